@@ -1,0 +1,202 @@
+import {mkdir, readFile, writeFile, stat} from 'node:fs/promises';
+import path from 'node:path';
+import {z} from 'zod';
+import {
+	CAPTURE_SET_FORMAT,
+	CAPTURE_SET_SCHEMA_VERSION,
+	type Capture,
+	type CaptureMeta,
+	type CaptureSet,
+	type CaptureSetManifest,
+} from '../model/capture.js';
+import {PARSER_KINDS} from '../model/facts.js';
+import {isSafeId} from '../model/ids.js';
+
+/** Error for a capture set that cannot be read; the message names the file and what is wrong. */
+export class CaptureSetError extends Error {
+	override readonly name = 'CaptureSetError';
+}
+
+const safeId = z
+	.string()
+	.refine(isSafeId, {message: 'must be a safe identifier ([A-Za-z0-9._@-], no "..")'});
+/** Relative path inside the set: no absolute paths, no `..`, no backslashes. */
+const relPath = z
+	.string()
+	.min(1)
+	.refine(
+		p =>
+			!path.isAbsolute(p) && !p.split('/').includes('..') && !p.includes('\\') && !p.includes('\0'),
+		{
+			message: 'must be a relative path inside the capture set',
+		},
+	);
+
+const failureSchema = z.object({
+	kind: z.enum(['timeout', 'cancelled', 'unreachable', 'auth', 'spawn', 'refused']),
+	message: z.string(),
+});
+
+const captureMetaSchema = z.object({
+	id: safeId,
+	scope: z.enum(['node', 'cloud']),
+	node: safeId.optional(),
+	argv: z.array(z.string()).min(1),
+	kind: z.enum(PARSER_KINDS).optional(),
+	params: z
+		.object({
+			namespace: z.string().optional(),
+			bridge: z.string().optional(),
+			router: z.string().optional(),
+			path: z.string().optional(),
+			inner: z.enum(PARSER_KINDS).optional(),
+		})
+		.optional(),
+	catalogId: z.string().optional(),
+	exitCode: z.number().int().nullable(),
+	startedAt: z.string(),
+	durationMs: z.number().nonnegative(),
+	failure: failureSchema.optional(),
+	stdoutFile: relPath,
+	stderrFile: relPath.optional(),
+	stdoutBytes: z.number().int().nonnegative(),
+	stderrBytes: z.number().int().nonnegative(),
+	truncated: z.boolean().optional(),
+	via: z.string().optional(),
+});
+
+const nodeSchema = z.object({
+	id: safeId,
+	roles: z.array(z.enum(['controller', 'network', 'compute', 'gateway', 'other'])),
+	transport: z.string().optional(),
+	address: z.string().optional(),
+	neutronHost: z.string().optional(),
+});
+
+export const manifestSchema = z.object({
+	format: z.literal(CAPTURE_SET_FORMAT),
+	schemaVersion: z.literal(CAPTURE_SET_SCHEMA_VERSION),
+	createdAt: z.string(),
+	tool: z.object({name: z.string(), version: z.string()}),
+	description: z.string().optional(),
+	source: z.string(),
+	nodes: z.array(nodeSchema),
+	captures: z.array(captureMetaSchema),
+	partial: z.boolean().optional(),
+	problems: z
+		.array(z.object({node: z.string().optional(), kind: z.string(), message: z.string()}))
+		.optional(),
+});
+
+/** Validate a parsed manifest object; the error lists every problem with its JSON path. */
+export function parseManifest(value: unknown, where: string): CaptureSetManifest {
+	const result = manifestSchema.safeParse(value);
+	if (!result.success) {
+		const problems = result.error.issues
+			.slice(0, 10)
+			.map(issue => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`)
+			.join('\n');
+		throw new CaptureSetError(`${where}: not a valid dvrscope capture-set manifest:\n${problems}`);
+	}
+	const ids = new Set<string>();
+	for (const capture of result.data.captures) {
+		if (ids.has(capture.id))
+			throw new CaptureSetError(`${where}: capture id "${capture.id}" appears twice`);
+		ids.add(capture.id);
+	}
+	return result.data as CaptureSetManifest;
+}
+
+/** The file names a capture's bodies get inside a capture set. */
+export function captureFiles(meta: Pick<CaptureMeta, 'id' | 'scope' | 'node'>): {
+	stdout: string;
+	stderr: string;
+} {
+	const dir =
+		meta.scope === 'cloud' ? 'captures/cloud' : `captures/nodes/${meta.node ?? 'unknown'}`;
+	return {stdout: `${dir}/${meta.id}.stdout`, stderr: `${dir}/${meta.id}.stderr`};
+}
+
+/** Read a capture-set directory. Missing body files are an error that names them. */
+export async function readCaptureSet(dir: string): Promise<CaptureSet> {
+	const manifestPath = path.join(dir, 'manifest.json');
+	let raw: string;
+	try {
+		raw = await readFile(manifestPath, 'utf8');
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT') {
+			const isDir = await stat(dir).then(
+				s => s.isDirectory(),
+				() => false,
+			);
+			throw new CaptureSetError(
+				isDir
+					? `${dir}: no manifest.json — not a dvrscope capture set`
+					: `${dir}: no such capture set`,
+			);
+		}
+		throw new CaptureSetError(`${manifestPath}: cannot read (${code ?? String(error)})`);
+	}
+	let json: unknown;
+	try {
+		json = JSON.parse(raw);
+	} catch (error) {
+		throw new CaptureSetError(`${manifestPath}: invalid JSON (${(error as Error).message})`);
+	}
+	const manifest = parseManifest(json, manifestPath);
+	const root = path.resolve(dir);
+	const load = async (rel: string | undefined): Promise<string> => {
+		if (rel === undefined) return '';
+		const full = path.resolve(root, rel);
+		if (!full.startsWith(root + path.sep))
+			throw new CaptureSetError(`${manifestPath}: "${rel}" points outside the capture set`);
+		try {
+			return await readFile(full, 'utf8');
+		} catch {
+			throw new CaptureSetError(
+				`${dir}: capture file ${rel} is listed in manifest.json but missing`,
+			);
+		}
+	};
+	const captures: Capture[] = [];
+	for (const meta of manifest.captures) {
+		// Sequential on purpose: capture sets are small files and this keeps error order stable.
+		const stdout = await load(meta.stdoutFile);
+		const stderr = await load(meta.stderrFile);
+		captures.push({...meta, stdout, stderr});
+	}
+	return {manifest, captures};
+}
+
+/** Write a capture set to `dir` (created if needed). Returns the manifest written. */
+export async function writeCaptureSet(dir: string, set: CaptureSet): Promise<CaptureSetManifest> {
+	const manifest = parseManifest(set.manifest, 'capture set to write');
+	await mkdir(dir, {recursive: true});
+	for (const capture of set.captures) {
+		const files = captureFiles(capture);
+		const stdoutFile = capture.stdoutFile || files.stdout;
+		await mkdir(path.join(dir, path.dirname(stdoutFile)), {recursive: true});
+		await writeFile(path.join(dir, stdoutFile), capture.stdout);
+		if (capture.stderrFile !== undefined) {
+			await mkdir(path.join(dir, path.dirname(capture.stderrFile)), {recursive: true});
+			await writeFile(path.join(dir, capture.stderrFile), capture.stderr);
+		}
+	}
+	await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, '\t')}\n`);
+	return manifest;
+}
+
+/** Build the manifest entry for an in-memory capture (sizes and file names filled in). */
+export function toCaptureMeta(
+	capture: Omit<Capture, 'stdoutFile' | 'stderrFile' | 'stdoutBytes' | 'stderrBytes'>,
+): Capture {
+	const files = captureFiles(capture);
+	const base = {
+		...capture,
+		stdoutFile: files.stdout,
+		stdoutBytes: Buffer.byteLength(capture.stdout),
+		stderrBytes: Buffer.byteLength(capture.stderr),
+	};
+	return capture.stderr.length > 0 ? {...base, stderrFile: files.stderr} : base;
+}

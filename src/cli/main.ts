@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+import {Command} from 'commander';
+import {version} from './version.js';
+
+/** Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input error. */
+const program = new Command();
+program
+	.name('dvrscope')
+	.description('Troubleshooting console for MOSK / Neutron DVR networking (read-only).')
+	.version(version, '-V, --version');
+program.exitOverride(error => {
+	process.exit(error.exitCode === 0 ? 0 : 3);
+});
+await program.parseAsync(process.argv);

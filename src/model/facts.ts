@@ -1,0 +1,466 @@
+/**
+ * Typed facts: what the parsers produce from capture text and what the rules read. This file is
+ * the contract between src/collectors (parsers) and src/diagnostics (rules). Every item that came
+ * from a line carries `line`, 1-based, relative to the capture's stdout, so findings can cite it.
+ *
+ * Conventions: MAC addresses lower-case colon form (`fa:16:3e:76:31:68`); IPs as printed (no
+ * prefix) unless the field says `cidr`; enum-like strings keep the tool's spelling unless noted.
+ */
+
+// ─── parser kinds ────────────────────────────────────────────────────────────
+
+export const PARSER_KINDS = [
+	'ovs-flows',
+	'ovs-vsctl-show',
+	'ovsdb-json',
+	'ovs-ofctl-show',
+	'ovs-fdb',
+	'ip-netns',
+	'ip-addr',
+	'ip-neigh',
+	'ip-route',
+	'ip-rule',
+	'ip-all-netns',
+	'keepalived-conf',
+	'neutron-ha-state',
+	'openstack-ports',
+	'openstack-routers',
+	'openstack-agents',
+	'openstack-subnets',
+	'openstack-networks',
+	'octavia-amphorae',
+	'osdpl',
+] as const;
+
+export type ParserKind = (typeof PARSER_KINDS)[number];
+
+/** A line the parser could not read; kept next to whatever did parse. */
+export type ParseWarning = {
+	readonly line: number;
+	readonly message: string;
+	readonly text?: string;
+};
+
+// ─── OVS ─────────────────────────────────────────────────────────────────────
+
+export type FlowAction =
+	| {
+			readonly type: 'resubmit';
+			readonly port?: string;
+			readonly table?: number;
+			readonly raw: string;
+	  }
+	| {readonly type: 'goto_table'; readonly table: number; readonly raw: string}
+	| {readonly type: 'output'; readonly port: string; readonly raw: string}
+	| {readonly type: 'drop'; readonly raw: string}
+	| {readonly type: 'normal'; readonly raw: string}
+	/** `set_field:V->F`, `mod_dl_src:V` (field eth_src), `mod_vlan_vid:V` … `decoded` is IP/MAC text when F is an address field. */
+	| {
+			readonly type: 'set_field';
+			readonly field: string;
+			readonly value: string;
+			readonly decoded?: string;
+			readonly raw: string;
+	  }
+	/** `load:0xa000004->NXM_OF_ARP_SPA[]`: `decoded` is `10.0.0.4` for IP fields, a MAC for MAC fields. */
+	| {
+			readonly type: 'load';
+			readonly field: string;
+			readonly value: string;
+			readonly decoded?: string;
+			readonly raw: string;
+	  }
+	| {readonly type: 'move'; readonly src: string; readonly dst: string; readonly raw: string}
+	| {readonly type: 'learn'; readonly spec: string; readonly raw: string}
+	| {readonly type: 'other'; readonly name: string; readonly arg?: string; readonly raw: string};
+
+export type Flow = {
+	readonly line: number;
+	readonly raw: string;
+	readonly table: number;
+	/** OpenFlow default 32768 when not printed. */
+	readonly priority: number;
+	readonly cookie?: string;
+	readonly durationS?: number;
+	readonly packets?: number;
+	readonly bytes?: number;
+	readonly idleAge?: number;
+	readonly hardAge?: number;
+	readonly idleTimeout?: number;
+	readonly hardTimeout?: number;
+	/** `reset_counts`, `send_flow_rem`, `no_packet_counts` … */
+	readonly flags: readonly string[];
+	/** Match fields as printed; bare protocol words (`arp`, `ip`) map to ''. Port names unquoted. */
+	readonly match: Readonly<Record<string, string>>;
+	readonly actions: readonly FlowAction[];
+};
+
+export type FlowDump = {
+	/** `OpenFlow10` (NXST header), `OpenFlow13` (OFPST … OF1.3), or unknown when no header. */
+	readonly protocol?: string;
+	readonly flows: readonly Flow[];
+};
+
+export type OvsShowInterface = {
+	readonly name: string;
+	readonly type?: string;
+	readonly options: Readonly<Record<string, string>>;
+	readonly error?: string;
+};
+export type OvsShowPort = {
+	readonly name: string;
+	readonly tag?: number;
+	readonly interfaces: readonly OvsShowInterface[];
+	readonly line: number;
+};
+export type OvsShowBridge = {
+	readonly name: string;
+	readonly controllers: readonly string[];
+	readonly failMode?: string;
+	readonly datapathType?: string;
+	readonly ports: readonly OvsShowPort[];
+	readonly line: number;
+};
+export type OvsShow = {
+	readonly uuid?: string;
+	readonly managers: readonly string[];
+	readonly bridges: readonly OvsShowBridge[];
+	readonly ovsVersion?: string;
+};
+
+/** An OVSDB datum decoded from `--format=json`: `["map",…]` → record, `["set",…]` → array, `["uuid",x]` → x. */
+export type OvsdbValue =
+	string | number | boolean | readonly OvsdbValue[] | {readonly [key: string]: OvsdbValue};
+
+export type OvsdbRow = Readonly<Record<string, OvsdbValue>>;
+
+/** Neutron's reading of an Interface/Port row, when the columns are present. */
+export type OvsdbNeutronPort = {
+	readonly name: string;
+	readonly ofport?: number;
+	readonly type?: string;
+	readonly ifaceId?: string;
+	readonly attachedMac?: string;
+	readonly vmUuid?: string;
+	readonly ifaceStatus?: string;
+	readonly tag?: number;
+	readonly netUuid?: string;
+	readonly segmentationId?: string;
+	readonly networkType?: string;
+	readonly physicalNetwork?: string;
+	readonly options: Readonly<Record<string, string>>;
+};
+
+export type OvsdbTable = {
+	/** `Bridge`, `Port`, `Interface`, or unknown when not inferable from the columns. */
+	readonly table?: string;
+	readonly headings: readonly string[];
+	readonly rows: readonly OvsdbRow[];
+	readonly neutron: readonly OvsdbNeutronPort[];
+};
+
+export type OfctlPort = {
+	/** Number, or `LOCAL`. */
+	readonly ofport: number | 'LOCAL';
+	readonly name: string;
+	readonly mac?: string;
+	readonly config?: string;
+	readonly state?: string;
+	readonly line: number;
+};
+export type OfctlShow = {readonly dpid?: string; readonly ports: readonly OfctlPort[]};
+
+export type FdbEntry = {
+	readonly port: string;
+	readonly vlan: number;
+	readonly mac: string;
+	/** Seconds, or `static`. */
+	readonly age: number | 'static';
+	readonly line: number;
+};
+export type Fdb = {readonly entries: readonly FdbEntry[]};
+
+// ─── iproute2 ────────────────────────────────────────────────────────────────
+
+export type NetnsEntry = {readonly name: string; readonly id?: number; readonly line: number};
+
+export type IpAddress = {
+	readonly family: 'inet' | 'inet6';
+	readonly local: string;
+	readonly prefixlen: number;
+	readonly scope?: string;
+	readonly label?: string;
+	readonly broadcast?: string;
+	readonly flags: readonly string[];
+	readonly line: number;
+};
+export type IpInterface = {
+	readonly ifindex?: number;
+	readonly name: string;
+	/** Peer after `@` (`if12`, `NONE`). */
+	readonly link?: string;
+	readonly flags: readonly string[];
+	readonly mtu?: number;
+	/** Operational state: `UP`, `DOWN`, `UNKNOWN` … */
+	readonly operstate?: string;
+	readonly mac?: string;
+	readonly linkNetns?: string;
+	readonly addresses: readonly IpAddress[];
+	readonly line: number;
+};
+
+/** NUD states upper-case: PERMANENT, NOARP, REACHABLE, STALE, DELAY, PROBE, FAILED, INCOMPLETE, NONE. */
+export type NeighEntry = {
+	readonly dst: string;
+	/** Absent when the command filtered by device (`ip neigh show dev X`). */
+	readonly dev?: string;
+	/** Absent for FAILED / INCOMPLETE. */
+	readonly lladdr?: string;
+	readonly states: readonly string[];
+	readonly isRouter: boolean;
+	readonly isProxy: boolean;
+	readonly line: number;
+};
+
+export type RouteEntry = {
+	/** `default` or a prefix (`10.0.0.0/24`) or an address. */
+	readonly dst: string;
+	readonly type?: string;
+	readonly gateway?: string;
+	readonly dev?: string;
+	readonly proto?: string;
+	readonly scope?: string;
+	readonly src?: string;
+	readonly metric?: number;
+	readonly table?: string;
+	readonly flags: readonly string[];
+	readonly line: number;
+};
+
+export type IpRuleEntry = {
+	readonly priority: number;
+	readonly from?: string;
+	readonly to?: string;
+	readonly iif?: string;
+	readonly oif?: string;
+	readonly fwmark?: string;
+	/** `lookup X` table, or the action word (`blackhole`, `unreachable`). */
+	readonly table?: string;
+	readonly action?: string;
+	readonly line: number;
+};
+
+/** One `netns: NAME` section of `ip -all netns exec …`; `startLine` is the first body line. */
+export type NetnsSection = {
+	readonly namespace: string;
+	readonly startLine: number;
+	readonly text: string;
+};
+
+// ─── keepalived / L3-HA ──────────────────────────────────────────────────────
+
+/** A secret value seen in input: the value itself is never kept in facts. */
+export type SecretMarker = {readonly secret: true; readonly line: number};
+
+export type VirtualAddress = {
+	readonly address: string;
+	readonly prefixlen?: number;
+	readonly dev?: string;
+	readonly raw: string;
+	readonly line: number;
+};
+
+export type VrrpInstance = {
+	readonly name: string;
+	/** `MASTER` / `BACKUP`, upper-case. */
+	readonly state?: string;
+	readonly interface?: string;
+	readonly virtualRouterId?: number;
+	readonly priority?: number;
+	readonly advertInt?: number;
+	readonly nopreempt: boolean;
+	readonly unicastSrcIp?: string;
+	readonly unicastPeers: readonly string[];
+	readonly virtualIpaddress: readonly VirtualAddress[];
+	readonly virtualIpaddressExcluded: readonly VirtualAddress[];
+	readonly authType?: string;
+	readonly authPass?: SecretMarker;
+	readonly trackScripts: readonly string[];
+	readonly line: number;
+};
+
+export type KeepalivedConf = {
+	readonly routerId?: string;
+	readonly instances: readonly VrrpInstance[];
+	readonly vrrpScripts: readonly string[];
+};
+
+/** Neutron `ha_confs/<router>/state`: `master` and `primary` both mean primary. */
+export type HaState = {
+	readonly state: 'primary' | 'backup' | 'fault' | 'unknown';
+	readonly raw: string;
+};
+
+// ─── OpenStack / Octavia / MOSK ─────────────────────────────────────────────
+
+export type FixedIp = {readonly subnetId?: string; readonly ip: string};
+export type AllowedAddressPair = {
+	readonly ip: string;
+	readonly prefixlen?: number;
+	readonly mac?: string;
+};
+
+export type OsPort = {
+	readonly id: string;
+	readonly name?: string;
+	readonly mac: string;
+	readonly networkId?: string;
+	readonly fixedIps: readonly FixedIp[];
+	readonly allowedAddressPairs: readonly AllowedAddressPair[];
+	readonly deviceOwner?: string;
+	readonly deviceId?: string;
+	readonly bindingHostId?: string;
+	readonly bindingVifType?: string;
+	readonly status?: string;
+	readonly adminStateUp?: boolean;
+	/** Index of the object in the JSON input (list position), for evidence. */
+	readonly index: number;
+};
+
+export type OsRouter = {
+	readonly id: string;
+	readonly name?: string;
+	readonly distributed?: boolean;
+	readonly ha?: boolean;
+	readonly status?: string;
+	readonly adminStateUp?: boolean;
+	readonly externalNetworkId?: string;
+	readonly index: number;
+};
+
+export type OsAgent = {
+	readonly id: string;
+	readonly agentType: string;
+	readonly host: string;
+	readonly binary?: string;
+	readonly alive?: boolean;
+	readonly adminStateUp?: boolean;
+	readonly availabilityZone?: string;
+	/** From `--router X --long`: `active` / `standby`. */
+	readonly haState?: string;
+	/** L3 agent `agent_mode` (`dvr`, `dvr_snat`, `legacy`, `dvr_no_external`) when known. */
+	readonly agentMode?: string;
+	readonly configurations?: Readonly<Record<string, unknown>>;
+	readonly index: number;
+};
+
+export type OsSubnet = {
+	readonly id: string;
+	readonly name?: string;
+	readonly networkId?: string;
+	readonly cidr: string;
+	readonly gatewayIp?: string;
+	readonly ipVersion?: number;
+	readonly index: number;
+};
+
+export type OsNetwork = {
+	readonly id: string;
+	readonly name?: string;
+	readonly external?: boolean;
+	readonly networkType?: string;
+	readonly physicalNetwork?: string;
+	readonly segmentationId?: number;
+	readonly subnets: readonly string[];
+	readonly index: number;
+};
+
+export type Amphora = {
+	readonly id: string;
+	readonly loadbalancerId?: string;
+	readonly computeId?: string;
+	readonly status?: string;
+	/** `MASTER`, `BACKUP`, `STANDALONE` (configured role, not live state). */
+	readonly role?: string;
+	readonly lbNetworkIp?: string;
+	readonly vrrpIp?: string;
+	readonly haIp?: string;
+	readonly vrrpPortId?: string;
+	readonly haPortId?: string;
+	readonly vrrpPriority?: number;
+	readonly index: number;
+};
+
+export type OsdplExternalNetwork = {
+	readonly physnet?: string;
+	readonly interface?: string;
+	readonly bridge?: string;
+	readonly networkTypes: readonly string[];
+	readonly vlanRanges?: string;
+	readonly mtu?: number;
+};
+
+/** `kubectl get openstackdeployment -o json`, reduced to what dvrscope checks. */
+export type OsdplNeutron = {
+	readonly name?: string;
+	readonly namespace?: string;
+	readonly openstackVersion?: string;
+	readonly preset?: string;
+	readonly backend?: string;
+	readonly tunnelInterface?: string;
+	readonly dnsServers: readonly string[];
+	readonly externalNetworks: readonly OsdplExternalNetwork[];
+	readonly floatingNetwork?: {
+		readonly enabled?: boolean;
+		readonly physnet?: string;
+		readonly subnetRange?: string;
+		readonly gateway?: string;
+	};
+	readonly dvrEnabled?: boolean;
+	/** `spec.features.octavia.lb_topology` or similar when present (e.g. `ACTIVE_STANDBY`). */
+	readonly octaviaTopology?: string;
+	readonly servicesEnabled: readonly string[];
+};
+
+// ─── parser outputs by kind ─────────────────────────────────────────────────
+
+export type ParserOutput = {
+	'ovs-flows': FlowDump;
+	'ovs-vsctl-show': OvsShow;
+	'ovsdb-json': OvsdbTable;
+	'ovs-ofctl-show': OfctlShow;
+	'ovs-fdb': Fdb;
+	'ip-netns': readonly NetnsEntry[];
+	'ip-addr': readonly IpInterface[];
+	'ip-neigh': readonly NeighEntry[];
+	'ip-route': readonly RouteEntry[];
+	'ip-rule': readonly IpRuleEntry[];
+	'ip-all-netns': readonly NetnsSection[];
+	'keepalived-conf': KeepalivedConf;
+	'neutron-ha-state': HaState;
+	'openstack-ports': readonly OsPort[];
+	'openstack-routers': readonly OsRouter[];
+	'openstack-agents': readonly OsAgent[];
+	'openstack-subnets': readonly OsSubnet[];
+	'openstack-networks': readonly OsNetwork[];
+	'octavia-amphorae': readonly Amphora[];
+	osdpl: OsdplNeutron;
+};
+
+export type ParseResult<K extends ParserKind> = {
+	readonly kind: K;
+	readonly facts: ParserOutput[K];
+	readonly warnings: readonly ParseWarning[];
+};
+
+/**
+ * A pure parser: text in, typed facts out. Never throws for bad input: unreadable lines become
+ * warnings. Throws only for programmer errors.
+ */
+export type Parser<K extends ParserKind> = {
+	readonly kind: K;
+	readonly title: string;
+	/** The commands whose output it reads, for `dvrscope parse --list`. */
+	readonly reads: readonly string[];
+	parse(text: string): ParseResult<K>;
+};
