@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 
 const noUi = {
 	group: ['ink', 'ink-*', '@inkjs/*', 'react', 'zustand', 'zustand/*'],
@@ -79,5 +80,10 @@ export default tseslint.config(
 		},
 	},
 	{files: ['src/cli/**'], rules: {'no-console': 'off'}},
-	{files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked]},
+	{
+		files: ['**/*.js', '**/*.mjs'],
+		extends: [tseslint.configs.disableTypeChecked],
+		languageOptions: {globals: globals.node},
+		rules: {'no-console': 'off'},
+	},
 );

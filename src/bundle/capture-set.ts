@@ -19,7 +19,7 @@ export class CaptureSetError extends Error {
 
 const safeId = z
 	.string()
-	.refine(isSafeId, {message: 'must be a safe identifier ([A-Za-z0-9._@-], no "..")'});
+	.refine(isSafeId, {error: 'must be a safe identifier ([A-Za-z0-9._@-], no "..")'});
 /** Relative path inside the set: no absolute paths, no `..`, no backslashes. */
 const relPath = z
 	.string()
