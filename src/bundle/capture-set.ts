@@ -28,7 +28,7 @@ const relPath = z
 		p =>
 			!path.isAbsolute(p) && !p.split('/').includes('..') && !p.includes('\\') && !p.includes('\0'),
 		{
-			message: 'must be a relative path inside the capture set',
+			error: 'must be a relative path inside the capture set',
 		},
 	);
 
