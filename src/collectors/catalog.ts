@@ -1,0 +1,800 @@
+/**
+ * The read-only command catalog: every command dvrscope may run on a node or against the cloud API
+ * is an entry here. Nothing else is ever executed by a collection session (test/collectors/
+ * catalog.test.ts proves it with a hostile corpus and a recording transport).
+ *
+ * Parameters that come from remote output (namespace, bridge names, router ids) and from the user
+ * (`--router`, `--vip`) are validated against strict patterns before an argv is built; a value that
+ * does not match is refused and reported, never run. Argv is a list of words; the one place a
+ * command string is built from it is src/transport/quote.ts.
+ *
+ * Node-side economy: per node, two discovery commands and at most eight detail commands, whatever
+ * the number of namespaces and bridges. Per-item work runs in one execution through a constant
+ * POSIX `sh -c` script whose items are positional arguments (never spliced into the script); the
+ * script brackets each item's output with markers carrying a per-run random nonce, and
+ * {@link splitSections} cuts the output back into one capture per item.
+ */
+import type {ParserKind} from '../model/facts.js';
+import type {CaptureParams, CaptureScope} from '../model/capture.js';
+
+/** Which Kubernetes pod/container answers a command (kubectl transport); ignored by ssh/local. */
+export type PodClass = 'l3-agent' | 'ovs-vswitchd' | 'ovs-db' | 'keystone-client';
+
+/** Parameter names and the strict patterns their values must match. */
+export const PARAM_PATTERNS = {
+	/** Neutron namespaces dvrscope reads: router, SNAT and FIP namespaces. */
+	namespace: /^(?:qrouter|snat|fip)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+	bridge: /^br-[a-z0-9-]{1,12}$/,
+	router: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+	loadbalancer: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+	port: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+	subnet: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+	server: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+	/** IPv4 dotted quad or an IPv6 address (hex groups and colons, optional embedded IPv4). */
+	ip: /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|[0-9a-fA-F:]{2,39}(?:\d{1,3}(?:\.\d{1,3}){3})?)$/,
+	/** Marker nonce for sectioned output: 32 lower-case hex digits, chosen by dvrscope per run. */
+	nonce: /^[0-9a-f]{32}$/,
+	/** Neutron `ha_confs_path`: an absolute path of plain segments. */
+	haConfsPath: /^\/(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\/){0,8}[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/,
+} as const satisfies Record<string, RegExp>;
+
+export type ParamName = keyof typeof PARAM_PATTERNS;
+
+/** Maximum length of any parameter value (the longest legal value is a 44-char namespace). */
+export const MAX_PARAM_LENGTH = 128;
+
+export const DEFAULT_HA_CONFS_PATH = '/var/lib/neutron/ha_confs';
+
+/** At most this many remote executions per node, whatever the node carries. */
+export const MAX_EXECS_PER_NODE = 10;
+
+/** One word of an argv template. */
+export type ArgToken =
+	string | {readonly param: ParamName; readonly prefix?: string} | {readonly spread: ParamName};
+
+/** One part of a sectioned (batched) command: what one item's section is filed as. */
+export type SectionPart = {
+	/** Name printed in the marker (`flows`, `neigh` …). */
+	readonly name: string;
+	readonly catalogId: string;
+	readonly kind: ParserKind;
+	/** The command run per item, as argv; {@link ITEM} stands for the item (quoted `"$i"`). */
+	readonly argv: readonly string[];
+	/** Which capture param the item is filed under. */
+	readonly param: 'bridge' | 'namespace';
+};
+
+export type CatalogEntry = {
+	readonly id: string;
+	readonly title: string;
+	readonly scope: CaptureScope;
+	/** `discover` runs first on every node; `detail` uses what discovery found; `cloud` is API-side. */
+	readonly phase: 'discover' | 'detail' | 'cloud';
+	readonly podClass: PodClass;
+	readonly argv: readonly [ArgToken, ...ArgToken[]];
+	/** Parser kind of stdout (absent: stored for humans, or sectioned). */
+	readonly kind?: ParserKind;
+	readonly timeoutMs: number;
+	/** Set for batched entries whose stdout is split into one capture per item and part. */
+	readonly sections?: {readonly parts: readonly SectionPart[]} | {readonly files: true};
+	/** Entry produces nothing to run when this list param is empty (batches over items). */
+	readonly needs?: ParamName;
+};
+
+// ─── batched scripts ───────────────────────────────────────────────────────
+
+/** Words that may appear in a constant script: plain, needing no quoting in any POSIX shell. */
+const PLAIN_WORD = /^[A-Za-z0-9_./=:,+-]+$/;
+
+const MARK = '@@dvrscope';
+/** `m NONCE begin|end PART ITEM [RC]`: one marker line on stdout and on stderr. */
+const MARKER_FN = `m() { printf '\\n${MARK} %s\\n' "$*"; printf '\\n${MARK} %s\\n' "$*" >&2; }`;
+
+/** Placeholder for the item in a {@link SectionPart} argv. */
+export const ITEM = '{item}';
+
+function plainWords(argv: readonly string[]): string {
+	return argv
+		.map(word => {
+			if (word === ITEM) return '"$i"';
+			if (!PLAIN_WORD.test(word)) throw new Error(`catalog: "${word}" is not a plain script word`);
+			return word;
+		})
+		.join(' ');
+}
+
+/** Script run as `sh -c SCRIPT dvrscope NONCE ITEM…`: every part for every item, bracketed. */
+export function itemBatchScript(parts: readonly SectionPart[]): string {
+	const lines = [MARKER_FN, 'n=$1; shift', 'for i do'];
+	for (const part of parts) {
+		plainWords([part.name]);
+		lines.push(
+			`  m "$n" begin ${part.name} "$i"; ${plainWords(part.argv)}; r=$?; m "$n" end ${part.name} "$i" "$r"`,
+		);
+	}
+	lines.push('done');
+	return lines.join('\n');
+}
+
+/**
+ * Script run as `sh -c SCRIPT dvrscope NONCE DIR`: the L3-HA `state` file and `keepalived.conf` of
+ * every router under DIR (Neutron's `ha_confs_path`), read in one execution. Read-only (`cat`).
+ */
+export const HA_CONFS_SCRIPT = [
+	MARKER_FN,
+	'n=$1; d=$2',
+	'for f in "$d"/*/state "$d"/*/keepalived.conf; do',
+	'  [ -f "$f" ] || continue',
+	'  m "$n" begin file "$f"; cat -- "$f"; r=$?; m "$n" end file "$f" "$r"',
+	'done',
+].join('\n');
+
+const BRIDGE_PARTS: readonly SectionPart[] = [
+	{
+		name: 'flows',
+		catalogId: 'ovs.flows',
+		kind: 'ovs-flows',
+		argv: ['ovs-ofctl', '-t', '10', 'dump-flows', ITEM],
+		param: 'bridge',
+	},
+	{
+		name: 'show',
+		catalogId: 'ovs.ofctl-show',
+		kind: 'ovs-ofctl-show',
+		argv: ['ovs-ofctl', '-t', '10', 'show', ITEM],
+		param: 'bridge',
+	},
+	{
+		name: 'fdb',
+		catalogId: 'ovs.fdb',
+		kind: 'ovs-fdb',
+		argv: ['ovs-appctl', '-T', '10', 'fdb/show', ITEM],
+		param: 'bridge',
+	},
+];
+
+const NEIGH_PARTS: readonly SectionPart[] = [
+	{
+		name: 'neigh',
+		catalogId: 'netns.neigh',
+		kind: 'ip-neigh',
+		argv: ['ip', '-n', ITEM, '-j', 'neigh', 'show'],
+		param: 'namespace',
+	},
+];
+
+const ADDR_PARTS: readonly SectionPart[] = [
+	{
+		name: 'addr',
+		catalogId: 'netns.addr',
+		kind: 'ip-addr',
+		argv: ['ip', '-n', ITEM, '-j', 'addr', 'show'],
+		param: 'namespace',
+	},
+];
+
+const ROUTING_PARTS: readonly SectionPart[] = [
+	{
+		name: 'rule',
+		catalogId: 'netns.rule',
+		kind: 'ip-rule',
+		argv: ['ip', '-n', ITEM, '-j', 'rule', 'show'],
+		param: 'namespace',
+	},
+	{
+		name: 'route',
+		catalogId: 'netns.route',
+		kind: 'ip-route',
+		argv: ['ip', '-n', ITEM, '-j', 'route', 'show', 'table', 'all'],
+		param: 'namespace',
+	},
+];
+
+const batch = (
+	parts: readonly SectionPart[],
+	spread: ParamName,
+): readonly [ArgToken, ...ArgToken[]] =>
+	['sh', '-c', itemBatchScript(parts), 'dvrscope', {param: 'nonce'}, {spread}] as const;
+
+// ─── entries ───────────────────────────────────────────────────────────────
+
+const ENTRIES = [
+	// Phase 1: discovery (2 executions).
+	{
+		id: 'netns.list',
+		title: 'Network namespaces',
+		scope: 'node',
+		phase: 'discover',
+		podClass: 'l3-agent',
+		argv: ['ip', '-j', 'netns', 'list'],
+		kind: 'ip-netns',
+		timeoutMs: 15_000,
+	},
+	{
+		id: 'ovs.bridges',
+		title: 'OVS bridges',
+		scope: 'node',
+		phase: 'discover',
+		podClass: 'ovs-db',
+		argv: ['ovs-vsctl', '-t', '5', 'list-br'],
+		timeoutMs: 15_000,
+	},
+	// Phase 2: detail (at most 8 executions).
+	{
+		id: 'ovs.show',
+		title: 'OVS configuration (ovs-vsctl show)',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'ovs-db',
+		argv: ['ovs-vsctl', '-t', '5', 'show'],
+		kind: 'ovs-vsctl-show',
+		timeoutMs: 15_000,
+	},
+	{
+		id: 'ovs.interfaces',
+		title: 'OVSDB Interface table',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'ovs-db',
+		argv: [
+			'ovs-vsctl',
+			'-t',
+			'5',
+			'--format=json',
+			'--columns=name,ofport,type,options,external_ids',
+			'list',
+			'Interface',
+		],
+		kind: 'ovsdb-json',
+		timeoutMs: 15_000,
+	},
+	{
+		id: 'ovs.ports',
+		title: 'OVSDB Port table',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'ovs-db',
+		argv: [
+			'ovs-vsctl',
+			'-t',
+			'5',
+			'--format=json',
+			'--columns=name,tag,other_config',
+			'list',
+			'Port',
+		],
+		kind: 'ovsdb-json',
+		timeoutMs: 15_000,
+	},
+	{
+		id: 'ovs.bridge-batch',
+		title: 'Flows, ports and FDB of every bridge',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'ovs-vswitchd',
+		argv: batch(BRIDGE_PARTS, 'bridge'),
+		timeoutMs: 60_000,
+		sections: {parts: BRIDGE_PARTS},
+		needs: 'bridge',
+	},
+	{
+		id: 'netns.neigh-batch',
+		title: 'Neighbour tables of router namespaces',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'l3-agent',
+		argv: batch(NEIGH_PARTS, 'namespace'),
+		timeoutMs: 60_000,
+		sections: {parts: NEIGH_PARTS},
+		needs: 'namespace',
+	},
+	{
+		id: 'netns.addr-batch',
+		title: 'Addresses of router namespaces',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'l3-agent',
+		argv: batch(ADDR_PARTS, 'namespace'),
+		timeoutMs: 60_000,
+		sections: {parts: ADDR_PARTS},
+		needs: 'namespace',
+	},
+	{
+		id: 'netns.routing-batch',
+		title: 'Policy rules and routes of router namespaces',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'l3-agent',
+		argv: batch(ROUTING_PARTS, 'namespace'),
+		timeoutMs: 60_000,
+		sections: {parts: ROUTING_PARTS},
+		needs: 'namespace',
+	},
+	{
+		id: 'l3ha.files',
+		title: 'Neutron L3-HA state files and keepalived.conf',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'l3-agent',
+		argv: ['sh', '-c', HA_CONFS_SCRIPT, 'dvrscope', {param: 'nonce'}, {param: 'haConfsPath'}],
+		timeoutMs: 30_000,
+		sections: {files: true},
+	},
+	// Cloud scope: OpenStack API through the `openstack` CLI (read-only list/show verbs only).
+	{
+		id: 'os.agents',
+		title: 'Neutron agents',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'network', 'agent', 'list', '--long', '-f', 'json'],
+		kind: 'openstack-agents',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.router-agents',
+		title: 'L3 agents hosting a router',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: [
+			'openstack',
+			'network',
+			'agent',
+			'list',
+			'--router',
+			{param: 'router'},
+			'--long',
+			'-f',
+			'json',
+		],
+		kind: 'openstack-agents',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.routers',
+		title: 'Routers',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'router', 'list', '--long', '-f', 'json'],
+		kind: 'openstack-routers',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.subnets',
+		title: 'Subnets',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'subnet', 'list', '-f', 'json'],
+		kind: 'openstack-subnets',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.networks',
+		title: 'Networks',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'network', 'list', '--long', '-f', 'json'],
+		kind: 'openstack-networks',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.ports',
+		title: 'Ports',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'port', 'list', '--long', '-f', 'json'],
+		kind: 'openstack-ports',
+		timeoutMs: 120_000,
+	},
+	{
+		id: 'os.ports-by-ip',
+		title: 'Ports holding a fixed IP',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: [
+			'openstack',
+			'port',
+			'list',
+			'--fixed-ip',
+			{param: 'ip', prefix: 'ip-address='},
+			'--long',
+			'-f',
+			'json',
+		],
+		kind: 'openstack-ports',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.ports-by-subnet',
+		title: 'Ports on a subnet',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: [
+			'openstack',
+			'port',
+			'list',
+			'--fixed-ip',
+			{param: 'subnet', prefix: 'subnet='},
+			'--long',
+			'-f',
+			'json',
+		],
+		kind: 'openstack-ports',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.port-show',
+		title: 'One port (allowed address pairs, binding host)',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'port', 'show', {param: 'port'}, '-f', 'json'],
+		kind: 'openstack-ports',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.loadbalancer-show',
+		title: 'One load balancer',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'loadbalancer', 'show', {param: 'loadbalancer'}, '-f', 'json'],
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.amphorae',
+		title: 'Amphorae of a load balancer',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: [
+			'openstack',
+			'loadbalancer',
+			'amphora',
+			'list',
+			'--loadbalancer',
+			{param: 'loadbalancer'},
+			'-f',
+			'json',
+		],
+		kind: 'octavia-amphorae',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.amphora-show',
+		title: 'One amphora (VRRP port, priority)',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'loadbalancer', 'amphora', 'show', {param: 'server'}, '-f', 'json'],
+		kind: 'octavia-amphorae',
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.server-show',
+		title: 'One server (hypervisor host)',
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'server', 'show', {param: 'server'}, '-f', 'json'],
+		timeoutMs: 60_000,
+	},
+] as const satisfies readonly CatalogEntry[];
+
+export type CatalogId = (typeof ENTRIES)[number]['id'];
+
+/** Every entry, keyed by id. */
+export const CATALOG: Readonly<Record<CatalogId, CatalogEntry>> = Object.fromEntries(
+	ENTRIES.map(entry => [entry.id, entry]),
+) as Record<CatalogId, CatalogEntry>;
+
+export const catalogEntries: readonly CatalogEntry[] = ENTRIES;
+
+// ─── validation and argv building ──────────────────────────────────────────
+
+export type ParamValues = Partial<Record<ParamName, string | readonly string[]>>;
+
+/** A value that was not run, and why. Reported per node; never executed. */
+export type Refusal = {
+	readonly catalogId: string;
+	readonly param: ParamName;
+	/** The value as received, made printable (control characters escaped, cut at 80 chars). */
+	readonly value: string;
+	readonly reason: string;
+};
+
+/** Make a hostile value safe to print in a report: JSON-escape and cut. */
+export function printable(value: string): string {
+	const escaped = JSON.stringify(value).slice(1, -1);
+	return escaped.length > 80 ? `${escaped.slice(0, 77)}...` : escaped;
+}
+
+/** `undefined` when the value is legal for the parameter, else the reason. */
+export function checkParam(name: ParamName, value: string): string | undefined {
+	if (value.length > MAX_PARAM_LENGTH) return `longer than ${MAX_PARAM_LENGTH} characters`;
+	if (!PARAM_PATTERNS[name].test(value))
+		return `does not match the ${name} pattern ${String(PARAM_PATTERNS[name])}`;
+	if (name === 'haConfsPath' && value.split('/').includes('..')) return 'contains ".."';
+	return undefined;
+}
+
+/** A command ready to hand to a transport. */
+export type PlannedCommand = {
+	readonly entry: CatalogEntry;
+	readonly argv: readonly [string, ...string[]];
+	/** Capture params (namespace, bridge, router…) for single-item entries. */
+	readonly params: CaptureParams;
+	readonly nonce?: string;
+};
+
+export type PlanResult =
+	| {readonly ok: true; readonly command: PlannedCommand}
+	| {readonly ok: false; readonly refusals: readonly Refusal[]};
+
+/**
+ * Build the argv of catalog entry `id` from `values`. Every value is checked against its pattern;
+ * any failure refuses the whole command (nothing partial is run). Unknown ids throw (programmer
+ * error: the catalog is the allow-list).
+ */
+export function planCommand(id: string, values: ParamValues = {}): PlanResult {
+	const entry = (CATALOG as Readonly<Record<string, CatalogEntry | undefined>>)[id];
+	if (entry === undefined) throw new Error(`catalog: no entry "${id}"`);
+	const refusals: Refusal[] = [];
+	const argv: string[] = [];
+	const params: {namespace?: string; bridge?: string; router?: string} = {};
+	const check = (param: ParamName, value: unknown): value is string => {
+		if (typeof value !== 'string') {
+			refusals.push({catalogId: id, param, value: String(value), reason: 'missing'});
+			return false;
+		}
+		const reason = checkParam(param, value);
+		if (reason !== undefined) {
+			refusals.push({catalogId: id, param, value: printable(value), reason});
+			return false;
+		}
+		return true;
+	};
+	for (const token of entry.argv) {
+		if (typeof token === 'string') {
+			argv.push(token);
+		} else if ('param' in token) {
+			const value = values[token.param];
+			if (check(token.param, value)) {
+				argv.push(`${token.prefix ?? ''}${value}`);
+				if (token.param === 'router') params.router = value;
+			}
+		} else {
+			const list = values[token.spread];
+			const items = typeof list === 'string' ? [list] : (list ?? []);
+			for (const item of items) if (check(token.spread, item)) argv.push(item);
+		}
+	}
+	if (refusals.length > 0) return {ok: false, refusals};
+	const nonceValue = values.nonce;
+	return {
+		ok: true,
+		command: {
+			entry,
+			argv: argv as unknown as readonly [string, ...string[]],
+			params,
+			...(typeof nonceValue === 'string' ? {nonce: nonceValue} : {}),
+		},
+	};
+}
+
+// ─── discovery output ──────────────────────────────────────────────────────
+
+/** Names from `ip -j netns list` (empty output means no namespaces). Never throws. */
+export function namespaceNames(stdout: string): readonly string[] | {readonly error: string} {
+	const text = stdout.trim();
+	if (text === '') return [];
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch (error) {
+		return {error: `ip -j netns list: not JSON (${(error as Error).message})`};
+	}
+	if (!Array.isArray(value)) return {error: 'ip -j netns list: not a JSON array'};
+	const names: string[] = [];
+	for (const item of value as unknown[]) {
+		if (typeof item === 'object' && item !== null && 'name' in item) {
+			const name = item.name;
+			if (typeof name === 'string') names.push(name);
+		}
+	}
+	return names;
+}
+
+/** Names from `ovs-vsctl list-br`, one per line. */
+export function bridgeNames(stdout: string): readonly string[] {
+	return stdout.split('\n').filter(line => line !== '');
+}
+
+/** What detail commands to run for the names that discovery found, and what was refused. */
+export type DetailPlan = {
+	readonly commands: readonly PlannedCommand[];
+	readonly refusals: readonly Refusal[];
+	/** Legal names that dvrscope does not read (e.g. `qdhcp-…`, `ovs-system`), for the log. */
+	readonly skipped: readonly string[];
+};
+
+/** A name dvrscope does not read but that is harmless to mention (`qdhcp-…`, `ns1`). */
+const BENIGN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Prefixes of the namespaces dvrscope reads: a malformed name with one of these is refused. */
+const READ_PREFIX = /^(?:qrouter|snat|fip)-/;
+
+/**
+ * Plan phase 2 for one node. Namespace and bridge names come from the node and are validated
+ * here; names that are not legal are refused (reported), names that are legal but not read
+ * (`qdhcp-…`) are skipped. Always at most {@link MAX_EXECS_PER_NODE} − 2 commands.
+ */
+export function planDetail(found: {
+	readonly namespaces: readonly string[];
+	readonly bridges: readonly string[];
+	readonly nonce: string;
+	readonly haConfsPath?: string;
+	/** When set (targeted collection), only these router ids' namespaces are read. */
+	readonly routers?: readonly string[];
+}): DetailPlan {
+	const refusals: Refusal[] = [];
+	const skipped: string[] = [];
+	const namespaces: string[] = [];
+	for (const name of found.namespaces) {
+		const reason = checkParam('namespace', name);
+		if (reason === undefined) {
+			const router = name.slice(name.indexOf('-') + 1);
+			const wanted =
+				found.routers === undefined || name.startsWith('fip-') || found.routers.includes(router);
+			(wanted ? namespaces : skipped).push(name);
+		} else if (BENIGN_NAME.test(name) && !READ_PREFIX.test(name)) {
+			skipped.push(name);
+		} else {
+			refusals.push({catalogId: 'netns.list', param: 'namespace', value: printable(name), reason});
+		}
+	}
+	const bridges: string[] = [];
+	for (const name of found.bridges) {
+		const reason = checkParam('bridge', name);
+		if (reason === undefined) bridges.push(name);
+		else refusals.push({catalogId: 'ovs.bridges', param: 'bridge', value: printable(name), reason});
+	}
+	const values: ParamValues = {
+		nonce: found.nonce,
+		namespace: namespaces,
+		bridge: bridges,
+		haConfsPath: found.haConfsPath ?? DEFAULT_HA_CONFS_PATH,
+	};
+	const commands: PlannedCommand[] = [];
+	for (const entry of catalogEntries) {
+		if (entry.phase !== 'detail') continue;
+		if (entry.needs !== undefined) {
+			const list = values[entry.needs];
+			if (Array.isArray(list) && list.length === 0) continue;
+		}
+		const planned = planCommand(entry.id, values);
+		if (planned.ok) commands.push(planned.command);
+		else refusals.push(...planned.refusals);
+	}
+	return {commands, refusals, skipped};
+}
+
+// ─── sectioned output ──────────────────────────────────────────────────────
+
+/** One item's output cut out of a batched execution. */
+export type Section = {
+	readonly catalogId: string;
+	readonly kind: ParserKind;
+	readonly params: CaptureParams;
+	readonly stdout: string;
+	readonly stderr: string;
+	/** Exit status of the per-item command, `null` when its end marker never came. */
+	readonly exitCode: number | null;
+};
+
+type RawSection = {part: string; item: string; body: string; rc: number | null};
+
+function cut(text: string, nonce: string): RawSection[] {
+	const begin = `\n${MARK} ${nonce} begin `;
+	const end = `\n${MARK} ${nonce} end `;
+	const sections: RawSection[] = [];
+	let at = text.indexOf(begin);
+	while (at !== -1) {
+		const headerEnd = text.indexOf('\n', at + begin.length);
+		if (headerEnd === -1) break;
+		const header = text.slice(at + begin.length, headerEnd);
+		const space = header.indexOf(' ');
+		const part = space === -1 ? header : header.slice(0, space);
+		const item = space === -1 ? '' : header.slice(space + 1);
+		const bodyStart = headerEnd + 1;
+		const endAt = text.indexOf(end, bodyStart);
+		const nextBegin = text.indexOf(begin, bodyStart);
+		if (endAt === -1 || (nextBegin !== -1 && nextBegin < endAt)) {
+			// Cut off (timeout, killed): keep what came, exit status unknown.
+			const stop = nextBegin === -1 ? text.length : nextBegin;
+			sections.push({part, item, body: text.slice(bodyStart, stop), rc: null});
+			at = nextBegin;
+			continue;
+		}
+		const endLineEnd = text.indexOf('\n', endAt + end.length);
+		const trailer = text.slice(endAt + end.length, endLineEnd === -1 ? text.length : endLineEnd);
+		const rcText = trailer.slice(trailer.lastIndexOf(' ') + 1);
+		const rc = /^\d{1,3}$/.test(rcText) ? Number(rcText) : null;
+		sections.push({part, item, body: text.slice(bodyStart, endAt), rc});
+		at = text.indexOf(begin, endAt + 1);
+	}
+	return sections;
+}
+
+/**
+ * Split a batched execution's stdout/stderr into one section per item and part. Sections whose
+ * item is not a legal name (forged or mangled) are refused. Pure.
+ */
+export function splitSections(
+	entry: CatalogEntry,
+	nonce: string,
+	stdout: string,
+	stderr: string,
+	haConfsPath = DEFAULT_HA_CONFS_PATH,
+): {readonly sections: readonly Section[]; readonly refusals: readonly Refusal[]} {
+	const sections: Section[] = [];
+	const refusals: Refusal[] = [];
+	if (entry.sections === undefined) return {sections, refusals};
+	const errs = new Map<string, string>();
+	for (const raw of cut(`\n${stderr}`, nonce)) errs.set(`${raw.part} ${raw.item}`, raw.body);
+	for (const raw of cut(`\n${stdout}`, nonce)) {
+		const errText = errs.get(`${raw.part} ${raw.item}`) ?? '';
+		if ('parts' in entry.sections) {
+			const part = entry.sections.parts.find(p => p.name === raw.part);
+			if (part === undefined) continue;
+			const reason = checkParam(part.param, raw.item);
+			if (reason !== undefined) {
+				refusals.push({
+					catalogId: part.catalogId,
+					param: part.param,
+					value: printable(raw.item),
+					reason,
+				});
+				continue;
+			}
+			sections.push({
+				catalogId: part.catalogId,
+				kind: part.kind,
+				params: {[part.param]: raw.item},
+				stdout: raw.body,
+				stderr: errText,
+				exitCode: raw.rc,
+			});
+		} else {
+			const prefix = `${haConfsPath}/`;
+			const rest = raw.item.startsWith(prefix) ? raw.item.slice(prefix.length) : '';
+			const match = /^([^/]+)\/(state|keepalived\.conf)$/.exec(rest);
+			const router = match?.[1] ?? '';
+			if (match === null || checkParam('router', router) !== undefined) {
+				refusals.push({
+					catalogId: 'l3ha.files',
+					param: 'router',
+					value: printable(raw.item),
+					reason: 'not a <ha_confs>/<router uuid>/{state,keepalived.conf} path',
+				});
+				continue;
+			}
+			const isState = match[2] === 'state';
+			sections.push({
+				catalogId: isState ? 'l3ha.state' : 'l3ha.keepalived-conf',
+				kind: isState ? 'neutron-ha-state' : 'keepalived-conf',
+				params: {router, path: raw.item},
+				stdout: raw.body,
+				stderr: errText,
+				exitCode: raw.rc,
+			});
+		}
+	}
+	return {sections, refusals};
+}
