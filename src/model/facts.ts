@@ -205,6 +205,8 @@ export type IpInterface = {
 	readonly operstate?: string;
 	readonly mac?: string;
 	readonly linkNetns?: string;
+	/** Peer namespace id (`link-netnsid N` text, `link_netnsid` in `ip -j`) when printed as a number. */
+	readonly linkNetnsId?: number;
 	readonly addresses: readonly IpAddress[];
 	readonly line: number;
 };

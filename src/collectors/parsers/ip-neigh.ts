@@ -1,0 +1,134 @@
+import type {NeighEntry, ParseWarning, Parser} from '../../model/facts.js';
+import {
+	isObject,
+	looksLikeJson,
+	parseJson,
+	result,
+	splitLines,
+	topLevelElementLines,
+	warning,
+} from './common.js';
+
+/** NUD states as iproute2 prints them (`print_neigh_state`). */
+export const NUD_STATES: ReadonlySet<string> = new Set([
+	'INCOMPLETE',
+	'REACHABLE',
+	'STALE',
+	'DELAY',
+	'PROBE',
+	'FAILED',
+	'NOARP',
+	'PERMANENT',
+	'NONE',
+]);
+
+/** Words that take one argument in `ip neigh` output. */
+const WITH_ARG = new Set(['dev', 'lladdr', 'ref', 'used', 'probes', 'nud', 'vni', 'protocol']);
+/** Flag words printed without an argument. */
+const FLAGS = new Set(['router', 'proxy', 'extern_learn', 'offload', 'managed', 'notify']);
+
+const ADDRESS = /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
+
+/** `ip neigh show` (also `-s`, `dev X`, `nud …`, `proxy`) and `ip -j neigh show`. */
+export const ipNeighParser: Parser<'ip-neigh'> = {
+	kind: 'ip-neigh',
+	title: 'neighbour (ARP/NDP) table',
+	reads: ['ip neigh show', 'ip -s neigh show', 'ip -j neigh show', 'ip neigh show nud permanent'],
+	parse(text) {
+		return looksLikeJson(text) ? parseJsonNeigh(text) : parseTextNeigh(text);
+	},
+};
+
+function parseJsonNeigh(text: string): ReturnType<Parser<'ip-neigh'>['parse']> {
+	const entries: NeighEntry[] = [];
+	const warnings: ParseWarning[] = [];
+	const parsed = parseJson(text);
+	if (!parsed.ok) return result('ip-neigh', entries, [parsed.warning]);
+	if (!Array.isArray(parsed.value))
+		return result('ip-neigh', entries, [warning(1, 'expected a JSON array of neighbours')]);
+	const lines = topLevelElementLines(text);
+	parsed.value.forEach((item: unknown, i) => {
+		const line = lines[i] ?? 1;
+		if (!isObject(item) || typeof item['dst'] !== 'string') {
+			warnings.push(warning(line, `item ${i} has no "dst"`));
+			return;
+		}
+		const state = item['state'];
+		const states = (Array.isArray(state) ? state : typeof state === 'string' ? [state] : [])
+			.filter((s): s is string => typeof s === 'string')
+			.map(s => s.toUpperCase());
+		const dev = item['dev'];
+		const lladdr = item['lladdr'];
+		entries.push({
+			dst: item['dst'],
+			...(typeof dev === 'string' ? {dev} : {}),
+			...(typeof lladdr === 'string' ? {lladdr: lladdr.toLowerCase()} : {}),
+			states,
+			// iproute2 prints flags as `"router": null` in JSON.
+			isRouter: 'router' in item,
+			isProxy: 'proxy' in item,
+			line,
+		});
+	});
+	return result('ip-neigh', entries, warnings);
+}
+
+function parseTextNeigh(text: string): ReturnType<Parser<'ip-neigh'>['parse']> {
+	const entries: NeighEntry[] = [];
+	const warnings: ParseWarning[] = [];
+	splitLines(text).forEach((raw, idx) => {
+		const line = idx + 1;
+		const tokens = raw.trim().split(/\s+/);
+		const dst = tokens[0] ?? '';
+		if (dst === '') return;
+		if (!ADDRESS.test(dst)) {
+			warnings.push(warning(line, 'not a neighbour line (no address first)', raw));
+			return;
+		}
+		let dev: string | undefined;
+		let lladdr: string | undefined;
+		const states: string[] = [];
+		let isRouter = false;
+		let isProxy = false;
+		const unknown: string[] = [];
+		for (let i = 1; i < tokens.length; i++) {
+			const token = tokens[i] ?? '';
+			if (token === '') continue;
+			if (WITH_ARG.has(token)) {
+				const arg = tokens[i + 1];
+				i++;
+				if (arg === undefined) {
+					unknown.push(token);
+					continue;
+				}
+				if (token === 'dev') dev = arg;
+				else if (token === 'lladdr') lladdr = arg.toLowerCase();
+				// `used a/b/cprobes N` (iproute2 6.x prints no space before `probes`)
+				else if (token === 'used' && arg.endsWith('probes')) i++;
+				continue;
+			}
+			if (FLAGS.has(token)) {
+				if (token === 'router') isRouter = true;
+				if (token === 'proxy') isProxy = true;
+				continue;
+			}
+			if (NUD_STATES.has(token)) {
+				states.push(token);
+				continue;
+			}
+			unknown.push(token);
+		}
+		if (unknown.length > 0)
+			warnings.push(warning(line, `unrecognised words: ${unknown.join(' ')}`, raw));
+		entries.push({
+			dst,
+			...(dev !== undefined ? {dev} : {}),
+			...(lladdr !== undefined ? {lladdr} : {}),
+			states,
+			isRouter,
+			isProxy,
+			line,
+		});
+	});
+	return result('ip-neigh', entries, warnings);
+}

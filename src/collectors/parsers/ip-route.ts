@@ -1,0 +1,187 @@
+import type {ParseWarning, Parser, RouteEntry} from '../../model/facts.js';
+import {
+	asNumber,
+	isObject,
+	looksLikeJson,
+	parseJson,
+	result,
+	splitLines,
+	topLevelElementLines,
+	warning,
+} from './common.js';
+
+type Result = ReturnType<Parser<'ip-route'>['parse']>;
+
+const ROUTE_TYPES = new Set([
+	'unicast',
+	'local',
+	'broadcast',
+	'multicast',
+	'blackhole',
+	'unreachable',
+	'prohibit',
+	'throw',
+	'nat',
+	'anycast',
+]);
+/** Keywords followed by one value. */
+const WITH_ARG = new Set([
+	'via',
+	'dev',
+	'table',
+	'proto',
+	'scope',
+	'src',
+	'metric',
+	'pref',
+	'mtu',
+	'advmss',
+	'expires',
+	'weight',
+	'realm',
+	'realms',
+	'nhid',
+	'error',
+	'hoplimit',
+	'rtt',
+	'rttvar',
+	'cwnd',
+	'initcwnd',
+	'initrwnd',
+	'window',
+	'ssthresh',
+	'features',
+	'quickack',
+	'congctl',
+	'fastopen_no_cookie',
+	'tos',
+	'dsfield',
+	'encap',
+	'from',
+	'iif',
+	'oif',
+	'uid',
+	'ttl-propagate',
+	'mark',
+]);
+
+/** `ip route show [table …]` and `ip -j route show`. Table absent = main (as iproute2 prints). */
+export const ipRouteParser: Parser<'ip-route'> = {
+	kind: 'ip-route',
+	title: 'routes',
+	reads: ['ip route show table all', 'ip -j route show table all', 'ip route show'],
+	parse(text) {
+		return looksLikeJson(text) ? parseJsonRoutes(text) : parseTextRoutes(text);
+	},
+};
+
+function parseJsonRoutes(text: string): Result {
+	const out: RouteEntry[] = [];
+	const warnings: ParseWarning[] = [];
+	const parsed = parseJson(text);
+	if (!parsed.ok) return result('ip-route', out, [parsed.warning]);
+	if (!Array.isArray(parsed.value))
+		return result('ip-route', out, [warning(1, 'expected a JSON array of routes')]);
+	const lines = topLevelElementLines(text);
+	parsed.value.forEach((item: unknown, i) => {
+		const line = lines[i] ?? 1;
+		if (!isObject(item) || typeof item['dst'] !== 'string') {
+			warnings.push(warning(line, `item ${i} has no "dst"`));
+			return;
+		}
+		const s = (key: string): string | undefined => {
+			const v = item[key];
+			return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+		};
+		const type = s('type');
+		const gateway = s('gateway');
+		const dev = s('dev');
+		const proto = s('protocol');
+		const scope = s('scope');
+		const src = s('prefsrc');
+		const metric = asNumber(item['metric']);
+		const table = s('table');
+		const flags = Array.isArray(item['flags'])
+			? (item['flags'] as unknown[]).filter((f): f is string => typeof f === 'string')
+			: [];
+		out.push({
+			dst: item['dst'],
+			...(type !== undefined ? {type} : {}),
+			...(gateway !== undefined ? {gateway} : {}),
+			...(dev !== undefined ? {dev} : {}),
+			...(proto !== undefined ? {proto} : {}),
+			...(scope !== undefined ? {scope} : {}),
+			...(src !== undefined ? {src} : {}),
+			...(metric !== undefined ? {metric} : {}),
+			...(table !== undefined ? {table} : {}),
+			flags,
+			line,
+		});
+	});
+	return result('ip-route', out, warnings);
+}
+
+function parseTextRoutes(text: string): Result {
+	const out: RouteEntry[] = [];
+	const warnings: ParseWarning[] = [];
+	splitLines(text).forEach((raw, idx) => {
+		const line = idx + 1;
+		if (raw.trim() === '') return;
+		// Multipath `nexthop via … dev …` lines and `cache` lines continue the previous route.
+		if (/^\s/.test(raw)) return;
+		const tokens = raw.trim().split(/\s+/);
+		let i = 0;
+		let type: string | undefined;
+		if (ROUTE_TYPES.has(tokens[0] ?? '') && tokens.length > 1) {
+			type = tokens[0];
+			i = 1;
+		}
+		const dst = tokens[i] ?? '';
+		if (!/^(?:default|[0-9a-fA-F.:]+(?:\/\d+)?)$/.test(dst) || !/[.:]|default/.test(dst)) {
+			warnings.push(warning(line, 'not a route line (no destination)', raw));
+			return;
+		}
+		const route: {
+			dst: string;
+			type?: string;
+			gateway?: string;
+			dev?: string;
+			proto?: string;
+			scope?: string;
+			src?: string;
+			metric?: number;
+			table?: string;
+			flags: string[];
+			line: number;
+		} = {dst, flags: [], line};
+		if (type !== undefined) route.type = type;
+		for (i = i + 1; i < tokens.length; i++) {
+			const t = tokens[i] ?? '';
+			if (WITH_ARG.has(t)) {
+				let v = tokens[++i];
+				if (v === undefined) {
+					warnings.push(warning(line, `"${t}" without a value`, raw));
+					break;
+				}
+				// `via inet6 fe80::1`
+				if (t === 'via' && (v === 'inet' || v === 'inet6')) v = tokens[++i] ?? v;
+				if (t === 'via') route.gateway = v;
+				else if (t === 'dev') route.dev = v;
+				else if (t === 'table') route.table = v;
+				else if (t === 'proto') route.proto = v;
+				else if (t === 'scope') route.scope = v;
+				else if (t === 'src') route.src = v;
+				else if (t === 'metric') {
+					const n = asNumber(v);
+					if (n !== undefined) route.metric = n;
+				}
+				// `mtu lock 1400`
+				if ((t === 'mtu' || t === 'advmss' || t === 'window') && v === 'lock') i++;
+				continue;
+			}
+			route.flags.push(t);
+		}
+		out.push(route);
+	});
+	return result('ip-route', out, warnings);
+}

@@ -1,0 +1,141 @@
+import type {OsdplExternalNetwork, OsdplNeutron, ParseWarning, Parser} from '../../model/facts.js';
+import {
+	asBool,
+	asNumber,
+	asString,
+	asStringList,
+	isObject,
+	looksLikeJson,
+	parseJson,
+	result,
+	warning,
+	type JsonObject,
+} from './common.js';
+
+function at(value: unknown, ...path: string[]): unknown {
+	let cur = value;
+	for (const key of path) {
+		if (!isObject(cur)) return undefined;
+		cur = cur[key];
+	}
+	return cur;
+}
+
+function externalNetwork(value: unknown): OsdplExternalNetwork | undefined {
+	if (!isObject(value)) return undefined;
+	const physnet = asString(value['physnet']);
+	const iface = asString(value['interface']);
+	const bridge = asString(value['bridge']);
+	const vlanRanges = asString(value['vlan_ranges']);
+	const mtu = asNumber(value['mtu']);
+	return {
+		...(physnet !== undefined ? {physnet} : {}),
+		...(iface !== undefined ? {interface: iface} : {}),
+		...(bridge !== undefined ? {bridge} : {}),
+		networkTypes: asStringList(value['network_types']),
+		...(vlanRanges !== undefined ? {vlanRanges} : {}),
+		...(mtu !== undefined ? {mtu} : {}),
+	};
+}
+
+function reduce(doc: JsonObject): OsdplNeutron {
+	const spec = doc['spec'];
+	const neutron = at(spec, 'features', 'neutron');
+	const floating = at(neutron, 'floating_network');
+	const name = asString(at(doc, 'metadata', 'name'));
+	const namespace = asString(at(doc, 'metadata', 'namespace'));
+	const openstackVersion = asString(at(spec, 'openstack_version'));
+	const preset = asString(at(spec, 'preset'));
+	const backend = asString(at(neutron, 'backend'));
+	const tunnelInterface = asString(at(neutron, 'tunnel_interface'));
+	const dvrEnabled = asBool(at(neutron, 'dvr', 'enabled'));
+	// No dedicated feature flag exists for the Octavia topology: it is a chart value override
+	// (`spec.services.load-balancer.octavia.values.conf.octavia.controller_worker.loadbalancer_topology`).
+	const octaviaTopology =
+		asString(at(spec, 'features', 'octavia', 'loadbalancer_topology')) ??
+		asString(
+			at(
+				spec,
+				'services',
+				'load-balancer',
+				'octavia',
+				'values',
+				'conf',
+				'octavia',
+				'controller_worker',
+				'loadbalancer_topology',
+			),
+		);
+	const externals = at(neutron, 'external_networks');
+	let floatingNetwork: OsdplNeutron['floatingNetwork'];
+	if (isObject(floating)) {
+		const enabled = asBool(floating['enabled']);
+		const physnet = asString(floating['physnet']);
+		const subnetRange = asString(at(floating, 'subnet', 'range'));
+		const gateway = asString(at(floating, 'subnet', 'gateway'));
+		floatingNetwork = {
+			...(enabled !== undefined ? {enabled} : {}),
+			...(physnet !== undefined ? {physnet} : {}),
+			...(subnetRange !== undefined ? {subnetRange} : {}),
+			...(gateway !== undefined ? {gateway} : {}),
+		};
+	}
+	return {
+		...(name !== undefined ? {name} : {}),
+		...(namespace !== undefined ? {namespace} : {}),
+		...(openstackVersion !== undefined ? {openstackVersion} : {}),
+		...(preset !== undefined ? {preset} : {}),
+		...(backend !== undefined ? {backend} : {}),
+		...(tunnelInterface !== undefined ? {tunnelInterface} : {}),
+		dnsServers: asStringList(at(neutron, 'dns_servers')),
+		externalNetworks: Array.isArray(externals)
+			? (externals as unknown[])
+					.map(externalNetwork)
+					.filter((e): e is OsdplExternalNetwork => e !== undefined)
+			: [],
+		...(floatingNetwork !== undefined ? {floatingNetwork} : {}),
+		...(dvrEnabled !== undefined ? {dvrEnabled} : {}),
+		...(octaviaTopology !== undefined ? {octaviaTopology} : {}),
+		servicesEnabled: asStringList(at(spec, 'features', 'services')),
+	};
+}
+
+const EMPTY: OsdplNeutron = {dnsServers: [], externalNetworks: [], servicesEnabled: []};
+
+/** `kubectl get openstackdeployment -o json` (one object or a `List`), reduced to Neutron settings. */
+export const osdplParser: Parser<'osdpl'> = {
+	kind: 'osdpl',
+	title: 'MOSK OpenStackDeployment (Neutron settings)',
+	reads: ['kubectl -n openstack get openstackdeployment -o json'],
+	parse(text) {
+		if (!looksLikeJson(text))
+			return result('osdpl', EMPTY, [
+				warning(1, 'expected JSON (kubectl get openstackdeployment -o json)'),
+			]);
+		const parsed = parseJson(text);
+		if (!parsed.ok) return result('osdpl', EMPTY, [parsed.warning]);
+		const value = parsed.value;
+		const warnings: ParseWarning[] = [];
+		let doc: unknown = value;
+		const items = isObject(value) ? value['items'] : Array.isArray(value) ? value : undefined;
+		if (Array.isArray(items)) {
+			const docs = (items as unknown[]).filter(isObject);
+			if (docs.length === 0)
+				return result('osdpl', EMPTY, [warning(1, 'no OpenStackDeployment in the list')]);
+			if (docs.length > 1)
+				warnings.push(
+					warning(
+						1,
+						`${docs.length} OpenStackDeployments; using the first (${asString(at(docs[0], 'metadata', 'name')) ?? '?'})`,
+					),
+				);
+			doc = docs[0];
+		}
+		if (!isObject(doc) || !isObject(doc['spec']))
+			return result('osdpl', EMPTY, [warning(1, 'not an OpenStackDeployment: no "spec"')]);
+		const facts = reduce(doc);
+		if (at(doc['spec'], 'features', 'neutron') === undefined)
+			warnings.push(warning(1, 'spec.features.neutron is missing'));
+		return result('osdpl', facts, warnings);
+	},
+};
