@@ -14,6 +14,8 @@ export type TransportFailure = {
 	readonly kind: FailureKind;
 	readonly message: string;
 	readonly afterMs?: number;
+	/** Finer cause within `kind`, e.g. kubectl's `pod-not-found`, `forbidden`, `no-context`. */
+	readonly reason?: string;
 };
 
 /** Outcome of one command. Non-zero exit is data, not an exception (cf. execa `reject: false`). */
@@ -28,6 +30,8 @@ export type CommandResult = {
 	readonly durationMs: number;
 	readonly truncated?: boolean;
 	readonly failure?: TransportFailure;
+	/** kubectl: the pod and container that ran the command (found by label + node). */
+	readonly pod?: {readonly namespace: string; readonly name: string; readonly container: string};
 };
 
 /** One way to reach one node. `exec` never throws for a bad exit, timeout, cancel or unreachable host. */
