@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import {Command} from 'commander';
 import {version} from './version.js';
+import {register as registerParse} from './commands/parse.js';
 
 /** Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input error. */
 const program = new Command();
@@ -8,6 +9,7 @@ program
 	.name('dvrscope')
 	.description('Troubleshooting console for MOSK / Neutron DVR networking (read-only).')
 	.version(version, '-V, --version');
+registerParse(program);
 program.exitOverride(error => {
 	process.exit(error.exitCode === 0 ? 0 : 3);
 });
