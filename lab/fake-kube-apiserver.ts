@@ -404,14 +404,14 @@ export const startFakeKubeApiServer = async (
 	const running = new Set<() => void>();
 	const isForbidden = options.forbidden ?? (() => false);
 
-	const namespaces = (): Set<string> =>
-		new Set([
-			'default',
-			'kube-system',
-			...(options.namespaces ?? []),
-			...pods.map(pod => pod.metadata.namespace),
-			...osdpls.map(object => object.metadata.namespace),
-		]);
+	// Namespaces outlive the pods in them (a test that empties the pod list keeps `openstack`).
+	const knownNamespaces = new Set(['default', 'kube-system', ...(options.namespaces ?? [])]);
+	const namespaces = (): Set<string> => {
+		for (const pod of pods) knownNamespaces.add(pod.metadata.namespace);
+		for (const object of osdpls) knownNamespaces.add(object.metadata.namespace);
+		return knownNamespaces;
+	};
+	namespaces();
 
 	const record = (req: IncomingMessage, upgrade?: string): URL => {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -843,6 +843,10 @@ export const startFakeKubeApiServer = async (
 			() => abort(),
 		);
 		socket.on('data', reader);
+		// The HTTP server's sockets allow half-open connections: a killed kubectl is an 'end'.
+		socket.on('end', () => {
+			if (!finished) abort();
+		});
 		socket.on('close', () => {
 			if (!finished) abort();
 		});
