@@ -2,6 +2,8 @@
 import {Command} from 'commander';
 import {version} from './version.js';
 import {register as registerParse} from './commands/parse.js';
+import {register as registerDiagnose} from './commands/diagnose.js';
+import {register as registerConsole} from './commands/console.js';
 
 /** Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input error. */
 const program = new Command();
@@ -10,6 +12,8 @@ program
 	.description('Troubleshooting console for MOSK / Neutron DVR networking (read-only).')
 	.version(version, '-V, --version');
 registerParse(program);
+registerDiagnose(program);
+registerConsole(program);
 program.exitOverride(error => {
 	process.exit(error.exitCode === 0 ? 0 : 3);
 });

@@ -42,8 +42,10 @@ export type Rule<M extends string = string> = {
 	readonly meta: {
 		readonly title: string;
 		readonly severity: Severity;
-		/** Facts the rule needs; when none of them is present anywhere the rule is `skipped`. */
+		/** Facts the rule needs; when any of them is absent everywhere the rule is `skipped`. */
 		readonly requires: readonly FactKey[];
+		/** Alternative inputs: the rule is `skipped` when none of these is present anywhere. */
+		readonly requiresAny?: readonly FactKey[];
 		readonly messages: Readonly<Record<M, string>>;
 		readonly docs: RuleDocs;
 	};

@@ -1,0 +1,104 @@
+import type {Command} from 'commander';
+
+/** Exit codes of `dvrscope diagnose`. */
+export const DIAGNOSE_EXIT = {ok: 0, warnings: 1, critical: 2, usage: 3} as const;
+
+const FORMATS = ['text', 'json', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
+
+type DiagnoseOptions = {
+	readonly json?: boolean;
+	readonly format?: string;
+	readonly color?: boolean;
+	readonly verbose?: boolean;
+};
+
+const HELP_AFTER = `
+Exit codes:
+  0  no finding at warning or above
+  1  warnings
+  2  critical findings (e.g. a VIP black-holed by a stale PERMANENT ARP entry)
+  3  usage or input error (bad path, broken manifest, unknown format)
+
+Examples:
+  dvrscope diagnose ./capture-set
+  dvrscope diagnose ./capture-set --json > findings.json
+  dvrscope diagnose ./capture-set --format markdown > ticket.md
+
+dvrscope only reads the capture set; the commands it prints under "What to do" are for you to run.
+JSON schema: docs/findings-schema.json. Rule pages: docs/rules/<rule-id>.md.`;
+
+function usage(message: string): void {
+	process.stderr.write(`dvrscope diagnose: ${message}\n`);
+	process.exitCode = DIAGNOSE_EXIT.usage;
+}
+
+async function run(setPath: string, options: DiagnoseOptions): Promise<void> {
+	const format: string = options.json === true ? 'json' : (options.format ?? 'text');
+	if (!(FORMATS as readonly string[]).includes(format)) {
+		usage(`unknown --format "${format}" (use ${FORMATS.join(', ')})`);
+		return;
+	}
+	const {readCaptureSet, CaptureSetError} = await import('../../bundle/capture-set.js');
+	let set;
+	try {
+		set = await readCaptureSet(setPath);
+	} catch (error) {
+		if (error instanceof CaptureSetError) {
+			usage(error.message);
+			return;
+		}
+		throw error;
+	}
+	const {assembleSnapshot} = await import('../../collectors/assemble.js');
+	const {diagnose} = await import('../../diagnostics/index.js');
+	const snapshot = assembleSnapshot(set);
+	const diagnosis = diagnose(snapshot);
+	const {version} = await import('../version.js');
+	let output: string;
+	switch (format as Format) {
+		case 'json': {
+			const {renderJson} = await import('../../diagnostics/report/json.js');
+			output = renderJson(diagnosis, {snapshot, version, path: setPath});
+			break;
+		}
+		case 'markdown': {
+			const {renderMarkdown} = await import('../../diagnostics/report/markdown.js');
+			output = renderMarkdown(diagnosis, {snapshot, path: setPath});
+			break;
+		}
+		case 'text': {
+			const {renderText} = await import('../../diagnostics/report/text.js');
+			const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
+			const color = options.color !== false && !noColor && process.stdout.isTTY;
+			output = renderText(diagnosis, {
+				color,
+				snapshot,
+				path: setPath,
+				verbose: options.verbose === true,
+				width: Math.min(process.stdout.columns > 0 ? process.stdout.columns : 100, 120),
+			});
+			break;
+		}
+	}
+	process.stdout.write(output);
+	process.exitCode = diagnosis.exitCode;
+}
+
+/** `dvrscope diagnose <capture-set>`: run every rule over a capture set and report. */
+export function register(program: Command): void {
+	program
+		.command('diagnose')
+		.description(
+			'Explain DVR / VRRP failover problems from a capture set (stale PERMANENT ARP entries for VIPs, LP#1774459, and related checks).',
+		)
+		.argument('<capture-set>', 'capture-set directory (contains manifest.json)')
+		.option('--json', 'JSON output (same as --format json; versioned schema)')
+		.option('--format <format>', 'text | json | markdown', 'text')
+		.option('--no-color', 'no ANSI colour in text output (NO_COLOR is honoured too)')
+		.option('-v, --verbose', 'text: show every evidence line')
+		.addHelpText('after', HELP_AFTER)
+		.action(async (setPath: string, options: DiagnoseOptions) => {
+			await run(setPath, options);
+		});
+}

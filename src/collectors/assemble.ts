@@ -1,0 +1,279 @@
+import type {Capture, CaptureSet, NodeInfo} from '../model/capture.js';
+import type {NetnsSection, ParseResult, ParserKind, ParseWarning} from '../model/facts.js';
+import type {CaptureId, NodeId} from '../model/ids.js';
+import type {
+	CaptureError,
+	CloudFacts,
+	NodeFacts,
+	NodeSnapshot,
+	Snapshot,
+	Sourced,
+} from '../model/snapshot.js';
+import {parseCapture} from './parsers/index.js';
+
+/** The parse function the assembler uses; injectable so tests can run without every parser. */
+export type ParseFn = (kind: ParserKind, text: string) => ParseResult<ParserKind>;
+
+type MutableNodeFacts = {-readonly [K in keyof NodeFacts]: NodeFacts[K]};
+type MutableCloudFacts = {-readonly [K in keyof CloudFacts]: CloudFacts[K]};
+type Keyed<T> = Record<string, Sourced<T>>;
+
+const CLOUD_KINDS: ReadonlySet<ParserKind> = new Set<ParserKind>([
+	'openstack-ports',
+	'openstack-routers',
+	'openstack-agents',
+	'openstack-subnets',
+	'openstack-networks',
+	'octavia-amphorae',
+	'osdpl',
+]);
+
+/** Namespace of an `ip netns exec NS …` argv, when the manifest did not say. */
+export function namespaceFromArgv(argv: readonly string[]): string | undefined {
+	for (let i = 0; i + 2 < argv.length; i++) {
+		if (argv[i] === 'netns' && argv[i + 1] === 'exec') return argv[i + 2];
+	}
+	const n = argv.indexOf('-n');
+	if (n >= 0 && argv[0] === 'ip') return argv[n + 1];
+	const netns = argv.indexOf('-netns');
+	return netns >= 0 ? argv[netns + 1] : undefined;
+}
+
+/** Bridge named in an `ovs-ofctl dump-flows br-tun …` / `ovs-appctl fdb/show br-int` argv. */
+export function bridgeFromArgv(argv: readonly string[]): string | undefined {
+	const verbs = ['dump-flows', 'show', 'fdb/show', 'list'];
+	for (let i = 0; i < argv.length; i++) {
+		if (verbs.includes(argv[i] ?? '')) {
+			const next = argv.slice(i + 1).find(a => !a.startsWith('-'));
+			if (next !== undefined && /^br-|^br[a-z0-9]/.test(next)) return next;
+		}
+	}
+	return argv.find(a => /^br-[\w.-]+$/.test(a));
+}
+
+/** Router id of a Neutron HA state file or keepalived.conf path (`…/ha_confs/<router>/state`). */
+export function routerFromPath(text: string | undefined): string | undefined {
+	if (text === undefined) return undefined;
+	const m = /ha_confs\/([0-9a-f-]{36})\//.exec(text) ?? /([0-9a-f]{8}-[0-9a-f-]{27})/.exec(text);
+	return m?.[1];
+}
+
+function pathFromArgv(argv: readonly string[]): string | undefined {
+	return [...argv].reverse().find(a => a.startsWith('/'));
+}
+
+/** A capture that produced nothing usable: the failure, or non-zero exit with empty stdout. */
+function unusable(capture: Capture): string | undefined {
+	if (capture.failure !== undefined)
+		return `${capture.failure.kind}: ${capture.failure.message}`.trim();
+	if (capture.exitCode !== 0 && capture.stdout.trim() === '') {
+		const err = capture.stderr.trim().split('\n')[0] ?? '';
+		return `exit ${capture.exitCode ?? 'unknown'} with no output${err ? `: ${err}` : ''}`;
+	}
+	return undefined;
+}
+
+const setKeyed = <T>(record: Keyed<T> | undefined, key: string, value: Sourced<T>): Keyed<T> => ({
+	...(record ?? {}),
+	[key]: value,
+});
+
+/** Concatenate list facts from several captures of the same kind (first capture is the source). */
+function mergeList<T extends {readonly id?: string}>(
+	existing: Sourced<readonly T[]> | undefined,
+	next: Sourced<readonly T[]>,
+): Sourced<readonly T[]> {
+	if (existing === undefined) return next;
+	const seen = new Set(existing.data.map(item => item.id).filter(id => id !== undefined));
+	return {
+		...existing,
+		data: [
+			...existing.data,
+			...next.data.filter(item => item.id === undefined || !seen.has(item.id)),
+		],
+	};
+}
+
+/**
+ * Build the Snapshot for a capture set: parse every capture that names a parser kind and file
+ * its facts per node (namespace, bridge, router) or for the cloud. Captures that failed, and
+ * parse warnings, become {@link CaptureError}s; nothing is dropped silently. Pure.
+ */
+export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture): Snapshot {
+	const {manifest} = set;
+	const nodeInfo = new Map<NodeId, NodeInfo>(manifest.nodes.map(n => [n.id, n]));
+	const nodeFacts = new Map<NodeId, MutableNodeFacts>();
+	const cloud: MutableCloudFacts = {};
+	const errors: CaptureError[] = [];
+	const captures: Record<CaptureId, Capture> = {};
+
+	const factsOf = (node: NodeId): MutableNodeFacts => {
+		if (!nodeInfo.has(node)) nodeInfo.set(node, {id: node, roles: ['other']});
+		let facts = nodeFacts.get(node);
+		if (facts === undefined) {
+			facts = {};
+			nodeFacts.set(node, facts);
+		}
+		return facts;
+	};
+	for (const node of manifest.nodes) factsOf(node.id);
+
+	const error = (capture: Capture, message: string, warnings?: readonly ParseWarning[]): void => {
+		errors.push({
+			capture: capture.id,
+			...(capture.node !== undefined ? {node: capture.node} : {}),
+			message,
+			...(warnings !== undefined && warnings.length > 0 ? {warnings} : {}),
+		});
+	};
+
+	const safeParse = (capture: Capture, kind: ParserKind, text: string, offset = 0) => {
+		try {
+			const result = parse(kind, text);
+			if (result.warnings.length > 0) {
+				const shifted = result.warnings.map(w => ({...w, line: w.line + offset}));
+				error(
+					capture,
+					`${kind}: ${result.warnings.length} line(s) not understood${offset > 0 ? ` (section at line ${offset + 1})` : ''}`,
+					shifted,
+				);
+			}
+			return result;
+		} catch (cause) {
+			error(capture, `${kind} parser failed: ${(cause as Error).message}`);
+			return undefined;
+		}
+	};
+
+	/** File one parse result. `namespace` overrides the capture's own (ip-all-netns sections). */
+	const file = (
+		capture: Capture,
+		result: ParseResult<ParserKind>,
+		lineOffset: number,
+		namespace?: string,
+	): void => {
+		const src = <T>(data: T): Sourced<T> => ({capture: capture.id, lineOffset, data});
+		const params = capture.params ?? {};
+		const ns = namespace ?? params.namespace ?? namespaceFromArgv(capture.argv) ?? '';
+		const r = result as {[K in ParserKind]: {kind: K; facts: ParseResult<K>['facts']}}[ParserKind];
+		// Cloud kinds go to CloudFacts whatever the scope says.
+		if (r.kind === 'openstack-ports') cloud.ports = mergeList(cloud.ports, src(r.facts));
+		else if (r.kind === 'openstack-routers') cloud.routers = mergeList(cloud.routers, src(r.facts));
+		else if (r.kind === 'openstack-agents') cloud.agents = mergeList(cloud.agents, src(r.facts));
+		else if (r.kind === 'openstack-subnets') cloud.subnets = mergeList(cloud.subnets, src(r.facts));
+		else if (r.kind === 'openstack-networks')
+			cloud.networks = mergeList(cloud.networks, src(r.facts));
+		else if (r.kind === 'octavia-amphorae')
+			cloud.amphorae = mergeList(cloud.amphorae, src(r.facts));
+		else if (r.kind === 'osdpl') cloud.osdpl = src(r.facts);
+		if (CLOUD_KINDS.has(r.kind)) return;
+		if (capture.node === undefined) {
+			error(capture, `${r.kind} capture has no node: cannot tell whose state it is`);
+			return;
+		}
+		const facts = factsOf(capture.node);
+		const bridge = params.bridge ?? bridgeFromArgv(capture.argv);
+		switch (r.kind) {
+			case 'ip-netns':
+				facts.netns = src(r.facts);
+				return;
+			case 'ovs-vsctl-show':
+				facts.ovsShow = src(r.facts);
+				return;
+			case 'ovs-flows':
+			case 'ovs-ofctl-show':
+			case 'ovs-fdb': {
+				if (bridge === undefined) {
+					error(capture, `${r.kind} capture does not say which bridge it read (params.bridge)`);
+					return;
+				}
+				if (r.kind === 'ovs-flows') facts.flows = setKeyed(facts.flows, bridge, src(r.facts));
+				else if (r.kind === 'ovs-ofctl-show')
+					facts.ofports = setKeyed(facts.ofports, bridge, src(r.facts));
+				else facts.fdb = setKeyed(facts.fdb, bridge, src(r.facts));
+				return;
+			}
+			case 'ovsdb-json': {
+				const table = r.facts.table ?? params.path ?? capture.id;
+				facts.ovsdb = setKeyed(facts.ovsdb, table, src(r.facts));
+				return;
+			}
+			case 'ip-addr':
+				facts.addr = setKeyed(facts.addr, ns, src(r.facts));
+				return;
+			case 'ip-neigh':
+				facts.neigh = setKeyed(facts.neigh, ns, src(r.facts));
+				return;
+			case 'ip-route':
+				facts.route = setKeyed(facts.route, ns, src(r.facts));
+				return;
+			case 'ip-rule':
+				facts.rule = setKeyed(facts.rule, ns, src(r.facts));
+				return;
+			case 'keepalived-conf': {
+				const key =
+					params.router ??
+					routerFromPath(params.path ?? pathFromArgv(capture.argv)) ??
+					params.path ??
+					pathFromArgv(capture.argv) ??
+					capture.id;
+				facts.keepalived = setKeyed(facts.keepalived, key, src(r.facts));
+				return;
+			}
+			case 'neutron-ha-state': {
+				const router = params.router ?? routerFromPath(params.path ?? pathFromArgv(capture.argv));
+				if (router === undefined) {
+					error(capture, 'HA state file: cannot tell which router it belongs to (params.router)');
+					return;
+				}
+				facts.haState = setKeyed(facts.haState, router, src(r.facts));
+				return;
+			}
+			case 'ip-all-netns':
+				// Handled by the caller (sections are parsed with params.inner).
+				return;
+			case 'openstack-ports':
+			case 'openstack-routers':
+			case 'openstack-agents':
+			case 'openstack-subnets':
+			case 'openstack-networks':
+			case 'octavia-amphorae':
+			case 'osdpl':
+				return;
+		}
+	};
+
+	for (const capture of set.captures) {
+		captures[capture.id] = capture;
+		if (capture.scope === 'node' && capture.node !== undefined) factsOf(capture.node);
+		const kind = capture.kind;
+		if (kind === undefined) continue;
+		const why = unusable(capture);
+		if (why !== undefined) {
+			error(capture, `${kind} capture not usable (${why})`);
+			continue;
+		}
+		if (capture.truncated === true)
+			error(capture, `${kind} capture was truncated at the size cap; facts may be incomplete`);
+		const result = safeParse(capture, kind, capture.stdout);
+		if (result === undefined) continue;
+		if (result.kind !== 'ip-all-netns') {
+			file(capture, result, 0);
+			continue;
+		}
+		const inner = capture.params?.inner;
+		if (inner === undefined || inner === 'ip-all-netns') {
+			error(capture, 'ip-all-netns capture without params.inner: sections cannot be parsed');
+			continue;
+		}
+		for (const section of result.facts as readonly NetnsSection[]) {
+			const offset = section.startLine - 1;
+			const sectionResult = safeParse(capture, inner, section.text, offset);
+			if (sectionResult !== undefined) file(capture, sectionResult, offset, section.namespace);
+		}
+	}
+
+	const nodes: Record<NodeId, NodeSnapshot> = {};
+	for (const [id, info] of nodeInfo) nodes[id] = {node: info, facts: nodeFacts.get(id) ?? {}};
+	return {schemaVersion: 1, manifest, captures, nodes, cloud, errors};
+}

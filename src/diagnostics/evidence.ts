@@ -1,0 +1,114 @@
+import type {CaptureId, NodeId} from '../model/ids.js';
+import type {Snapshot, Sourced} from '../model/snapshot.js';
+import type {Evidence} from './types.js';
+
+/** Text of 1-based line `line` of a capture's stdout ('' when out of range). */
+export function captureLine(snapshot: Snapshot, capture: CaptureId, line: number): string {
+	const text = snapshot.captures[capture]?.stdout ?? '';
+	return (text.split('\n')[line - 1] ?? '').trimEnd();
+}
+
+/** Evidence for items of one Sourced fact that carry a `line` (relative to their section). */
+export function lineEvidence(
+	snapshot: Snapshot,
+	node: NodeId | undefined,
+	sourced: Sourced<unknown>,
+	itemLines: readonly number[],
+	note?: string,
+): Evidence {
+	const lines = [...new Set(itemLines.map(l => l + sourced.lineOffset))].sort((a, b) => a - b);
+	return {
+		...(node !== undefined ? {node} : {}),
+		capture: sourced.capture,
+		lines,
+		excerpt: lines.map(l => captureLine(snapshot, sourced.capture, l)).join('\n'),
+		...(note !== undefined ? {note} : {}),
+	};
+}
+
+/**
+ * Line span [start, end] (1-based) of the `index`-th object of a JSON list (`[…]`, or
+ * `{"ports": […]}`), or of the whole text when it is a single object and index is 0.
+ */
+export function jsonObjectSpan(text: string, index: number): [number, number] | undefined {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+	let elementDepth: number;
+	if (Array.isArray(parsed)) elementDepth = 1;
+	else if (parsed !== null && typeof parsed === 'object') {
+		const values = Object.values(parsed);
+		if (values.length === 1 && Array.isArray(values[0])) elementDepth = 2;
+		else if (index === 0) {
+			const lines = text.trimEnd().split('\n').length;
+			return [1, lines];
+		} else return undefined;
+	} else return undefined;
+	const stack: string[] = [];
+	let inString = false;
+	let escaped = false;
+	let line = 1;
+	let count = -1;
+	let start = 0;
+	for (const ch of text) {
+		if (ch === '\n') line++;
+		if (inString) {
+			if (escaped) escaped = false;
+			else if (ch === '\\') escaped = true;
+			else if (ch === '"') inString = false;
+			continue;
+		}
+		if (ch === '"') inString = true;
+		else if (ch === '{' || ch === '[') {
+			if (ch === '{' && stack.length === elementDepth && stack.at(-1) === '[') {
+				count++;
+				if (count === index) start = line;
+			}
+			stack.push(ch);
+		} else if (ch === '}' || ch === ']') {
+			stack.pop();
+			if (ch === '}' && count === index && start > 0 && stack.length === elementDepth)
+				return [start, line];
+		}
+	}
+	return undefined;
+}
+
+/**
+ * Evidence for one object of a cloud capture (a port, an amphora …): the lines of its JSON object
+ * that contain one of `keys` (or `needles`), so the excerpt stays short.
+ */
+export function objectEvidence(
+	snapshot: Snapshot,
+	sourced: Sourced<unknown>,
+	index: number,
+	keys: readonly string[],
+	note?: string,
+	needles: readonly string[] = [],
+): Evidence {
+	const text = snapshot.captures[sourced.capture]?.stdout ?? '';
+	const all = text.split('\n');
+	const span = jsonObjectSpan(text, index);
+	const lines: number[] = [];
+	if (span !== undefined) {
+		for (let l = span[0]; l <= span[1]; l++) {
+			const body = all[l - 1] ?? '';
+			if (keys.some(k => body.includes(`"${k}"`)) || needles.some(n => body.includes(n)))
+				lines.push(l);
+		}
+	} else {
+		all.forEach((body, i) => {
+			if (needles.some(n => body.includes(n))) lines.push(i + 1);
+		});
+	}
+	const picked = lines.slice(0, 12);
+	return {
+		capture: sourced.capture,
+		lines: picked,
+		excerpt: picked.map(l => (all[l - 1] ?? '').trimEnd()).join('\n'),
+		...(note !== undefined ? {note} : {}),
+	};
+}

@@ -1,0 +1,78 @@
+import type {NodeId} from '../../model/ids.js';
+import {lineEvidence} from '../evidence.js';
+import {getModel, type NeighObs} from '../model.js';
+import {normalizeIp, normalizeMac, sameIp} from '../net.js';
+import {defineRule, type Evidence} from '../types.js';
+import {listText, nodesText, routerLabel} from './util.js';
+
+export const dvrArpDivergence = defineRule({
+	id: 'dvr/arp-divergence',
+	meta: {
+		title: "The same IP maps to different MACs in different nodes' qrouter namespaces",
+		severity: 'warning',
+		requires: ['node.neigh'],
+		messages: {
+			diverge:
+				'qrouter-{{routerId}} (router {{router}}) maps {{ip}} to different MACs on different nodes: {{mapping}}. Traffic routed to {{ip}} reaches a different host depending on which node the client runs on; at most one of these MACs is the right one.',
+		},
+		docs: {
+			explanation:
+				'Neutron writes the DVR PERMANENT entries by fan-out messages and by per-node resyncs; their order differs per node, so for a VIP shared by two ports the last writer can differ from node to node. The lab reproduced this before any failover.',
+			remediation:
+				"Find the live owner of the IP (dvrscope dvr/stale-permanent-arp names it when it can) and re-set the allowed address pairs of the owner's port so every node gets the same entry.",
+			references: [
+				'https://bugs.launchpad.net/neutron/+bug/1774459',
+				'docs/rules/dvr/arp-divergence.md',
+			],
+		},
+	},
+	check(context) {
+		const {snapshot} = context;
+		const model = getModel(snapshot);
+		for (const router of model.routers.values()) {
+			if (router.neighNodes.length < 2) continue;
+			const byIp = new Map<string, {ip: string; macs: Map<string, NeighObs[]>}>();
+			for (const node of router.neighNodes) {
+				for (const o of model.neigh(node, `qrouter-${router.id}`)) {
+					if (!o.entry.states.includes('PERMANENT') || o.entry.lladdr === undefined) continue;
+					const key = normalizeIp(o.entry.dst);
+					const slot = byIp.get(key) ?? {ip: o.entry.dst, macs: new Map<string, NeighObs[]>()};
+					const mac = normalizeMac(o.entry.lladdr);
+					slot.macs.set(mac, [...(slot.macs.get(mac) ?? []), o]);
+					byIp.set(key, slot);
+				}
+			}
+			for (const {ip, macs} of byIp.values()) {
+				if (macs.size < 2) continue;
+				const vip = model.vips.find(v => sameIp(v.ip, ip));
+				const nodes: NodeId[] = [];
+				const evidence: Evidence[] = [];
+				const mapping: string[] = [];
+				for (const [mac, list] of macs) {
+					const on = list.map(o => o.node);
+					nodes.push(...on);
+					const who = vip !== undefined ? ` (${model.whoHasMac(vip, mac)})` : '';
+					mapping.push(`${mac}${who} on ${nodesText(on)}`);
+					for (const o of list)
+						evidence.push(
+							lineEvidence(
+								snapshot,
+								o.node,
+								o.sourced,
+								[o.entry.line],
+								`${ip} → ${mac} on ${o.node}`,
+							),
+						);
+				}
+				context.report({
+					messageId: 'diverge',
+					nodes: [...new Set(nodes)].sort(),
+					...(vip !== undefined ? {vip: vip.ip} : {}),
+					router: router.id,
+					data: {ip, routerId: router.id, router: routerLabel(router), mapping: listText(mapping)},
+					evidence,
+				});
+			}
+		}
+	},
+});

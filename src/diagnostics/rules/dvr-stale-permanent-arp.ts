@@ -1,0 +1,159 @@
+import type {NodeId} from '../../model/ids.js';
+import {lineEvidence} from '../evidence.js';
+import {arpDropLayout} from '../flows.js';
+import {getModel, OWNER_SOURCE_TEXT, type NeighObs} from '../model.js';
+import {cidrContains, normalizeMac, sameIp} from '../net.js';
+import {defineRule, type Evidence} from '../types.js';
+import {
+	listText,
+	MOSK_EXEC_HINT,
+	nodesText,
+	resendAapCommand,
+	routerLabel,
+	subnetText,
+} from './util.js';
+
+export const dvrStalePermanentArp = defineRule({
+	id: 'dvr/stale-permanent-arp',
+	meta: {
+		title: 'Stale PERMANENT ARP entry for a VRRP VIP in DVR qrouter namespaces (LP#1774459)',
+		severity: 'critical',
+		requires: ['cloud.ports', 'node.neigh'],
+		messages: {
+			stale:
+				'VIP {{vip}} is held by {{ownerMac}} ({{ownerWho}}; known from: {{ownerSource}}), but the PERMANENT ARP entry for {{vip}} in qrouter-{{routerId}} on {{nodes}} still points at {{staleMac}} ({{staleWho}}). Traffic routed to {{vip}} by DVR router {{router}} from other subnets (and through floating IPs served on those nodes) goes to the old MAC and is lost; clients inside {{subnet}} reach the VIP normally. Gratuitous ARPs cannot change a PERMANENT entry and Neutron does not rewrite it on a VRRP failover (LP#1774459).{{caveat}}',
+		},
+		docs: {
+			explanation:
+				"On every node that hosts a DVR router, the Neutron L3 agent writes a PERMANENT neighbour entry for each allowed-address-pair IP of every bound port on the router's subnets. A VRRP VIP shared by two ports gets one entry (last writer wins). When keepalived moves the VIP, the entry keeps the old MAC: the kernel ignores the gratuitous ARPs and Neutron sees no change to send.",
+			remediation:
+				"Stop-gap: on each affected node replace the entry with the owner's MAC (ip netns exec qrouter-<id> ip neigh replace <vip> lladdr <mac> dev <qr-dev> nud permanent). Then make Neutron re-send the owner port's entries by re-setting its allowed address pairs (openstack port set --no-allowed-address --allowed-address ip-address=<vip> <port>). Durable: put the VIP subnet behind a centralized router, use Octavia SINGLE topology, a shared virtual MAC on Neutron >= 2025.1, or disable DVR.",
+			references: [
+				'https://bugs.launchpad.net/neutron/+bug/1774459',
+				'https://docs.mirantis.com/mosk/latest/ref-arch/cloud-services/networking/known-limitations.html',
+				'docs/rules/dvr/stale-permanent-arp.md',
+			],
+		},
+	},
+	check(context) {
+		const {snapshot} = context;
+		const model = getModel(snapshot);
+		for (const vip of model.vips) {
+			const owner = vip.owner;
+			if (owner === undefined) continue;
+			for (const router of vip.routers) {
+				if (router.distributed !== true) continue;
+				const stale = new Map<NodeId, NeighObs>();
+				for (const node of router.neighNodes) {
+					for (const o of model.neigh(node, `qrouter-${router.id}`)) {
+						if (!sameIp(o.entry.dst, vip.ip) || o.entry.lladdr === undefined) continue;
+						if (!o.entry.states.includes('PERMANENT')) continue;
+						if (normalizeMac(o.entry.lladdr) !== owner.mac) stale.set(node, o);
+					}
+				}
+				if (stale.size === 0) continue;
+				const nodes = [...stale.keys()].sort();
+				const staleMacs = [
+					...new Set([...stale.values()].map(o => normalizeMac(o.entry.lladdr ?? ''))),
+				];
+				const evidence: Evidence[] = [];
+				for (const node of nodes) {
+					const o = stale.get(node);
+					if (o === undefined) continue;
+					evidence.push(
+						lineEvidence(
+							snapshot,
+							node,
+							o.sourced,
+							[o.entry.line],
+							`PERMANENT entry on ${node} points at the old MAC`,
+						),
+					);
+				}
+				evidence.push(...owner.observation.evidence);
+				for (const other of vip.observations)
+					if (other !== owner.observation && other.source !== owner.source)
+						evidence.push(...other.evidence);
+				for (const mac of staleMacs)
+					for (const c of vip.carriers.filter(x => x.mac === mac)) {
+						const ev = model.portEvidence(c.port, `port behind the stale MAC ${mac}`, [vip.ip]);
+						if (ev !== undefined) evidence.push(ev);
+					}
+				if (owner.carrier !== undefined) {
+					const ev = model.portEvidence(
+						owner.carrier.port,
+						`port of the current owner ${owner.mac}`,
+						[vip.ip],
+					);
+					if (ev !== undefined) evidence.push(ev);
+				}
+				// The ARP block shows why the qrouter cannot re-learn: ARP for the router port never leaves the node.
+				const routerIps = [
+					...router.subnets.filter(s => cidrContains(s.cidr, vip.ip)).map(s => s.gatewayIp),
+					...router.interfacePorts.flatMap(p => p.fixedIps.map(f => f.ip)),
+				].filter(
+					(ip): ip is string => ip !== undefined && cidrContains(vip.subnet?.cidr ?? ip, ip),
+				);
+				for (const node of nodes.slice(0, 1)) {
+					const flows = context.node(node)?.flows?.['br-tun'];
+					if (flows === undefined) continue;
+					const block = flows.data.flows.filter(f =>
+						routerIps.some(ip => arpDropLayout(f, ip) !== undefined),
+					);
+					if (block.length > 0)
+						evidence.push(
+							lineEvidence(
+								snapshot,
+								node,
+								flows,
+								block.map(f => f.line),
+								'DVR drops ARP for the router port before it leaves the node, so the qrouter cannot re-learn the VIP by ARP',
+							),
+						);
+				}
+				const remediation = [
+					`# stop-gap, on each affected node (transient: Neutron may rewrite it on its next resync)`,
+					...nodes.map(
+						node =>
+							`ip netns exec qrouter-${router.id} ip neigh replace ${vip.ip} lladdr ${owner.mac} dev ${model.qrDevice(router, node, vip.ip)} nud permanent   # on ${node}`,
+					),
+					MOSK_EXEC_HINT,
+				];
+				if (owner.carrier !== undefined)
+					remediation.push(
+						`# make Neutron re-send the owner's entries to every node (same value; no traffic impact expected)`,
+						resendAapCommand(owner.carrier.port),
+					);
+				remediation.push(
+					`# durable fix: see docs/rules/dvr/stale-permanent-arp.md (centralized router, SINGLE topology, shared VMAC, no DVR)`,
+				);
+				const caveat = owner.configuredOnly
+					? ' Caution: the owner is known only from Octavia\'s configured amphora role, which does not follow VRRP failovers; confirm the live MASTER (e.g. tcpdump "ip proto 112" on the amphora taps) before acting.'
+					: '';
+				context.report({
+					messageId: 'stale',
+					severity: owner.configuredOnly ? 'warning' : 'critical',
+					nodes,
+					vip: vip.ip,
+					router: router.id,
+					data: {
+						vip: vip.ip,
+						routerId: router.id,
+						router: routerLabel(router),
+						nodes: nodesText(nodes),
+						staleMac: listText(staleMacs),
+						staleWho: listText(staleMacs.map(m => model.whoHasMac(vip, m))),
+						ownerMac: owner.mac,
+						ownerWho: owner.carrier?.label ?? model.whoHasMac(vip, owner.mac),
+						ownerSource: `${OWNER_SOURCE_TEXT[owner.source]} — ${owner.observation.detail}`,
+						subnet: subnetText(vip),
+						caveat,
+						rightNodes: nodesText(router.neighNodes.filter(n => !stale.has(n))),
+					},
+					evidence,
+					remediation,
+				});
+			}
+		}
+	},
+});

@@ -1,0 +1,65 @@
+import {getModel} from '../model.js';
+import {defineRule, type Evidence} from '../types.js';
+import {listText, routerLabel, subnetText} from './util.js';
+
+export const dvrVipAtRisk = defineRule({
+	id: 'dvr/vip-at-risk',
+	meta: {
+		title: 'VRRP VIP shared by ports with different MACs behind a DVR router',
+		severity: 'warning',
+		requires: ['cloud.ports'],
+		messages: {
+			atRisk:
+				'VIP {{vip}} is an allowed address pair on {{count}} ports with different MACs ({{carriers}}) in {{subnet}}, which is attached to distributed router {{router}}. Each qrouter namespace can keep only one PERMANENT ARP entry for {{vip}}, so after the next VRRP failover traffic routed to the VIP from other subnets keeps going to the old MAC and is lost (LP#1774459), even if the entries are right today.',
+		},
+		docs: {
+			explanation:
+				'With VRRP (keepalived, Octavia ACTIVE_STANDBY) the VIP is an allowed address pair on two ports with two different MACs. The DVR L3 agent writes one PERMANENT entry per IP in every qrouter namespace; which MAC wins depends on the order of port events, and a failover never changes it.',
+			remediation:
+				'Put the VIP subnet behind a centralized (non-distributed) router, use Octavia SINGLE topology, or give every member port the same virtual MAC as allowed-address-pair MAC (Neutron >= 2025.1). Until then, watch failovers with dvrscope.',
+			references: [
+				'https://bugs.launchpad.net/neutron/+bug/1774459',
+				'docs/rules/dvr/vip-at-risk.md',
+			],
+		},
+	},
+	check(context) {
+		const model = getModel(context.snapshot);
+		for (const vip of model.vips) {
+			const macs = [...new Set(vip.carriers.map(c => c.mac))];
+			if (macs.length < 2) continue;
+			for (const router of vip.routers) {
+				if (router.distributed !== true) continue;
+				const evidence: Evidence[] = [];
+				for (const c of vip.carriers) {
+					const ev = model.portEvidence(c.port, `carries ${vip.ip} with MAC ${c.mac}`, [vip.ip]);
+					if (ev !== undefined) evidence.push(ev);
+				}
+				const subnetId = vip.subnet?.id ?? '<subnet>';
+				context.report({
+					messageId: 'atRisk',
+					nodes: router.qrouterNodes,
+					vip: vip.ip,
+					router: router.id,
+					data: {
+						vip: vip.ip,
+						count: vip.carriers.length,
+						carriers: listText(vip.carriers.map(c => `${c.mac} = ${c.label}`)),
+						subnet: subnetText(vip),
+						router: routerLabel(router),
+						distributedSource: router.distributedSource,
+					},
+					evidence,
+					remediation: [
+						`# durable fix 1: move the VIP subnet to a centralized router (admin), in a maintenance window`,
+						`openstack router create --centralized <new-router>`,
+						`openstack router remove subnet ${router.id} ${subnetId}`,
+						`openstack router add subnet <new-router> ${subnetId}`,
+						`# durable fix 2 (Octavia): use SINGLE topology for load balancers on this subnet (MOSK default with DVR)`,
+						`# durable fix 3 (Neutron >= 2025.1): one shared virtual MAC on every member (keepalived use_vmac + allowed address pair mac_address)`,
+					],
+				});
+			}
+		}
+	},
+});
