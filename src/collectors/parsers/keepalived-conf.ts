@@ -248,6 +248,10 @@ export const keepalivedConfParser: Parser<'keepalived-conf'> = {
 			instances,
 			vrrpScripts,
 		};
-		return result('keepalived-conf', facts, warnings);
+		return result(
+			'keepalived-conf',
+			facts,
+			warnings.sort((a, b) => a.line - b.line),
+		);
 	},
 };
