@@ -663,8 +663,7 @@ export function pseudonymizeCaptureSet(
 			out['failure'] = {kind: m.failure.kind, message: t(m.failure.message)};
 		if (m.params !== undefined) {
 			const params: Record<string, unknown> = {};
-			for (const [k, v] of Object.entries(m.params))
-				params[k] = k === 'inner' ? v : opt(v);
+			for (const [k, v] of Object.entries(m.params)) params[k] = k === 'inner' ? v : opt(v);
 			out['params'] = params;
 		}
 		return out as CaptureMeta;

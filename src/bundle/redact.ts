@@ -185,7 +185,8 @@ export function redactText(text: string, where: string): RedactResult {
 				out = indent + out.trimStart();
 			} else {
 				const indent = /^\s*/.exec(line)?.[0] ?? '';
-				if (line.trim() !== '') hits.push({kind: 'private-key', chars: line.trim().length});
+				if (line.trim() !== '' && !isAlreadyRedacted(line.trim()))
+					hits.push({kind: 'private-key', chars: line.trim().length});
 				out = line.trim() === '' ? line : `${indent}${REDACTED}`;
 			}
 		} else if (PEM_BEGIN.test(line)) {
@@ -197,10 +198,12 @@ export function redactText(text: string, where: string): RedactResult {
 			if (PEM_END.test(after)) {
 				const end = PEM_END.exec(after);
 				const body = after.slice(0, end?.index ?? 0);
-				hits.push({kind: 'private-key', chars: body.length});
+				if (!body.includes(REDACTED) && body.replace(/\\n|\s/g, '') !== '')
+					hits.push({kind: 'private-key', chars: body.length});
 				out += `${REDACTED}${after.slice(end?.index ?? 0)}`;
 			} else {
-				if (after.trim() !== '') hits.push({kind: 'private-key', chars: after.length});
+				if (after.trim() !== '' && !isAlreadyRedacted(after.trim()))
+					hits.push({kind: 'private-key', chars: after.length});
 				out += after.trim() === '' ? after : REDACTED;
 				inKey = true;
 			}

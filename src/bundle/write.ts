@@ -335,7 +335,10 @@ export async function writeBundle(
 				await writeFile(full, result.text);
 			}
 		}
-		const report = redactionReport(redactions, pseudo !== undefined);
+		const report = redactionReport(
+			redactions.map(r => ({...r, where: p(r.where)})),
+			pseudo !== undefined,
+		);
 		const finalManifest: BundleManifest = {...manifest, redactions: report.total};
 		await writeFile(path.join(stage, 'bundle.json'), json(finalManifest));
 		await writeFile(path.join(stage, 'redaction-report.json'), json(report));

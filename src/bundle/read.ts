@@ -1,0 +1,419 @@
+/**
+ * Safe reading of bundles (and of capture sets, directory or archived). An archive is read
+ * entirely in memory, under caps, and every entry is checked before anything touches the disk:
+ * `..`, absolute paths, links, devices, oversize entries, too many entries and archives that
+ * expand past the total cap (decompression bombs) are refused with a message that names the
+ * entry. A corrupt or foreign file gets a clear {@link BundleReadError}, never a stack trace.
+ */
+import {createReadStream} from 'node:fs';
+import {mkdir, open, readFile, readdir, stat, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {Transform, type TransformCallback} from 'node:stream';
+import {createGunzip} from 'node:zlib';
+import {Parser, type ReadEntry} from 'tar';
+import {z} from 'zod';
+import type {Capture, CaptureSet} from '../model/capture.js';
+import {CaptureSetError, parseManifest, readCaptureSet} from './capture-set.js';
+import {BUNDLE_CAPTURE_DIR, BUNDLE_FORMAT, type BundleManifest} from './write.js';
+
+export class BundleReadError extends Error {
+	override readonly name = 'BundleReadError';
+}
+
+export type ReadLimits = {
+	/** Largest single entry, bytes. */
+	readonly maxEntryBytes: number;
+	/** Sum of all entries, bytes; also bounds how far the gzip stream may expand. */
+	readonly maxTotalBytes: number;
+	readonly maxEntries: number;
+};
+
+export const DEFAULT_READ_LIMITS: ReadLimits = {
+	maxEntryBytes: 64 * 1024 * 1024,
+	maxTotalBytes: 512 * 1024 * 1024,
+	maxEntries: 50_000,
+};
+
+const ALLOWED_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
+
+const mib = (n: number): string =>
+	n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
+
+/** Why an archive entry name is unsafe, or undefined when it is a plain relative path. */
+export function unsafeEntryPath(name: string): string | undefined {
+	if (name === '' || name === '.' || name === './') return 'empty path';
+	if (name.includes('\0')) return 'NUL byte in path';
+	if (name.includes('\\')) return 'backslash in path';
+	if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'absolute path';
+	if (name.split('/').includes('..')) return '".." in path';
+	return undefined;
+}
+
+const normalizeEntry = (name: string): string =>
+	name
+		.replace(/^(\.\/)+/, '')
+		.replace(/\/+/g, '/')
+		.replace(/\/$/, '');
+
+/** Counts decompressed bytes and stops the stream past a cap (the bomb guard). */
+class ByteCap extends Transform {
+	private seen = 0;
+	constructor(
+		private readonly cap: number,
+		private readonly onExceeded: () => Error,
+	) {
+		super();
+	}
+	override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+		this.seen += chunk.length;
+		if (this.seen > this.cap) {
+			done(this.onExceeded());
+			return;
+		}
+		done(null, chunk);
+	}
+}
+
+async function sniff(file: string): Promise<'gzip' | 'tar'> {
+	let handle;
+	try {
+		handle = await open(file, 'r');
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		throw new BundleReadError(
+			code === 'ENOENT'
+				? `${file}: no such file`
+				: `${file}: cannot open (${code ?? String(error)})`,
+		);
+	}
+	try {
+		const buffer = Buffer.alloc(512);
+		const {bytesRead} = await handle.read(buffer, 0, 512, 0);
+		if (bytesRead === 0) throw new BundleReadError(`${file}: empty file, not a dvrscope bundle`);
+		if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return 'gzip';
+		if (bytesRead >= 262 && buffer.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
+		throw new BundleReadError(
+			`${file}: not a dvrscope bundle (neither a gzip nor a tar archive; it starts with ${JSON.stringify(buffer.subarray(0, Math.min(8, bytesRead)).toString('latin1'))})`,
+		);
+	} finally {
+		await handle.close();
+	}
+}
+
+/**
+ * Read every regular file of a (gzip) tar into memory, refusing anything unsafe. Directories are
+ * accepted and not returned. Nothing is written to disk.
+ */
+export async function readArchive(
+	file: string,
+	limits: ReadLimits = DEFAULT_READ_LIMITS,
+): Promise<Map<string, Buffer>> {
+	const kind = await sniff(file);
+	const files = new Map<string, Buffer>();
+	let entries = 0;
+	let total = 0;
+	let failure: BundleReadError | undefined;
+
+	return new Promise<Map<string, Buffer>>((resolve, reject) => {
+		const source = createReadStream(file);
+		const gunzip = kind === 'gzip' ? createGunzip() : undefined;
+		// Headers and padding take at most ~1.5 KiB per entry on top of the data.
+		const cap = new ByteCap(limits.maxTotalBytes + limits.maxEntries * 1536 + 1024 * 1024, () =>
+			fail(
+				`${file}: archive expands beyond ${mib(limits.maxTotalBytes)} — refused (decompression bomb?)`,
+			),
+		);
+		let settled = false;
+		const finish = (error?: Error): void => {
+			if (settled) return;
+			settled = true;
+			source.destroy();
+			gunzip?.destroy();
+			cap.destroy();
+			if (error !== undefined) {
+				reject(
+					error instanceof BundleReadError
+						? error
+						: new BundleReadError(`${file}: corrupt archive (${error.message})`),
+				);
+			} else resolve(files);
+		};
+		const fail = (message: string): BundleReadError => {
+			failure ??= new BundleReadError(message);
+			return failure;
+		};
+
+		const parser = new Parser({
+			strict: true,
+			onReadEntry: (entry: ReadEntry) => {
+				if (failure !== undefined || settled) {
+					entry.resume();
+					return;
+				}
+				const raw = entry.path;
+				const unsafe = unsafeEntryPath(raw);
+				const name = normalizeEntry(raw);
+				const refuse = (why: string): void => {
+					entry.resume();
+					finish(fail(`${file}: entry "${raw}" refused: ${why}`));
+				};
+				if (unsafe !== undefined) {
+					refuse(unsafe);
+					return;
+				}
+				if (!ALLOWED_TYPES.has(entry.type)) {
+					const what =
+						entry.type === 'SymbolicLink' || entry.type === 'Link'
+							? `${entry.type === 'Link' ? 'hard link' : 'symbolic link'} (to "${entry.linkpath ?? ''}")`
+							: `${entry.type} entry`;
+					refuse(`${what}; only regular files and directories are allowed`);
+					return;
+				}
+				if (++entries > limits.maxEntries) {
+					refuse(`more than ${limits.maxEntries} entries in the archive`);
+					return;
+				}
+				if (entry.type === 'Directory') {
+					entry.resume();
+					return;
+				}
+				if (entry.size > limits.maxEntryBytes) {
+					refuse(`${mib(entry.size)} is over the ${mib(limits.maxEntryBytes)} entry cap`);
+					return;
+				}
+				if (total + entry.size > limits.maxTotalBytes) {
+					refuse(`archive content is over the ${mib(limits.maxTotalBytes)} total cap`);
+					return;
+				}
+				if (files.has(name)) {
+					refuse('appears twice in the archive');
+					return;
+				}
+				const chunks: Buffer[] = [];
+				let size = 0;
+				entry.on('data', (chunk: Buffer) => {
+					size += chunk.length;
+					total += chunk.length;
+					if (size > limits.maxEntryBytes || total > limits.maxTotalBytes) {
+						finish(fail(`${file}: entry "${raw}" refused: bigger than declared / over the caps`));
+						return;
+					}
+					chunks.push(chunk);
+				});
+				entry.on('end', () => {
+					if (failure === undefined) files.set(name, Buffer.concat(chunks));
+				});
+			},
+		});
+		parser.on('error', (error: Error) => {
+			finish(failure ?? new BundleReadError(`${file}: corrupt archive (${error.message})`));
+		});
+		parser.on('end', () => {
+			finish(failure);
+		});
+		const onStreamError = (error: Error): void => {
+			if (error instanceof BundleReadError) {
+				finish(error);
+				return;
+			}
+			const code = (error as NodeJS.ErrnoException).code ?? '';
+			if (code.startsWith('Z_') || /incorrect header|invalid|unexpected end/i.test(error.message)) {
+				finish(new BundleReadError(`${file}: corrupt gzip data (${error.message})`));
+				return;
+			}
+			finish(new BundleReadError(`${file}: cannot read (${error.message})`));
+		};
+		source.on('error', onStreamError);
+		gunzip?.on('error', onStreamError);
+		cap.on('error', onStreamError);
+		if (gunzip === undefined) source.pipe(cap);
+		else source.pipe(gunzip).pipe(cap);
+		cap.on('data', (chunk: Buffer) => {
+			if (!settled) parser.write(chunk);
+		});
+		cap.on('end', () => {
+			if (!settled) parser.end();
+		});
+	});
+}
+
+/**
+ * Safely extract an archive into `destDir` (created; must be empty if it exists). Everything is
+ * validated in memory first, so a refused archive writes nothing. Returns the files written.
+ */
+export async function extractBundle(
+	file: string,
+	destDir: string,
+	limits: ReadLimits = DEFAULT_READ_LIMITS,
+): Promise<string[]> {
+	const files = await readArchive(file, limits);
+	const root = path.resolve(destDir);
+	await mkdir(root, {recursive: true});
+	if ((await readdir(root)).length > 0)
+		throw new BundleReadError(`${destDir}: extraction directory is not empty`);
+	const written: string[] = [];
+	for (const [name, body] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+		const target = path.resolve(root, name);
+		if (!target.startsWith(root + path.sep))
+			throw new BundleReadError(`${file}: entry "${name}" points outside ${destDir}`);
+		await mkdir(path.dirname(target), {recursive: true});
+		await writeFile(target, body, {flag: 'wx', mode: 0o644});
+		written.push(name);
+	}
+	return written;
+}
+
+const bundleManifestSchema = z
+	.object({
+		format: z.literal(BUNDLE_FORMAT),
+		schemaVersion: z.number(),
+		createdAt: z.string(),
+		partial: z.boolean(),
+		partialReasons: z.array(z.string()),
+		pseudonymized: z.boolean(),
+	})
+	.loose();
+
+function parseBundleManifest(text: string, where: string): BundleManifest {
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch (error) {
+		throw new BundleReadError(`${where}: invalid JSON (${(error as Error).message})`);
+	}
+	const result = bundleManifestSchema.safeParse(value);
+	if (!result.success) {
+		const problems = result.error.issues
+			.slice(0, 5)
+			.map(i => `${i.path.join('.') || '(root)'}: ${i.message}`)
+			.join('; ');
+		throw new BundleReadError(`${where}: not a dvrscope bundle manifest (${problems})`);
+	}
+	return result.data as unknown as BundleManifest;
+}
+
+/** Build a capture set from in-memory files (`root` is the prefix of manifest.json). */
+function captureSetFromFiles(
+	files: ReadonlyMap<string, Buffer>,
+	root: string,
+	where: string,
+): CaptureSet {
+	const manifestName = `${root}manifest.json`;
+	const raw = files.get(manifestName);
+	if (raw === undefined) throw new BundleReadError(`${where}: no ${manifestName} in the archive`);
+	let json: unknown;
+	try {
+		json = JSON.parse(raw.toString('utf8'));
+	} catch (error) {
+		throw new BundleReadError(
+			`${where}: ${manifestName} is invalid JSON (${(error as Error).message})`,
+		);
+	}
+	let manifest;
+	try {
+		manifest = parseManifest(json, `${where}:${manifestName}`);
+	} catch (error) {
+		throw new BundleReadError((error as Error).message);
+	}
+	const body = (rel: string | undefined): string => {
+		if (rel === undefined) return '';
+		const buffer = files.get(`${root}${normalizeEntry(rel)}`);
+		if (buffer === undefined)
+			throw new BundleReadError(
+				`${where}: capture file ${rel} is listed in ${manifestName} but missing`,
+			);
+		return buffer.toString('utf8');
+	};
+	const captures: Capture[] = manifest.captures.map(meta => ({
+		...meta,
+		stdout: body(meta.stdoutFile),
+		stderr: body(meta.stderrFile),
+	}));
+	return {manifest, captures};
+}
+
+export type OpenedInput = {
+	/** `bundle` (archive or directory with bundle.json) or `capture-set` (directory or archive). */
+	readonly kind: 'bundle' | 'capture-set';
+	readonly source: string;
+	readonly set: CaptureSet;
+	readonly bundle?: BundleManifest;
+	/** `findings.json` as stored in the bundle (analysis at bundle time), when present. */
+	readonly storedFindings?: string;
+};
+
+/** Prefix under which `marker` sits: '' at the root, or `dir/` when everything is under one dir. */
+function rootOf(files: ReadonlyMap<string, Buffer>, marker: string): string | undefined {
+	if (files.has(marker)) return '';
+	const tops = new Set([...files.keys()].map(name => name.split('/')[0]));
+	if (tops.size === 1) {
+		const [top] = [...tops];
+		if (top !== undefined && files.has(`${top}/${marker}`)) return `${top}/`;
+	}
+	return undefined;
+}
+
+/**
+ * Open a bundle or a capture set: a `.tar.gz`/`.tar` (bundle, or an archived capture set) or a
+ * directory (capture set, or an extracted bundle). Errors are {@link BundleReadError} or
+ * {@link CaptureSetError} with a message that names the input.
+ */
+export async function openInput(
+	input: string,
+	limits: ReadLimits = DEFAULT_READ_LIMITS,
+): Promise<OpenedInput> {
+	let info;
+	try {
+		info = await stat(input);
+	} catch {
+		throw new BundleReadError(`${input}: no such bundle or capture set`);
+	}
+	if (info.isDirectory()) {
+		const bundleJson = path.join(input, 'bundle.json');
+		const hasBundle = await stat(bundleJson).then(
+			s => s.isFile(),
+			() => false,
+		);
+		if (!hasBundle) return {kind: 'capture-set', source: input, set: await readCaptureSet(input)};
+		const bundle = parseBundleManifest(await readFile(bundleJson, 'utf8'), bundleJson);
+		const set = await readCaptureSet(path.join(input, BUNDLE_CAPTURE_DIR));
+		const storedFindings = await readFile(path.join(input, 'findings.json'), 'utf8').catch(
+			() => undefined,
+		);
+		return {
+			kind: 'bundle',
+			source: input,
+			set,
+			bundle,
+			...(storedFindings === undefined ? {} : {storedFindings}),
+		};
+	}
+	const files = await readArchive(input, limits);
+	const bundleRoot = rootOf(files, 'bundle.json');
+	if (bundleRoot !== undefined) {
+		const bundle = parseBundleManifest(
+			(files.get(`${bundleRoot}bundle.json`) ?? Buffer.alloc(0)).toString('utf8'),
+			`${input}:bundle.json`,
+		);
+		const set = captureSetFromFiles(files, `${bundleRoot}${BUNDLE_CAPTURE_DIR}/`, input);
+		const stored = files.get(`${bundleRoot}findings.json`)?.toString('utf8');
+		return {
+			kind: 'bundle',
+			source: input,
+			set,
+			bundle,
+			...(stored === undefined ? {} : {storedFindings: stored}),
+		};
+	}
+	const setRoot = rootOf(files, 'manifest.json');
+	if (setRoot !== undefined)
+		return {kind: 'capture-set', source: input, set: captureSetFromFiles(files, setRoot, input)};
+	const listing = [...files.keys()].slice(0, 5).join(', ');
+	throw new BundleReadError(
+		`${input}: no bundle.json or manifest.json in the archive — not a dvrscope bundle or capture set${listing === '' ? ' (archive is empty)' : ` (it holds: ${listing}${files.size > 5 ? ', …' : ''})`}`,
+	);
+}
+
+/** True for the errors {@link openInput} raises on bad input (print the message, exit 3). */
+export const isInputError = (error: unknown): error is Error =>
+	error instanceof BundleReadError || error instanceof CaptureSetError;
