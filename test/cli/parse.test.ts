@@ -1,0 +1,119 @@
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {execa} from 'execa';
+import {describe, expect, it} from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURES = path.join(ROOT, 'test/fixtures');
+
+/** Run the real CLI from source (tsx), as a user would with `dvrscope parse …`. */
+async function dvrscope(args: string[], input?: string) {
+	return execa('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+		cwd: ROOT,
+		reject: false,
+		...(input !== undefined ? {input} : {}),
+	});
+}
+
+describe('dvrscope parse', () => {
+	it('Given a good neighbour capture, when parsed, then typed facts are printed as JSON and exit is 0', async () => {
+		const run = await dvrscope([
+			'parse',
+			'ip-neigh',
+			path.join(FIXTURES, 'gen-ip-neigh-show-qrouter.txt'),
+		]);
+		expect(run.exitCode).toBe(0);
+		expect(run.stderr).toBe('');
+		const out = JSON.parse(run.stdout) as {
+			kind: string;
+			facts: {dst: string; lladdr?: string; states: string[]}[];
+			warnings: unknown[];
+		};
+		expect(out.kind).toBe('ip-neigh');
+		expect(out.warnings).toEqual([]);
+		expect(out.facts.find(n => n.dst === '10.0.0.100')).toMatchObject({
+			lladdr: 'fa:16:3e:11:22:33',
+			states: ['PERMANENT'],
+		});
+	});
+
+	it('Given stdin ("-"), then the amphora table is read', async () => {
+		const {readFile} = await import('node:fs/promises');
+		const text = await readFile(
+			path.join(FIXTURES, 'pub-openstack-loadbalancer-amphora-list.txt'),
+			'utf8',
+		);
+		const run = await dvrscope(['parse', 'octavia-amphorae', '-', '--compact'], text);
+		expect(run.exitCode).toBe(0);
+		const out = JSON.parse(run.stdout) as {facts: {role: string}[]};
+		expect(out.facts.map(a => a.role)).toEqual([
+			'BACKUP',
+			'MASTER',
+			'MASTER',
+			'MASTER',
+			'BACKUP',
+			'BACKUP',
+		]);
+	});
+
+	it('Given a malformed file, then stderr names the line numbers and exit is 2', async () => {
+		const dir = mkdtempSync(path.join(tmpdir(), 'dvrscope-parse-'));
+		const file = path.join(dir, 'broken.json');
+		writeFileSync(file, '[\n  {"dst": "10.0.0.1",\n   "dev" "qr-x"}\n]\n');
+		const run = await dvrscope(['parse', 'ip-neigh', file]);
+		expect(run.exitCode).toBe(2);
+		expect(run.stdout).toBe('');
+		expect(run.stderr).toContain(file);
+		expect(run.stderr).toMatch(/line 3: invalid JSON/);
+	});
+
+	it('Given partly unreadable text, then facts are printed, the bad line is listed and exit is 1', async () => {
+		const run = await dvrscope(
+			['parse', 'ip-neigh', '-'],
+			'10.0.0.1 dev qr-x lladdr fa:16:3e:00:00:01 PERMANENT \nnot a neighbour\n',
+		);
+		expect(run.exitCode).toBe(1);
+		expect((JSON.parse(run.stdout) as {facts: unknown[]}).facts).toHaveLength(1);
+		expect(run.stderr).toMatch(/line 2: not a neighbour line/);
+	});
+
+	it.each([
+		[['parse', 'ip-nope', 'x'], /unknown kind "ip-nope"/],
+		[
+			['parse', 'ip-neigh', '/nonexistent/capture.txt'],
+			/cannot read \/nonexistent\/capture.txt: no such file/,
+		],
+		[['parse', 'ip-neigh', '-', '--inner', 'ip-rule'], /--inner only applies to ip-all-netns/],
+	])('Given %j, then a clear message and exit 2', async (args, message) => {
+		const run = await dvrscope(args, '');
+		expect(run.exitCode).toBe(2);
+		expect(run.stderr).toMatch(message);
+	});
+
+	it('Given --list, then every non-OVS kind is listed with the commands it reads', async () => {
+		const run = await dvrscope(['parse', '--list']);
+		expect(run.exitCode).toBe(0);
+		expect(run.stdout).toMatch(/^ip-neigh\s+neighbour/m);
+		expect(run.stdout).toContain('ip -j neigh show');
+		expect(run.stdout).toMatch(/^octavia-amphorae\s/m);
+		expect(run.stdout).toContain('openstack loadbalancer amphora show <id> -f json');
+	});
+
+	it('Given ip-all-netns with --inner, then sections are parsed with capture line numbers', async () => {
+		const run = await dvrscope([
+			'parse',
+			'ip-all-netns',
+			path.join(FIXTURES, 'iproute2-local/ip-all-netns-exec-ip-neigh-show.txt'),
+			'--inner',
+			'ip-neigh',
+		]);
+		expect(run.exitCode).toBe(0);
+		const out = JSON.parse(run.stdout) as {
+			facts: {namespace: string; facts: {dst: string; line: number}[]}[];
+		};
+		expect(out.facts.map(s => s.namespace)).toEqual(['dvrsc-h2a', 'dvrsc-h2b']);
+		expect(out.facts[1]?.facts[0]).toMatchObject({dst: '10.0.0.1', line: 13});
+	});
+});
