@@ -14,7 +14,6 @@ import {
 	createPodResolver,
 	interpretExec,
 	type KubectlOptions,
-	type PodClass,
 } from '../../src/transport/kubectl.js';
 import type {CommandSpec, Transport} from '../../src/transport/types.js';
 import {
