@@ -49,34 +49,47 @@ const FLAG_WORDS = new Set([
 	'no_byte_counts',
 ]);
 
-function prefixKey(t: string, s: number, len: number): Key {
-	switch (len) {
-		case 5:
-			return t.startsWith('table', s) ? Key.Table : Key.None;
-		case 6:
-			return t.startsWith('cookie', s) ? Key.Cookie : Key.None;
-		case 7:
-			if (t.startsWith('n_bytes', s)) return Key.Bytes;
-			return t.startsWith('actions', s) ? Key.Actions : Key.None;
-		case 8:
-			if (t.startsWith('duration', s)) return Key.Duration;
-			if (t.startsWith('idle_age', s)) return Key.IdleAge;
-			return t.startsWith('hard_age', s) ? Key.HardAge : Key.None;
-		case 9:
-			return t.startsWith('n_packets', s) ? Key.Packets : Key.None;
-		case 10:
-			return t.startsWith('importance', s) ? Key.Importance : Key.None;
-		case 12:
-			if (t.startsWith('idle_timeout', s)) return Key.IdleTimeout;
-			return t.startsWith('hard_timeout', s) ? Key.HardTimeout : Key.None;
+/** Length of `key=` per key. */
+const KEY_LENGTH = [0, 7, 9, 6, 10, 8, 13, 13, 9, 9, 11, 8] as const;
+
+/** The stats key (`cookie=` … `actions=`) that starts at t[p], by first letter then startsWith. */
+function prefixKeyAt(t: string, p: number): Key {
+	switch (t.charCodeAt(p)) {
+		case 99 /* c */:
+			return t.startsWith('cookie=', p) ? Key.Cookie : Key.None;
+		case 100 /* d */:
+			return t.startsWith('duration=', p) ? Key.Duration : Key.None;
+		case 116 /* t */:
+			return t.startsWith('table=', p) ? Key.Table : Key.None;
+		case 110 /* n */:
+			if (t.startsWith('n_packets=', p)) return Key.Packets;
+			return t.startsWith('n_bytes=', p) ? Key.Bytes : Key.None;
+		case 105 /* i */:
+			if (t.startsWith('idle_age=', p)) return Key.IdleAge;
+			if (t.startsWith('idle_timeout=', p)) return Key.IdleTimeout;
+			return t.startsWith('importance=', p) ? Key.Importance : Key.None;
+		case 104 /* h */:
+			if (t.startsWith('hard_age=', p)) return Key.HardAge;
+			return t.startsWith('hard_timeout=', p) ? Key.HardTimeout : Key.None;
+		case 97 /* a */:
+			return t.startsWith('actions=', p) ? Key.Actions : Key.None;
 		default:
 			return Key.None;
 	}
 }
 
-/** [a-z0-9_] — the characters of a prefix key or flag word. */
-function isWordChar(c: number): boolean {
-	return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95;
+/** End of a flow flag word (`reset_counts`, …) at t[p] followed by a space or comma, or -1. */
+function flagAt(t: string, p: number, e: number): number {
+	const c0 = t.charCodeAt(p);
+	if (c0 !== 115 && c0 !== 99 && c0 !== 114 && c0 !== 110) return -1; // s c r n
+	for (const word of FLAG_WORDS) {
+		const end = p + word.length;
+		if (end < e && t.startsWith(word, p)) {
+			const c = t.charCodeAt(end);
+			if (c === SPACE || c === COMMA) return end;
+		}
+	}
+	return -1;
 }
 
 /** Non-negative decimal integer in t[s, e), or -1. */
@@ -122,12 +135,12 @@ export function unquote(s: string): string {
 	if (!body.includes('\\')) return body;
 	let out = '';
 	for (let i = 0; i < body.length; i++) {
-		const c = body[i];
+		const c = body.charAt(i);
 		if (c !== '\\' || i === body.length - 1) {
 			out += c;
 			continue;
 		}
-		const n = body[++i];
+		const n = body.charAt(++i);
 		if (n === 'n') out += '\n';
 		else if (n === 't') out += '\t';
 		else if (n === 'u' && /^[0-9a-fA-F]{4}$/.test(body.slice(i + 1, i + 5))) {
@@ -317,6 +330,33 @@ function parseActionsInto(t: string, s: number, e: number, out: FlowAction[]): s
 	return undefined;
 }
 
+/** Same checks as {@link parseActionsInto} without building anything. */
+function checkActions(t: string, s: number, e: number): string | undefined {
+	if (s >= e) return 'empty actions';
+	let depth = 0;
+	let itemStart = s;
+	for (let i = s; i < e; i++) {
+		const c = t.charCodeAt(i);
+		if (c === QUOTE) {
+			for (i++; i < e; i++) {
+				const q = t.charCodeAt(i);
+				if (q === BACKSLASH) i++;
+				else if (q === QUOTE) break;
+			}
+			if (i >= e) return 'unterminated quote in actions';
+		} else if (c === LPAREN) depth++;
+		else if (c === RPAREN) {
+			if (--depth < 0) return 'unbalanced ")" in actions';
+		} else if (c === COMMA && depth === 0) {
+			if (i === itemStart) return 'empty action';
+			itemStart = i + 1;
+		}
+	}
+	if (depth !== 0) return 'unbalanced "(" in actions (truncated line?)';
+	if (itemStart === e) return 'empty action';
+	return undefined;
+}
+
 /** The actions of an `actions=` text (for learn specs, traces, tests). Malformed → []. */
 export function parseFlowActions(text: string): FlowAction[] {
 	const out: FlowAction[] = [];
@@ -325,24 +365,190 @@ export function parseFlowActions(text: string): FlowAction[] {
 
 // ─── one flow line ───────────────────────────────────────────────────────────
 
-type LineResult = Flow | string;
+/** Match fields of raw[s, …) up to the first unquoted space (priority left out: it is a Flow field). */
+function materializeMatch(raw: string, s: number): Record<string, string> {
+	const match: Record<string, string> = {};
+	if (s < 0) return match;
+	const e = raw.length;
+	let itemStart = s;
+	let eq = -1;
+	for (let q = s; q <= e; q++) {
+		const c = q === e ? SPACE : raw.charCodeAt(q);
+		if (c === QUOTE) {
+			for (q++; q < e; q++) {
+				const d = raw.charCodeAt(q);
+				if (d === BACKSLASH) q++;
+				else if (d === QUOTE) break;
+			}
+			continue;
+		}
+		if (c === EQ) {
+			if (eq < 0) eq = q;
+		} else if (c === COMMA || c === SPACE || c === TAB) {
+			if (q > itemStart) {
+				if (eq < 0) match[raw.slice(itemStart, q)] = '';
+				else if (!(eq - itemStart === 8 && raw.startsWith('priority', itemStart))) {
+					match[raw.slice(itemStart, eq)] = valueAt(raw, eq + 1, q);
+				}
+			}
+			if (c !== COMMA) break;
+			itemStart = q + 1;
+			eq = -1;
+		}
+	}
+	return match;
+}
 
-/** Parses the flow in t[s, e) (no newline, no trailing CR). Returns the flow or an error message. */
-function parseFlowAt(t: string, s: number, e: number, lineNo: number): LineResult {
+function materializeActions(raw: string, s: number): FlowAction[] {
+	const out: FlowAction[] = [];
+	// The line was validated when it was read, so this cannot report an error; keep what parsed.
+	parseActionsInto(raw, s, raw.length, out);
+	return out;
+}
+
+/** Stats of the line being read (reused: no allocation per flow). */
+const stats = {
+	cookie: undefined as string | undefined,
+	durationS: -1,
+	packets: -1,
+	bytes: -1,
+	idleAge: -1,
+	hardAge: -1,
+	idleTimeout: -1,
+	hardTimeout: -1,
+};
+
+/**
+ * One flow. Scalars are read when the line is read; `match` and `actions` are materialised from
+ * `raw` on first access and cached (a 200k-flow dump is read in one pass; the rules then look at a
+ * few tables). `toJSON()` gives the plain object, so JSON output is complete. Read the fields; do
+ * not spread or structuredClone a flow (getters live on the prototype) — use `toJSON()` for a copy.
+ */
+class ParsedFlow {
+	readonly line: number;
+	readonly raw: string;
+	readonly table: number;
+	readonly priority: number;
+	declare readonly cookie?: string;
+	declare readonly durationS?: number;
+	declare readonly packets?: number;
+	declare readonly bytes?: number;
+	declare readonly idleAge?: number;
+	declare readonly hardAge?: number;
+	declare readonly idleTimeout?: number;
+	declare readonly hardTimeout?: number;
+	readonly flags: readonly string[];
+	readonly #matchAt: number;
+	readonly #actionsAt: number;
+	#match: Record<string, string> | undefined;
+	#actions: FlowAction[] | undefined;
+
+	constructor(
+		line: number,
+		raw: string,
+		table: number,
+		priority: number,
+		flags: readonly string[],
+		matchAt: number,
+		actionsAt: number,
+	) {
+		this.line = line;
+		this.raw = raw;
+		this.table = table;
+		this.priority = priority;
+		const w = this as {-readonly [K in keyof Flow]?: Flow[K]};
+		if (stats.cookie !== undefined) w.cookie = stats.cookie;
+		if (stats.durationS >= 0) w.durationS = stats.durationS;
+		if (stats.packets >= 0) w.packets = stats.packets;
+		if (stats.bytes >= 0) w.bytes = stats.bytes;
+		if (stats.idleAge >= 0) w.idleAge = stats.idleAge;
+		if (stats.hardAge >= 0) w.hardAge = stats.hardAge;
+		if (stats.idleTimeout >= 0) w.idleTimeout = stats.idleTimeout;
+		if (stats.hardTimeout >= 0) w.hardTimeout = stats.hardTimeout;
+		this.flags = flags;
+		this.#matchAt = matchAt;
+		this.#actionsAt = actionsAt;
+		this.#match = undefined;
+		this.#actions = undefined;
+	}
+
+	get match(): Readonly<Record<string, string>> {
+		return (this.#match ??= materializeMatch(this.raw, this.#matchAt));
+	}
+
+	get actions(): readonly FlowAction[] {
+		return (this.#actions ??= materializeActions(this.raw, this.#actionsAt));
+	}
+
+	toJSON(): Flow {
+		const out: {-readonly [K in keyof Flow]?: Flow[K]} = {};
+		for (const key of Object.keys(this) as (keyof Flow)[]) {
+			(out as Record<string, unknown>)[key] = this[key];
+		}
+		return {...(out as Flow), match: this.match, actions: this.actions};
+	}
+}
+
+/**
+ * Forward-only "next occurrence" cursors over the dump: each indexOf result is kept until the
+ * reader has passed it, so finding "is there a ( or a quote before the end of this line" costs
+ * O(text) over the whole dump instead of O(text) per line.
+ */
+class Next {
+	#t = '';
+	#space = -1;
+	#quote = -1;
+	#paren = -1;
+	#comma2 = -1;
+
+	reset(t: string): void {
+		this.#t = t;
+		this.#space = this.#quote = this.#paren = this.#comma2 = -1;
+	}
+
+	#find(at: number, from: number, what: string): number {
+		if (at >= from) return at;
+		const i = this.#t.indexOf(what, from);
+		return i < 0 ? this.#t.length : i;
+	}
+
+	space(from: number): number {
+		return (this.#space = this.#find(this.#space, from, ' '));
+	}
+	quote(from: number): number {
+		return (this.#quote = this.#find(this.#quote, from, '"'));
+	}
+	paren(from: number): number {
+		return (this.#paren = this.#find(this.#paren, from, '('));
+	}
+	doubleComma(from: number): number {
+		return (this.#comma2 = this.#find(this.#comma2, from, ',,'));
+	}
+}
+
+const next = new Next();
+
+let lastCookie = '';
+
+/**
+ * Reads the flow in t[s, e) (no newline, no trailing CR/space): stats eagerly, match and actions
+ * validated (quotes, parentheses, `actions=` present) and left for {@link ParsedFlow} to
+ * materialise. Returns the flow or an error message.
+ */
+function parseFlowAt(t: string, s: number, e: number, lineNo: number): Flow | string {
 	let table = 0;
 	let priority = DEFAULT_PRIORITY;
-	let cookie: string | undefined;
-	let durationS: number | undefined;
-	let packets: number | undefined;
-	let bytes: number | undefined;
-	let idleAge: number | undefined;
-	let hardAge: number | undefined;
-	let idleTimeout: number | undefined;
-	let hardTimeout: number | undefined;
 	let flags: string[] | undefined;
+	stats.cookie = undefined;
+	stats.durationS = -1;
+	stats.packets = -1;
+	stats.bytes = -1;
+	stats.idleAge = -1;
+	stats.hardAge = -1;
+	stats.idleTimeout = -1;
+	stats.hardTimeout = -1;
 
 	let p = s;
-	while (p < e && t.charCodeAt(p) === SPACE) p++;
 	let matchStart = -1;
 	let actionsStart = -1;
 
@@ -350,19 +556,21 @@ function parseFlowAt(t: string, s: number, e: number, lineNo: number): LineResul
 	for (;;) {
 		if (p >= e) return 'no "actions=" (truncated line?)';
 		const ks = p;
-		let c = t.charCodeAt(p);
-		while (isWordChar(c) && ++p < e) c = t.charCodeAt(p);
-		if (p < e && c === EQ && p > ks) {
-			const key = prefixKey(t, ks, p - ks);
-			if (key === Key.Actions) {
-				actionsStart = p + 1;
-				break;
-			}
-			if (key === Key.None) {
+		const key = prefixKeyAt(t, p);
+		if (key === Key.Actions) {
+			actionsStart = p + 8;
+			break;
+		}
+		if (key === Key.None) {
+			const flagEnd = flagAt(t, p, e);
+			if (flagEnd < 0) {
 				matchStart = ks;
 				break;
 			}
-			const vs = p + 1;
+			(flags ??= []).push(t.slice(p, flagEnd));
+			p = flagEnd;
+		} else {
+			const vs = p + KEY_LENGTH[key];
 			let ve = vs;
 			while (ve < e) {
 				const d = t.charCodeAt(ve);
@@ -372,91 +580,83 @@ function parseFlowAt(t: string, s: number, e: number, lineNo: number): LineResul
 			let n = 0;
 			switch (key) {
 				case Key.Cookie:
-					cookie = t.slice(vs, ve);
+					if (ve - vs === lastCookie.length && t.startsWith(lastCookie, vs)) {
+						stats.cookie = lastCookie;
+					} else stats.cookie = lastCookie = t.slice(vs, ve);
+					if (ve === vs) n = -1;
 					break;
 				case Key.Duration:
-					n = durationAt(t, vs, ve);
-					durationS = n;
+					n = stats.durationS = durationAt(t, vs, ve);
 					break;
 				case Key.Table:
-					n = decimalAt(t, vs, ve);
-					table = n;
+					n = table = decimalAt(t, vs, ve);
 					break;
 				case Key.Packets:
-					n = decimalAt(t, vs, ve);
-					packets = n;
+					n = stats.packets = decimalAt(t, vs, ve);
 					break;
 				case Key.Bytes:
-					n = decimalAt(t, vs, ve);
-					bytes = n;
+					n = stats.bytes = decimalAt(t, vs, ve);
 					break;
 				case Key.IdleTimeout:
-					n = decimalAt(t, vs, ve);
-					idleTimeout = n;
+					n = stats.idleTimeout = decimalAt(t, vs, ve);
 					break;
 				case Key.HardTimeout:
-					n = decimalAt(t, vs, ve);
-					hardTimeout = n;
+					n = stats.hardTimeout = decimalAt(t, vs, ve);
 					break;
 				case Key.IdleAge:
-					n = decimalAt(t, vs, ve);
-					idleAge = n;
+					n = stats.idleAge = decimalAt(t, vs, ve);
 					break;
 				case Key.HardAge:
-					n = decimalAt(t, vs, ve);
-					hardAge = n;
+					n = stats.hardAge = decimalAt(t, vs, ve);
 					break;
 				case Key.Importance:
 					n = decimalAt(t, vs, ve);
 					break;
 			}
-			if (n < 0) return `bad value for "${t.slice(ks, p)}": "${t.slice(vs, ve)}"`;
+			if (n < 0) return `bad value for "${t.slice(ks, vs - 1)}": "${t.slice(vs, ve)}"`;
 			p = ve;
-			while (p < e && ((c = t.charCodeAt(p)) === COMMA || c === SPACE)) p++;
-			continue;
 		}
-		if (p < e && (c === SPACE || c === COMMA) && p > ks && FLAG_WORDS.has(t.slice(ks, p))) {
-			(flags ??= []).push(t.slice(ks, p));
-			while (p < e && ((c = t.charCodeAt(p)) === COMMA || c === SPACE)) p++;
-			continue;
-		}
-		matchStart = ks;
-		break;
+		let c: number;
+		while (p < e && ((c = t.charCodeAt(p)) === COMMA || c === SPACE)) p++;
 	}
 
 	// 2. the match: comma-separated fields up to the first unquoted space, then ` actions=`.
-	const match: Record<string, string> = {};
 	if (matchStart >= 0) {
-		let q = matchStart;
-		let itemStart = q;
-		let eq = -1;
-		for (;;) {
-			if (q >= e) return 'no "actions=" (truncated line?)';
-			const c = t.charCodeAt(q);
-			if (c === QUOTE) {
-				for (q++; q < e; q++) {
-					const d = t.charCodeAt(q);
-					if (d === BACKSLASH) q++;
-					else if (d === QUOTE) break;
-				}
+		let q = next.space(matchStart);
+		if (q >= e) return 'no "actions=" (truncated line?)';
+		if (next.quote(matchStart) < q) {
+			// --names: a quoted port name may hold spaces and commas; walk it.
+			q = matchStart;
+			for (;;) {
+				if (q >= e) return 'no "actions=" (truncated line?)';
+				const c = t.charCodeAt(q);
+				if (c === QUOTE) {
+					for (q++; q < e; q++) {
+						const d = t.charCodeAt(q);
+						if (d === BACKSLASH) q++;
+						else if (d === QUOTE) break;
+					}
+					if (q >= e) return 'unterminated quote in the match';
+				} else if (c === SPACE || c === TAB) break;
 				q++;
-				continue;
 			}
-			if (c === EQ) {
-				if (eq < 0) eq = q;
-			} else if (c === COMMA || c === SPACE || c === TAB) {
-				if (q > itemStart) {
-					if (eq < 0) match[t.slice(itemStart, q)] = '';
-					else if (eq - itemStart === 8 && t.startsWith('priority', itemStart)) {
-						priority = decimalAt(t, eq + 1, q);
-						if (priority < 0) return `bad priority "${t.slice(eq + 1, q)}"`;
-					} else match[t.slice(itemStart, eq)] = valueAt(t, eq + 1, q);
+		}
+		// OVS prints the priority first; look further only when it is not there.
+		let pAt = -1;
+		if (t.startsWith('priority=', matchStart)) pAt = matchStart + 9;
+		else {
+			for (let i = matchStart; i < q; i++) {
+				if (t.charCodeAt(i) === COMMA && t.startsWith('priority=', i + 1)) {
+					pAt = i + 10;
+					break;
 				}
-				if (c !== COMMA) break;
-				itemStart = q + 1;
-				eq = -1;
 			}
-			q++;
+		}
+		if (pAt >= 0) {
+			let pe = pAt;
+			while (pe < q && t.charCodeAt(pe) !== COMMA) pe++;
+			priority = decimalAt(t, pAt, pe);
+			if (priority < 0 || priority > 65535) return `bad priority "${t.slice(pAt, pe)}"`;
 		}
 		while (q < e && t.charCodeAt(q) === SPACE) q++;
 		if (!t.startsWith('actions=', q)) {
@@ -465,28 +665,28 @@ function parseFlowAt(t: string, s: number, e: number, lineNo: number): LineResul
 		actionsStart = q + 8;
 	}
 
-	// 3. actions, to the end of the line.
-	const actions: FlowAction[] = [];
-	const err = parseActionsInto(t, actionsStart, e, actions);
-	if (err !== undefined) return err;
+	// 3. actions, to the end of the line: validated here, classified on first access.
+	if (actionsStart >= e) return 'empty actions';
+	if (next.paren(actionsStart) < e || next.quote(actionsStart) < e) {
+		const err = checkActions(t, actionsStart, e);
+		if (err !== undefined) return err;
+	} else if (
+		t.charCodeAt(actionsStart) === COMMA ||
+		t.charCodeAt(e - 1) === COMMA ||
+		next.doubleComma(actionsStart) < e
+	) {
+		return 'empty action';
+	}
 
-	return {
-		line: lineNo,
-		raw: t.slice(s, e),
+	return new ParsedFlow(
+		lineNo,
+		t.slice(s, e),
 		table,
 		priority,
-		cookie,
-		durationS,
-		packets,
-		bytes,
-		idleAge,
-		hardAge,
-		idleTimeout,
-		hardTimeout,
-		flags: flags ?? NO_FLAGS,
-		match,
-		actions,
-	} as Flow;
+		flags ?? NO_FLAGS,
+		matchStart < 0 ? -1 : matchStart - s,
+		actionsStart - s,
+	);
 }
 
 /** `NXST_FLOW reply (xid=0x4):` → OpenFlow10; `OFPST_FLOW reply (OF1.3) (xid=0x2):` → OpenFlow13. */
@@ -500,6 +700,7 @@ function headerProtocol(t: string, s: number, e: number): string | undefined {
 function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 	const flows: Flow[] = [];
 	const warnings: ParseWarning[] = [];
+	next.reset(text);
 	let protocol: string | undefined;
 	const len = text.length;
 	let pos = 0;
@@ -523,7 +724,7 @@ function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 				continue;
 			}
 		}
-		let result: LineResult;
+		let result: Flow | string;
 		try {
 			result = parseFlowAt(text, s, e, lineNo);
 		} catch (error) {
