@@ -1,0 +1,14 @@
+#!/bin/bash
+# A lab "host": runs as `unshare -m -n -u --propagation private node-init.sh NAME RUNDIR`.
+# Its private mount namespace gets per-node directories over the OVS dirs, /run/netns and /root,
+# so this node's ovsdb/ovs-vswitchd, `ip netns` and root's shell start-up files are its own.
+set -e
+N=$1 D=$2/nodes/$1
+mount --bind "$D/run-ovs" /run/openvswitch
+mount --bind "$D/etc-ovs" /etc/openvswitch
+mount --bind "$D/log-ovs" /var/log/openvswitch
+mount --bind "$D/netns" /run/netns
+mount --bind "$D/root" /root
+hostname "$N"
+ip link set lo up
+exec sleep infinity

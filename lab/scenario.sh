@@ -1,0 +1,168 @@
+#!/bin/bash
+# Scenarios on the running lab. Each one waits for Neutron to settle and reads the real state.
+#   healthy     keepalived VRRP between vm1/vm2 (compute-1); the VM whose MAC the qrouter entries
+#               hold is MASTER; if the nodes disagree, one no-op allowed-address-pair update first.
+#   failover    stop keepalived on the MASTER: the VIP moves, every node's qrouter keeps the old MAC,
+#               the client on compute-2 loses the VIP (LP#1774459).
+#   workaround  re-set the allowed address pair (same value) on the new MASTER's port: Neutron
+#               re-points every node's entry; the client reaches the VIP again.
+#   divergence  make the nodes' qrouters disagree on the VIP's MAC (restart an L3 agent: its full
+#               sync writes the entry in port order) so the client's node points at the BACKUP.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+need_root
+need_lab
+[ -n "${R:-}" ] || die "no topology (lab/topology.sh)"
+K=$L/keepalived
+mkdir -p "$K"
+other() { [ "$1" = vm1 ] && echo vm2 || echo vm1; }
+mac_of() { eval echo "\$MAC_$1"; }
+port_of() { eval echo "\$PORT_$1"; }
+ka_running() { [ -f "$K/$1.pid" ] && kill -0 "$(cat "$K/$1.pid")" 2>/dev/null; }
+ka_conf() { # vm priority
+	local me=${VM_IP[$1]} peer=${VM_IP[$(other "$1")]}
+	cat >"$K/$1.conf" <<EOK
+global_defs {
+  router_id $1
+  enable_script_security
+}
+vrrp_instance VIP100 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 51
+  priority $2
+  advert_int 1
+  nopreempt
+  unicast_src_ip $me
+  unicast_peer {
+    $peer
+  }
+  authentication {
+    auth_type PASS
+    auth_pass $CANARY_AUTH_PASS
+  }
+  virtual_ipaddress {
+    $VIP/24 dev eth0
+  }
+  garp_master_delay 1
+  garp_master_repeat 3
+}
+EOK
+}
+ka_start() { # vm priority
+	ka_conf "$1" "$2"
+	setsid nsenter -t "$(nodepid compute-1)" -m -n -u -- ip netns exec "$1" keepalived -n -l -D -f "$K/$1.conf" \
+		-p "$K/$1.main.pid" -r "$K/$1.vrrp.pid" >"$K/$1.log" 2>&1 </dev/null &
+	echo $! >"$K/$1.pid"
+}
+ka_stop() {
+	ka_running "$1" || return 0
+	local pid
+	pid=$(cat "$K/$1.pid")
+	kill -TERM "$pid"
+	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	rm -f "$K/$1.pid"
+}
+wait_holder() { local i; for i in $(seq "${2:-20}"); do [ "$(holder)" = "$1" ] && return 0; sleep 0.5; done; return 1; }
+wait_all() { # mac seconds: every agent node's entry == mac
+	local i n ok
+	for i in $(seq "${2:-60}"); do
+		ok=0
+		for n in $AGENT_NODES; do [ "$(vip_mac "$n")" = "$1" ] && ok=$((ok + 1)); done
+		[ $ok = 3 ] && return 0
+		sleep 1
+	done
+	return 1
+}
+show() {
+	local n m
+	echo "  VIP $VIP held by: $(holder || true) (vm1=$MAC_vm1 vm2=$MAC_vm2)"
+	for n in $AGENT_NODES; do m=$(vip_mac "$n"); echo "  $n qrouter-$R: $VIP lladdr $m PERMANENT ($(who "$m"))"; done
+	echo "  client (compute-2) -> $VIP: $(client_ping 3)/3 received"
+}
+state() { echo "$1" >"$L/scenario"; }
+healthy() {
+	local cur m master
+	cur=$(wait_stable 10 120)
+	ts "VIP entries: $cur"
+	if [ "$(echo "$cur" | tr ' ' '\n' | grep = | cut -d= -f2 | sort -u | wc -l)" != 1 ]; then
+		m=$(vip_mac compute-2)
+		master=$(who "$m")
+		[ "$master" = vm1 ] || [ "$master" = vm2 ] || master=vm1
+		ts "nodes disagree on the VIP's MAC: re-set the allowed address pair on $master's port"
+		reset_aap "$(port_of "$master")"
+		wait_all "$(mac_of "$master")" 60 || die "entries did not converge on $master: $(entries)"
+		cur=$(wait_stable 10 60)
+	fi
+	master=$(who "$(vip_mac compute-2)")
+	[ "$master" = vm1 ] || [ "$master" = vm2 ] || die "the VIP entry points at no VRRP VM: $cur"
+	ka_stop vm1
+	ka_stop vm2
+	ka_start "$master" 150
+	ka_start "$(other "$master")" 100
+	wait_holder "$master" 30 || die "keepalived did not make $master MASTER (see $K/$master.log)"
+	sleep 3
+	for i in $(seq 10); do [ "$(client_ping 2)" -ge 1 ] && break; sleep 1; done
+	echo "$master" >"$K/master"
+	state healthy
+	ts "healthy: $master is MASTER and every node's entry points at it"
+	show
+}
+
+failover() {
+	local old new oldmac i
+	old=$(holder)
+	[ -n "$old" ] || die "no VRRP MASTER holds the VIP (run: npm run lab:up, or lab/scenario.sh healthy)"
+	new=$(other "$old")
+	ka_running "$new" || { ka_start "$new" 100; sleep 4; ts "started keepalived on $new (BACKUP)"; }
+	oldmac=$(mac_of "$old")
+	ts "FAILOVER: stop keepalived on $old (MASTER, pid $(cat "$K/$old.pid"))"
+	ka_stop "$old"
+	wait_holder "$new" 20 || die "the VIP did not move to $new"
+	sleep 6 # gratuitous ARPs (garp_master_delay 1, repeat 3)
+	echo "$new" >"$K/master"
+	state failover
+	ts "the VIP moved to $new ($(mac_of "$new")); entries (old MAC $oldmac):"
+	wait_stable 5 30 >/dev/null
+	show
+}
+
+workaround() {
+	local m
+	m=$(holder)
+	[ -n "$m" ] || die "no VRRP MASTER holds the VIP"
+	ts "WORKAROUND: re-set allowed_address_pairs [$VIP] (same value) on $m's port $(port_of "$m")"
+	reset_aap "$(port_of "$m")"
+	wait_all "$(mac_of "$m")" 60 || echo "lab: not every node re-pointed within 60 s: $(entries)" >&2
+	wait_stable 5 30 >/dev/null
+	for i in $(seq 10); do [ "$(client_ping 2)" -ge 1 ] && break; sleep 1; done
+	state workaround
+	show
+}
+
+divergence() {
+	local m b
+	m=$(holder)
+	[ -n "$m" ] || die "no VRRP MASTER holds the VIP"
+	b=$(other "$m")
+	wait_all "$(mac_of "$m")" 5 || { workaround >/dev/null; }
+	restart_l3 compute-2
+	wait_stable 10 120 >/dev/null
+	if [ "$(vip_mac compute-2)" = "$(mac_of "$m")" ]; then
+		ts "compute-2's full sync chose $m; point every node at $b, then resync network and compute-1"
+		reset_aap "$(port_of "$b")"
+		wait_all "$(mac_of "$b")" 60
+		restart_l3 network
+		restart_l3 compute-1
+		wait_stable 10 150 >/dev/null
+	fi
+	state divergence
+	show
+	[ "$(vip_mac compute-2)" != "$(vip_mac compute-1)" ] || die "the nodes still agree: $(entries)"
+	ts "divergence: compute-2 points at $(who "$(vip_mac compute-2)"), compute-1 at $(who "$(vip_mac compute-1)")"
+}
+
+case "${1:-}" in
+healthy | failover | workaround | divergence) "$1" ;;
+*) die "usage: lab/scenario.sh healthy|failover|workaround|divergence" ;;
+esac

@@ -1,0 +1,22 @@
+#!/bin/bash
+# Check that nothing of the lab is left (exit 1 and name it otherwise). Only the lab's own traces:
+# PIDs recorded by lab/down.sh (every process in the nodes' namespaces at the time), processes
+# mentioning the lab's runtime dir, the lab's namespace, listeners, mounts and dirs.
+. "$(dirname "$0")/lib.sh"
+bad=0
+report() { echo "LEFT: $*"; bad=1; }
+if [ -f /tmp/dvrscope-lab-last-pids.txt ]; then
+	while read -r pid cmd; do
+		[ -d "/proc/$pid" ] && [ "$(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-60)" = "$cmd" ] && report "process $pid $cmd"
+	done </tmp/dvrscope-lab-last-pids.txt
+fi
+for p in /proc/[0-9]*; do
+	grep -qs "$L" "$p/cmdline" && report "process ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" | cut -c1-80)"
+done
+ip netns list | grep -qw "$UL" && report "netns $UL"
+for port in "${SSHPORT[@]}" "$API_PORT" "$KUBE_PORT"; do ss -Hltn "sport = :$port" | grep -q . && report "listener 127.0.0.1:$port"; done
+findmnt -rn -o TARGET | grep -q "$L" && report "mounts under $L"
+[ -e "$L" ] && report "$L"
+[ -e "$S" ] && report "$S"
+[ $bad = 0 ] && echo "lab: clean"
+exit $bad
