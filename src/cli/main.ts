@@ -10,7 +10,9 @@ const program = new Command();
 program
 	.name('dvrscope')
 	.description('Troubleshooting console for MOSK / Neutron DVR networking (read-only).')
-	.version(version, '-V, --version');
+	.version(version, '-V, --version')
+	// Root options (--json, --format of the console) must not swallow a subcommand's own options.
+	.enablePositionalOptions();
 registerParse(program);
 registerDiagnose(program);
 registerConsole(program);

@@ -1,0 +1,113 @@
+import type {Command} from 'commander';
+
+type ConsoleOptions = {
+	readonly inventory?: string;
+	readonly kubeContext?: string;
+	readonly json?: boolean;
+	readonly format?: string;
+	readonly watch?: string;
+};
+
+const FORMATS = ['text', 'json', 'markdown'] as const;
+
+function usage(message: string): void {
+	process.stderr.write(`dvrscope: ${message}\n`);
+	process.exitCode = 3;
+}
+
+/**
+ * The root command: `dvrscope` opens the console on the built-in sample incident,
+ * `dvrscope <capture-set|bundle>` on saved data, `--inventory` / `--kube-context` collects live.
+ * Without a TTY, or with --json / --format, prints the diagnosis instead (no Ink loaded).
+ * Everything heavy is imported inside the action so `dvrscope --version` stays fast.
+ */
+export function register(program: Command): void {
+	program
+		.argument(
+			'[source]',
+			'capture-set directory or bundle (.tar.gz); none = the built-in sample incident',
+		)
+		.option('--inventory <file>', 'collect live from the nodes of this inventory')
+		.option('--kube-context <context>', 'collect live through kubectl exec in this context')
+		.option('--json', 'no console: print the diagnosis as JSON')
+		.option('--format <format>', 'no console: print the diagnosis as text | json | markdown')
+		.option('--watch <seconds>', 'watch interval for w (default 10)')
+		.addHelpText(
+			'after',
+			`
+Console keys: j/k move, Enter open, Esc back, / filter, : command (:vip IP, :flows FILTER, :log), ? help, q quit.
+Exit codes: 0 ok, 1 warnings, 2 critical findings (headless), 3 usage/input error,
+            130 console quit with Ctrl-C, 70 internal error.`,
+		)
+		.action(async (source: string | undefined, options: ConsoleOptions) => {
+			await run(source, options);
+		});
+}
+
+async function run(input: string | undefined, options: ConsoleOptions): Promise<void> {
+	const format = options.json === true ? 'json' : options.format;
+	if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
+		usage(`unknown --format "${format}" (use ${FORMATS.join(', ')})`);
+		return;
+	}
+	const watchIntervalS = options.watch === undefined ? undefined : Number(options.watch);
+	if (watchIntervalS !== undefined && !(Number.isFinite(watchIntervalS) && watchIntervalS >= 2)) {
+		usage(`--watch needs a number of seconds ≥ 2 (got "${options.watch ?? ''}")`);
+		return;
+	}
+	const live = options.inventory !== undefined || options.kubeContext !== undefined;
+	if (live) {
+		usage(
+			'live collection (--inventory / --kube-context) is not wired into the console in this build yet; use `dvrscope collect … -o DIR` then `dvrscope DIR`.',
+		);
+		return;
+	}
+	const data = await import('../console-data.js');
+	let opened;
+	try {
+		if (input === undefined) {
+			const sample = data.findSample();
+			if (sample === undefined) {
+				usage(
+					`the built-in sample incident is missing (${data.SAMPLE_DIR}); give a capture set or bundle path.`,
+				);
+				return;
+			}
+			opened = await data.openSource(
+				sample.dir,
+				'sample',
+				sample.isFallback
+					? `stand-in: ${data.SAMPLE_FALLBACK_DIR} (diagnostics test scenario) until the lab's recorded sample exists`
+					: undefined,
+			);
+		} else opened = await data.openSource(input);
+	} catch (error) {
+		usage(error instanceof Error ? error.message : String(error));
+		return;
+	}
+	const headless = format !== undefined || !process.stdin.isTTY || !process.stdout.isTTY;
+	if (headless) {
+		const {runHeadless} = await import('../run-headless.js');
+		process.exitCode = await runHeadless({
+			set: opened.set,
+			source: opened.source,
+			format: (format ?? 'text') as 'text' | 'json' | 'markdown',
+		});
+		return;
+	}
+	const [{runTui}, {writeBundle}] = await Promise.all([
+		import('../run-tui.js'),
+		import('../../bundle/write.js'),
+	]);
+	process.exitCode = await runTui({
+		source: opened.source,
+		set: opened.set,
+		reload: opened.reload,
+		exportBundle: async set => {
+			const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+			const result = await writeBundle(set, {output: `dvrscope-bundle-${stamp}.tar.gz`});
+			return result.output;
+		},
+		...(watchIntervalS === undefined ? {} : {watchIntervalS}),
+	});
+}

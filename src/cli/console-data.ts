@@ -1,0 +1,69 @@
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type {CaptureSet} from '../model/capture.js';
+import type {SourceInfo, DiagnosisView} from '../state/store.js';
+import type {Snapshot} from '../model/snapshot.js';
+
+/** Where the built-in sample incident lives, relative to the package root. */
+export const SAMPLE_DIR = 'sample/incident-failover';
+/** Stand-in until the lab's recorded sample exists: the diagnostics helper's failover scenario. */
+export const SAMPLE_FALLBACK_DIR = 'test/scenarios/failover-stale';
+
+const packageRoot = (): string =>
+	path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The sample to open with no arguments, and whether it is the stand-in. */
+export function findSample(): {dir: string; isFallback: boolean} | undefined {
+	const root = packageRoot();
+	const sample = path.join(root, SAMPLE_DIR);
+	if (existsSync(path.join(sample, 'manifest.json'))) return {dir: sample, isFallback: false};
+	const fallback = path.join(root, SAMPLE_FALLBACK_DIR);
+	if (existsSync(path.join(fallback, 'manifest.json'))) return {dir: fallback, isFallback: true};
+	return undefined;
+}
+
+export type OpenedSource = {
+	readonly source: SourceInfo;
+	readonly set: CaptureSet;
+	readonly reload: () => Promise<CaptureSet>;
+};
+
+/** Open a capture-set directory or a bundle (.tar.gz or extracted); errors name the input. */
+export async function openSource(
+	input: string,
+	kind?: 'sample',
+	note?: string,
+): Promise<OpenedSource> {
+	const {openInput} = await import('../bundle/read.js');
+	const opened = await openInput(input);
+	const rel = path.relative(process.cwd(), input) || '.';
+	const description = opened.set.manifest.description;
+	const source: SourceInfo = {
+		kind: kind ?? (opened.kind === 'bundle' ? 'bundle' : 'capture-set'),
+		location: kind === 'sample' ? path.relative(packageRoot(), input) : rel,
+		...(description === undefined ? {} : {description}),
+		...(note === undefined ? {} : {note}),
+	};
+	return {source, set: opened.set, reload: async () => (await openInput(input)).set};
+}
+
+/** assembleSnapshot + diagnose + rule docs, for the console. */
+export async function loadAnalyzer(): Promise<
+	(set: CaptureSet) => {snapshot: Snapshot; diagnosis: DiagnosisView; exitCode: 0 | 1 | 2}
+> {
+	const [{assembleSnapshot}, {diagnose, rules}] = await Promise.all([
+		import('../collectors/assemble.js'),
+		import('../diagnostics/index.js'),
+	]);
+	const docs = Object.fromEntries(rules.map(r => [r.id, r.meta.docs]));
+	return set => {
+		const snapshot = assembleSnapshot(set);
+		const d = diagnose(snapshot);
+		return {
+			snapshot,
+			diagnosis: {findings: d.findings, outcomes: d.outcomes, docs},
+			exitCode: d.exitCode,
+		};
+	};
+}

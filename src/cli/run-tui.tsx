@@ -1,0 +1,104 @@
+import {render} from 'ink';
+import type {CaptureSet} from '../model/capture.js';
+import {createAppStore, type SourceInfo} from '../state/store.js';
+import {SessionController, type ControllerDeps} from '../session/controller.js';
+import {App} from '../ui/App.js';
+import {themeFor} from '../ui/theme.js';
+import {loadAnalyzer} from './console-data.js';
+
+const ENTER_ALT = '\u001B[?1049h\u001B[H';
+const LEAVE_ALT = '\u001B[?25h\u001B[?1049l';
+
+/** Exit codes of the console: 0 quit with q, 130 quit with Ctrl-C, 70 internal error. */
+export const TUI_EXIT = {ok: 0, interrupted: 130, crash: 70} as const;
+
+export type RunTuiOptions = {
+	readonly source: SourceInfo;
+	/** Saved data: the capture set already read (validated before the screen switches). */
+	readonly set?: CaptureSet;
+	readonly reload?: () => Promise<CaptureSet>;
+	readonly collect?: ControllerDeps['collect'];
+	readonly exportBundle?: ControllerDeps['exportBundle'];
+	readonly watchIntervalS?: number;
+};
+
+/**
+ * The interactive console: alternate screen on, render, load/collect through the controller,
+ * and on quit or crash always restore the terminal. Resolves to the process exit code.
+ */
+export async function runTui(options: RunTuiOptions): Promise<number> {
+	const store = createAppStore({
+		source: options.source,
+		...(options.watchIntervalS === undefined ? {} : {watchIntervalS: options.watchIntervalS}),
+	});
+	const analyzer = await loadAnalyzer();
+	let first = options.set;
+	const controller = new SessionController({
+		store,
+		analyze: set => analyzer(set),
+		...(options.collect === undefined
+			? {
+					load: async () => {
+						if (first !== undefined) {
+							const set = first;
+							first = undefined;
+							return set;
+						}
+						if (options.reload === undefined) throw new Error('this source cannot be reloaded');
+						return options.reload();
+					},
+				}
+			: {collect: options.collect}),
+		...(options.exportBundle === undefined ? {} : {exportBundle: options.exportBundle}),
+	});
+
+	const stdout = process.stdout;
+	let restored = false;
+	const restore = (): void => {
+		if (restored) return;
+		restored = true;
+		stdout.write(LEAVE_ALT);
+	};
+	let exitCode: number = TUI_EXIT.ok;
+	const onCrash = (error: unknown): void => {
+		controller.dispose();
+		restore();
+		process.stderr.write(
+			`dvrscope: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+		);
+		process.exit(TUI_EXIT.crash);
+	};
+	process.on('uncaughtException', onCrash);
+	process.on('unhandledRejection', onCrash);
+	process.on('exit', restore);
+	stdout.write(ENTER_ALT);
+	const quitBy = {interrupt: false};
+	const instance = render(
+		<App
+			store={store}
+			controller={controller}
+			theme={themeFor(process.env)}
+			onQuit={reason => {
+				quitBy.interrupt = reason === 'interrupt';
+			}}
+		/>,
+		{exitOnCtrlC: false, patchConsole: true, maxFps: 60},
+	);
+	// Data after the first frame: the header and "loading…" show at once.
+	void controller.start();
+	try {
+		await instance.waitUntilExit();
+		if (quitBy.interrupt) exitCode = TUI_EXIT.interrupted;
+	} catch (error) {
+		restore();
+		process.stderr.write(`dvrscope: ${error instanceof Error ? error.message : String(error)}\n`);
+		exitCode = TUI_EXIT.crash;
+	} finally {
+		controller.dispose();
+		instance.cleanup();
+		restore();
+		process.off('uncaughtException', onCrash);
+		process.off('unhandledRejection', onCrash);
+	}
+	return exitCode;
+}

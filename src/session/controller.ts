@@ -1,0 +1,227 @@
+import type {CaptureSet} from '../model/capture.js';
+import type {Snapshot} from '../model/snapshot.js';
+import type {AppStore, DiagnosisView} from '../state/store.js';
+import type {SessionEventListener} from './events.js';
+import {diffObservations, observeVips, type VipObservations} from '../state/timeline.js';
+
+/** Turns a capture set into what the console shows (assembleSnapshot + diagnose, from the cli). */
+export type Analyze = (set: CaptureSet) => {
+	readonly snapshot: Snapshot;
+	readonly diagnosis: DiagnosisView;
+};
+
+export type ControllerDeps = {
+	readonly store: AppStore;
+	readonly analyze: Analyze;
+	/** Saved data: read the capture set (or bundle) from disk again. */
+	readonly load?: () => Promise<CaptureSet>;
+	/** Live data: run a collection, reporting progress through `onEvent`. */
+	readonly collect?: (options: {
+		readonly signal: AbortSignal;
+		readonly onEvent: SessionEventListener;
+	}) => Promise<CaptureSet>;
+	/** Write a bundle of a capture set; resolves to the path written. */
+	readonly exportBundle?: (set: CaptureSet) => Promise<string>;
+	/** Timers (tests pass fakes through vi.useFakeTimers instead). */
+	readonly setTimer?: (fn: () => void, ms: number) => unknown;
+	readonly clearTimer?: (handle: unknown) => void;
+};
+
+/**
+ * The console's I/O: load or collect, cancel, re-collect, watch, export. The UI reaches it only
+ * through `SessionActions` in context; it writes results and every failure into the store.
+ */
+export class SessionController {
+	private readonly deps: ControllerDeps;
+	private abort: AbortController | undefined;
+	private busy = false;
+	private set: CaptureSet | undefined;
+	private watchTimer: unknown;
+	private lastObs: VipObservations | undefined;
+	private round = 0;
+	private disposed = false;
+
+	constructor(deps: ControllerDeps) {
+		this.deps = deps;
+	}
+
+	private get store() {
+		return this.deps.store.getState();
+	}
+
+	/** True when this run can collect live (watch then re-collects). */
+	get isLive(): boolean {
+		return this.deps.collect !== undefined;
+	}
+
+	isBusy = (): boolean => this.busy;
+
+	/** First load or collection. Resolves when the data is in the store (or the failure is). */
+	start = async (): Promise<void> => {
+		if (this.busy) return;
+		this.busy = true;
+		try {
+			const set =
+				this.deps.collect === undefined ? await this.loadSaved() : await this.collectLive();
+			if (set === undefined) return;
+			this.set = set;
+			this.store.setLoading('analysing…');
+			const {snapshot, diagnosis} = this.deps.analyze(set);
+			this.store.setData(snapshot, diagnosis);
+			const status = this.deps.store.getState().collection.status;
+			if (status === 'loading')
+				this.store.setCollectionStatus(
+					'done',
+					`${set.captures.length} captures from ${set.manifest.nodes.length} node(s) analysed`,
+				);
+			else if (status === 'cancelled')
+				this.store.setCollectionStatus('cancelled', 'cancelled — showing the partial results');
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			this.store.addError(this.isLive ? 'collection' : 'load', message);
+			this.store.setCollectionStatus('failed', message);
+		} finally {
+			this.busy = false;
+			this.abort = undefined;
+		}
+	};
+
+	private async loadSaved(): Promise<CaptureSet | undefined> {
+		if (this.deps.load === undefined)
+			throw new Error('nothing to load: no capture set and no live targets');
+		this.store.setLoading('reading capture set…');
+		return this.deps.load();
+	}
+
+	private async collectLive(): Promise<CaptureSet | undefined> {
+		const collect = this.deps.collect;
+		if (collect === undefined) return undefined;
+		this.abort = new AbortController();
+		this.store.setCollectionStatus('collecting', 'starting…');
+		return collect({
+			signal: this.abort.signal,
+			onEvent: event => {
+				this.deps.store.getState().applyEvent(event);
+			},
+		});
+	}
+
+	cancel = (): boolean => {
+		if (!this.busy || this.abort === undefined) return false;
+		this.store.setCollectionStatus(
+			'cancelling',
+			'cancelling — closing connections, keeping partial results',
+		);
+		this.abort.abort();
+		return true;
+	};
+
+	recollect = (): void => {
+		if (this.busy) {
+			this.store.flash('info', 'Already running — Ctrl-C cancels it.');
+			return;
+		}
+		this.store.flash(
+			'info',
+			this.isLive ? 'Re-collecting…' : 'Reloading the capture set from disk…',
+		);
+		void this.start();
+	};
+
+	toggleWatch = (): void => {
+		const watch = this.deps.store.getState().watch;
+		if (watch.active) {
+			this.stopWatch();
+			this.store.flash('info', 'Watch stopped.');
+			return;
+		}
+		this.store.setWatch(true);
+		this.store.flash(
+			'info',
+			this.isLive
+				? `Watching: re-collecting every ${watch.intervalS}s — :watch shows the timeline.`
+				: `Watching saved data: re-reading it every ${watch.intervalS}s (live mode re-collects) — :watch shows the timeline.`,
+		);
+		this.store.pushView({kind: 'watch'});
+		void this.watchRound();
+	};
+
+	/** One watch round: (re)collect, then append what changed per VIP to the timeline. */
+	watchRound = async (): Promise<void> => {
+		if (this.disposed || !this.deps.store.getState().watch.active) return;
+		if (this.lastObs === undefined) {
+			const s = this.deps.store.getState();
+			if (s.snapshot !== undefined) {
+				this.lastObs = observeVips(s.snapshot, s.diagnosis?.findings ?? []);
+				this.round = 0;
+				this.store.appendTimeline(
+					0,
+					diffObservations(undefined, this.lastObs, 0, new Date().toISOString()),
+				);
+			}
+		}
+		await this.start();
+		const s = this.deps.store.getState();
+		if (s.snapshot !== undefined && s.watch.active) {
+			this.round++;
+			const obs = observeVips(s.snapshot, s.diagnosis?.findings ?? []);
+			this.store.appendTimeline(
+				this.round,
+				diffObservations(this.lastObs, obs, this.round, new Date().toISOString()),
+			);
+			this.lastObs = obs;
+		}
+		if (this.isStopped()) return;
+		const setTimer = this.deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+		this.watchTimer = setTimer(() => {
+			void this.watchRound();
+		}, s.watch.intervalS * 1000);
+	};
+
+	private isStopped(): boolean {
+		return this.disposed || !this.deps.store.getState().watch.active;
+	}
+
+	stopWatch(): void {
+		this.store.setWatch(false);
+		if (this.watchTimer !== undefined) {
+			const clear =
+				this.deps.clearTimer ??
+				((h: unknown) => {
+					clearTimeout(h as NodeJS.Timeout);
+				});
+			clear(this.watchTimer);
+			this.watchTimer = undefined;
+		}
+	}
+
+	exportBundle = (): void => {
+		const exporter = this.deps.exportBundle;
+		if (exporter === undefined) {
+			this.store.flash(
+				'warning',
+				'Bundle export is not available in this build (src/bundle has no writer wired).',
+			);
+			return;
+		}
+		if (this.set === undefined) {
+			this.store.flash('warning', 'Nothing loaded yet to export.');
+			return;
+		}
+		this.store.flash('info', 'Writing bundle…');
+		exporter(this.set).then(
+			path => {
+				this.store.flash('info', `Bundle written: ${path}`);
+			},
+			(error: unknown) => {
+				this.store.addError('export', error instanceof Error ? error.message : String(error));
+			},
+		);
+	};
+
+	dispose = (): void => {
+		this.disposed = true;
+		this.stopWatch();
+		this.abort?.abort();
+	};
+}

@@ -1,0 +1,570 @@
+import type {CaptureId, NodeId} from '../model/ids.js';
+import type {Flow, FlowAction} from '../model/facts.js';
+import type {Snapshot} from '../model/snapshot.js';
+import {arpResponderOf, tableName as neutronTableName} from '../collectors/neutron.js';
+import {conjuncts, narrows, parseFilter, type FilterExpr, type FilterTerm} from './flow-filter.js';
+
+/** One flow of one bridge on one node, with what the console decodes about it. */
+export type FlowRow = {
+	readonly id: number;
+	readonly node: NodeId;
+	readonly bridge: string;
+	readonly capture: CaptureId;
+	/** 1-based line in the capture's stdout. */
+	readonly line: number;
+	readonly flow: Flow;
+	/** Neutron's name for the table on this kind of bridge (`ARP_RESPONDER`), when known. */
+	readonly tableName?: string;
+	/** Decoded meaning: `ARP reply 10.0.0.4 is-at fa:16:3e:…`, `DVR MAC of compute-2`, port names. */
+	readonly notes: readonly string[];
+	/** Lower-cased raw line (the same string as `flow.raw` when that is already lower-case). */
+	readonly lower: string;
+};
+
+/**
+ * Every flow of a snapshot, pre-indexed once so the filter never re-parses: posting lists by
+ * table and by match key / action name, ofport → name per node and bridge, DVR MAC → host.
+ */
+export type FlowIndex = {
+	readonly rows: readonly FlowRow[];
+	readonly byTable: ReadonlyMap<number, readonly number[]>;
+	/** Match keys (`arp`, `arp_tpa`, `dl_vlan`) and action names (`drop`, `output`, `load`). */
+	readonly byKey: ReadonlyMap<string, readonly number[]>;
+	readonly dvrMacs: ReadonlyMap<string, NodeId>;
+	/** `node\0bridge` → ofport number → port name. */
+	readonly portNames: ReadonlyMap<string, ReadonlyMap<string, string>>;
+};
+
+const DVR_MAC = /fa:16:3f(?::[0-9a-f]{2}){3}/g;
+
+const ALIASES: Readonly<Record<string, string>> = {
+	eth_src: 'dl_src',
+	eth_dst: 'dl_dst',
+	eth_type: 'dl_type',
+	vlan_vid: 'dl_vlan',
+	ip_src: 'nw_src',
+	ip_dst: 'nw_dst',
+	ip_proto: 'nw_proto',
+	packets: 'n_packets',
+	bytes: 'n_bytes',
+	goto: 'goto_table',
+};
+
+const canonicalKey = (key: string): string => {
+	const base = key.split('.')[0] ?? key;
+	return ALIASES[base] ?? base;
+};
+
+const actionName = (action: FlowAction): string =>
+	action.type === 'other' ? action.name.toLowerCase() : action.type;
+
+/** The DVR MAC of each node: the source MAC br-tun / physical table 1 rewrites routed frames to. */
+function findDvrMacs(snapshot: Snapshot): Map<string, NodeId> {
+	const macs = new Map<string, NodeId>();
+	for (const [node, ns] of Object.entries(snapshot.nodes)) {
+		for (const dump of Object.values(ns.facts.flows ?? {})) {
+			for (const flow of dump.data.flows) {
+				if (flow.table !== 1) continue;
+				for (const action of flow.actions) {
+					if (
+						(action.type === 'set_field' || action.type === 'load') &&
+						/eth_src|dl_src/i.test(action.field)
+					) {
+						const mac = (action.decoded ?? action.value).toLowerCase();
+						if (mac.startsWith('fa:16:3f')) macs.set(mac, node);
+					}
+				}
+			}
+		}
+	}
+	return macs;
+}
+
+function portMap(snapshot: Snapshot): Map<string, Map<string, string>> {
+	const result = new Map<string, Map<string, string>>();
+	for (const [node, ns] of Object.entries(snapshot.nodes)) {
+		for (const [bridge, show] of Object.entries(ns.facts.ofports ?? {})) {
+			const ports = new Map<string, string>();
+			for (const port of show.data.ports) ports.set(String(port.ofport), port.name);
+			result.set(`${node}\0${bridge}`, ports);
+		}
+	}
+	return result;
+}
+
+/** IP → MAC answered by a br-tun ARP-responder flow (Neutron's decoding), else undefined. */
+export function decodeArpResponder(flow: Flow): {ip: string; mac: string} | undefined {
+	const arp = arpResponderOf(flow);
+	return arp === undefined ? undefined : {ip: arp.ip, mac: arp.mac.toLowerCase()};
+}
+
+function notesFor(
+	flow: Flow,
+	node: NodeId,
+	dvrMacs: ReadonlyMap<string, NodeId>,
+	ports: ReadonlyMap<string, string> | undefined,
+): string[] {
+	const notes: string[] = [];
+	const arp = decodeArpResponder(flow);
+	if (arp !== undefined) notes.push(`ARP reply ${arp.ip} is-at ${arp.mac}`);
+	const lower = flow.raw.toLowerCase();
+	const seen = new Set<string>();
+	for (const m of lower.matchAll(DVR_MAC)) {
+		const mac = m[0];
+		if (seen.has(mac)) continue;
+		seen.add(mac);
+		const host = dvrMacs.get(mac);
+		if (host !== undefined) notes.push(`${mac} = DVR MAC of ${host === node ? 'this node' : host}`);
+	}
+	if (ports !== undefined) {
+		const inPort = flow.match['in_port'];
+		if (inPort !== undefined && /^\d+$/.test(inPort)) {
+			const name = ports.get(inPort);
+			if (name !== undefined) notes.push(`in_port ${inPort}=${name}`);
+		}
+		for (const action of flow.actions) {
+			if (action.type === 'output' && /^\d+$/.test(action.port)) {
+				const name = ports.get(action.port);
+				if (name !== undefined) notes.push(`output ${action.port}=${name}`);
+			}
+		}
+	}
+	return notes;
+}
+
+/** Build the index. Linear in the number of flows; called once per snapshot. */
+export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
+	const dvrMacs = findDvrMacs(snapshot);
+	const portNames = portMap(snapshot);
+	const rows: FlowRow[] = [];
+	const byTable = new Map<number, number[]>();
+	const byKey = new Map<string, number[]>();
+	const post = (map: Map<string, number[]>, key: string, id: number): void => {
+		const list = map.get(key);
+		if (list === undefined) map.set(key, [id]);
+		else if (list[list.length - 1] !== id) list.push(id);
+	};
+	const nodeIds = Object.keys(snapshot.nodes).sort();
+	for (const node of nodeIds) {
+		const flows = snapshot.nodes[node]?.facts.flows ?? {};
+		for (const bridge of Object.keys(flows).sort()) {
+			const dump = flows[bridge];
+			if (dump === undefined) continue;
+			const ports = portNames.get(`${node}\0${bridge}`);
+			for (const flow of dump.data.flows) {
+				const id = rows.length;
+				const lower = flow.raw.toLowerCase();
+				const tableName = neutronTableName(bridge, flow.table);
+				const row: FlowRow = {
+					id,
+					node,
+					bridge,
+					capture: dump.capture,
+					line: flow.line + dump.lineOffset,
+					flow,
+					notes: notesFor(flow, node, dvrMacs, ports),
+					lower: lower === flow.raw ? flow.raw : lower,
+					...(tableName === undefined ? {} : {tableName}),
+				};
+				rows.push(row);
+				const t = byTable.get(flow.table);
+				if (t === undefined) byTable.set(flow.table, [id]);
+				else t.push(id);
+				for (const key of Object.keys(flow.match)) post(byKey, canonicalKey(key), id);
+				for (const action of flow.actions) post(byKey, actionName(action), id);
+			}
+		}
+	}
+	return {rows, byTable, byKey, dvrMacs, portNames};
+}
+
+// ─── evaluation ─────────────────────────────────────────────────────────────
+
+const NUMBER = /^(?:0x[0-9a-f]+|-?\d+(?:\.\d+)?)$/i;
+const toNumber = (s: string): number | undefined =>
+	NUMBER.test(s)
+		? s.toLowerCase().startsWith('0x')
+			? Number.parseInt(s, 16)
+			: Number(s)
+		: undefined;
+
+const ipv4ToInt = (ip: string): number | undefined => {
+	const parts = ip.split('.');
+	if (parts.length !== 4) return undefined;
+	let n = 0;
+	for (const part of parts) {
+		if (!/^\d{1,3}$/.test(part)) return undefined;
+		const v = Number(part);
+		if (v > 255) return undefined;
+		n = n * 256 + v;
+	}
+	return n;
+};
+
+function inCidr(ip: string, cidr: string): boolean | undefined {
+	const [base, lenText] = cidr.split('/');
+	const len = Number(lenText);
+	const a = ipv4ToInt(ip);
+	const b = ipv4ToInt(base ?? '');
+	if (a === undefined || b === undefined || !Number.isInteger(len) || len < 0 || len > 32)
+		return undefined;
+	const size = 2 ** (32 - len);
+	return Math.floor(a / size) === Math.floor(b / size);
+}
+
+/** Compare one actual value with what the user typed. */
+export function compareValue(actual: string, op: FilterTerm['op'], wanted: string): boolean {
+	const a = actual.toLowerCase();
+	const w = wanted.toLowerCase();
+	switch (op) {
+		case '~=':
+			return a.includes(w);
+		case '=':
+		case '!=': {
+			let equal = a === w;
+			if (!equal && w.includes('/') && !a.includes('/')) equal = inCidr(a, w) ?? false;
+			if (!equal) {
+				const an = toNumber(a);
+				const wn = toNumber(w);
+				equal = an !== undefined && wn !== undefined && an === wn;
+			}
+			return op === '=' ? equal : !equal;
+		}
+		case '<':
+		case '>':
+		case '<=':
+		case '>=': {
+			const an = toNumber(a);
+			const wn = toNumber(w);
+			if (an === undefined || wn === undefined) return false;
+			return op === '<' ? an < wn : op === '>' ? an > wn : op === '<=' ? an <= wn : an >= wn;
+		}
+		case undefined:
+			return true;
+	}
+}
+
+type Pred = (row: FlowRow) => boolean;
+
+function actionTargets(
+	action: FlowAction,
+	ports: ReadonlyMap<string, string> | undefined,
+): string[] {
+	switch (action.type) {
+		case 'output': {
+			const name = ports?.get(action.port);
+			return name === undefined ? [action.port] : [action.port, name];
+		}
+		case 'resubmit':
+			return [String(action.table ?? ''), action.port ?? ''];
+		case 'goto_table':
+			return [String(action.table)];
+		case 'load':
+		case 'set_field':
+			return [action.decoded ?? action.value, action.field];
+		case 'move':
+			return [action.src, action.dst];
+		case 'learn':
+			return [action.spec];
+		case 'other':
+			return [action.arg ?? ''];
+		case 'drop':
+		case 'normal':
+			return [''];
+	}
+}
+
+const STAT_KEYS = new Set([
+	'priority',
+	'cookie',
+	'n_packets',
+	'n_bytes',
+	'duration',
+	'idle_age',
+	'hard_age',
+]);
+
+function statValue(flow: Flow, key: string): string | undefined {
+	switch (key) {
+		case 'priority':
+			return String(flow.priority);
+		case 'cookie':
+			return flow.cookie;
+		case 'n_packets':
+			return flow.packets === undefined ? undefined : String(flow.packets);
+		case 'n_bytes':
+			return flow.bytes === undefined ? undefined : String(flow.bytes);
+		case 'duration':
+			return flow.durationS === undefined ? undefined : String(flow.durationS);
+		case 'idle_age':
+			return flow.idleAge === undefined ? undefined : String(flow.idleAge);
+		case 'hard_age':
+			return flow.hardAge === undefined ? undefined : String(flow.hardAge);
+		default:
+			return undefined;
+	}
+}
+
+const actionsText = (row: FlowRow): string => {
+	const at = row.lower.indexOf('actions=');
+	return at < 0 ? '' : row.lower.slice(at + 8);
+};
+
+function freeText(value: string): Pred {
+	const w = value.toLowerCase();
+	return row => row.lower.includes(w) || row.notes.some(n => n.toLowerCase().includes(w));
+}
+
+function compileTerm(term: FilterTerm, index: FlowIndex): Pred {
+	if (term.key === undefined) return freeText(term.value ?? '');
+	const key = canonicalKey(term.key);
+	const op = term.op;
+	const value = term.value ?? '';
+	const portsOf = (row: FlowRow) => index.portNames.get(`${row.node}\0${row.bridge}`);
+	if (key === 'table') {
+		if (op === undefined) return () => true;
+		return row =>
+			toNumber(value) === undefined
+				? compareValue(row.tableName ?? '', op, value)
+				: compareValue(String(row.flow.table), op, value);
+	}
+	if (key === 'node') return row => op === undefined || compareValue(row.node, op, value);
+	if (key === 'bridge') return row => op === undefined || compareValue(row.bridge, op, value);
+	if (key === 'actions')
+		return row => op === undefined || compareValue(actionsText(row), op, value);
+	if (key === 'note' || key === 'notes')
+		return row =>
+			row.notes.some(n => op === undefined || compareValue(n, op === '=' ? '~=' : op, value));
+	if (STAT_KEYS.has(key)) {
+		return row => {
+			const actual = statValue(row.flow, key);
+			return actual !== undefined && (op === undefined || compareValue(actual, op, value));
+		};
+	}
+	const isAction = index.byKey.has(key) && ACTION_NAMES.has(key);
+	if (op === undefined) {
+		if (!index.byKey.has(key) && !KNOWN_WORDS.has(key)) return freeText(term.text);
+		return row =>
+			Object.hasOwn(row.flow.match, matchKeyIn(row.flow, key)) ||
+			row.flow.actions.some(a => actionName(a) === key);
+	}
+	if (isAction || ACTION_NAMES.has(key)) {
+		return row =>
+			row.flow.actions.some(
+				a =>
+					actionName(a) === key &&
+					actionTargets(a, portsOf(row)).some(t => compareValue(t, op, value)),
+			);
+	}
+	return row => {
+		const actual = row.flow.match[matchKeyIn(row.flow, key)];
+		if (actual === undefined) return op === '!=';
+		if (compareValue(actual, op, value)) return true;
+		if (key === 'in_port' && (op === '=' || op === '~=')) {
+			const name = portsOf(row)?.get(actual);
+			return name !== undefined && compareValue(name, op, value);
+		}
+		return false;
+	};
+}
+
+/** The match key as printed in this flow for a canonical key (`eth_src` in OF1.3, `dl_src` in OF1.0). */
+function matchKeyIn(flow: Flow, key: string): string {
+	if (Object.hasOwn(flow.match, key)) return key;
+	for (const [alias, canonical] of Object.entries(ALIASES))
+		if (canonical === key && Object.hasOwn(flow.match, alias)) return alias;
+	return key;
+}
+
+const ACTION_NAMES = new Set([
+	'output',
+	'resubmit',
+	'goto_table',
+	'drop',
+	'normal',
+	'load',
+	'set_field',
+	'move',
+	'learn',
+	'mod_dl_src',
+	'mod_vlan_vid',
+	'strip_vlan',
+	'pop_vlan',
+	'push_vlan',
+	'ct',
+]);
+
+const KNOWN_WORDS = new Set([
+	'arp',
+	'rarp',
+	'ip',
+	'ipv6',
+	'icmp',
+	'icmp6',
+	'tcp',
+	'tcp6',
+	'udp',
+	'udp6',
+	'drop',
+	'normal',
+	'output',
+	'resubmit',
+	'goto_table',
+	'learn',
+]);
+
+function compile(expr: FilterExpr, index: FlowIndex): Pred {
+	switch (expr.type) {
+		case 'term':
+			return compileTerm(expr, index);
+		case 'not': {
+			const inner = compile(expr.expr, index);
+			return row => !inner(row);
+		}
+		case 'and': {
+			const items = expr.items.map(e => compile(e, index));
+			return row => items.every(p => p(row));
+		}
+		case 'or': {
+			const items = expr.items.map(e => compile(e, index));
+			return row => items.some(p => p(row));
+		}
+	}
+}
+
+/** Candidate rows from posting lists: the smallest list among the indexable AND terms. */
+function candidates(expr: FilterExpr, index: FlowIndex): readonly number[] | undefined {
+	let best: readonly number[] | undefined;
+	for (const item of conjuncts(expr)) {
+		if (item.type !== 'term' || item.key === undefined) continue;
+		const key = canonicalKey(item.key);
+		let list: readonly number[] | undefined;
+		if (key === 'table' && item.op === '=' && toNumber(item.value ?? '') !== undefined)
+			list = index.byTable.get(toNumber(item.value ?? '') ?? -1) ?? [];
+		else if (
+			STAT_KEYS.has(key) ||
+			key === 'table' ||
+			key === 'node' ||
+			key === 'bridge' ||
+			key === 'actions' ||
+			key === 'note' ||
+			key === 'notes'
+		)
+			list = undefined;
+		else if (
+			item.op === undefined ||
+			item.op === '=' ||
+			item.op === '~=' ||
+			item.op === '<' ||
+			item.op === '>' ||
+			item.op === '<=' ||
+			item.op === '>='
+		) {
+			if (index.byKey.has(key)) list = index.byKey.get(key);
+			else if (item.op !== undefined) list = [];
+		}
+		if (list !== undefined && (best === undefined || list.length < best.length)) best = list;
+	}
+	return best;
+}
+
+/** Result of one filter evaluation; keep it and pass it back for incremental narrowing. */
+export type FlowFilterResult = {
+	readonly text: string;
+	readonly expr: FilterExpr | undefined;
+	readonly error?: string;
+	/** Row ids in index order. */
+	readonly ids: Int32Array;
+	/** How many rows the predicate looked at (to prove the incremental path in tests). */
+	readonly scanned: number;
+};
+
+/**
+ * Filter the index. Given the previous result, narrows it when the new filter only adds
+ * conditions (typing more characters); otherwise starts from the smallest posting list. A filter
+ * that does not parse keeps the previous rows and reports the error.
+ */
+export function filterFlows(
+	index: FlowIndex,
+	text: string,
+	previous?: FlowFilterResult,
+): FlowFilterResult {
+	const parsed = parseFilter(text);
+	if (!parsed.ok) {
+		const ids = previous?.ids ?? allIds(index);
+		return {text, expr: previous?.expr, error: parsed.error, ids, scanned: 0};
+	}
+	const expr = parsed.expr;
+	if (expr === undefined) return {text, expr, ids: allIds(index), scanned: 0};
+	const pred = compile(expr, index);
+	let source: ArrayLike<number> | undefined;
+	if (previous !== undefined && previous.error === undefined && narrows(previous.expr, expr))
+		source = previous.ids;
+	const posting = candidates(expr, index);
+	if (posting !== undefined && (source === undefined || posting.length < source.length))
+		source = posting;
+	const out: number[] = [];
+	const rows = index.rows;
+	if (source === undefined) {
+		for (let i = 0; i < rows.length; i++) {
+			const row = rows[i];
+			if (row !== undefined && pred(row)) out.push(i);
+		}
+		return {text, expr, ids: Int32Array.from(out), scanned: rows.length};
+	}
+	for (let i = 0; i < source.length; i++) {
+		const id = source[i] ?? -1;
+		const row = rows[id];
+		if (row !== undefined && pred(row)) out.push(id);
+	}
+	return {text, expr, ids: Int32Array.from(out), scanned: source.length};
+}
+
+const allCache = new WeakMap<FlowIndex, Int32Array>();
+function allIds(index: FlowIndex): Int32Array {
+	let ids = allCache.get(index);
+	if (ids === undefined) {
+		ids = new Int32Array(index.rows.length);
+		for (let i = 0; i < ids.length; i++) ids[i] = i;
+		allCache.set(index, ids);
+	}
+	return ids;
+}
+
+/** `t22 FLOOD_TO_TUN` style label. */
+export const tableLabel = (row: FlowRow): string =>
+	row.tableName === undefined ? `t${row.flow.table}` : `t${row.flow.table} ${row.tableName}`;
+
+/** Match fields as `k=v,k2` text (protocol words bare). */
+export const matchText = (flow: Flow): string =>
+	Object.entries(flow.match)
+		.map(([k, v]) => (v === '' ? k : `${k}=${v}`))
+		.join(',');
+
+export const actionsTextOf = (flow: Flow): string => flow.actions.map(a => a.raw).join(',');
+
+const indexCache = new WeakMap<Snapshot, FlowIndex>();
+
+/** The index of a snapshot, built on first use and kept while the snapshot lives. */
+export function getFlowIndex(snapshot: Snapshot): FlowIndex {
+	let index = indexCache.get(snapshot);
+	if (index === undefined) {
+		index = buildFlowIndex(snapshot);
+		indexCache.set(snapshot, index);
+	}
+	return index;
+}
+
+const lastResult = new WeakMap<FlowIndex, FlowFilterResult>();
+
+/**
+ * `filterFlows` with the previous result of the same index remembered, so each keystroke of a
+ * filter narrows the last result instead of rescanning (the Flows screen and the bench use it).
+ */
+export function filterFlowsIncremental(index: FlowIndex, text: string): FlowFilterResult {
+	const prev = lastResult.get(index);
+	if (prev !== undefined && prev.text === text) return prev;
+	const result = filterFlows(index, text, prev);
+	lastResult.set(index, result);
+	return result;
+}

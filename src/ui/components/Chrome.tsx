@@ -1,0 +1,169 @@
+import {Box} from 'ink';
+import {T} from './T.js';
+import type {ReactNode} from 'react';
+import type {Theme} from '../theme.js';
+import type {Flash, InputMode, PersistentError, SourceInfo} from '../../state/store.js';
+import {bindings, keyLabel, type Binding} from '../keymap.js';
+import type {ViewKind} from '../../state/store.js';
+import {trunc} from '../text.js';
+
+/** Line 1: what is loaded, honestly (SAMPLE INCIDENT / LIVE / SAVED) and where it came from. */
+export function Header({
+	source,
+	createdAt,
+	theme,
+	width,
+}: {
+	readonly source: SourceInfo | undefined;
+	readonly createdAt?: string | undefined;
+	readonly theme: Theme;
+	readonly width: number;
+}): ReactNode {
+	if (source === undefined)
+		return (
+			<T bold wrap="truncate">
+				dvrscope · nothing loaded
+			</T>
+		);
+	const tag =
+		source.kind === 'sample'
+			? 'SAMPLE INCIDENT'
+			: source.kind === 'live'
+				? 'LIVE'
+				: source.kind === 'bundle'
+					? 'BUNDLE'
+					: 'SAVED';
+	const detail =
+		source.kind === 'sample'
+			? `${source.description ?? 'built-in sample'} — from ${source.location}`
+			: `${source.location}${createdAt === undefined ? '' : ` · captured ${createdAt.replace('T', ' ').slice(0, 16)}Z`}${source.description === undefined ? '' : ` · ${source.description}`}`;
+	const note = source.note === undefined ? '' : ` [${source.note}]`;
+	return (
+		<T wrap="truncate">
+			<T bold>dvrscope </T>
+			<T bold inverse color={source.kind === 'sample' ? theme.sample : theme.header}>
+				{` ${tag} `}
+			</T>
+			<T> {trunc(detail + note, Math.max(10, width - tag.length - 12))}</T>
+		</T>
+	);
+}
+
+/** Line 2: breadcrumbs (Esc pops) and the session's state on the right. */
+export function Crumbs({
+	crumbs,
+	status,
+	theme,
+	width,
+}: {
+	readonly crumbs: readonly string[];
+	readonly status: string;
+	readonly theme: Theme;
+	readonly width: number;
+}): ReactNode {
+	const right = ` ${status} · read-only`;
+	const left = trunc(crumbs.join(' › '), Math.max(10, width - right.length - 1));
+	return (
+		<Box width={width} justifyContent="space-between">
+			<T bold color={theme.accent} wrap="truncate">
+				{left}
+			</T>
+			<T dimColor wrap="truncate">
+				{right}
+			</T>
+		</Box>
+	);
+}
+
+/** The errors pane: persistent, newest last, until acknowledged with x (never on a timer). */
+export function ErrorsPane({
+	errors,
+	theme,
+	width,
+	maxLines,
+}: {
+	readonly errors: readonly PersistentError[];
+	readonly theme: Theme;
+	readonly width: number;
+	readonly maxLines: number;
+}): ReactNode {
+	if (errors.length === 0) return null;
+	const shown = errors.slice(-maxLines);
+	return (
+		<Box flexDirection="column">
+			<T color={theme.bad} bold wrap="truncate">
+				{`── ${errors.length} error(s)${errors.length > shown.length ? `, latest ${shown.length}` : ''} · x acknowledges · full list in :log ──`.slice(
+					0,
+					width,
+				)}
+			</T>
+			{shown.map(e => (
+				<T key={e.id} color={theme.bad} wrap="truncate">
+					{`${e.at.slice(11, 19)} ${e.source}: ${e.message}`.slice(0, width)}
+				</T>
+			))}
+		</Box>
+	);
+}
+
+/** Bottom line: the input being typed, else the flash, else key hints from the bindings table. */
+export function Footer({
+	mode,
+	input,
+	flash,
+	view,
+	theme,
+	width,
+	inputNote,
+}: {
+	readonly mode: InputMode;
+	readonly input: string;
+	readonly flash: Flash | undefined;
+	readonly view: ViewKind;
+	readonly theme: Theme;
+	readonly width: number;
+	readonly inputNote?: string | undefined;
+}): ReactNode {
+	if (mode !== 'normal')
+		return (
+			<T wrap="truncate">
+				<T bold color={theme.accent}>
+					{mode === 'command' ? ':' : '/'}
+				</T>
+				<T>{input}</T>
+				<T inverse> </T>
+				<T dimColor>
+					{'  '}
+					{inputNote ??
+						(mode === 'command'
+							? 'Enter runs · Tab completes · Esc cancels'
+							: 'filters as you type · Enter keeps · Esc clears')}
+				</T>
+			</T>
+		);
+	if (flash !== undefined)
+		return (
+			<T
+				wrap="truncate"
+				color={
+					flash.level === 'error'
+						? theme.bad
+						: flash.level === 'warning'
+							? theme.warn
+							: theme.accent
+				}
+				bold
+			>
+				{flash.text}
+			</T>
+		);
+	const hints = (bindings as readonly Binding[])
+		.filter(b => b.bar === true && (b.views === undefined || b.views.includes(view)))
+		.map(b => `${keyLabel(b.keys[0] ?? '')} ${b.hint}`)
+		.join('  ');
+	return (
+		<T wrap="truncate" dimColor>
+			{trunc(`${hints}  j/k move`, width)}
+		</T>
+	);
+}

@@ -1,0 +1,353 @@
+import type {Key} from 'ink';
+import type {NodeId} from '../model/ids.js';
+import type {ViewKind, ViewRef} from '../state/store.js';
+
+/**
+ * Keys are data (gemini `Command` + k9s `KeyAction`): this one table drives input handling, the
+ * key-hint bar and the `?` help screen, so help can never drift from behaviour.
+ */
+export type Command =
+	| 'cursor.down'
+	| 'cursor.up'
+	| 'cursor.pageDown'
+	| 'cursor.pageUp'
+	| 'cursor.top'
+	| 'cursor.bottom'
+	| 'view.open'
+	| 'view.back'
+	| 'view.vip'
+	| 'filter.start'
+	| 'command.start'
+	| 'help.open'
+	| 'collect.rerun'
+	| 'watch.toggle'
+	| 'bundle.export'
+	| 'errors.dismiss'
+	| 'app.quit'
+	| 'app.interrupt';
+
+/** Key names: a printable character, or an Ink key flag (`downArrow`, `return`…), or `ctrl+c`. */
+export type KeyName = string;
+
+export type Binding = {
+	readonly command: Command;
+	readonly keys: readonly KeyName[];
+	/** One-word hint for the bottom bar. */
+	readonly hint: string;
+	/** A sentence for `?`. */
+	readonly help: string;
+	/** Views where the key does something; absent = everywhere. */
+	readonly views?: readonly ViewKind[];
+	/** Shown in the hint bar (the rest only in `?`). */
+	readonly bar?: boolean;
+};
+
+const LISTS: readonly ViewKind[] = [
+	'overview',
+	'findings',
+	'finding',
+	'capture',
+	'vips',
+	'vip',
+	'flows',
+	'neigh',
+	'namespaces',
+	'keepalived',
+	'log',
+	'watch',
+	'help',
+];
+
+export const bindings = [
+	{command: 'cursor.down', keys: ['j', 'downArrow'], hint: 'down', help: 'Move down', views: LISTS},
+	{command: 'cursor.up', keys: ['k', 'upArrow'], hint: 'up', help: 'Move up', views: LISTS},
+	{
+		command: 'cursor.pageDown',
+		keys: ['pageDown', 'ctrl+d', ' '],
+		hint: 'page',
+		help: 'Page down',
+		views: LISTS,
+	},
+	{
+		command: 'cursor.pageUp',
+		keys: ['pageUp', 'ctrl+u'],
+		hint: 'page up',
+		help: 'Page up',
+		views: LISTS,
+	},
+	{
+		command: 'cursor.top',
+		keys: ['g', 'home'],
+		hint: 'top',
+		help: 'Go to the first row',
+		views: LISTS,
+	},
+	{
+		command: 'cursor.bottom',
+		keys: ['G', 'end'],
+		hint: 'bottom',
+		help: 'Go to the last row',
+		views: LISTS,
+	},
+	{
+		command: 'view.open',
+		keys: ['return', 'rightArrow'],
+		hint: 'open',
+		help: 'Open the selected row (finding → detail → evidence in its capture)',
+		bar: true,
+	},
+	{
+		command: 'view.back',
+		keys: ['escape', 'leftArrow'],
+		hint: 'back',
+		help: 'Back to the previous view',
+		bar: true,
+	},
+	{
+		command: 'view.vip',
+		keys: ['v'],
+		hint: 'VIP',
+		help: "Open the VIP reconciliation table for the selected finding's VIP",
+		views: ['overview', 'findings', 'finding'],
+		bar: true,
+	},
+	{
+		command: 'filter.start',
+		keys: ['/'],
+		hint: 'filter',
+		help: 'Filter the list (flows: `arp && arp_tpa=10.0.0.100`, `table=22`, `actions~=drop`, `||`, `!`)',
+		bar: true,
+	},
+	{
+		command: 'command.start',
+		keys: [':'],
+		hint: 'cmd',
+		help: 'Command mode: :vip IP, :node NAME, :flows [filter], :findings, :log, :neigh, :ns, :keepalived, :watch',
+		bar: true,
+	},
+	{command: 'help.open', keys: ['?'], hint: 'help', help: 'This help', bar: true},
+	{
+		command: 'collect.rerun',
+		keys: ['r'],
+		hint: 'recollect',
+		help: 'Re-collect (live) or reload the capture set from disk',
+	},
+	{
+		command: 'watch.toggle',
+		keys: ['w'],
+		hint: 'watch',
+		help: 'Watch: re-collect every N s and show the per-VIP timeline of changes (live only)',
+	},
+	{
+		command: 'bundle.export',
+		keys: ['e'],
+		hint: 'export',
+		help: 'Export a support bundle of what is loaded',
+	},
+	{
+		command: 'errors.dismiss',
+		keys: ['x'],
+		hint: 'ack errors',
+		help: 'Acknowledge (clear) the errors pane',
+	},
+	{command: 'app.quit', keys: ['q'], hint: 'quit', help: 'Quit', bar: true},
+	{
+		command: 'app.interrupt',
+		keys: ['ctrl+c'],
+		hint: 'cancel',
+		help: 'Ctrl-C: cancel a running collection; press again to quit',
+	},
+] as const satisfies readonly Binding[];
+
+const KEY_FLAGS = [
+	'upArrow',
+	'downArrow',
+	'leftArrow',
+	'rightArrow',
+	'pageDown',
+	'pageUp',
+	'home',
+	'end',
+	'return',
+	'escape',
+	'tab',
+	'backspace',
+	'delete',
+] as const;
+
+/** The canonical name of a key press (`j`, `downArrow`, `ctrl+c`), or undefined. */
+export function keyName(input: string, key: Partial<Key>): KeyName | undefined {
+	for (const flag of KEY_FLAGS) if (key[flag] === true) return flag;
+	if (key.ctrl === true && input.length === 1) return `ctrl+${input.toLowerCase()}`;
+	if (input === '\u0003') return 'ctrl+c';
+	if (input.length === 1) return input;
+	return undefined;
+}
+
+/** Which command a key press means in a view (pure; unit-tested). */
+export function matchCommand(
+	input: string,
+	key: Partial<Key>,
+	view?: ViewKind,
+): Command | undefined {
+	const name = keyName(input, key);
+	if (name === undefined) return undefined;
+	for (const binding of bindings as readonly Binding[]) {
+		if (!binding.keys.includes(name)) continue;
+		if (view !== undefined && binding.views !== undefined && !binding.views.includes(view))
+			continue;
+		return binding.command;
+	}
+	return undefined;
+}
+
+/** Readable key label for help: `j/↓`, `Enter`, `Ctrl-C`. */
+export function keyLabel(name: KeyName): string {
+	const labels: Record<string, string> = {
+		downArrow: '↓',
+		upArrow: '↑',
+		leftArrow: '←',
+		rightArrow: '→',
+		return: 'Enter',
+		escape: 'Esc',
+		pageDown: 'PgDn',
+		pageUp: 'PgUp',
+		home: 'Home',
+		end: 'End',
+		' ': 'Space',
+		'ctrl+c': 'Ctrl-C',
+		'ctrl+d': 'Ctrl-D',
+		'ctrl+u': 'Ctrl-U',
+	};
+	return labels[name] ?? name;
+}
+
+// ─── command mode (`:`) ─────────────────────────────────────────────────────
+
+export type CommandLineResult =
+	| {readonly type: 'view'; readonly view: ViewRef; readonly filter?: string}
+	| {readonly type: 'node'; readonly node: NodeId}
+	| {readonly type: 'command'; readonly command: Command}
+	| {readonly type: 'error'; readonly message: string};
+
+export type Alias = {
+	readonly names: readonly string[];
+	readonly args: string;
+	readonly help: string;
+	readonly run: (arg: string) => CommandLineResult;
+};
+
+const nodeArg = (arg: string): {node?: NodeId} => (arg === '' ? {} : {node: arg});
+
+/** `:` aliases, as data (shown in `?`). */
+export const aliases: readonly Alias[] = [
+	{
+		names: ['vip', 'vips'],
+		args: '[IP]',
+		help: 'VIP reconciliation table (no IP: list of VIPs)',
+		run: arg => ({type: 'view', view: arg === '' ? {kind: 'vips'} : {kind: 'vip', vip: arg}}),
+	},
+	{
+		names: ['node', 'no'],
+		args: 'NAME',
+		help: 'Scope the node browsers (neighbours, namespaces, flows, keepalived) to one node',
+		run: arg =>
+			arg === '' ? {type: 'error', message: ':node needs a node name'} : {type: 'node', node: arg},
+	},
+	{
+		names: ['flows', 'flow', 'fl', 'of'],
+		args: '[FILTER]',
+		help: 'OpenFlow browser, optionally with a filter (:flows table=21)',
+		run: arg => ({type: 'view', view: {kind: 'flows'}, ...(arg === '' ? {} : {filter: arg})}),
+	},
+	{
+		names: ['findings', 'find', 'fi'],
+		args: '',
+		help: 'Findings by severity, grouped by VIP',
+		run: () => ({type: 'view', view: {kind: 'findings'}}),
+	},
+	{
+		names: ['log', 'cmd', 'commands'],
+		args: '',
+		help: 'Command log: every command that ran (node, argv, exit, duration)',
+		run: () => ({type: 'view', view: {kind: 'log'}}),
+	},
+	{
+		names: ['neigh', 'neighbours', 'neighbors', 'arp'],
+		args: '[NODE]',
+		help: 'Neighbour (ARP) entries per namespace',
+		run: arg => ({type: 'view', view: {kind: 'neigh', ...nodeArg(arg)}}),
+	},
+	{
+		names: ['ns', 'namespaces', 'netns'],
+		args: '[NODE]',
+		help: 'Network namespaces per node',
+		run: arg => ({type: 'view', view: {kind: 'namespaces', ...nodeArg(arg)}}),
+	},
+	{
+		names: ['keepalived', 'ka', 'vrrp'],
+		args: '[NODE]',
+		help: 'keepalived / L3-HA state per router',
+		run: arg => ({type: 'view', view: {kind: 'keepalived', ...nodeArg(arg)}}),
+	},
+	{
+		names: ['watch', 'timeline', 'tl'],
+		args: '',
+		help: 'Watch timeline (per-VIP changes between rounds)',
+		run: () => ({type: 'view', view: {kind: 'watch'}}),
+	},
+	{
+		names: ['overview', 'home', 'o'],
+		args: '',
+		help: 'Overview: progress grid, findings summary, errors',
+		run: () => ({type: 'view', view: {kind: 'overview'}}),
+	},
+	{
+		names: ['help', 'h'],
+		args: '',
+		help: 'Keys and commands',
+		run: () => ({type: 'view', view: {kind: 'help'}}),
+	},
+	{
+		names: ['q', 'quit', 'exit'],
+		args: '',
+		help: 'Quit',
+		run: () => ({type: 'command', command: 'app.quit'}),
+	},
+	{
+		names: ['collect', 'recollect', 'reload'],
+		args: '',
+		help: 'Re-collect / reload',
+		run: () => ({type: 'command', command: 'collect.rerun'}),
+	},
+	{
+		names: ['export', 'bundle'],
+		args: '',
+		help: 'Export a support bundle',
+		run: () => ({type: 'command', command: 'bundle.export'}),
+	},
+];
+
+/** Parse a `:` command line (without the colon). */
+export function parseCommandLine(text: string): CommandLineResult {
+	const trimmed = text.trim().replace(/^:/, '');
+	if (trimmed === '') return {type: 'error', message: 'empty command (try :help)'};
+	const space = trimmed.search(/\s/);
+	const name = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
+	const arg = space < 0 ? '' : trimmed.slice(space + 1).trim();
+	const alias = aliases.find(a => a.names.includes(name));
+	if (alias === undefined)
+		return {
+			type: 'error',
+			message: `unknown command ":${name}" — try :vip, :node, :flows, :findings, :log, :neigh, :ns, :keepalived (? for help)`,
+		};
+	return alias.run(arg);
+}
+
+/** Completion for command mode: alias names that start with what was typed. */
+export function completeCommand(text: string): string | undefined {
+	const t = text.trim().toLowerCase();
+	if (t === '' || t.includes(' ')) return undefined;
+	for (const alias of aliases) for (const name of alias.names) if (name.startsWith(t)) return name;
+	return undefined;
+}

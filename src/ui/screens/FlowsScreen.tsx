@@ -1,0 +1,136 @@
+import {Box} from 'ink';
+import {T} from '../components/T.js';
+import {useMemo, type ReactNode} from 'react';
+import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
+import {selectTop} from '../../state/selectors.js';
+import {
+	actionsTextOf,
+	filterFlowsIncremental,
+	getFlowIndex,
+	matchText,
+	tableLabel,
+	type FlowRow,
+} from '../../state/flow-index.js';
+import {useList} from '../hooks/use-list.js';
+import {pad, trunc} from '../text.js';
+import {windowStart} from '../text.js';
+import type {NodeId} from '../../model/ids.js';
+
+/**
+ * Every OpenFlow rule of every node and bridge, with Neutron table names and decoded meaning.
+ * Filtered with the flow language (see state/flow-filter.ts) incrementally, and windowed: only
+ * the visible rows are built, so 200,000 flows scroll like 20.
+ */
+export function FlowsScreen({
+	node,
+	height,
+	width,
+}: {
+	readonly node?: NodeId;
+	readonly height: number;
+	readonly width: number;
+}): ReactNode {
+	const api = useAppStoreApi();
+	const theme = useTheme();
+	const snapshot = useAppStore(s => s.snapshot);
+	const filter = useAppStore(s => selectTop(s).filter);
+	const index = useMemo(
+		() => (snapshot === undefined ? undefined : getFlowIndex(snapshot)),
+		[snapshot],
+	);
+	const text =
+		node === undefined
+			? filter
+			: filter.trim() === ''
+				? `node=${node}`
+				: `node=${node} && (${filter})`;
+	const result = useMemo(
+		() => (index === undefined ? undefined : filterFlowsIncremental(index, text)),
+		[index, text],
+	);
+	const count = result?.ids.length ?? 0;
+	const bodyHeight = Math.max(1, height - 4);
+	const cursor = useList(count, bodyHeight, {
+		'view.open': () => {
+			const row = rowAt(cursor);
+			if (row !== undefined)
+				api
+					.getState()
+					.pushView({kind: 'capture', capture: row.capture, line: row.line, lines: [row.line]});
+		},
+	});
+	const rowAt = (i: number): FlowRow | undefined => {
+		if (index === undefined || result === undefined) return undefined;
+		const id = result.ids[i];
+		return id === undefined ? undefined : index.rows[id];
+	};
+	if (index === undefined) return <T>No data loaded yet.</T>;
+	const start = windowStart(cursor, bodyHeight, count);
+	const lines: ReactNode[] = [];
+	for (let i = start; i < Math.min(count, start + bodyHeight); i++) {
+		const row = rowAt(i);
+		if (row === undefined) continue;
+		const selected = i === cursor;
+		const f = row.flow;
+		const head = `${pad(row.node, 10)} ${pad(row.bridge.replace(/^br-/, ''), 4)} ${pad(tableLabel(row), 17)} p${pad(String(f.priority), 5)}`;
+		const body = `${matchText(f) || '*'} → ${actionsTextOf(f)}`;
+		const note = row.notes.length > 0 ? `  # ${row.notes.join('; ')}` : '';
+		const line = trunc(`${selected ? '›' : ' '}${head} ${body}${note}`, width);
+		const isDrop = f.actions.length > 0 && f.actions.every(a => a.type === 'drop');
+		lines.push(
+			<T
+				key={row.id}
+				wrap="truncate"
+				inverse={selected}
+				bold={selected}
+				{...(isDrop && theme.muted !== undefined && !selected ? {color: theme.muted} : {})}
+				{...(row.notes.length > 0 && !selected && theme.accent !== undefined
+					? {color: theme.accent}
+					: {})}
+			>
+				{selected ? line.padEnd(width) : line}
+			</T>,
+		);
+	}
+	const sel = rowAt(cursor);
+	return (
+		<Box flexDirection="column">
+			<T wrap="truncate">
+				<T bold>{count.toLocaleString('en-US')}</T>
+				<T> / {index.rows.length.toLocaleString('en-US')} flows</T>
+				{node === undefined ? '' : ` on ${node}`}
+				{filter === '' ? (
+					<T dimColor>
+						{' '}
+						· / to filter: arp && arp_tpa=10.0.0.100 · table=22 · actions~=drop · ! ||
+					</T>
+				) : (
+					<T> · filter: {filter}</T>
+				)}
+				{result?.error === undefined ? '' : <T color={theme.warn}> · incomplete: {result.error}</T>}
+			</T>
+			<Box flexDirection="column" height={bodyHeight}>
+				{count === 0 ? (
+					<T>
+						No flow matches{filter === '' ? ' (no flow dumps in this capture set)' : ` "${filter}"`}
+						.
+					</T>
+				) : (
+					lines
+				)}
+			</Box>
+			<T wrap="truncate" dimColor>
+				{sel === undefined
+					? ''
+					: `${sel.node} ${sel.capture}:${sel.line}  ${trunc(sel.flow.raw.trim(), width * 2)}`}
+			</T>
+			<T wrap="truncate" color={theme.accent}>
+				{sel === undefined
+					? ''
+					: sel.notes.length > 0
+						? sel.notes.join('; ')
+						: 'Enter opens the flow in its capture'}
+			</T>
+		</Box>
+	);
+}

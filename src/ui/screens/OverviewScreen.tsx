@@ -1,0 +1,134 @@
+import {Box} from 'ink';
+import {T} from '../components/T.js';
+import {useEffect, useMemo, useState, type ReactNode} from 'react';
+import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
+import {countBySeverity, findingKey, selectFindings} from '../../state/selectors.js';
+import {useList} from '../hooks/use-list.js';
+import {ListView, type ListRow} from '../components/ListView.js';
+import {ProgressGrid} from '../components/ProgressGrid.js';
+import {severityMark} from '../theme.js';
+
+/**
+ * The first screen: the progress grid while collecting, then the verdict — counts, rule outcomes,
+ * and the findings most worth opening (Enter opens one; v its VIP table).
+ */
+export function OverviewScreen({
+	height,
+	width,
+}: {
+	readonly height: number;
+	readonly width: number;
+}): ReactNode {
+	const api = useAppStoreApi();
+	const theme = useTheme();
+	const collection = useAppStore(s => s.collection);
+	const diagnosis = useAppStore(s => s.diagnosis);
+	const findings = useAppStore(selectFindings);
+	const hasSnapshot = useAppStore(s => s.snapshot !== undefined);
+	const [now, setNow] = useState(() => Date.now());
+	const collecting = collection.status === 'collecting' || collection.status === 'cancelling';
+	useEffect(() => {
+		if (!collecting) return undefined;
+		// Elapsed times tick once a second while collecting; nothing ticks when idle.
+		const timer = setInterval(() => {
+			setNow(Date.now());
+		}, 1000);
+		return () => {
+			clearInterval(timer);
+		};
+	}, [collecting]);
+	const counts = countBySeverity(findings);
+	const outcomes = useMemo(() => {
+		const c = {pass: 0, fail: 0, skipped: 0, error: 0};
+		for (const o of diagnosis?.outcomes ?? []) c[o.status]++;
+		return c;
+	}, [diagnosis]);
+	const showGrid = collection.nodes.length > 0 && (collecting || !hasSnapshot);
+	const gridHeight = showGrid
+		? Math.min(collection.nodes.length + 2, Math.max(4, Math.floor(height / 2)))
+		: 0;
+	const listHeight = Math.max(1, height - gridHeight - (showGrid ? 1 : 0) - 4);
+	const rows: ListRow[] = findings.map(f => ({
+		key: findingKey(f),
+		text: `${severityMark[f.severity]} ${f.vip === undefined ? '' : `${f.vip} `}${f.title}: ${f.message}`,
+		color: theme.severity[f.severity],
+		bold: f.severity === 'critical',
+	}));
+	const cursor = useList(rows.length, listHeight, {
+		'view.open': () => {
+			const f = findings[cursor];
+			if (f !== undefined) api.getState().pushView({kind: 'finding', key: findingKey(f)});
+			else api.getState().pushView({kind: 'findings'});
+		},
+		'view.vip': () => {
+			const f = findings[cursor];
+			if (f?.vip !== undefined) api.getState().pushView({kind: 'vip', vip: f.vip});
+			else api.getState().pushView({kind: 'vips'});
+		},
+	});
+	const verdict =
+		diagnosis === undefined
+			? collection.status === 'loading' || collecting
+				? 'Working…'
+				: 'No diagnosis yet.'
+			: counts.critical > 0
+				? `${counts.critical} CRITICAL finding(s) — open one with Enter`
+				: counts.warning > 0
+					? `${counts.warning} warning(s), nothing critical`
+					: 'No warning or critical finding.';
+	return (
+		<Box flexDirection="column">
+			{showGrid ? (
+				<>
+					<T bold wrap="truncate">
+						Collection: {collection.status}
+						{collection.target === undefined ? '' : ` · target ${collection.target}`} ·{' '}
+						{collection.nodes.length} node(s) · {collection.commands.length} capture(s)
+					</T>
+					<ProgressGrid
+						collection={collection}
+						theme={theme}
+						height={gridHeight}
+						width={width}
+						now={now}
+					/>
+				</>
+			) : null}
+			<T
+				bold
+				wrap="truncate"
+				color={counts.critical > 0 ? theme.bad : counts.warning > 0 ? theme.warn : theme.ok}
+			>
+				{verdict}
+			</T>
+			<T wrap="truncate">
+				<T color={theme.severity.critical}>{counts.critical} critical</T> ·{' '}
+				<T color={theme.severity.warning}>{counts.warning} warning</T> · {counts.info} info
+				<T dimColor>
+					{' '}
+					| rules: {outcomes.fail} failed, {outcomes.pass} passed, {outcomes.skipped} skipped
+					(inputs missing), {outcomes.error} crashed
+				</T>
+			</T>
+			<T wrap="truncate" dimColor>
+				{collection.message ?? ''}
+				{collection.message === undefined ? '' : ' · '}:findings all · :vip list · :flows · :log
+				commands · ? help
+			</T>
+			<T bold>Findings</T>
+			<ListView
+				rows={rows}
+				cursor={cursor}
+				height={listHeight}
+				width={width}
+				empty={
+					<T dimColor>
+						{diagnosis === undefined
+							? 'Waiting for data…'
+							: 'Nothing found. Skipped rules are listed by :findings only when they fail.'}
+					</T>
+				}
+			/>
+		</Box>
+	);
+}
