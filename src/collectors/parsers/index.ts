@@ -25,11 +25,13 @@ import {openstackPortsParser} from './openstack-ports.js';
 import {openstackRoutersParser} from './openstack-routers.js';
 import {openstackSubnetsParser} from './openstack-subnets.js';
 import {osdplParser} from './osdpl.js';
+import {ovsFlowsParser} from './ovs-flows.js';
 
 export type ParserRegistry = {readonly [K in ParserKind]?: Parser<K>};
 
 /** kind → parser. */
 export const parsers: ParserRegistry = {
+	'ovs-flows': ovsFlowsParser,
 	'ip-netns': ipNetnsParser,
 	'ip-addr': ipAddrParser,
 	'ip-neigh': ipNeighParser,
