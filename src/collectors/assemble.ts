@@ -9,7 +9,7 @@ import type {
 	Snapshot,
 	Sourced,
 } from '../model/snapshot.js';
-import {parseCapture} from './parsers/index.js';
+import {isEmptyFacts, parseCapture} from './parsers/index.js';
 
 /** The parse function the assembler uses; injectable so tests can run without every parser. */
 export type ParseFn = (kind: ParserKind, text: string) => ParseResult<ParserKind>;
@@ -78,20 +78,34 @@ const setKeyed = <T>(record: Keyed<T> | undefined, key: string, value: Sourced<T
 	[key]: value,
 });
 
-/** Concatenate list facts from several captures of the same kind (first capture is the source). */
+/** True when a merged field value adds information (not undefined, not an empty list). */
+const informative = (value: unknown): boolean =>
+	value !== undefined && !(Array.isArray(value) && value.length === 0);
+
+/**
+ * Merge list facts from several captures of the same kind (`port list` + `port show` per port):
+ * objects with the same id are combined, fields from later captures filling what earlier ones
+ * lacked (lists replace empty lists). The first capture stays the source of the list.
+ */
 function mergeList<T extends {readonly id?: string}>(
 	existing: Sourced<readonly T[]> | undefined,
 	next: Sourced<readonly T[]>,
 ): Sourced<readonly T[]> {
 	if (existing === undefined) return next;
-	const seen = new Set(existing.data.map(item => item.id).filter(id => id !== undefined));
-	return {
-		...existing,
-		data: [
-			...existing.data,
-			...next.data.filter(item => item.id === undefined || !seen.has(item.id)),
-		],
-	};
+	const merged = [...existing.data];
+	for (const item of next.data) {
+		const at = item.id === undefined ? -1 : merged.findIndex(m => m.id === item.id);
+		const prior = merged[at];
+		if (at < 0 || prior === undefined) {
+			merged.push(item);
+			continue;
+		}
+		const combined: Record<string, unknown> = {...prior};
+		for (const [key, value] of Object.entries(item))
+			if (key !== 'index' && informative(value)) combined[key] = value;
+		merged[at] = combined as T;
+	}
+	return {...existing, data: merged};
 }
 
 /**
@@ -130,6 +144,15 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 	const safeParse = (capture: Capture, kind: ParserKind, text: string, offset = 0) => {
 		try {
 			const result = parse(kind, text);
+			if (result.warnings.length > 0 && text.trim() !== '' && isEmptyFacts(kind, result.facts)) {
+				// Nothing readable: filing empty facts would make rules think the table is empty.
+				error(
+					capture,
+					`${kind}: nothing could be read${offset > 0 ? ` (section at line ${offset + 1})` : ''}: ${result.warnings[0]?.message ?? ''}`,
+					result.warnings.map(w => ({...w, line: w.line + offset})),
+				);
+				return undefined;
+			}
 			if (result.warnings.length > 0) {
 				const shifted = result.warnings.map(w => ({...w, line: w.line + offset}));
 				error(

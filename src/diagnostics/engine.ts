@@ -71,7 +71,7 @@ export function runRule(snapshot: Snapshot, rule: Rule): RuleOutcome {
 				title: rule.meta.title,
 				messageId: descriptor.messageId,
 				message: interpolate(template, data),
-				nodes: [...(descriptor.nodes ?? [])],
+				nodes: [...new Set(descriptor.nodes ?? [])].sort(),
 				...(descriptor.vip !== undefined ? {vip: descriptor.vip} : {}),
 				...(descriptor.router !== undefined ? {router: descriptor.router} : {}),
 				data,

@@ -112,3 +112,61 @@ export function objectEvidence(
 		...(note !== undefined ? {note} : {}),
 	};
 }
+
+/** Position of the object whose `id` (or `ID`) is `id` in a JSON list capture (0 for a single object). */
+export function jsonIndexOfId(text: string, id: string): number | undefined {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+	const idOf = (o: unknown): unknown =>
+		o !== null && typeof o === 'object'
+			? ((o as Record<string, unknown>)['id'] ?? (o as Record<string, unknown>)['ID'])
+			: undefined;
+	if (Array.isArray(parsed)) {
+		const i = parsed.findIndex(o => idOf(o) === id);
+		return i >= 0 ? i : undefined;
+	}
+	if (parsed !== null && typeof parsed === 'object') {
+		const values = Object.values(parsed);
+		if (values.length === 1 && Array.isArray(values[0])) {
+			const i = values[0].findIndex(o => idOf(o) === id);
+			return i >= 0 ? i : undefined;
+		}
+		if (idOf(parsed) === id) return 0;
+		if (values.length === 1 && idOf(values[0]) === id) return 0;
+	}
+	return undefined;
+}
+
+/**
+ * Evidence for a cloud object (port, amphora …) found by id in any capture of `kind`; prefers the
+ * capture whose object shows the most of `keys` (a `port show` over a `port list`).
+ */
+export function cloudObjectEvidence(
+	snapshot: Snapshot,
+	kind: string,
+	id: string,
+	keys: readonly string[],
+	note?: string,
+	needles: readonly string[] = [],
+): Evidence | undefined {
+	let best: Evidence | undefined;
+	for (const capture of Object.values(snapshot.captures)) {
+		if (capture.kind !== kind) continue;
+		const index = jsonIndexOfId(capture.stdout, id);
+		if (index === undefined) continue;
+		const ev = objectEvidence(
+			snapshot,
+			{capture: capture.id, lineOffset: 0, data: undefined},
+			index,
+			keys,
+			note,
+			needles,
+		);
+		if (best === undefined || ev.lines.length > best.lines.length) best = ev;
+	}
+	return best;
+}

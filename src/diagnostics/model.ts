@@ -1,7 +1,7 @@
 import type {Amphora, HaState, NeighEntry, OsPort, OsRouter, OsSubnet} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot, Sourced} from '../model/snapshot.js';
-import {lineEvidence, objectEvidence} from './evidence.js';
+import {cloudObjectEvidence, lineEvidence} from './evidence.js';
 import {cidrContains, normalizeMac, sameIp, sameMac} from './net.js';
 import type {Evidence} from './types.js';
 
@@ -295,35 +295,35 @@ export function buildModel(snapshot: Snapshot): Model {
 		note?: string,
 		needles: readonly string[] = [],
 	): Evidence | undefined =>
-		cloud.ports === undefined
-			? undefined
-			: objectEvidence(
-					snapshot,
-					cloud.ports,
-					port.index,
-					[
-						'id',
-						'name',
-						'mac_address',
-						'binding_host_id',
-						'binding:host_id',
-						'binding_vif_type',
-						'binding:vif_type',
-						'device_owner',
-					],
-					note,
-					needles,
-				);
+		cloudObjectEvidence(
+			snapshot,
+			'openstack-ports',
+			port.id,
+			[
+				'id',
+				'ID',
+				'name',
+				'Name',
+				'mac_address',
+				'MAC Address',
+				'binding_host_id',
+				'binding:host_id',
+				'binding_vif_type',
+				'binding:vif_type',
+				'device_owner',
+				'Device Owner',
+			],
+			note,
+			needles,
+		);
 	const amphoraEvidence = (amphora: Amphora, note?: string): Evidence | undefined =>
-		cloud.amphorae === undefined
-			? undefined
-			: objectEvidence(
-					snapshot,
-					cloud.amphorae,
-					amphora.index,
-					['id', 'role', 'ha_ip', 'vrrp_port_id', 'vrrp_ip', 'status'],
-					note,
-				);
+		cloudObjectEvidence(
+			snapshot,
+			'octavia-amphorae',
+			amphora.id,
+			['id', 'role', 'ha_ip', 'vrrp_port_id', 'vrrp_ip', 'status'],
+			note,
+		);
 
 	const amphoraOfPort = (port: OsPort): Amphora | undefined =>
 		amphorae.find(a => a.vrrpPortId === port.id);

@@ -1,4 +1,5 @@
 import type {Command} from 'commander';
+import type {CaptureSet} from '../../model/capture.js';
 
 /** Exit codes of `dvrscope diagnose`. */
 export const DIAGNOSE_EXIT = {ok: 0, warnings: 1, critical: 2, usage: 3} as const;
@@ -6,7 +7,7 @@ export const DIAGNOSE_EXIT = {ok: 0, warnings: 1, critical: 2, usage: 3} as cons
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
 
-type DiagnoseOptions = {
+export type DiagnoseOptions = {
 	readonly json?: boolean;
 	readonly format?: string;
 	readonly color?: boolean;
@@ -33,12 +34,19 @@ function usage(message: string): void {
 	process.exitCode = DIAGNOSE_EXIT.usage;
 }
 
-async function run(setPath: string, options: DiagnoseOptions): Promise<void> {
+/** The output format asked for, or undefined (usage error already reported) when unknown. */
+function formatOf(options: DiagnoseOptions, report = usage): Format | undefined {
 	const format: string = options.json === true ? 'json' : (options.format ?? 'text');
 	if (!(FORMATS as readonly string[]).includes(format)) {
-		usage(`unknown --format "${format}" (use ${FORMATS.join(', ')})`);
-		return;
+		report(`unknown --format "${format}" (use ${FORMATS.join(', ')})`);
+		return undefined;
 	}
+	return format as Format;
+}
+
+async function run(setPath: string, options: DiagnoseOptions): Promise<void> {
+	const format = formatOf(options);
+	if (format === undefined) return;
 	const {readCaptureSet, CaptureSetError} = await import('../../bundle/capture-set.js');
 	let set;
 	try {
@@ -50,13 +58,28 @@ async function run(setPath: string, options: DiagnoseOptions): Promise<void> {
 		}
 		throw error;
 	}
+	await reportDiagnosis(set, setPath, options);
+}
+
+/**
+ * Diagnose a loaded capture set and print it in the format the options ask for; sets the exit
+ * code. Shared with `dvrscope analyze` (bundles), so both commands print and exit the same way.
+ */
+export async function reportDiagnosis(
+	set: CaptureSet,
+	setPath: string,
+	options: DiagnoseOptions,
+	report: (message: string) => void = usage,
+): Promise<void> {
+	const format = formatOf(options, report);
+	if (format === undefined) return;
 	const {assembleSnapshot} = await import('../../collectors/assemble.js');
 	const {diagnose} = await import('../../diagnostics/index.js');
 	const snapshot = assembleSnapshot(set);
 	const diagnosis = diagnose(snapshot);
 	const {version} = await import('../version.js');
 	let output: string;
-	switch (format as Format) {
+	switch (format) {
 		case 'json': {
 			const {renderJson} = await import('../../diagnostics/report/json.js');
 			output = renderJson(diagnosis, {snapshot, version, path: setPath});

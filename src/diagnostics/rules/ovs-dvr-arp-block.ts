@@ -1,5 +1,4 @@
 import type {Flow} from '../../model/facts.js';
-import type {NodeId} from '../../model/ids.js';
 import type {NodeFacts} from '../../model/snapshot.js';
 import {lineEvidence} from '../evidence.js';
 import {arpDropLayout, flowVlan} from '../flows.js';
@@ -23,7 +22,7 @@ export const ovsDvrArpBlock = defineRule({
 		requires: ['node.flows', 'node.addr'],
 		messages: {
 			missing:
-				"br-tun on {{node}} has no DVR ARP-block flow for router port {{dev}} ({{ip}}, local VLAN {{vlan}}). ARP requests for the router IP leave the node, so every node's qrouter answers them with the same MAC and the network sees the router MAC move between hosts.",
+				"br-tun on {{node}} has no DVR ARP-block flow for router port(s) {{ports}}. ARP requests for those router IPs leave the node, so every node's qrouter answers them with the same MAC and the network sees the router MAC move between hosts.",
 			duplicated:
 				'br-tun on {{node}} has {{count}} DVR ARP-block flows for router port {{dev}} ({{ip}}): {{layouts}}. A mix of the Train layout (table 22) and the older one (table 1) suggests flows left over from an upgrade.',
 		},
@@ -40,7 +39,10 @@ export const ovsDvrArpBlock = defineRule({
 		for (const node of context.nodes) {
 			const facts = context.node(node);
 			const brTun = facts?.flows?.['br-tun'];
-			if (facts === undefined || brTun === undefined) continue;
+			// An empty dump means br-tun was not read properly; say nothing rather than "all missing".
+			if (facts === undefined || brTun === undefined || brTun.data.flows.length === 0) continue;
+			const missing: {dev: string; ip: string; vlan: string; router: string; evidence: Evidence}[] =
+				[];
 			for (const [ns, addr] of Object.entries(facts.addr ?? {})) {
 				if (!ns.startsWith('qrouter-')) continue;
 				for (const iface of addr.data) {
@@ -56,39 +58,29 @@ export const ovsDvrArpBlock = defineRule({
 							if (vlan !== undefined && fv !== undefined && fv !== vlan) continue;
 							matches.push({flow, layout});
 						}
-						const base = {dev: iface.name, ip: a.local, node, vlan: vlan ?? 'unknown'};
-						const nodes: NodeId[] = [node];
-						if (matches.length === 0) {
-							const evidence: Evidence[] = [
-								lineEvidence(
+						if (matches.length === 0)
+							missing.push({
+								dev: iface.name,
+								ip: a.local,
+								vlan: vlan === undefined ? 'unknown' : String(vlan),
+								router: ns.slice(8),
+								evidence: lineEvidence(
 									snapshot,
 									node,
 									addr,
 									[iface.line, a.line],
 									`router port ${iface.name} in ${ns}`,
 								),
-								{
-									node,
-									capture: brTun.capture,
-									lines: [],
-									excerpt: `(no table=22/table=1 priority=3 arp,arp_tpa=${a.local} actions=drop among ${brTun.data.flows.length} flows)`,
-									note: 'br-tun flows read',
-								},
-							];
-							context.report({
-								messageId: 'missing',
-								nodes,
-								router: ns.slice(8),
-								data: base,
-								evidence,
 							});
-						} else if (matches.length > 1) {
+						else if (matches.length > 1)
 							context.report({
 								messageId: 'duplicated',
-								nodes,
+								nodes: [node],
 								router: ns.slice(8),
 								data: {
-									...base,
+									node,
+									dev: iface.name,
+									ip: a.local,
 									count: matches.length,
 									layouts: matches.map(m => `table ${m.flow.table} (${m.layout})`).join(', '),
 								},
@@ -102,10 +94,30 @@ export const ovsDvrArpBlock = defineRule({
 									),
 								],
 							});
-						}
 					}
 				}
 			}
+			if (missing.length === 0) continue;
+			const routers = [...new Set(missing.map(m => m.router))];
+			context.report({
+				messageId: 'missing',
+				nodes: [node],
+				...(routers.length === 1 && routers[0] !== undefined ? {router: routers[0]} : {}),
+				data: {
+					node,
+					ports: missing.map(m => `${m.dev} (${m.ip}, local VLAN ${m.vlan})`).join(', '),
+				},
+				evidence: [
+					...missing.map(m => m.evidence),
+					{
+						node,
+						capture: brTun.capture,
+						lines: [],
+						excerpt: `(no table=22 or table=1 "priority=3,arp,arp_tpa=<router IP> actions=drop" for ${missing.map(m => m.ip).join(', ')} among ${brTun.data.flows.length} flows)`,
+						note: 'br-tun flows read',
+					},
+				],
+			});
 		}
 	},
 });
