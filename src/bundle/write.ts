@@ -64,8 +64,11 @@ export type WriteBundleOptions = {
 	readonly mappingOut?: string;
 	/** Key for the pseudonymiser (tests); random per bundle otherwise. */
 	readonly pseudonymKey?: string;
-	/** Diagnose the set; when absent or when it returns undefined, findings files say so. */
-	readonly analyze?: AnalyzeFn;
+	/**
+	 * Diagnose the set (default: the diagnostics engine, see analysis.ts). `false` skips it; then,
+	 * or when it returns undefined or throws, the findings files say so.
+	 */
+	readonly analyze?: AnalyzeFn | false;
 	readonly now?: Date;
 };
 
@@ -272,7 +275,10 @@ export async function writeBundle(
 	let findings: FindingsDocs | undefined;
 	let findingsNote: string | undefined;
 	try {
-		findings = options.analyze === undefined ? undefined : await options.analyze(set);
+		if (options.analyze !== false) {
+			const analyze = options.analyze ?? (await import('./analysis.js')).analyzeForBundle;
+			findings = await analyze(set);
+		}
 		if (findings === undefined) findingsNote = 'diagnostics were not run for this bundle';
 	} catch (error) {
 		findingsNote = `diagnostics failed: ${(error as Error).message}`;

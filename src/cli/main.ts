@@ -3,6 +3,9 @@ import {Command} from 'commander';
 import {version} from './version.js';
 import {register as registerParse} from './commands/parse.js';
 import {register as registerDiagnose} from './commands/diagnose.js';
+import {register as registerAnalyze} from './commands/analyze.js';
+import {register as registerBundle} from './commands/bundle.js';
+import {register as registerDiff} from './commands/diff.js';
 import {register as registerConsole} from './commands/console.js';
 
 /** Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input error. */
@@ -15,6 +18,9 @@ program
 	.enablePositionalOptions();
 registerParse(program);
 registerDiagnose(program);
+registerAnalyze(program);
+registerBundle(program);
+registerDiff(program);
 registerConsole(program);
 program.exitOverride(error => {
 	process.exit(error.exitCode === 0 ? 0 : 3);

@@ -72,6 +72,7 @@ describe('writeBundle', () => {
 			output,
 			skipped: [{node: 'cmp-2', what: 'all commands', reason: 'unreachable'}],
 			partialReasons: ['cancelled by the user (Ctrl-C)'],
+			analyze: false,
 		});
 		const opened = await openInput(output);
 		expect(opened.kind).toBe('bundle');
@@ -147,5 +148,23 @@ describe('writeBundle', () => {
 				mappingOut: path.join(dir, 'm.json'),
 			}),
 		).rejects.toThrow(/only makes sense with --pseudonymize/);
+	});
+});
+
+describe('writeBundle with the diagnostics engine', () => {
+	it('Given the default analysis, When bundled, Then findings.json is the diagnose JSON report and bundle.json has its summary', async () => {
+		const output = path.join(dir, 'diag.tar.gz');
+		const result = await writeBundle(sampleSet(), {output});
+		expect(result.manifest.findings.available).toBe(true);
+		const opened = await openInput(output);
+		const findings = JSON.parse(opened.storedFindings ?? '{}') as {
+			schema?: string;
+			summary?: unknown;
+		};
+		expect(findings.schema).toBe('dvrscope.findings');
+		expect(result.manifest.findings.summary).toMatchObject({
+			critical: expect.any(Number),
+			warning: expect.any(Number),
+		});
 	});
 });

@@ -1,0 +1,60 @@
+import type {Command} from 'commander';
+import type {DiagnoseOptions} from './diagnose.js';
+
+const HELP_AFTER = `
+The same rules, output formats and exit codes as \`dvrscope diagnose\`, on a support bundle
+(.tar.gz written by \`collect --bundle\` or \`dvrscope bundle\`), an archived capture set, or a
+capture-set directory. The archive is read in memory with size caps; links, absolute paths,
+".." and devices inside it are refused.
+
+Exit codes:
+  0  no finding at warning or above
+  1  warnings
+  2  critical findings
+  3  usage or input error (missing file, corrupt or foreign archive, unsafe entry)
+
+Examples:
+  dvrscope analyze incident.tar.gz
+  dvrscope analyze incident.tar.gz --format markdown > ticket.md`;
+
+/** `dvrscope analyze <bundle|capture-set>`: diagnose on a bundle (the diagnose code path). */
+export function register(program: Command): void {
+	program
+		.command('analyze')
+		.description('Diagnose a support bundle or capture set offline (same output as diagnose).')
+		.argument('<bundle>', 'bundle (.tar.gz), archived capture set, or capture-set directory')
+		.option('--json', 'JSON output (same as --format json; versioned schema)')
+		.option('--format <format>', 'text | json | markdown', 'text')
+		.option('--no-color', 'no ANSI colour in text output (NO_COLOR is honoured too)')
+		.option('-v, --verbose', 'text: show every evidence line')
+		.addHelpText('after', HELP_AFTER)
+		.action(async (input: string, options: DiagnoseOptions) => {
+			const usage = (message: string): void => {
+				process.stderr.write(`dvrscope analyze: ${message}\n`);
+				process.exitCode = 3;
+			};
+			const {openInput, isInputError} = await import('../../bundle/read.js');
+			let opened;
+			try {
+				opened = await openInput(input);
+			} catch (error) {
+				if (isInputError(error)) {
+					usage(error.message);
+					return;
+				}
+				throw error;
+			}
+			if (opened.bundle?.partial === true) {
+				process.stderr.write(
+					`dvrscope analyze: note: partial bundle — ${opened.bundle.partialReasons.join('; ') || 'collection incomplete'}\n`,
+				);
+			}
+			if (opened.bundle?.pseudonymized === true) {
+				process.stderr.write(
+					'dvrscope analyze: note: pseudonymised bundle — names, IPs, MACs and UUIDs are pseudonyms\n',
+				);
+			}
+			const {reportDiagnosis} = await import('./diagnose.js');
+			await reportDiagnosis(opened.set, input, options, usage);
+		});
+}
