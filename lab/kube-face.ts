@@ -6,7 +6,8 @@
  * `nsenter -t <node pid> -m -n -u --`). So the real `kubectl` — and `dvrscope --kube-context lab`
  * — reaches the real lab.
  *
- * Usage:  tsx lab/kube-face.ts CONFIG.json
+ * Usage:  node --import tsx lab/kube-face.ts CONFIG.json &   (one process: $! is the server's PID;
+ *         the `tsx` CLI wrapper would put a second process in between that does not pass SIGHUP)
  * Prints `listening <port>` on stdout once ready; writes the kubeconfig named in the config;
  * SIGHUP re-reads the config (nodes, pods, OpenStackDeployment; not the port); SIGTERM/SIGINT stop.
  *
@@ -83,7 +84,7 @@ export const buildKubeFace = (
 } => {
 	const flavor = config.flavor ?? 'mosk';
 	const pods: KubePod[] = [];
-	const prefixes = new Map<string, KubeFaceNode | {exec: readonly string[]}>();
+	const prefixes = new Map<string, Pick<KubeFaceNode, 'exec' | 'containerExec'>>();
 	for (const node of config.nodes) {
 		for (const pod of nodePods({name: node.name, roles: node.roles}, flavor)) {
 			pods.push(pod);
@@ -105,9 +106,7 @@ export const buildKubeFace = (
 		prefixFor(pod, container) {
 			const owner = prefixes.get(pod.metadata.name);
 			if (owner === undefined) return undefined;
-			return (
-				('containerExec' in owner ? owner.containerExec?.[container] : undefined) ?? owner.exec
-			);
+			return owner.containerExec?.[container] ?? owner.exec;
 		},
 	};
 };
