@@ -385,7 +385,7 @@ export class Pseudonymizer {
 			.sort((a, b) => b.length - a.length)
 			.map(n => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 		if (names.length === 0) return undefined;
-		this.hostRegex = new RegExp(`(?<![A-Za-z0-9_-])(${names.join('|')})(?![A-Za-z0-9_-])`, 'g');
+		this.hostRegex = new RegExp(`(?<![A-Za-z0-9_-])(${names.join('|')})(?![A-Za-z0-9_]|-[0-9])`, 'g');
 		return this.hostRegex;
 	}
 
@@ -577,10 +577,17 @@ export function reverseText(text: string, mapping: PseudonymMapping): string {
 		}
 		return whole;
 	});
+	// Short ids in human text (`router lb (4d7928a0)`): 8-digit prefixes of mapped UUIDs.
+	const short = new Map<string, string>();
+	for (const [pseudo, original] of uuid) short.set(pseudo.slice(0, 8), original.slice(0, 8));
+	out = out.replace(
+		/(?<![0-9A-Za-z-])([0-9a-f]{8})(?![0-9A-Za-z-])/g,
+		(m: string) => short.get(m) ?? m,
+	);
 	const names = [...hosts.keys()].sort((a, b) => b.length - a.length);
 	if (names.length > 0) {
 		const re = new RegExp(
-			`(?<![A-Za-z0-9_-])(${names.map(n => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![A-Za-z0-9_-])`,
+			`(?<![A-Za-z0-9_-])(${names.map(n => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![A-Za-z0-9_]|-[0-9])`,
 			'g',
 		);
 		out = out.replace(re, name => hosts.get(name) ?? name);
