@@ -1,0 +1,323 @@
+import {moskDeployment} from '../../../src/diagnostics/rules/mosk-deployment.js';
+import {ovsArpResponderVip} from '../../../src/diagnostics/rules/ovs-arp-responder-vip.js';
+import {ovsDvrArpBlock} from '../../../src/diagnostics/rules/ovs-dvr-arp-block.js';
+import {vrrpNoMaster} from '../../../src/diagnostics/rules/vrrp-no-master.js';
+import {vrrpPortBinding} from '../../../src/diagnostics/rules/vrrp-port-binding.js';
+import {vrrpSplitBrain} from '../../../src/diagnostics/rules/vrrp-split-brain.js';
+import {type CaptureSpec, ROUTER, snapshotOf, vmAddr} from '../../helpers/capture-set.js';
+import {ruleTester} from '../../helpers/rule-tester.js';
+import {dvrCaptures, M1, M2, QR_PORT, VIP, VM1, VM2} from './fixtures.js';
+
+const haState = (node: string, word: string): CaptureSpec => ({
+	id: `${node}-state`,
+	node,
+	kind: 'neutron-ha-state',
+	params: {router: ROUTER},
+	argv: ['cat', `/var/lib/neutron/ha_confs/${ROUTER}/state`],
+	stdout: word,
+});
+
+ruleTester(vrrpSplitBrain, {
+	valid: [
+		{
+			name: 'one primary, one backup',
+			snapshot: () => snapshotOf([haState('gtw-1', 'primary'), haState('gtw-2', 'backup')]),
+		},
+		{name: 'VIP on one VM only', snapshot: () => snapshotOf(dvrCaptures({holder: 'vm1'}))},
+	],
+	skipped: [
+		{
+			name: 'neither state files nor addresses',
+			snapshot: () => snapshotOf([{kind: 'openstack-routers', stdout: '[]\n'}]),
+		},
+	],
+	invalid: [
+		{
+			name: '"primary" and the pre-Victoria "master" both count',
+			snapshot: () => snapshotOf([haState('gtw-1', 'primary'), haState('gtw-2', 'master')]),
+			findings: [
+				{
+					messageId: 'haRouter',
+					severity: 'critical',
+					nodes: ['gtw-1', 'gtw-2'],
+					messageIncludes: ['"master" on gtw-2'],
+				},
+			],
+		},
+		{
+			name: 'VIP configured in both VMs',
+			snapshot: () =>
+				snapshotOf([
+					...dvrCaptures(),
+					{
+						id: 'vm1-addr',
+						node: 'cmp-1',
+						kind: 'ip-addr',
+						params: {namespace: 'vm1'},
+						stdout: vmAddr(M1, '10.0.0.11', VIP),
+					},
+					{
+						id: 'vm2-addr',
+						node: 'cmp-2',
+						kind: 'ip-addr',
+						params: {namespace: 'vm2'},
+						stdout: vmAddr(M2, '10.0.0.12', VIP),
+					},
+				]),
+			findings: [{messageId: 'vip', nodes: ['cmp-1', 'cmp-2'], vip: VIP}],
+		},
+	],
+});
+
+ruleTester(vrrpNoMaster, {
+	valid: [
+		{
+			name: 'a primary exists',
+			snapshot: () => snapshotOf([haState('gtw-1', 'backup'), haState('gtw-2', 'primary')]),
+		},
+		{
+			name: 'only one state file read: cannot tell',
+			snapshot: () => snapshotOf([haState('gtw-1', 'backup')]),
+		},
+		{name: 'VM namespaces not read: cannot tell', snapshot: () => snapshotOf(dvrCaptures())},
+	],
+	invalid: [
+		{
+			name: 'every state file says backup',
+			snapshot: () => snapshotOf([haState('gtw-1', 'backup'), haState('gtw-2', 'backup')]),
+			findings: [{messageId: 'haRouter', nodes: ['gtw-1', 'gtw-2']}],
+		},
+		{
+			name: 'both members read, nobody holds the VIP',
+			snapshot: () => snapshotOf(dvrCaptures({holder: 'nobody'})),
+			findings: [{messageId: 'vip', vip: VIP, nodes: ['cmp-1', 'cmp-2']}],
+		},
+	],
+});
+
+ruleTester(vrrpPortBinding, {
+	valid: [{name: 'both members bound', snapshot: () => snapshotOf(dvrCaptures())}],
+	invalid: [
+		{
+			name: 'binding_failed is critical',
+			snapshot: () =>
+				snapshotOf(dvrCaptures({ports: [QR_PORT, VM1, {...VM2, vifType: 'binding_failed'}]})),
+			findings: [
+				{
+					messageId: 'unbound',
+					severity: 'critical',
+					vip: VIP,
+					nodes: ['cmp-2'],
+					messageIncludes: ['binding_failed on host cmp-2', 'distributed router'],
+				},
+			],
+		},
+		{
+			name: 'unbound (no host) is a warning',
+			snapshot: () =>
+				snapshotOf(
+					dvrCaptures({ports: [QR_PORT, VM1, {...VM2, host: undefined as unknown as string}]}),
+				),
+			findings: [{messageId: 'unbound', severity: 'warning', nodes: []}],
+		},
+	],
+});
+
+/** br-tun dump with the given table-21/22/1 flows (OpenFlow10 format). */
+const brTun = (node: string, flows: readonly string[]): CaptureSpec => ({
+	id: `${node}-br-tun`,
+	node,
+	kind: 'ovs-flows',
+	params: {bridge: 'br-tun'},
+	argv: ['ovs-ofctl', 'dump-flows', 'br-tun'],
+	stdout: `NXST_FLOW reply (xid=0x4):\n${[' cookie=0x5b4c1a2e9f3d7c10, duration=1.1s, table=0, n_packets=0, n_bytes=0, idle_age=0, priority=1,in_port=1 actions=resubmit(,1)', ...flows].join('\n')}\n`,
+});
+const block22 =
+	' cookie=0x5b4c1a2e9f3d7c10, duration=1.1s, table=22, n_packets=0, n_bytes=0, idle_age=0, priority=3,arp,dl_vlan=1,arp_tpa=10.0.0.1 actions=drop';
+const block1 =
+	' cookie=0x5b4c1a2e9f3d7c10, duration=1.1s, table=1, n_packets=0, n_bytes=0, idle_age=0, priority=3,arp,dl_vlan=1,arp_tpa=10.0.0.1 actions=drop';
+const responder = (ip: string, mac: string): string => {
+	const hexMac = `0x${mac.replace(/:/g, '')}`;
+	const hexIp = `0x${ip
+		.split('.')
+		.map(o => Number(o).toString(16).padStart(2, '0'))
+		.join('')
+		.replace(/^0+/, '')}`;
+	return ` cookie=0x5b4c1a2e9f3d7c10, duration=1.1s, table=21, n_packets=0, n_bytes=0, idle_age=0, priority=1,arp,dl_vlan=1,arp_tpa=${ip} actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],mod_dl_src:${mac},load:0x2->NXM_OF_ARP_OP[],move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],load:${hexMac}->NXM_NX_ARP_SHA[],load:${hexIp}->NXM_OF_ARP_SPA[],IN_PORT`;
+};
+
+ruleTester(ovsDvrArpBlock, {
+	valid: [
+		{
+			name: 'Train+ layout (table 22)',
+			snapshot: () =>
+				snapshotOf([
+					...dvrCaptures(),
+					...['cmp-1', 'cmp-2', 'cmp-3'].map(n => brTun(n, [block22])),
+				]),
+		},
+		{
+			name: 'pre-Train layout (table 1) is recognised',
+			snapshot: () =>
+				snapshotOf([...dvrCaptures(), ...['cmp-1', 'cmp-2', 'cmp-3'].map(n => brTun(n, [block1]))]),
+		},
+	],
+	skipped: [{name: 'no flows captured', snapshot: () => snapshotOf(dvrCaptures())}],
+	invalid: [
+		{
+			name: 'missing on cmp-2',
+			snapshot: () => snapshotOf([...dvrCaptures(), brTun('cmp-1', [block22]), brTun('cmp-2', [])]),
+			findings: [
+				{messageId: 'missing', nodes: ['cmp-2'], messageIncludes: ['qr-102c4426-86 (10.0.0.1']},
+			],
+		},
+		{
+			name: 'both layouts at once',
+			snapshot: () => snapshotOf([...dvrCaptures(), brTun('cmp-1', [block1, block22])]),
+			findings: [
+				{
+					messageId: 'duplicated',
+					nodes: ['cmp-1'],
+					messageIncludes: ['table 1 (pre-train)', 'table 22 (train)'],
+				},
+			],
+		},
+	],
+});
+
+ruleTester(ovsArpResponderVip, {
+	valid: [
+		{
+			name: 'fixed IPs only',
+			snapshot: () =>
+				snapshotOf([...dvrCaptures({holder: 'vm1'}), brTun('cmp-3', [responder('10.0.0.11', M1)])]),
+		},
+		{
+			name: 'VIP answered with the owner MAC',
+			snapshot: () =>
+				snapshotOf([...dvrCaptures({holder: 'vm1'}), brTun('cmp-3', [responder(VIP, M1)])]),
+		},
+	],
+	invalid: [
+		{
+			name: 'VIP answered with the old master MAC',
+			snapshot: () =>
+				snapshotOf([...dvrCaptures({holder: 'vm2'}), brTun('cmp-3', [responder(VIP, M1)])]),
+			findings: [
+				{
+					messageId: 'wrongMac',
+					severity: 'critical',
+					nodes: ['cmp-3'],
+					vip: VIP,
+					messageIncludes: [M1, M2],
+				},
+			],
+		},
+		{
+			name: 'owner unknown: reported as information',
+			snapshot: () => snapshotOf([...dvrCaptures(), brTun('cmp-3', [responder(VIP, M1)])]),
+			findings: [{messageId: 'present', severity: 'info'}],
+		},
+	],
+});
+
+const osdpl = (
+	neutron: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+): CaptureSpec => ({
+	id: 'osdpl',
+	kind: 'osdpl',
+	argv: ['kubectl', '-n', 'openstack', 'get', 'openstackdeployment', '-o', 'json'],
+	stdout: `${JSON.stringify({apiVersion: 'v1', kind: 'List', items: [{kind: 'OpenStackDeployment', metadata: {name: 'osh-dev', namespace: 'openstack'}, spec: {openstack_version: 'caracal', features: {neutron, ...extra}}}]}, null, 2)}\n`,
+});
+const hostAddr = (node: string, iface: string, state = 'UP', withAddr = true): CaptureSpec => ({
+	id: `${node}-host-addr`,
+	node,
+	kind: 'ip-addr',
+	argv: ['ip', 'addr', 'show'],
+	stdout: [
+		'1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+		'    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+		'    inet 127.0.0.1/8 scope host lo',
+		'       valid_lft forever preferred_lft forever',
+		`2: ${iface}: <BROADCAST,MULTICAST${state === 'UP' ? ',UP,LOWER_UP' : ''}> mtu 1500 qdisc mq state ${state} group default qlen 1000`,
+		'    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff',
+		...(withAddr
+			? [
+					`    inet 10.10.0.11/24 brd 10.10.0.255 scope global ${iface}`,
+					'       valid_lft forever preferred_lft forever',
+				]
+			: []),
+		'',
+	].join('\n'),
+});
+const computeNodes = [
+	{id: 'cmp-1', roles: ['compute' as const]},
+	{id: 'cmp-2', roles: ['compute' as const]},
+];
+
+ruleTester(moskDeployment, {
+	valid: [
+		{
+			name: 'tunnel interface everywhere',
+			snapshot: () =>
+				snapshotOf(
+					[
+						osdpl({tunnel_interface: 'ens3', dvr: {enabled: true}}),
+						hostAddr('cmp-1', 'ens3'),
+						hostAddr('cmp-2', 'ens3'),
+					],
+					computeNodes,
+				),
+		},
+	],
+	skipped: [
+		{
+			name: 'no OpenStackDeployment',
+			snapshot: () => snapshotOf([hostAddr('cmp-1', 'ens3')], computeNodes),
+		},
+	],
+	invalid: [
+		{
+			name: 'tunnel interface missing, down, without address',
+			snapshot: () =>
+				snapshotOf(
+					[
+						osdpl({tunnel_interface: 'ens3'}),
+						hostAddr('cmp-1', 'ens4'),
+						hostAddr('cmp-2', 'ens3', 'DOWN'),
+					],
+					computeNodes,
+				),
+			findings: [
+				{messageId: 'tunnelMissing', nodes: ['cmp-1']},
+				{messageId: 'tunnelDown', nodes: ['cmp-2']},
+			],
+		},
+		{
+			name: 'Octavia ACTIVE_STANDBY with DVR',
+			snapshot: () =>
+				snapshotOf([
+					osdpl({tunnel_interface: 'ens3', dvr: {enabled: true}}),
+					{
+						kind: 'octavia-amphorae',
+						stdout: `${JSON.stringify(
+							[
+								{id: 'a1', loadbalancer_id: 'lb1', role: 'MASTER', ha_ip: VIP},
+								{id: 'a2', loadbalancer_id: 'lb1', role: 'BACKUP', ha_ip: VIP},
+							],
+							null,
+							2,
+						)}\n`,
+					},
+				]),
+			findings: [
+				{
+					messageId: 'octaviaActiveStandby',
+					severity: 'warning',
+					messageIncludes: ['lb1', 'known-limitations'],
+				},
+			],
+		},
+	],
+});
