@@ -461,6 +461,7 @@ const ENTRIES = [
 			'list',
 			'--loadbalancer',
 			{param: 'loadbalancer'},
+			'--long',
 			'-f',
 			'json',
 		],
@@ -797,4 +798,39 @@ export function splitSections(
 		}
 	}
 	return {sections, refusals};
+}
+
+// ─── allow-list check ──────────────────────────────────────────────────────
+
+/**
+ * The catalog entry an argv was built from, or `undefined` when it is not one the catalog can
+ * produce (with every parameter legal). The session checks every argv with this before running it.
+ */
+export function matchCatalog(argv: readonly string[]): CatalogEntry | undefined {
+	for (const entry of catalogEntries) {
+		if (matches(entry.argv, argv)) return entry;
+	}
+	return undefined;
+}
+
+function matches(template: readonly ArgToken[], argv: readonly string[]): boolean {
+	let at = 0;
+	for (const token of template) {
+		if (typeof token === 'string') {
+			if (argv[at] !== token) return false;
+			at++;
+		} else if ('param' in token) {
+			const word = argv[at];
+			const prefix = token.prefix ?? '';
+			if (word === undefined || !word.startsWith(prefix)) return false;
+			if (checkParam(token.param, word.slice(prefix.length)) !== undefined) return false;
+			at++;
+		} else {
+			// A spread takes the rest of the words; each must be legal.
+			const rest = argv.slice(at);
+			if (rest.some(word => checkParam(token.spread, word) !== undefined)) return false;
+			at = argv.length;
+		}
+	}
+	return at === argv.length;
 }

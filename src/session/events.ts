@@ -8,6 +8,10 @@ import type {NodeId} from '../model/ids.js';
  * Order guarantees: `collection-started` first and `collection-done` last; for each node
  * `node-started` comes before any of its captures and exactly one of `node-done` / `node-failed`
  * closes it; every `capture-started` is followed by one `capture-done` with the same `captureId`.
+ * A batched execution (one `sh -c` over many bridges or namespaces) is one `capture-started`; the
+ * per-item captures cut out of it arrive as `capture-done` events with their own ids just before
+ * the batch's own `capture-done`. A node the session never reached (cancelled first) gets only a
+ * `node-failed` (kind `cancelled`).
  */
 export type SessionEvent =
 	| {
