@@ -1,0 +1,62 @@
+import {spawnSync} from 'node:child_process';
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+
+/** Run the real CLI (through tsx) and return exit code and output. */
+function dvrscope(...args: string[]): {code: number | null; stdout: string; stderr: string} {
+	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+		encoding: 'utf8',
+		env: {...process.env, NO_COLOR: '1'},
+		timeout: 60_000,
+	});
+	return {code: r.status, stdout: r.stdout, stderr: r.stderr};
+}
+
+describe('dvrscope diagnose', () => {
+	it('exits 2 and explains the stale entry for failover-stale', () => {
+		const r = dvrscope('diagnose', 'test/scenarios/failover-stale');
+		expect(r.code).toBe(2);
+		expect(r.stdout).toContain('CRITICAL  dvr/stale-permanent-arp');
+		expect(r.stdout).toContain('still points at fa:16:3e:11:11:11');
+	});
+
+	it.each([
+		['healthy-dvr', 0],
+		['at-risk', 1],
+	])('%s exits %i', (name, code) => {
+		expect(dvrscope('diagnose', `test/scenarios/${name}`).code).toBe(code);
+	});
+
+	it('--json and --format markdown', () => {
+		const json = dvrscope('diagnose', 'test/scenarios/failover-stale', '--json');
+		expect((JSON.parse(json.stdout) as {schema: string}).schema).toBe('dvrscope.findings');
+		const md = dvrscope('diagnose', 'test/scenarios/failover-stale', '--format', 'markdown');
+		expect(md.stdout).toMatch(/^# dvrscope diagnosis/);
+		expect(md.code).toBe(2);
+	});
+
+	it('exits 3 with a message naming a missing path', () => {
+		const r = dvrscope('diagnose', 'test/scenarios/no-such-set');
+		expect(r.code).toBe(3);
+		expect(r.stderr).toContain('test/scenarios/no-such-set: no such capture set');
+	});
+
+	it('exits 3 with a message naming a broken manifest', () => {
+		const dir = mkdtempSync(path.join(tmpdir(), 'dvrscope-broken-'));
+		writeFileSync(
+			path.join(dir, 'manifest.json'),
+			'{"format": "dvrscope-capture-set", "schemaVersion": 1',
+		);
+		const r = dvrscope('diagnose', dir);
+		expect(r.code).toBe(3);
+		expect(r.stderr).toContain(`${path.join(dir, 'manifest.json')}: invalid JSON`);
+	});
+
+	it('exits 3 for an unknown format, and --help documents the exit codes', () => {
+		expect(dvrscope('diagnose', 'test/scenarios/healthy-dvr', '--format', 'yaml').code).toBe(3);
+		const help = dvrscope('diagnose', '--help');
+		expect(help.stdout).toContain('3  usage or input error');
+	});
+});

@@ -1,0 +1,108 @@
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {readCaptureSet} from '../../src/bundle/capture-set.js';
+import {assembleSnapshot} from '../../src/collectors/assemble.js';
+import {diagnose} from '../../src/diagnostics/index.js';
+import {renderJson} from '../../src/diagnostics/report/json.js';
+import {renderMarkdown} from '../../src/diagnostics/report/markdown.js';
+import {findingsJsonSchema, findingsReportSchema} from '../../src/diagnostics/report/schema.js';
+import {renderText, wrap} from '../../src/diagnostics/report/text.js';
+
+const load = async (name: string) => {
+	const snapshot = assembleSnapshot(await readCaptureSet(path.resolve('test/scenarios', name)));
+	return {snapshot, diagnosis: diagnose(snapshot)};
+};
+
+const SCENARIOS = [
+	'failover-stale',
+	'healthy-dvr',
+	'missing-captures',
+	'at-risk',
+	'l3ha-split-brain',
+];
+
+describe('JSON report', () => {
+	it.each(SCENARIOS)('%s: --json output validates against the versioned schema', async name => {
+		const {snapshot, diagnosis} = await load(name);
+		const parsed: unknown = JSON.parse(
+			renderJson(diagnosis, {snapshot, version: '0.1.0', path: `test/scenarios/${name}`}),
+		);
+		const result = findingsReportSchema.safeParse(parsed);
+		expect(
+			result.success,
+			result.success ? '' : JSON.stringify(result.error.issues.slice(0, 3)),
+		).toBe(true);
+	});
+
+	it('rejects a report that breaks the schema (the check can fail)', async () => {
+		const {snapshot, diagnosis} = await load('failover-stale');
+		const report = JSON.parse(renderJson(diagnosis, {snapshot, version: '0.1.0'})) as {
+			findings: {severity: string}[];
+		};
+		if (report.findings[0] !== undefined) report.findings[0].severity = 'fatal';
+		expect(findingsReportSchema.safeParse(report).success).toBe(false);
+	});
+
+	it('docs/findings-schema.json is the published form of the schema (regenerate with test/diagnostics/gen-findings-schema.ts)', () => {
+		const onDisk: unknown = JSON.parse(readFileSync('docs/findings-schema.json', 'utf8'));
+		expect(onDisk).toEqual(JSON.parse(JSON.stringify(findingsJsonSchema())));
+	});
+
+	it('carries verdict, exit code and docs path per finding', async () => {
+		const {snapshot, diagnosis} = await load('failover-stale');
+		const report = findingsReportSchema.parse(
+			JSON.parse(renderJson(diagnosis, {snapshot, version: '0.1.0'})),
+		);
+		expect(report.verdict).toBe('critical');
+		expect(report.exitCode).toBe(2);
+		expect(report.findings[0]?.docs).toBe('docs/rules/dvr/stale-permanent-arp.md');
+	});
+});
+
+describe('text report', () => {
+	it('plain text when colour is off, ANSI when on', async () => {
+		const {snapshot, diagnosis} = await load('failover-stale');
+		const plain = renderText(diagnosis, {color: false, snapshot});
+		// eslint-disable-next-line no-control-regex
+		expect(plain).not.toMatch(/\u001b\[/);
+		expect(renderText(diagnosis, {color: true, snapshot})).toContain('\u001b[31m');
+	});
+
+	it('tells the on-call engineer VIP, nodes, stale vs owner MAC, evidence and what to do', async () => {
+		const {snapshot, diagnosis} = await load('failover-stale');
+		const text = renderText(diagnosis, {color: false, snapshot, width: 100});
+		for (const s of [
+			'CRITICAL  dvr/stale-permanent-arp',
+			'VIP 10.0.0.100 is held by fa:16:3e:22:22:22',
+			'still points at fa:16:3e:11:11:11',
+			'Nodes: cmp-1, cmp-2, cmp-3, gtw-1',
+			'Evidence:',
+			'│ 10.0.0.100 dev qr-102c4426-86 lladdr fa:16:3e:11:11:11 PERMANENT',
+			'ip neigh replace 10.0.0.100 lladdr fa:16:3e:22:22:22 dev qr-102c4426-86 nud permanent   # on cmp-1',
+			'Verdict: CRITICAL',
+		])
+			expect(text).toContain(s);
+	});
+
+	it('wraps prose at the width', () => {
+		expect(wrap('aaa bbb ccc ddd', 9, '  ')).toEqual(['  aaa bbb', '  ccc ddd']);
+	});
+});
+
+describe('Markdown report', () => {
+	it('renders headings, a summary table, fenced evidence and the rules table', async () => {
+		const {snapshot, diagnosis} = await load('failover-stale');
+		const md = renderMarkdown(diagnosis, {snapshot, path: 'test/scenarios/failover-stale'});
+		expect(md).toMatch(/^# dvrscope diagnosis/);
+		expect(md).toContain('**Verdict: CRITICAL**');
+		expect(md).toContain(
+			'| CRITICAL | `dvr/stale-permanent-arp` | 10.0.0.100 | cmp-1, cmp-2, cmp-3, gtw-1 |',
+		);
+		expect(md).toContain('## 1. CRITICAL — `dvr/stale-permanent-arp` — VIP 10.0.0.100');
+		expect(md).toContain('```sh\n# stop-gap');
+		expect(md).toContain('| `mosk/deployment` | skipped |');
+		// fences are balanced
+		expect((md.match(/^ *```/gm) ?? []).length % 2).toBe(0);
+	});
+});
