@@ -65,17 +65,22 @@ export class SessionController {
 				this.deps.collect === undefined ? await this.loadSaved() : await this.collectLive();
 			if (set === undefined) return;
 			this.set = set;
+			const prior = this.deps.store.getState().collection;
 			this.store.setLoading('analysing…');
 			const {snapshot, diagnosis} = this.deps.analyze(set);
 			this.store.setData(snapshot, diagnosis);
-			const status = this.deps.store.getState().collection.status;
-			if (status === 'loading')
+			if (prior.status === 'cancelled')
+				this.store.setCollectionStatus(
+					'cancelled',
+					`cancelled — showing the partial results${prior.message === undefined ? '' : ` (${prior.message})`}`,
+				);
+			else
 				this.store.setCollectionStatus(
 					'done',
-					`${set.captures.length} captures from ${set.manifest.nodes.length} node(s) analysed`,
+					this.isLive && prior.message !== undefined
+						? prior.message
+						: `${set.captures.length} captures from ${set.manifest.nodes.length} node(s) analysed`,
 				);
-			else if (status === 'cancelled')
-				this.store.setCollectionStatus('cancelled', 'cancelled — showing the partial results');
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			this.store.addError(this.isLive ? 'collection' : 'load', message);

@@ -95,7 +95,7 @@ export function reconcileVip(
 			.map(p =>
 				p.amphora === undefined
 					? (p.name ?? p.portId.slice(0, 8))
-					: `amphora ${p.amphora.id.slice(0, 8)}${p.amphora.role === undefined ? '' : ` (${p.amphora.role})`}`,
+					: `amphora ${p.amphora.id.slice(0, 8)}${p.amphora.role === undefined ? '' : ` (configured ${p.amphora.role})`}`,
 			)
 			.join(', ');
 	};
@@ -201,7 +201,10 @@ function findOwner(
 			if (typeof value === 'string' && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(value))
 				return {
 					mac: value.toLowerCase(),
-					source: `${finding.ruleId}${typeof finding.data['ownerSource'] === 'string' ? `: ${finding.data['ownerSource']}` : ''}`,
+					source:
+						typeof finding.data['ownerSource'] === 'string'
+							? finding.data['ownerSource']
+							: `rule ${finding.ruleId}`,
 				};
 		}
 	}

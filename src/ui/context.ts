@@ -10,17 +10,17 @@ import {themes, type Theme} from './theme.js';
  */
 export type SessionActions = {
 	/** Re-collect (live) or reload the capture set / bundle from disk. */
-	recollect(): void;
+	readonly recollect: () => void;
 	/** Cancel a running collection. Returns true when something was running. */
-	cancel(): boolean;
+	readonly cancel: () => boolean;
 	/** Start or stop watch mode. */
-	toggleWatch(): void;
+	readonly toggleWatch: () => void;
 	/** Write a support bundle of what is loaded. */
-	exportBundle(): void;
+	readonly exportBundle: () => void;
 	/** True while a collection or load is in flight. */
-	isBusy(): boolean;
+	readonly isBusy: () => boolean;
 	/** Stop timers and in-flight work (called when the app exits). */
-	dispose(): void;
+	readonly dispose: () => void;
 };
 
 export const StoreContext = createContext<AppStore | undefined>(undefined);

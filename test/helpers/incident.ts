@@ -7,7 +7,7 @@
  * assembleSnapshot and diagnose read it, so screen tests exercise the real pipeline.
  */
 import {toCaptureMeta} from '../../src/bundle/capture-set.js';
-import type {Capture, CaptureParams, CaptureSet} from '../../src/model/capture.js';
+import type {Capture, CaptureMeta, CaptureParams, CaptureSet} from '../../src/model/capture.js';
 import type {ParserKind} from '../../src/model/facts.js';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
 import {diagnose, rules} from '../../src/diagnostics/index.js';
@@ -369,10 +369,17 @@ export function makeIncidentSet(
 					? [{id: 'compute-3', roles: ['compute' as const], transport: 'ssh'}]
 					: []),
 			],
-			captures: unique.map(({stdout: _s, stderr: _e, ...meta}) => meta),
+			captures: unique.map(stripBodies),
 		},
 		captures: unique,
 	};
+}
+
+function stripBodies(capture: Capture): CaptureMeta {
+	const meta: {stdout?: string; stderr?: string} = {...capture};
+	delete meta.stdout;
+	delete meta.stderr;
+	return meta as CaptureMeta;
 }
 
 /** The incident analysed by the real pipeline. */

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
-import {windowStart} from '../text.js';
+import {useWindowStart} from '../hooks/use-window.js';
 
 export type ListRow = {
 	readonly key: string;
@@ -25,9 +25,9 @@ export type ListViewProps = {
  * cost the same as 20. The selected row is inverse (visible without colour too) and prefixed ›.
  */
 export function ListView({rows, cursor, height, width, empty}: ListViewProps): ReactNode {
+	const start = useWindowStart(cursor, height, rows.length);
 	if (rows.length === 0)
 		return <Box height={height}>{empty ?? <Text dimColor>(nothing to show)</Text>}</Box>;
-	const start = windowStart(cursor, height, rows.length);
 	const visible = rows.slice(start, start + height);
 	return (
 		<Box flexDirection="column" height={height}>

@@ -67,7 +67,7 @@ export function ProgressGrid({
 							color={state === 'failed' ? theme.bad : state === 'done' ? theme.ok : theme.accent}
 							bold={state === 'failed'}
 						>
-							{pad(state === 'failed' ? `FAILED ${p?.failure?.kind ?? ''}` : state, 10)}
+							{pad(state === 'failed' ? `✗ ${p?.failure?.kind ?? 'failed'}` : state, 13)}
 						</T>
 						{pad(took === undefined ? '' : seconds(took), 6)} {bytes(total)}
 					</T>

@@ -107,14 +107,12 @@ export function FindingDetailScreen({
 				api.getState().flash('warning', `Capture ${ev.capture} is not in this capture set.`);
 				return;
 			}
-			api
-				.getState()
-				.pushView({
-					kind: 'capture',
-					capture: ev.capture,
-					lines: ev.lines,
-					...(ev.lines[0] === undefined ? {} : {line: ev.lines[0]}),
-				});
+			api.getState().pushView({
+				kind: 'capture',
+				capture: ev.capture,
+				lines: ev.lines,
+				...(ev.lines[0] === undefined ? {} : {line: ev.lines[0]}),
+			});
 		},
 		'view.vip': () => {
 			if (finding?.vip !== undefined) api.getState().pushView({kind: 'vip', vip: finding.vip});

@@ -13,7 +13,7 @@ import {
 } from '../../state/flow-index.js';
 import {useList} from '../hooks/use-list.js';
 import {pad, trunc} from '../text.js';
-import {windowStart} from '../text.js';
+import {useWindowStart} from '../hooks/use-window.js';
 import type {NodeId} from '../../model/ids.js';
 
 /**
@@ -64,8 +64,8 @@ export function FlowsScreen({
 		const id = result.ids[i];
 		return id === undefined ? undefined : index.rows[id];
 	};
+	const start = useWindowStart(cursor, bodyHeight, count);
 	if (index === undefined) return <T>No data loaded yet.</T>;
-	const start = windowStart(cursor, bodyHeight, count);
 	const lines: ReactNode[] = [];
 	for (let i = start; i < Math.min(count, start + bodyHeight); i++) {
 		const row = rowAt(i);

@@ -50,7 +50,7 @@ export function OverviewScreen({
 	const listHeight = Math.max(1, height - gridHeight - (showGrid ? 1 : 0) - 4);
 	const rows: ListRow[] = findings.map(f => ({
 		key: findingKey(f),
-		text: `${severityMark[f.severity]} ${f.vip === undefined ? '' : `${f.vip} `}${f.title}: ${f.message}`,
+		text: `${severityMark[f.severity]} ${f.vip === undefined ? '' : `${f.vip} `}${f.nodes.length === 0 ? '' : `[${f.nodes.join(',')}] `}${f.title}: ${f.message}`,
 		color: theme.severity[f.severity],
 		bold: f.severity === 'critical',
 	}));
@@ -101,15 +101,17 @@ export function OverviewScreen({
 			>
 				{verdict}
 			</T>
-			<T wrap="truncate">
-				<T color={theme.severity.critical}>{counts.critical} critical</T> ·{' '}
-				<T color={theme.severity.warning}>{counts.warning} warning</T> · {counts.info} info
-				<T dimColor>
-					{' '}
-					| rules: {outcomes.fail} failed, {outcomes.pass} passed, {outcomes.skipped} skipped
-					(inputs missing), {outcomes.error} crashed
+			{diagnosis === undefined ? null : (
+				<T wrap="truncate">
+					<T color={theme.severity.critical}>{counts.critical} critical</T> ·{' '}
+					<T color={theme.severity.warning}>{counts.warning} warning</T> · {counts.info} info
+					<T dimColor>
+						{' '}
+						| rules: {outcomes.fail} failed, {outcomes.pass} passed, {outcomes.skipped} skipped
+						(inputs missing), {outcomes.error} crashed
+					</T>
 				</T>
-			</T>
+			)}
 			<T wrap="truncate" dimColor>
 				{collection.message ?? ''}
 				{collection.message === undefined ? '' : ' · '}:findings all · :vip list · :flows · :log

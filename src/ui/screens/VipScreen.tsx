@@ -70,7 +70,7 @@ export function VipScreen({
 		out.push({text: ''});
 		const nsW = 20;
 		out.push({
-			text: `  ${pad('node', 12)} ${pad('qrouter', nsW)} ${pad('PERMANENT MAC', 17)} ${pad('belongs to', 18)} verdict`,
+			text: `  ${pad('node', 12)} ${pad('qrouter', nsW)} ${pad('PERMANENT MAC', 17)} ${pad('belongs to', 16)} verdict`,
 			bold: true,
 		});
 		if (view.nodes.length === 0)
@@ -84,7 +84,7 @@ export function VipScreen({
 						? ''
 						: ` (${n.entry.states.join(',')})`;
 			out.push({
-				text: `  ${pad(n.node, 12)} ${pad(shortNs(n.namespace), nsW)} ${pad(mac + states, 17)} ${pad(n.macOwner ?? '', 18)} ${VERDICT[n.verdict]}`,
+				text: `  ${pad(n.node, 12)} ${pad(shortNs(n.namespace), nsW)} ${pad(mac + states, 17)} ${pad(n.macOwner ?? '', 16)} ${VERDICT[n.verdict]}`,
 				color:
 					n.verdict === 'stale'
 						? theme.bad
@@ -97,6 +97,11 @@ export function VipScreen({
 				...(n.entry === undefined ? {} : {jump: {capture: n.entry.capture, line: n.entry.line}}),
 			});
 		}
+		if (view.nodes.some(n => n.verdict === 'stale'))
+			out.push({
+				text: '  STALE: this qrouter sends routed traffic for the VIP to a MAC that is not the owner (LP#1774459)',
+				color: theme.bad,
+			});
 		out.push({text: ''});
 		out.push({
 			text: 'OVS per node: ARP-drop (t22/t1 prio 3) and ARP-responder (t21) for the VIP',
@@ -138,14 +143,12 @@ export function VipScreen({
 				api.getState().flash('info', 'Rows with a node entry or a flow open their capture line.');
 				return;
 			}
-			api
-				.getState()
-				.pushView({
-					kind: 'capture',
-					capture: row.jump.capture,
-					line: row.jump.line,
-					lines: [row.jump.line],
-				});
+			api.getState().pushView({
+				kind: 'capture',
+				capture: row.jump.capture,
+				line: row.jump.line,
+				lines: [row.jump.line],
+			});
 		},
 	});
 	if (snapshot === undefined) return <T>No data loaded yet.</T>;

@@ -206,7 +206,7 @@ export function WatchScreen({height, width}: Props): ReactNode {
 			</T>
 			<Browser
 				title="Timeline (newest first)"
-				columns={`${pad('time', 8)} ${pad('round', 4)} ${pad('VIP', 15)} ${pad('node', 12)} change`}
+				columns={`${pad('time', 8)} ${pad('rnd', 4)} ${pad('VIP', 15)} ${pad('node', 12)} change`}
 				rows={rows}
 				height={height - 1}
 				width={width}
