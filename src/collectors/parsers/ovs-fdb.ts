@@ -26,12 +26,21 @@ function parseFdb(text: string): {facts: Fdb; warnings: ParseWarning[]} {
 		}
 		const [port = '', vlanText = '', mac = '', ageText = ''] = cols;
 		const vlan = Number(vlanText);
-		if (!/^\d+$/.test(vlanText) || vlan > 4095) { warn(`bad VLAN "${vlanText}"`); return; }
-		if (!MAC.test(mac)) { warn(`bad MAC "${mac}"`); return; }
+		if (!/^\d+$/.test(vlanText) || vlan > 4095) {
+			warn(`bad VLAN "${vlanText}"`);
+			return;
+		}
+		if (!MAC.test(mac)) {
+			warn(`bad MAC "${mac}"`);
+			return;
+		}
 		let age: number | 'static';
 		if (ageText === 'static') age = 'static';
 		else if (/^\d+$/.test(ageText)) age = Number(ageText);
-		else { warn(`bad age "${ageText}"`); return; }
+		else {
+			warn(`bad age "${ageText}"`);
+			return;
+		}
 		entries.push({port, vlan, mac: mac.toLowerCase(), age, line: lineNo});
 	});
 	return {facts: {entries}, warnings};

@@ -367,7 +367,7 @@ export function parseFlowActions(text: string): FlowAction[] {
 
 /** Match fields of raw[s, …) up to the first unquoted space (priority left out: it is a Flow field). */
 function materializeMatch(raw: string, s: number): Record<string, string> {
-	const match: Record<string, string> = {};
+	const match: Record<string, string> = Object.create(null) as Record<string, string>;
 	if (s < 0) return match;
 	const e = raw.length;
 	let itemStart = s;
@@ -499,11 +499,12 @@ class Next {
 	#space = -1;
 	#quote = -1;
 	#paren = -1;
+	#rparen = -1;
 	#comma2 = -1;
 
 	reset(t: string): void {
 		this.#t = t;
-		this.#space = this.#quote = this.#paren = this.#comma2 = -1;
+		this.#space = this.#quote = this.#paren = this.#rparen = this.#comma2 = -1;
 	}
 
 	#find(at: number, from: number, what: string): number {
@@ -520,6 +521,9 @@ class Next {
 	}
 	paren(from: number): number {
 		return (this.#paren = this.#find(this.#paren, from, '('));
+	}
+	rparen(from: number): number {
+		return (this.#rparen = this.#find(this.#rparen, from, ')'));
 	}
 	doubleComma(from: number): number {
 		return (this.#comma2 = this.#find(this.#comma2, from, ',,'));
@@ -667,7 +671,11 @@ function parseFlowAt(t: string, s: number, e: number, lineNo: number): Flow | st
 
 	// 3. actions, to the end of the line: validated here, classified on first access.
 	if (actionsStart >= e) return 'empty actions';
-	if (next.paren(actionsStart) < e || next.quote(actionsStart) < e) {
+	if (
+		next.paren(actionsStart) < e ||
+		next.rparen(actionsStart) < e ||
+		next.quote(actionsStart) < e
+	) {
 		const err = checkActions(t, actionsStart, e);
 		if (err !== undefined) return err;
 	} else if (

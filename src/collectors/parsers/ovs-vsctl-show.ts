@@ -52,7 +52,7 @@ function splitItems(body: string): string[] {
 export function parseOvsMap(text: string): Record<string, string> | undefined {
 	const t = text.trim();
 	if (!t.startsWith('{') || !t.endsWith('}')) return undefined;
-	const out: Record<string, string> = {};
+	const out: Record<string, string> = Object.create(null) as Record<string, string>;
 	for (const item of splitItems(t.slice(1, -1))) {
 		const eq = item.indexOf('=');
 		if (eq <= 0) return undefined;

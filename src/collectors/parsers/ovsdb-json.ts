@@ -38,7 +38,7 @@ export function decodeDatum(v: unknown): OvsdbValue | undefined {
 	}
 	if (tag === 'map') {
 		if (!Array.isArray(body)) return undefined;
-		const out: Record<string, OvsdbValue> = {};
+		const out: Record<string, OvsdbValue> = Object.create(null) as Record<string, OvsdbValue>;
 		for (const pair of body) {
 			if (!Array.isArray(pair) || pair.length !== 2) return undefined;
 			const k = decodeDatum(pair[0]);
@@ -92,7 +92,7 @@ export function neutronPortOf(row: OvsdbRow): OvsdbNeutronPort | undefined {
 	const ext = isRecord(row['external_ids']) ? row['external_ids'] : {};
 	const other = isRecord(row['other_config']) ? row['other_config'] : {};
 	const optionsIn = isRecord(row['options']) ? row['options'] : {};
-	const options: Record<string, string> = {};
+	const options: Record<string, string> = Object.create(null) as Record<string, string>;
 	for (const [k, v] of Object.entries(optionsIn))
 		options[k] = typeof v === 'string' ? v : JSON.stringify(v);
 	const ofport = int(row['ofport']);
@@ -131,6 +131,89 @@ function lineOfOffset(text: string, offset: number): number {
 	return line;
 }
 
+/**
+ * Offset of the first JSON syntax error in text (a small recursive-descent check, used only after
+ * JSON.parse failed, because Node's message does not always carry a position).
+ */
+export function jsonErrorOffset(text: string): number {
+	let i = 0;
+	const ws = (): void => {
+		while (i < text.length && ' \t\r\n'.includes(text.charAt(i))) i++;
+	};
+	class JsonSyntax extends Error {
+		constructor(readonly at: number) {
+			super('json syntax');
+		}
+	}
+	const fail = (): never => {
+		throw new JsonSyntax(i);
+	};
+	const lit = (word: string): void => {
+		if (!text.startsWith(word, i)) fail();
+		i += word.length;
+	};
+	const str = (): void => {
+		i++;
+		while (i < text.length && text[i] !== '"') {
+			if (text.charCodeAt(i) < 32) fail();
+			i += text[i] === '\\' ? 2 : 1;
+		}
+		if (i >= text.length) fail();
+		i++;
+	};
+	const value = (depth: number): void => {
+		if (depth > 10000) fail();
+		ws();
+		const c = text.charAt(i);
+		if (c === '{' || c === '[') {
+			const close = c === '{' ? '}' : ']';
+			i++;
+			ws();
+			if (text[i] === close) {
+				i++;
+				return;
+			}
+			for (;;) {
+				if (c === '{') {
+					ws();
+					if (text[i] !== '"') fail();
+					str();
+					ws();
+					if (text[i] !== ':') fail();
+					i++;
+				}
+				value(depth + 1);
+				ws();
+				if (text[i] === ',') i++;
+				else if (text[i] === close) {
+					i++;
+					return;
+				} else fail();
+			}
+		}
+		if (c === '"') {
+			str();
+			return;
+		}
+		const word = c === 't' ? 'true' : c === 'f' ? 'false' : c === 'n' ? 'null' : undefined;
+		if (word !== undefined) {
+			lit(word);
+			return;
+		}
+		const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 64));
+		if (m === null) fail();
+		else i += m[0].length;
+	};
+	try {
+		value(0);
+		ws();
+		if (i < text.length) fail();
+		return text.length;
+	} catch (error) {
+		return error instanceof JsonSyntax ? error.at : text.length;
+	}
+}
+
 function parseJson(text: string): Result {
 	const warnings: ParseWarning[] = [];
 	let doc: unknown;
@@ -138,8 +221,7 @@ function parseJson(text: string): Result {
 		doc = JSON.parse(text);
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
-		const pos = /position (\d+)/.exec(message);
-		const line = pos?.[1] === undefined ? 1 : lineOfOffset(text, Number(pos[1]));
+		const line = lineOfOffset(text, jsonErrorOffset(text));
 		return {facts: EMPTY, warnings: [{line, message: `not valid JSON: ${message}`}]};
 	}
 	if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
@@ -165,7 +247,7 @@ function parseJson(text: string): Result {
 			warnings.push({line: 1, message: `row ${index}: expected ${names.length} values`});
 			return;
 		}
-		const row: Record<string, OvsdbValue> = {};
+		const row: Record<string, OvsdbValue> = Object.create(null) as Record<string, OvsdbValue>;
 		for (let i = 0; i < names.length; i++) {
 			const d = decodeDatum(rowIn[i]);
 			const name = names[i] ?? String(i);
@@ -198,7 +280,7 @@ function readTextDatum(s: string, start: number): {value: OvsdbValue; end: numbe
 	if (c === '{' || c === '[') {
 		const isMap = c === '{';
 		const close = isMap ? '}' : ']';
-		const map: Record<string, OvsdbValue> = {};
+		const map: Record<string, OvsdbValue> = Object.create(null) as Record<string, OvsdbValue>;
 		const list: OvsdbValue[] = [];
 		i++;
 		for (;;) {
