@@ -162,9 +162,7 @@ describe('writeBundle with the diagnostics engine', () => {
 			summary?: unknown;
 		};
 		expect(findings.schema).toBe('dvrscope.findings');
-		expect(result.manifest.findings.summary).toMatchObject({
-			critical: expect.any(Number),
-			warning: expect.any(Number),
-		});
+		expect(typeof result.manifest.findings.summary?.['critical']).toBe('number');
+		expect(typeof result.manifest.findings.summary?.['warning']).toBe('number');
 	});
 });
