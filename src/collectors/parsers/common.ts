@@ -12,6 +12,11 @@ export function splitLines(text: string): string[] {
 	return lines;
 }
 
+/** A plain record without a prototype, so keys such as `__proto__` from input stay ordinary keys. */
+export function bareRecord<T>(): Record<string, T> {
+	return Object.create(null) as Record<string, T>;
+}
+
 /** Shorten a line for a warning so a huge garbage line does not flood the report. */
 export function clip(text: string, max = 160): string {
 	return text.length > max ? `${text.slice(0, max)}…` : text;
@@ -296,8 +301,8 @@ export function parseKeyValueDicts(text: string): Record<string, string>[] {
 		for (const m of line.matchAll(/([A-Za-z_][\w:-]*)\s*=\s*(?:'([^']*)'|"([^"]*)"|([^,\s]*))/g)) {
 			const key = m[1] ?? '';
 			const value = m[2] ?? m[3] ?? m[4] ?? '';
-			if (current === undefined || key in current) {
-				current = {};
+			if (current === undefined || Object.hasOwn(current, key)) {
+				current = bareRecord<string>();
 				out.push(current);
 			}
 			current[key] = value;
@@ -377,13 +382,13 @@ export function parseTable(text: string): {records: TableRecord[]; warnings: Par
 		h.length === 2 && normKey(h[0] ?? '') === 'field' && normKey(h[1] ?? '') === 'value';
 	if (isShow) {
 		if (rows.length === 0) return {records: [], warnings};
-		const record: Record<string, string> = {};
+		const record = bareRecord<string>();
 		for (const row of rows) record[row.cells[0] ?? ''] = row.cells[1] ?? '';
 		return {records: [{record, line: rows[0]?.line ?? 1}], warnings};
 	}
 	return {
 		records: rows.map(row => {
-			const record: Record<string, string> = {};
+			const record = bareRecord<string>();
 			h.forEach((name, i) => {
 				record[name] = row.cells[i] ?? '';
 			});

@@ -116,9 +116,18 @@ export function shiftLines<T>(value: T, by: number): T {
 	if (Array.isArray(value)) return value.map(v => shiftLines(v as unknown, by)) as T;
 	if (typeof value !== 'object' || value === null) return value;
 	const out: Record<string, unknown> = {};
-	for (const [key, v] of Object.entries(value)) {
-		out[key] =
-			(key === 'line' || key === 'startLine') && typeof v === 'number' ? v + by : shiftLines(v, by);
+	for (const [key, v] of Object.entries(value as object) as [string, unknown][]) {
+		const shifted =
+			(key === 'line' || key === 'startLine') && typeof v === 'number'
+				? v + by
+				: shiftLines<unknown>(v, by);
+		// defineProperty: a `__proto__` key from input stays an ordinary key.
+		Object.defineProperty(out, key, {
+			value: shifted,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 	}
 	return out as T;
 }

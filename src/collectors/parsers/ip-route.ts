@@ -11,6 +11,7 @@ import {
 } from './common.js';
 
 type Result = ReturnType<Parser<'ip-route'>['parse']>;
+type MutableRoute = {-readonly [K in keyof RouteEntry]: RouteEntry[K]} & {flags: string[]};
 
 const ROUTE_TYPES = new Set([
 	'unicast',
@@ -94,16 +95,21 @@ function parseJsonRoutes(text: string): Result {
 			return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 		};
 		const type = s('type');
-		const gateway = s('gateway');
-		const dev = s('dev');
+		const gateway0 = s('gateway');
+		const dev0 = s('dev');
 		const proto = s('protocol');
 		const scope = s('scope');
 		const src = s('prefsrc');
 		const metric = asNumber(item['metric']);
+		// Multipath: no top-level gateway; the first nexthop stands for the route.
+		const hops = item['nexthops'];
+		const hop = Array.isArray(hops) && isObject(hops[0]) ? hops[0] : undefined;
 		const table = s('table');
 		const flags = Array.isArray(item['flags'])
 			? (item['flags'] as unknown[]).filter((f): f is string => typeof f === 'string')
 			: [];
+		const gateway = gateway0 ?? (typeof hop?.['gateway'] === 'string' ? hop['gateway'] : undefined);
+		const dev = dev0 ?? (typeof hop?.['dev'] === 'string' ? hop['dev'] : undefined);
 		out.push({
 			dst: item['dst'],
 			...(type !== undefined ? {type} : {}),
@@ -122,13 +128,22 @@ function parseJsonRoutes(text: string): Result {
 }
 
 function parseTextRoutes(text: string): Result {
-	const out: RouteEntry[] = [];
+	const out: MutableRoute[] = [];
 	const warnings: ParseWarning[] = [];
 	splitLines(text).forEach((raw, idx) => {
 		const line = idx + 1;
 		if (raw.trim() === '') return;
-		// Multipath `nexthop via … dev …` lines and `cache` lines continue the previous route.
-		if (/^\s/.test(raw)) return;
+		// Multipath `nexthop via … dev …` lines and `cache` lines continue the previous route;
+		// the first nexthop stands for a route printed without a gateway.
+		if (/^\s/.test(raw)) {
+			const last = out.at(-1);
+			const hop = /^\s+nexthop\s+via\s+(?:inet6?\s+)?(\S+)(?:\s+dev\s+(\S+))?/.exec(raw);
+			if (last !== undefined && hop !== null && last.gateway === undefined) {
+				last.gateway = hop[1] ?? '';
+				if (hop[2] !== undefined && last.dev === undefined) last.dev = hop[2];
+			}
+			return;
+		}
 		const tokens = raw.trim().split(/\s+/);
 		let i = 0;
 		let type: string | undefined;
@@ -141,19 +156,7 @@ function parseTextRoutes(text: string): Result {
 			warnings.push(warning(line, 'not a route line (no destination)', raw));
 			return;
 		}
-		const route: {
-			dst: string;
-			type?: string;
-			gateway?: string;
-			dev?: string;
-			proto?: string;
-			scope?: string;
-			src?: string;
-			metric?: number;
-			table?: string;
-			flags: string[];
-			line: number;
-		} = {dst, flags: [], line};
+		const route: MutableRoute = {dst, flags: [], line};
 		if (type !== undefined) route.type = type;
 		for (i = i + 1; i < tokens.length; i++) {
 			const t = tokens[i] ?? '';

@@ -1,13 +1,13 @@
 import type {HaState, Parser} from '../../model/facts.js';
 import {clip, result, warning} from './common.js';
 
-const STATES: Readonly<Record<string, HaState['state']>> = {
-	primary: 'primary',
-	master: 'primary',
-	backup: 'backup',
-	fault: 'fault',
-	unknown: 'unknown',
-};
+const STATES: ReadonlyMap<string, HaState['state']> = new Map([
+	['primary', 'primary'],
+	['master', 'primary'],
+	['backup', 'backup'],
+	['fault', 'fault'],
+	['unknown', 'unknown'],
+]);
 
 /**
  * Neutron `ha_confs/<router>/state`: one word, written without a trailing newline. `master`
@@ -21,7 +21,7 @@ export const neutronHaStateParser: Parser<'neutron-ha-state'> = {
 		const raw = clip(text.trim(), 200);
 		if (raw === '')
 			return result('neutron-ha-state', {state: 'unknown', raw}, [warning(1, 'empty state file')]);
-		const state = STATES[raw.toLowerCase()];
+		const state = STATES.get(raw.toLowerCase());
 		if (state !== undefined) return result('neutron-ha-state', {state, raw}, []);
 		const firstLine = text.split(/\r?\n/).findIndex(l => l.trim() !== '') + 1;
 		return result('neutron-ha-state', {state: 'unknown', raw}, [

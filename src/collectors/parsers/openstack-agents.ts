@@ -1,5 +1,13 @@
 import type {OsAgent, ParseWarning, Parser} from '../../model/facts.js';
-import {asString, isObject, parseKeyValueDicts, readRecords, result, warning} from './common.js';
+import {
+	asString,
+	bareRecord,
+	isObject,
+	parseKeyValueDicts,
+	readRecords,
+	result,
+	warning,
+} from './common.js';
 
 /** `configurations`: object (API/JSON) or the CLI's `key='value', …` / JSON text. */
 function configurations(value: unknown): Record<string, unknown> | undefined {
@@ -14,7 +22,7 @@ function configurations(value: unknown): Record<string, unknown> | undefined {
 			// fall through to the key='value' form
 		}
 	}
-	const out: Record<string, unknown> = {};
+	const out = bareRecord<unknown>();
 	for (const dict of parseKeyValueDicts(text)) Object.assign(out, dict);
 	return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -1,3 +1,4 @@
+import {parseDocument} from 'yaml';
 import type {OsdplExternalNetwork, OsdplNeutron, ParseWarning, Parser} from '../../model/facts.js';
 import {
 	asBool,
@@ -102,19 +103,37 @@ function reduce(doc: JsonObject): OsdplNeutron {
 
 const EMPTY: OsdplNeutron = {dnsServers: [], externalNetworks: [], servicesEnabled: []};
 
-/** `kubectl get openstackdeployment -o json` (one object or a `List`), reduced to Neutron settings. */
+/** `kubectl get openstackdeployment -o json|yaml` (one object or a `List`), reduced to Neutron settings. */
 export const osdplParser: Parser<'osdpl'> = {
 	kind: 'osdpl',
 	title: 'MOSK OpenStackDeployment (Neutron settings)',
-	reads: ['kubectl -n openstack get openstackdeployment -o json'],
+	reads: [
+		'kubectl -n openstack get openstackdeployment -o json',
+		'kubectl -n openstack get openstackdeployment -o yaml',
+	],
 	parse(text) {
-		if (!looksLikeJson(text))
-			return result('osdpl', EMPTY, [
-				warning(1, 'expected JSON (kubectl get openstackdeployment -o json)'),
-			]);
-		const parsed = parseJson(text);
-		if (!parsed.ok) return result('osdpl', EMPTY, [parsed.warning]);
-		const value = parsed.value;
+		let value: unknown;
+		if (looksLikeJson(text)) {
+			const parsed = parseJson(text);
+			if (!parsed.ok) return result('osdpl', EMPTY, [parsed.warning]);
+			value = parsed.value;
+		} else {
+			// `kubectl get … -o yaml` is accepted too (silent: a pure parser prints nothing).
+			try {
+				const yaml = parseDocument(text, {logLevel: 'silent'});
+				const first = yaml.errors[0];
+				if (first !== undefined) {
+					const line = first.linePos?.[0].line ?? 1;
+					const message = first.message.split('\n')[0] ?? '';
+					return result('osdpl', EMPTY, [warning(line, `neither JSON nor YAML: ${message}`)]);
+				}
+				value = yaml.toJS({maxAliasCount: 100}) as unknown;
+			} catch (error) {
+				const message =
+					error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+				return result('osdpl', EMPTY, [warning(1, `neither JSON nor YAML: ${message}`)]);
+			}
+		}
 		const warnings: ParseWarning[] = [];
 		let doc: unknown = value;
 		const items = isObject(value) ? value['items'] : Array.isArray(value) ? value : undefined;

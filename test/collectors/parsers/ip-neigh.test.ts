@@ -86,6 +86,17 @@ describe('ip-neigh parser', () => {
 		});
 	});
 
+	it('Given real ip -j -s neigh show (stats keys), then entries are read the same', () => {
+		const {facts, warnings} = ipNeighParser.parse(fixture('iproute2-local/ip-j-s-neigh-show.json'));
+		expect(warnings).toEqual([]);
+		expect(facts.find(n => n.dst === '10.0.0.13')).toMatchObject({
+			dev: 'qr-aaaa1111-11',
+			lladdr: 'fa:16:3e:11:22:33',
+			states: ['PERMANENT'],
+		});
+		expect(facts.find(n => n.dst === '10.0.0.15')).toMatchObject({isRouter: true});
+	});
+
 	it.each([
 		['text', 'iproute2-local/ip-neigh-show-proxy.txt'],
 		['JSON', 'iproute2-local/ip-j-neigh-show-proxy.json'],

@@ -50,12 +50,44 @@ describe('ip-route parser', () => {
 		]);
 	});
 
-	it('Given a multipath route, then the nexthop lines are not mistaken for routes', () => {
+	it('Given a multipath route, then nexthop lines are not routes and the first nexthop stands for it', () => {
 		const {facts, warnings} = ipRouteParser.parse(
 			'default proto static metric 10 \n\tnexthop via 10.0.0.1 dev eth0 weight 1 \n\tnexthop via 10.0.1.1 dev eth1 weight 1 \n',
 		);
 		expect(warnings).toEqual([]);
-		expect(facts).toEqual([{dst: 'default', proto: 'static', metric: 10, flags: [], line: 1}]);
+		expect(facts).toEqual([
+			{
+				dst: 'default',
+				proto: 'static',
+				metric: 10,
+				gateway: '10.0.0.1',
+				dev: 'eth0',
+				flags: [],
+				line: 1,
+			},
+		]);
+	});
+
+	it('Given a multipath route in JSON, then the first nexthop stands for it', () => {
+		const {facts} = ipRouteParser.parse(
+			'[{"dst":"default","protocol":"static","metric":10,"flags":[],"nexthops":[{"gateway":"10.0.0.1","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.1.1","dev":"eth1","weight":1,"flags":[]}]}]',
+		);
+		expect(facts[0]).toMatchObject({gateway: '10.0.0.1', dev: 'eth0', metric: 10});
+	});
+
+	it('Given IPv6 routes with expires and an unreachable default, then they are read', () => {
+		const {facts, warnings} = ipRouteParser.parse(
+			'default via fe80::1 dev eth0 proto ra metric 1024 expires 1799sec hoplimit 64 pref medium\nunreachable default dev lo proto kernel metric 4294967295 error -101 pref medium\n',
+		);
+		expect(warnings).toEqual([]);
+		expect(facts[0]).toMatchObject({
+			dst: 'default',
+			gateway: 'fe80::1',
+			proto: 'ra',
+			metric: 1024,
+			flags: [],
+		});
+		expect(facts[1]).toMatchObject({type: 'unreachable', dst: 'default', dev: 'lo'});
 	});
 
 	it('Given a malformed line, then it is a warning with its line number', () => {

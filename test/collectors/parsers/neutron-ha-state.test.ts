@@ -21,6 +21,8 @@ describe('neutron-ha-state parser', () => {
 		['', 'empty state file'],
 		['   \n', 'empty state file'],
 		['active', 'not a Neutron HA state'],
+		['constructor', 'not a Neutron HA state'],
+		['__proto__', 'not a Neutron HA state'],
 		['\n\x00\x01garbage', 'not a Neutron HA state'],
 	])('Given %j, then the state is unknown with a warning', (text, message) => {
 		const {facts, warnings} = neutronHaStateParser.parse(text);

@@ -126,6 +126,23 @@ describe('openstack-ports parser', () => {
 		expect(readFixedIps(value)).toEqual(expected);
 	});
 
+	it('Given prototype-named keys in text forms, then they are plain data', () => {
+		expect(readFixedIps("__proto__='x', ip_address='10.0.0.9', toString='y'")).toEqual([
+			{ip: '10.0.0.9'},
+		]);
+		const table = [
+			'+-----------+-------+',
+			'| Field | Value |',
+			'| __proto__ | x |',
+			'| id | p1 |',
+			'| mac_address | fa:16:3e:00:00:01 |',
+			'+-----------+-------+',
+		].join('\n');
+		const {facts, warnings} = openstackPortsParser.parse(table);
+		expect(warnings).toEqual([]);
+		expect(facts.map(p => [p.id, p.mac])).toEqual([['p1', 'fa:16:3e:00:00:01']]);
+	});
+
 	it('Given AAPs without a MAC, then mac is absent', () => {
 		expect(readAllowedAddressPairs([{ip_address: '10.0.0.100'}])).toEqual([{ip: '10.0.0.100'}]);
 	});

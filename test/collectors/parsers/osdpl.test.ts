@@ -47,6 +47,14 @@ describe('osdpl parser', () => {
 		});
 	});
 
+	it('Given `-o yaml` output, then it reads the same as JSON', async () => {
+		const {stringify} = await import('yaml');
+		const json = fixture('openstack-constructed/osdpl-list.json');
+		const fromYaml = osdplParser.parse(stringify(JSON.parse(json)));
+		expect(fromYaml).toEqual(osdplParser.parse(json));
+		expect(fromYaml.facts.dvrEnabled).toBe(true);
+	});
+
 	it('Given two deployments, then the first is used and a warning says so', () => {
 		const doc = {spec: {features: {neutron: {}}}, metadata: {name: 'a'}};
 		const {facts, warnings} = osdplParser.parse(
@@ -57,7 +65,8 @@ describe('osdpl parser', () => {
 	});
 
 	it.each([
-		['YAML', 'spec:\n  features: {}\n', /expected JSON/],
+		['YAML without neutron', 'spec:\n  features: {}\n', /spec.features.neutron is missing/],
+		['broken YAML', 'spec:\n  features: [\n', /neither JSON nor YAML/],
 		['truncated JSON', '{"items": [\n', /invalid JSON/],
 		['an empty List', '{"items": []}', /no OpenStackDeployment/],
 		['a Pod', '{"kind": "Pod"}', /no "spec"/],
