@@ -7,6 +7,7 @@ import {register as registerAnalyze} from './commands/analyze.js';
 import {register as registerBundle} from './commands/bundle.js';
 import {register as registerDiff} from './commands/diff.js';
 import {register as registerConsole} from './commands/console.js';
+import {register as registerCollect} from './commands/collect.js';
 
 /** Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input error. */
 const program = new Command();
@@ -22,6 +23,7 @@ registerAnalyze(program);
 registerBundle(program);
 registerDiff(program);
 registerConsole(program);
+registerCollect(program);
 program.exitOverride(error => {
 	process.exit(error.exitCode === 0 ? 0 : 3);
 });

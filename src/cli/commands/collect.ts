@@ -1,0 +1,250 @@
+import type {Command} from 'commander';
+import type {SessionEvent} from '../../session/events.js';
+import type {Target} from '../../session/targets.js';
+
+/** Exit codes of `dvrscope collect`. */
+export const COLLECT_EXIT = {ok: 0, partial: 1, usage: 3} as const;
+
+export type CollectCliOptions = {
+	readonly inventory?: string;
+	readonly kubeContext?: string;
+	readonly kubeconfig?: string;
+	readonly sshConfig?: string;
+	readonly knownHosts?: string;
+	readonly acceptNew?: boolean;
+	readonly identity?: string[];
+	readonly concurrency?: string;
+	readonly timeout?: string;
+	readonly nodeTimeout?: string;
+	readonly router?: string;
+	readonly vip?: string;
+	readonly loadbalancer?: string;
+	readonly openstack?: string;
+	readonly output?: string;
+	readonly quiet?: boolean;
+};
+
+const HELP_AFTER = `
+Everything dvrscope runs is a read-only catalog entry (docs/collection.md lists them); names that
+come from a node (namespaces, bridges) are checked against strict patterns and never run otherwise.
+
+Host keys are checked against ~/.ssh/known_hosts (or --known-hosts): an unknown host is refused
+with its fingerprint unless --accept-new; a changed key is always refused.
+
+Exit codes:
+  0  every node collected completely
+  1  partial: some node or command failed, or the collection was interrupted (data kept)
+  3  usage or input error (bad option, unreadable inventory)
+
+Examples:
+  dvrscope collect --inventory inv.yaml -o ./capture-set
+  dvrscope collect --inventory inv.yaml --router 5f5c3b3e-7c3a-4d6e-9d0a-1b2c3d4e5f60 -o ./router-set
+  OS_CLOUD=prod dvrscope collect --inventory inv.yaml --vip 10.0.0.50 -o ./vip-set
+  dvrscope collect --kube-context mosk-prod -o ./capture-set`;
+
+const collectIdentity = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function usage(message: string): void {
+	process.stderr.write(`dvrscope collect: ${message}\n`);
+	process.exitCode = COLLECT_EXIT.usage;
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined | null {
+	if (value === undefined) return undefined;
+	const number = Number(value);
+	if (!Number.isInteger(number) || number < 1) {
+		usage(`${name} must be a positive integer, got "${value}"`);
+		return null;
+	}
+	return number;
+}
+
+/** The one target asked for, undefined for none, null after a usage error. */
+function targetOf(options: CollectCliOptions): Target | undefined | null {
+	const given = [
+		options.router === undefined ? undefined : ({kind: 'router', id: options.router} as const),
+		options.vip === undefined ? undefined : ({kind: 'vip', ip: options.vip} as const),
+		options.loadbalancer === undefined
+			? undefined
+			: ({kind: 'loadbalancer', id: options.loadbalancer} as const),
+	].filter(target => target !== undefined);
+	if (given.length > 1) {
+		usage('give at most one of --router, --vip, --loadbalancer');
+		return null;
+	}
+	return given[0];
+}
+
+/** One stderr line per event worth a human's attention. */
+export function progressLine(
+	event: SessionEvent,
+	state: {done: number; total: number},
+): string | undefined {
+	const counter = (): string =>
+		`[${String(state.done).padStart(String(state.total).length)}/${state.total}]`;
+	switch (event.type) {
+		case 'collection-started':
+			state.total = event.nodes.length;
+			return `collecting from ${event.nodes.length} node(s), ${event.concurrency} at a time${event.target === undefined ? '' : ` (target: ${event.target})`}`;
+		case 'node-done':
+			state.done++;
+			return `${counter()} ${event.node}: ${event.captures} capture(s) in ${(event.durationMs / 1000).toFixed(1)} s${event.failedCaptures > 0 ? `, ${event.failedCaptures} failed` : ''}`;
+		case 'node-failed':
+			state.done++;
+			return `${counter()} ${event.node}: FAILED (${event.kind}) ${event.message}${event.captures > 0 ? ` — kept ${event.captures} capture(s)` : ''}`;
+		case 'log':
+			return `${event.level === 'info' ? '' : `${event.level}: `}${event.node === undefined ? '' : `${event.node}: `}${event.message}`;
+		case 'collection-done':
+			return `${event.cancelled ? 'interrupted' : 'done'}: ${event.nodesOk} node(s) complete, ${event.nodesFailed} failed, ${event.captures} capture(s) in ${(event.durationMs / 1000).toFixed(1)} s${event.partial ? ' — partial' : ''}`;
+		case 'node-started':
+		case 'capture-started':
+		case 'capture-done':
+			return undefined;
+	}
+}
+
+async function run(options: CollectCliOptions): Promise<void> {
+	if (options.output === undefined) {
+		usage('-o, --output <dir> is required (the capture set to write)');
+		return;
+	}
+	if (
+		options.inventory === undefined &&
+		options.kubeContext === undefined &&
+		options.kubeconfig === undefined
+	) {
+		usage('give --inventory FILE (SSH/kubectl/local nodes) or --kube-context NAME');
+		return;
+	}
+	const concurrency = positiveInt('--concurrency', options.concurrency);
+	const timeout = positiveInt('--timeout', options.timeout);
+	const nodeTimeout = positiveInt('--node-timeout', options.nodeTimeout);
+	if (concurrency === null || timeout === null || nodeTimeout === null) return;
+	const target = targetOf(options);
+	if (target === null) return;
+	const openstack = options.openstack;
+	if (openstack !== undefined && !['local', 'kubectl', 'none'].includes(openstack)) {
+		usage(`--openstack must be local, kubectl or none, got "${openstack}"`);
+		return;
+	}
+
+	const [
+		{collectToCaptureSet, LiveCollectError, CollectionAbortedError},
+		{InventoryError},
+		{writeCaptureSet},
+		{version},
+	] = await Promise.all([
+		import('../../session/live.js'),
+		import('../../session/inventory.js'),
+		import('../../bundle/capture-set.js'),
+		import('../version.js'),
+	]);
+	const controller = new AbortController();
+	let interrupts = 0;
+	const onSigint = (): void => {
+		interrupts++;
+		if (interrupts > 1) process.exit(130);
+		process.stderr.write(
+			'\ninterrupting: closing connections, keeping what was collected (Ctrl-C again to quit at once)\n',
+		);
+		controller.abort();
+	};
+	process.on('SIGINT', onSigint);
+	const state = {done: 0, total: 0};
+	const onEvent = (event: SessionEvent): void => {
+		if (
+			options.quiet === true &&
+			event.type !== 'collection-done' &&
+			!(event.type === 'log' && event.level !== 'info')
+		)
+			return;
+		const line = progressLine(event, state);
+		if (line !== undefined) process.stderr.write(`${line}\n`);
+	};
+	try {
+		const set = await collectToCaptureSet(
+			{
+				...(options.inventory === undefined ? {} : {inventory: options.inventory}),
+				...(options.kubeContext === undefined ? {} : {kubeContext: options.kubeContext}),
+				...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
+				...(options.sshConfig === undefined ? {} : {sshConfig: options.sshConfig}),
+				...(options.knownHosts === undefined ? {} : {knownHosts: options.knownHosts}),
+				...(options.acceptNew === true ? {acceptNew: true} : {}),
+				...(options.identity === undefined ? {} : {identityFiles: options.identity}),
+				...(concurrency === undefined ? {} : {concurrency}),
+				...(timeout === undefined ? {} : {timeoutS: timeout}),
+				...(nodeTimeout === undefined ? {} : {nodeTimeoutS: nodeTimeout}),
+				...(target === undefined ? {} : {target}),
+				...(openstack === undefined ? {} : {openstack: openstack as 'local' | 'kubectl' | 'none'}),
+				toolVersion: version,
+			},
+			onEvent,
+			controller.signal,
+		);
+		await writeCaptureSet(options.output, set);
+		process.stderr.write(`wrote ${options.output} (${set.captures.length} captures)\n`);
+		const problems = set.manifest.problems ?? [];
+		if (problems.length > 0) {
+			process.stderr.write(`${problems.length} problem(s):\n`);
+			for (const problem of problems.slice(0, 30))
+				process.stderr.write(`  ${problem.node ?? 'cloud'}: ${problem.kind}: ${problem.message}\n`);
+			if (problems.length > 30)
+				process.stderr.write(`  … and ${problems.length - 30} more in manifest.json\n`);
+		}
+		process.exitCode = set.manifest.partial === true ? COLLECT_EXIT.partial : COLLECT_EXIT.ok;
+	} catch (error) {
+		if (error instanceof LiveCollectError || error instanceof InventoryError) {
+			usage(error.message);
+			return;
+		}
+		if (error instanceof CollectionAbortedError) {
+			process.stderr.write(`dvrscope collect: ${error.message}\n`);
+			process.exitCode = COLLECT_EXIT.partial;
+			return;
+		}
+		throw error;
+	} finally {
+		process.off('SIGINT', onSigint);
+	}
+}
+
+export function register(program: Command): void {
+	program
+		.command('collect')
+		.description(
+			'Collect read-only captures from live nodes (SSH, kubectl exec, local) into a capture set.',
+		)
+		.option('--inventory <file>', 'YAML inventory of nodes (docs/collection.md)')
+		.option(
+			'--kube-context <name>',
+			'discover nodes and exec into pods through kubectl in this context',
+		)
+		.option('--kubeconfig <file>', 'kubeconfig for kubectl')
+		.option('--ssh-config <file>', 'OpenSSH client config (default ~/.ssh/config)')
+		.option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')
+		.option(
+			'--accept-new',
+			'trust hosts seen for the first time and record their keys (a changed key is still refused)',
+		)
+		.option(
+			'-i, --identity <file>',
+			'identity file, tried after the agent (repeatable)',
+			collectIdentity,
+		)
+		.option('--concurrency <n>', 'nodes collected at once (default 20)')
+		.option('--timeout <seconds>', "per-command timeout (default: the catalog entry's)")
+		.option('--node-timeout <seconds>', 'whole-node time limit (default 180)')
+		.option('--router <id>', 'only the hosts that carry this router (OpenStack API)')
+		.option('--vip <ip>', 'only the hosts involved with this VIP (OpenStack API)')
+		.option('--loadbalancer <id>', 'only the hosts of this Octavia load balancer (OpenStack API)')
+		.option(
+			'--openstack <where>',
+			'where the openstack CLI runs: local (OS_CLOUD), kubectl (keystone-client pod), none',
+		)
+		.option('-o, --output <dir>', 'capture-set directory to write')
+		.option('-q, --quiet', 'print only warnings and the summary')
+		.addHelpText('after', HELP_AFTER)
+		.action(async (options: CollectCliOptions) => {
+			await run(options);
+		});
+}

@@ -1,0 +1,227 @@
+/**
+ * Live collection from user-facing options: an inventory (SSH / kubectl / local nodes) or a
+ * Kubernetes context, OpenStack API access, a target. Shared by `dvrscope collect`,
+ * `dvrscope diagnose --inventory …` and the console.
+ */
+import type {CaptureSet} from '../model/capture.js';
+import type {Transport} from '../transport/types.js';
+import {LocalTransport} from '../transport/local.js';
+import {SshTransport} from '../transport/ssh.js';
+import {loadSshConfig, type SshConfigFile} from '../transport/ssh-config.js';
+import {
+	createKubectlClient,
+	createKubectlTransport,
+	createPodResolver,
+} from '../transport/kubectl.js';
+import type {CatalogId} from '../collectors/catalog.js';
+import {collect, type CollectNode, type CollectOptions} from './collect.js';
+import type {SessionEventListener} from './events.js';
+import {hostNames, loadInventory, nodeInfo, type Inventory} from './inventory.js';
+import {checkTarget, describeTarget, type Target} from './targets.js';
+import {prepareKubeCollection} from './kube.js';
+
+export type LiveCollectOptions = {
+	/** Inventory file (or an already parsed inventory). */
+	readonly inventory?: string | Inventory;
+	/** Collect through kubectl in this context (discovery by MOSK node labels) when no inventory. */
+	readonly kubeContext?: string;
+	readonly kubeconfig?: string;
+	/** Namespace of the OpenStack pods (default `openstack`). */
+	readonly kubeNamespace?: string;
+	readonly sshConfig?: string;
+	readonly knownHosts?: string;
+	readonly acceptNew?: boolean;
+	readonly identityFiles?: readonly string[];
+	readonly concurrency?: number;
+	/** Per-command timeout, seconds. */
+	readonly timeoutS?: number;
+	/** Whole-node time limit, seconds. */
+	readonly nodeTimeoutS?: number;
+	readonly target?: Target;
+	/**
+	 * Where the `openstack` CLI runs: `local` (OS_CLOUD / clouds.yaml), `kubectl` (keystone-client
+	 * pod), `none`. Default: kubectl with a Kubernetes context, local when OS_CLOUD or OS_AUTH_URL
+	 * is set, else none.
+	 */
+	readonly openstack?: 'local' | 'kubectl' | 'none';
+	readonly description?: string;
+	readonly toolVersion?: string;
+	/** Pause before collecting from more than 50 nodes without a target (ms; default 5000). */
+	readonly largeCollectionPauseMs?: number;
+};
+
+/** Thrown for option and input problems (exit 3 in the CLI). */
+export class LiveCollectError extends Error {
+	override readonly name = 'LiveCollectError';
+}
+
+/** Thrown when the user aborts during the large-collection pause (nothing was collected). */
+export class CollectionAbortedError extends Error {
+	override readonly name = 'CollectionAbortedError';
+}
+
+export const LARGE_COLLECTION = 50;
+
+const CLOUD_DATA: readonly CatalogId[] = [
+	'os.agents',
+	'os.routers',
+	'os.networks',
+	'os.subnets',
+	'os.ports',
+];
+
+/** Collect live and return the capture set (not yet written). */
+export async function collectToCaptureSet(
+	options: LiveCollectOptions,
+	onEvent: SessionEventListener,
+	signal: AbortSignal,
+): Promise<CaptureSet> {
+	if (options.target !== undefined) {
+		const problem = checkTarget(options.target);
+		if (problem !== undefined) throw new LiveCollectError(problem);
+	}
+	const base: Pick<
+		CollectOptions,
+		'concurrency' | 'commandTimeoutMs' | 'nodeTimeoutMs' | 'target' | 'toolVersion'
+	> = {
+		...(options.concurrency === undefined ? {} : {concurrency: options.concurrency}),
+		...(options.timeoutS === undefined ? {} : {commandTimeoutMs: options.timeoutS * 1000}),
+		...(options.nodeTimeoutS === undefined ? {} : {nodeTimeoutMs: options.nodeTimeoutS * 1000}),
+		...(options.target === undefined ? {} : {target: options.target}),
+		...(options.toolVersion === undefined ? {} : {toolVersion: options.toolVersion}),
+	};
+	const envCloud =
+		process.env['OS_CLOUD'] !== undefined || process.env['OS_AUTH_URL'] !== undefined;
+	const localCloud = (): Transport => new LocalTransport({id: 'local', commandTimeoutMs: 120_000});
+
+	let nodes: readonly CollectNode[];
+	let cloud: Transport | undefined;
+	let extra: Pick<CollectOptions, 'extraCaptures' | 'problems'> = {};
+	let description: string;
+	if (options.inventory !== undefined) {
+		const inventory =
+			typeof options.inventory === 'string'
+				? await loadInventory(options.inventory)
+				: options.inventory;
+		let sshConfig: SshConfigFile;
+		try {
+			sshConfig = await loadSshConfig(options.sshConfig);
+		} catch (error) {
+			throw new LiveCollectError((error as Error).message, {cause: error});
+		}
+		const needsKube = inventory.nodes.some(node => node.transport === 'kubectl');
+		const kube =
+			needsKube || options.openstack === 'kubectl'
+				? (() => {
+						const client = createKubectlClient({
+							...(options.kubeContext === undefined ? {} : {context: options.kubeContext}),
+							...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
+							...(options.kubeNamespace === undefined ? {} : {namespace: options.kubeNamespace}),
+						});
+						return {client, resolver: createPodResolver(client)};
+					})()
+				: undefined;
+		nodes = inventory.nodes.map((node): CollectNode => {
+			let transport: Transport;
+			if (node.transport === 'ssh') {
+				transport = new SshTransport({
+					id: node.id,
+					host: node.host ?? node.id,
+					...(node.port === undefined ? {} : {port: node.port}),
+					...(node.user === undefined ? {} : {user: node.user}),
+					identityFiles: [...(options.identityFiles ?? []), ...node.identityFiles],
+					sshConfig,
+					...(options.knownHosts === undefined ? {} : {knownHostsFile: options.knownHosts}),
+					...(options.acceptNew === true ? {acceptNew: true} : {}),
+					...(options.timeoutS === undefined ? {} : {commandTimeoutMs: options.timeoutS * 1000}),
+				});
+			} else if (node.transport === 'kubectl' && kube !== undefined) {
+				transport = createKubectlTransport({
+					...kube,
+					nodeName: node.kubernetesNode ?? node.id,
+					id: node.id,
+				});
+			} else {
+				transport = new LocalTransport({id: node.id});
+			}
+			return {
+				info: nodeInfo(node),
+				transport,
+				hostNames: hostNames(node),
+				...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
+			};
+		});
+		const where = options.openstack ?? (envCloud ? 'local' : 'none');
+		cloud =
+			where === 'local'
+				? localCloud()
+				: where === 'kubectl' && kube !== undefined
+					? createKubectlTransport({...kube, id: 'cloud'})
+					: undefined;
+		description = `collected from inventory ${inventory.source}`;
+	} else if (options.kubeContext !== undefined || options.kubeconfig !== undefined) {
+		const prepared = await prepareKubeCollection(
+			{
+				...(options.kubeContext === undefined ? {} : {context: options.kubeContext}),
+				...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
+				...(options.kubeNamespace === undefined ? {} : {namespace: options.kubeNamespace}),
+			},
+			signal,
+		);
+		if (!prepared.ok) throw new LiveCollectError(prepared.message);
+		nodes = prepared.nodes;
+		const where = options.openstack ?? 'kubectl';
+		cloud = where === 'kubectl' ? prepared.cloud : where === 'local' ? localCloud() : undefined;
+		extra = {extraCaptures: prepared.extraCaptures, problems: prepared.problems};
+		description = `collected through kubectl${options.kubeContext === undefined ? '' : ` (context ${options.kubeContext})`}`;
+	} else {
+		throw new LiveCollectError(
+			'nothing to collect from: give --inventory FILE or --kube-context NAME',
+		);
+	}
+
+	if (options.target === undefined && nodes.length > LARGE_COLLECTION) {
+		const pause = options.largeCollectionPauseMs ?? 5000;
+		onEvent({
+			type: 'log',
+			at: new Date().toISOString(),
+			level: 'warning',
+			message: `about to collect from ${nodes.length} nodes without a target (--router/--vip/--loadbalancer narrow it); starting in ${Math.round(pause / 1000)} s — press Ctrl-C to abort`,
+		});
+		const aborted = await new Promise<boolean>(resolve => {
+			if (signal.aborted) {
+				resolve(true);
+				return;
+			}
+			const timer = setTimeout(() => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(false);
+			}, pause);
+			const onAbort = (): void => {
+				clearTimeout(timer);
+				resolve(true);
+			};
+			signal.addEventListener('abort', onAbort, {once: true});
+		});
+		if (aborted) {
+			await Promise.all(
+				[...nodes.map(n => n.transport), ...(cloud ? [cloud] : [])].map(async t => t.close()),
+			);
+			throw new CollectionAbortedError('aborted before collecting: nothing was collected');
+		}
+	}
+
+	return collect(
+		{
+			...base,
+			nodes,
+			...(cloud === undefined ? {} : {cloud, cloudEntries: CLOUD_DATA}),
+			...extra,
+			description:
+				options.description ??
+				`${description}${options.target === undefined ? '' : `, target ${describeTarget(options.target)}`}`,
+		},
+		onEvent,
+		signal,
+	);
+}
