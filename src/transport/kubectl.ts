@@ -10,6 +10,7 @@
  * kubectl's own failures are values ({@link KubectlErrorReason}), classified from its exit code
  * and stderr; `command terminated with exit code N` is the remote command's exit status N (data).
  */
+import {setMaxListeners} from 'node:events';
 import {execa} from 'execa';
 import type {FailureKind} from '../model/capture.js';
 import type {CommandResult, CommandSpec, Transport, TransportFailure} from './types.js';
@@ -250,7 +251,32 @@ export const createKubectlClient = (options: KubectlOptions = {}): KubectlClient
 	];
 	const argsFor = (args: readonly string[]): string[] => [...globalFlags, ...args];
 
-	const run: KubectlClient['run'] = async (args, {signal, timeoutMs, maxBytes}) => {
+	// A whole run shares one AbortSignal across hundreds of kubectl processes: follow it through
+	// one linked signal that may carry that many listeners, instead of piling them on the caller's.
+	const linked = new WeakMap<AbortSignal, AbortSignal>();
+	const follow = (parent: AbortSignal): AbortSignal => {
+		let signal = linked.get(parent);
+		if (signal === undefined) {
+			const controller = new AbortController();
+			setMaxListeners(0, controller.signal);
+			if (parent.aborted) controller.abort(parent.reason);
+			else {
+				parent.addEventListener(
+					'abort',
+					() => {
+						controller.abort(parent.reason);
+					},
+					{once: true},
+				);
+			}
+			signal = controller.signal;
+			linked.set(parent, signal);
+		}
+		return signal;
+	};
+
+	const run: KubectlClient['run'] = async (args, {signal: callerSignal, timeoutMs, maxBytes}) => {
+		const signal = follow(callerSignal);
 		const startedAt = new Date().toISOString();
 		const start = performance.now();
 		const elapsed = (): number => Math.round(performance.now() - start);
