@@ -170,7 +170,6 @@ describe.skipIf(missing !== undefined)('kubectl transport (real kubectl, fake AP
 		const {transport, resolver, fixture: f} = await setup();
 		const cmp1 = transport('cmp-1');
 		for (const podClass of ['l3-agent', 'l3-agent', 'ovs-vswitchd', 'ovs-db'] as const) {
-			 
 			const result = await cmp1.exec({argv: ['true'], podClass}, {signal: never});
 			expect(result.exitCode).toBe(0);
 		}
@@ -178,6 +177,33 @@ describe.skipIf(missing !== undefined)('kubectl transport (real kubectl, fake AP
 		expect(
 			f.server.requests.filter(r => r.path === '/api/v1/namespaces/openstack/pods'),
 		).toHaveLength(2);
+	});
+
+	it('keeps 12 parallel execs on one signal apart: own output, own exit code, no listener leak', async () => {
+		const {transport} = await setup();
+		const warnings: Error[] = [];
+		const onWarning = (warning: Error): void => {
+			warnings.push(warning);
+		};
+		process.on('warning', onWarning);
+		const shared = new AbortController().signal;
+		const results = await Promise.all(
+			Array.from({length: 12}, (_, i) =>
+				transport(i % 2 === 0 ? 'cmp-1' : 'cmp-2').exec(
+					sh(`seq 1 2000 | sed s/^/${i + 1}-/; exit ${i + 1}`),
+					{signal: shared},
+				),
+			),
+		);
+		await new Promise(resolve => setImmediate(resolve));
+		process.off('warning', onWarning);
+		results.forEach((result, i) => {
+			const lines = result.stdout.trim().split('\n');
+			expect(result.exitCode).toBe(i + 1);
+			expect(lines).toHaveLength(2000);
+			expect(lines.every(line => line.startsWith(`${i + 1}-`))).toBe(true);
+		});
+		expect(warnings.map(warning => warning.name)).not.toContain('MaxListenersExceededWarning');
 	});
 
 	it('reports a node without the pod as pod-not-found, naming the selector, and runs nothing', async () => {
