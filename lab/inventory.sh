@@ -1,24 +1,20 @@
 #!/bin/bash
-# Write the console's inventory for the running lab: .lab-state/inventory.yaml (+ known_hosts, key).
+# Write the console's inventory for the running lab (.lab-state/inventory.yaml, the format of
+# src/session/inventory.ts / docs/collection.md): the four nodes over real SSH on 127.0.0.1, key
+# auth with .lab-state/id_ed25519; their host keys are in .lab-state/known_hosts.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 {
-	echo "# dvrscope lab inventory (written by lab/inventory.sh; the lab's nodes over real SSH on 127.0.0.1)"
-	echo "name: dvrscope-lab"
+	echo "# dvrscope lab (lab/inventory.sh). Host keys: $S/known_hosts"
 	echo "defaults:"
 	echo "  transport: ssh"
 	echo "  user: root"
 	echo "  identityFile: $S/id_ed25519"
-	echo "  knownHostsFile: $S/known_hosts"
 	echo "nodes:"
 	for n in $NODES; do
-		echo "  - id: $n"
-		echo "    transport: ssh"
-		echo "    address: 127.0.0.1"
-		echo "    port: ${SSHPORT[$n]}"
-		echo "    user: root"
-		echo "    identityFile: $S/id_ed25519"
-		echo "    knownHostsFile: $S/known_hosts"
-		echo "    roles: [${ROLES[$n]}]"
+		extra=""
+		# compute-1: the VRRP pair's keepalived configs (auth_pass canary) are read as ha_confs
+		[ "$n" = compute-1 ] && extra=", haConfsPath: $L/nodes/compute-1/vrrp"
+		echo "  - {id: $n, host: 127.0.0.1, port: ${SSHPORT[$n]}, roles: [${ROLES[$n]}]$extra}"
 	done
 } >"$S/inventory.yaml"

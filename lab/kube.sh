@@ -1,2 +1,66 @@
 #!/bin/bash
-echo "lab: the Kubernetes face is not available yet" >&2; exit 1
+# The lab's MOSK-like Kubernetes face: lab/kube-face.ts (the fake Kubernetes API test double,
+# lab/fake-kube-apiserver.ts) on 127.0.0.1:$LAB_KUBE_PORT, serving for each agent node the MOSK
+# pods (neutron-l3-agent, neutron-ovs-agent, openvswitch-vswitchd with openvswitch-db, spec.nodeName
+# = the node), a keystone-client pod on the controller and an OpenStackDeployment describing the
+# lab. `kubectl exec` runs the command inside that lab node's namespaces (nsenter -t <node pid>).
+# Writes .lab-state/kubeconfig (context "lab").
+#   kube.sh start [healthy|tunnel-mismatch]   tunnel-mismatch: the OpenStackDeployment names
+#                                             another tunnel interface (ens9) for compute-2
+#   kube.sh stop
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+need_root
+lab_running || die "the lab is not running"
+stop() {
+	[ -f "$L/pids/kube.pid" ] || return 0
+	local pid
+	pid=$(cat "$L/pids/kube.pid")
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	rm -f "$L/pids/kube.pid"
+}
+config() { # variant
+	local variant=$1 n first=1 envp="env PATH=$PATH HOME=/root"
+	nsx() { printf '["nsenter","-t","%s","-m","-n","-u","--","env","PATH=%s","HOME=/root"%s]' "$(nodepid "$1")" "$PATH" "${2:-}"; }
+	echo '{'
+	echo "  \"port\": $KUBE_PORT, \"kubeconfig\": \"$S/kubeconfig\", \"context\": \"lab\", \"flavor\": \"mosk\","
+	echo '  "nodes": ['
+	for n in $AGENT_NODES; do
+		[ $first = 1 ] || echo ','
+		first=0
+		case ${ROLES[$n]} in compute) r='["compute"]' ;; *) r='["gateway"]' ;; esac
+		printf '    {"name": "%s", "roles": %s, "exec": %s}' "$n" "$r" "$(nsx "$n")"
+	done
+	echo
+	echo '  ],'
+	printf '  "keystoneClient": {"node": "controller", "exec": %s},\n' "$(nsx controller ',"OS_CLOUD=lab"')"
+	echo '  "openstackdeployment": {"name": "osh-dev", "neutron": {'
+	echo "    \"backend\": \"ml2\", \"tunnel_interface\": \"$TUNNEL_IF\", \"dns_servers\": [\"198.18.0.254\"],"
+	echo '    "dvr": {"enabled": true}, "tenant_network_types": ["vxlan"],'
+	echo '    "external_networks": [{"physnet": "extnet", "interface": "br-ex", "bridge": "br-ex", "network_types": ["flat"]}],'
+	echo "    \"floating_network\": {\"enabled\": true, \"name\": \"ext\", \"physnet\": \"extnet\", \"network_type\": \"flat\", \"subnet\": {\"name\": \"ext-sub\", \"range\": \"$EXT_CIDR\", \"gateway\": \"$EXT_GW\"}}"
+	if [ "$variant" = tunnel-mismatch ]; then
+		echo '  }, "nodes": {"kubernetes.io/hostname::compute-2": {"features": {"neutron": {"tunnel_interface": "ens9"}}}}}'
+	else
+		echo '  }}'
+	fi
+	echo '}'
+}
+case "${1:-start}" in
+stop) stop ;;
+start)
+	variant=${2:-healthy}
+	case $variant in healthy | tunnel-mismatch) ;; *) die "unknown Kubernetes face variant: $variant" ;; esac
+	[ -f "$LAB_DIR/kube-face.ts" ] || die "lab/kube-face.ts is missing"
+	stop
+	config "$variant" >"$L/kube-face.json"
+	echo "$variant" >"$L/kube-variant"
+	(cd "$REPO" && setsid node --import tsx "$LAB_DIR/kube-face.ts" "$L/kube-face.json" >"$L/logs/kube.log" 2>&1 </dev/null &
+		echo $! >"$L/pids/kube.pid")
+	for i in $(seq 100); do grep -q '^listening' "$L/logs/kube.log" 2>/dev/null && break; sleep 0.2; done
+	grep -q '^listening' "$L/logs/kube.log" || die "the Kubernetes face did not start: $(tail -5 "$L/logs/kube.log")"
+	ts "Kubernetes API on http://127.0.0.1:$KUBE_PORT ($variant): KUBECONFIG=$S/kubeconfig kubectl --context lab -n openstack get pods -o wide"
+	;;
+*) die "usage: lab/kube.sh start [healthy|tunnel-mismatch] | stop" ;;
+esac

@@ -15,7 +15,7 @@ declare -A TUN=([network]=198.18.1.10 [compute-1]=198.18.1.11 [compute-2]=198.18
 SSH_BASE=${LAB_SSH_BASE:-22210}
 declare -A SSHPORT=([controller]=$SSH_BASE [network]=$((SSH_BASE + 1)) [compute-1]=$((SSH_BASE + 2)) [compute-2]=$((SSH_BASE + 3)))
 declare -A MODE=([network]=dvr_snat [compute-1]=dvr [compute-2]=dvr)
-declare -A ROLES=([controller]=controller [network]=network [compute-1]=compute [compute-2]=compute)
+declare -A ROLES=([controller]=controller [network]="network, gateway" [compute-1]=compute [compute-2]=compute)
 declare -A SHORT=([controller]=ctl [network]=net [compute-1]=c1 [compute-2]=c2)
 # the interface that carries the tunnel address on each node (OVS userspace tunneling: on br-phy)
 TUNNEL_IF=br-phy

@@ -14,14 +14,18 @@ need_root
 need_lab
 [ -n "${R:-}" ] || die "no topology (lab/topology.sh)"
 K=$L/keepalived
-mkdir -p "$K"
+# the pair's keepalived.conf (auth_pass = a planted canary secret) lives on compute-1 where the
+# collection's ha_confs reader finds it (the inventory points compute-1's haConfsPath there)
+KC=$L/nodes/compute-1/vrrp
+mkdir -p "$K" "$KC"
 other() { [ "$1" = vm1 ] && echo vm2 || echo vm1; }
 mac_of() { eval echo "\$MAC_$1"; }
 port_of() { eval echo "\$PORT_$1"; }
 ka_running() { [ -f "$K/$1.pid" ] && kill -0 "$(cat "$K/$1.pid")" 2>/dev/null; }
 ka_conf() { # vm priority
 	local me=${VM_IP[$1]} peer=${VM_IP[$(other "$1")]}
-	cat >"$K/$1.conf" <<EOK
+	mkdir -p "$KC/$1"
+	cat >"$KC/$1/keepalived.conf" <<EOK
 global_defs {
   router_id $1
   enable_script_security
@@ -51,7 +55,7 @@ EOK
 }
 ka_start() { # vm priority
 	ka_conf "$1" "$2"
-	setsid nsenter -t "$(nodepid compute-1)" -m -n -u -- ip netns exec "$1" keepalived -n -l -D -f "$K/$1.conf" \
+	setsid nsenter -t "$(nodepid compute-1)" -m -n -u -- ip netns exec "$1" keepalived -n -l -D -f "$KC/$1/keepalived.conf" \
 		-p "$K/$1.main.pid" -r "$K/$1.vrrp.pid" >"$K/$1.log" 2>&1 </dev/null &
 	echo $! >"$K/$1.pid"
 }
@@ -81,6 +85,10 @@ show() {
 	echo "  client (compute-2) -> $VIP: $(client_ping 3)/3 received"
 }
 state() { echo "$1" >"$L/scenario"; }
+# The snat- namespace on the network node talks to the VIP (as the return path of SNAT'd traffic
+# would): its dynamic neighbour entry then follows keepalived's gratuitous ARPs — the live owner a
+# collection can see, next to the qrouter PERMANENT entries that do not follow.
+prime_snat() { on network ip netns exec "snat-$R" ping -c 2 -W 1 -i 0.3 "$VIP" >/dev/null 2>&1 || true; }
 healthy() {
 	local cur m master
 	cur=$(wait_stable 10 120)
@@ -103,6 +111,7 @@ healthy() {
 	wait_holder "$master" 30 || die "keepalived did not make $master MASTER (see $K/$master.log)"
 	sleep 3
 	for i in $(seq 10); do [ "$(client_ping 2)" -ge 1 ] && break; sleep 1; done
+	prime_snat
 	echo "$master" >"$K/master"
 	state healthy
 	ts "healthy: $master is MASTER and every node's entry points at it"
@@ -116,6 +125,7 @@ failover() {
 	new=$(other "$old")
 	ka_running "$new" || { ka_start "$new" 100; sleep 4; ts "started keepalived on $new (BACKUP)"; }
 	oldmac=$(mac_of "$old")
+	prime_snat
 	ts "FAILOVER: stop keepalived on $old (MASTER, pid $(cat "$K/$old.pid"))"
 	ka_stop "$old"
 	wait_holder "$new" 20 || die "the VIP did not move to $new"
@@ -162,7 +172,24 @@ divergence() {
 	ts "divergence: compute-2 points at $(who "$(vip_mac compute-2)"), compute-1 at $(who "$(vip_mac compute-1)")"
 }
 
+# the lab's real state as JSON (for tests and lab:record): ids, MACs, MASTER, each node's entry,
+# and a routed probe from the client VM on compute-2
+state_json() {
+	local n first=1
+	printf '{"scenario":"%s","vip":"%s","router":"%s","project":"%s",' "$(cat "$L/scenario" 2>/dev/null)" "$VIP" "$R" "$P"
+	printf '"ports":{"vm1":{"id":"%s","mac":"%s","ip":"%s"},"vm2":{"id":"%s","mac":"%s","ip":"%s"},"client":{"id":"%s","mac":"%s","ip":"%s"}},' \
+		"$PORT_vm1" "$MAC_vm1" "${VM_IP[vm1]}" "$PORT_vm2" "$MAC_vm2" "${VM_IP[vm2]}" "$PORT_client" "$MAC_client" "${VM_IP[client]}"
+	printf '"master":"%s","entries":{' "$(holder)"
+	for n in $AGENT_NODES; do
+		[ $first = 1 ] || printf ','
+		first=0
+		printf '"%s":"%s"' "$n" "$(vip_mac "$n")"
+	done
+	printf '},"clientPing":{"sent":3,"received":%s}}\n' "$(client_ping 3)"
+}
+
 case "${1:-}" in
 healthy | failover | workaround | divergence) "$1" ;;
-*) die "usage: lab/scenario.sh healthy|failover|workaround|divergence" ;;
+state) state_json ;;
+*) die "usage: lab/scenario.sh healthy|failover|workaround|divergence|state" ;;
 esac

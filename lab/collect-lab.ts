@@ -1,0 +1,232 @@
+/**
+ * Collect a capture set from the running lab with dvrscope's own collection (src/session/collect.ts):
+ * over real SSH to every lab node (inventory, key and known_hosts from .lab-state/), or through the
+ * real `kubectl` against the lab's Kubernetes face (kubeconfig .lab-state/kubeconfig, context `lab`).
+ * Cloud-scope data (`openstack … -f json`) comes from the controller over SSH (noauth clouds.yaml
+ * there), or from the keystone-client pod through kubectl.
+ *
+ * Usage: tsx lab/collect-lab.ts OUT_DIR [--via ssh|kubectl] [--description TEXT]
+ */
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import type {Capture, CaptureSet} from '../src/model/capture.js';
+import {planCommand, type CatalogId} from '../src/collectors/catalog.js';
+import {collect, type CollectNode} from '../src/session/collect.js';
+import {hostNames, loadInventory, nodeInfo} from '../src/session/inventory.js';
+import {
+	createKubectlTransports,
+	fetchOpenStackDeployment,
+} from '../src/transport/kube-discovery.js';
+import {toCaptureMeta, writeCaptureSet} from '../src/bundle/capture-set.js';
+import type {CaptureMeta} from '../src/model/capture.js';
+import type {Transport} from '../src/transport/types.js';
+
+export const LAB_STATE = path.resolve(import.meta.dirname, '..', '.lab-state');
+
+/** Cloud data the lab's captures carry (what the diagnostics correlate with the nodes). */
+export const LAB_CLOUD_ENTRIES: readonly CatalogId[] = [
+	'os.agents',
+	'os.routers',
+	'os.networks',
+	'os.subnets',
+	'os.ports',
+];
+
+export type CollectLabOptions = {
+	readonly via?: 'ssh' | 'kubectl';
+	readonly stateDir?: string;
+	readonly description?: string;
+	readonly signal?: AbortSignal;
+};
+
+const sshTransport = async (
+	node: Awaited<ReturnType<typeof loadInventory>>['nodes'][number],
+	stateDir: string,
+	id = node.id,
+): Promise<Transport> =>
+	// loaded on demand: the kubectl path does not need ssh2
+	(await import('../src/transport/ssh.js')).createSshTransport({
+		id,
+		host: node.host ?? node.id,
+		...(node.port === undefined ? {} : {port: node.port}),
+		...(node.user === undefined ? {} : {user: node.user}),
+		identityFiles: node.identityFiles,
+		knownHostsFile: path.join(stateDir, 'known_hosts'),
+		agent: false,
+	});
+
+/**
+ * `openstack port list --long` (OSC 6) carries neither allowed address pairs nor the binding host,
+ * and the session shows ports only when a target asks for them; so the lab adds `os.port-show`
+ * (the catalog's own read-only entry, run on the same cloud transport) for every port of the
+ * listed compute ports — the VRRP pair and the client. Without these, no VIP is known.
+ */
+async function carrierPortShows(
+	set: CaptureSet,
+	cloud: Transport,
+	signal: AbortSignal,
+): Promise<Capture[]> {
+	const listed = set.captures.find(capture => capture.catalogId === 'os.ports');
+	if (listed === undefined || listed.exitCode !== 0) return [];
+	const ports = JSON.parse(listed.stdout) as {ID?: string; 'Device Owner'?: string}[];
+	const captures: Capture[] = [];
+	for (const port of ports) {
+		if (port.ID === undefined || !(port['Device Owner'] ?? '').startsWith('compute:')) continue;
+		const planned = planCommand('os.port-show', {port: port.ID});
+		if (!planned.ok) continue;
+		const result = await cloud.exec(
+			{argv: planned.command.argv, podClass: 'keystone-client', timeoutMs: 60_000},
+			{signal},
+		);
+		captures.push(
+			toCaptureMeta({
+				id: `cloud.os.port-show.${port.ID}`,
+				scope: 'cloud',
+				catalogId: 'os.port-show',
+				kind: 'openstack-ports',
+				argv: result.argv,
+				stdout: result.stdout,
+				stderr: result.stderr,
+				exitCode: result.exitCode,
+				startedAt: result.startedAt,
+				durationMs: result.durationMs,
+				via: `lab/collect-lab.ts (${cloud.kind})`,
+				...(result.failure ? {failure: result.failure} : {}),
+			}),
+		);
+	}
+	return captures;
+}
+
+const metaOf = (capture: Capture): CaptureMeta => {
+	const meta: Record<string, unknown> = {...capture};
+	delete meta['stdout'];
+	delete meta['stderr'];
+	return meta as CaptureMeta;
+};
+
+const withCaptures = (set: CaptureSet, extra: readonly Capture[]): CaptureSet => ({
+	manifest: {
+		...set.manifest,
+		source: 'lab',
+		captures: [...set.manifest.captures, ...extra.map(metaOf)],
+	},
+	captures: [...set.captures, ...extra],
+});
+
+/** Collect from the lab; the caller writes the set (writeCaptureSet) or assembles it. */
+export async function collectLab(options: CollectLabOptions = {}): Promise<CaptureSet> {
+	const stateDir = options.stateDir ?? LAB_STATE;
+	const signal = options.signal ?? new AbortController().signal;
+	const description = options.description ?? 'dvrscope lab';
+	if ((options.via ?? 'ssh') === 'ssh') {
+		const inventory = await loadInventory(path.join(stateDir, 'inventory.yaml'));
+		const nodes: CollectNode[] = [];
+		for (const node of inventory.nodes)
+			nodes.push({
+				info: nodeInfo(node),
+				transport: await sshTransport(node, stateDir),
+				hostNames: hostNames(node),
+				...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
+			});
+		const controller = inventory.nodes.find(node => node.roles.includes('controller'));
+		const cloud = controller === undefined ? undefined : await sshTransport(controller, stateDir);
+		try {
+			const set = await collect(
+				{
+					nodes,
+					...(cloud === undefined ? {} : {cloud, cloudEntries: LAB_CLOUD_ENTRIES}),
+					description,
+				},
+				() => undefined,
+				signal,
+			);
+			return cloud === undefined
+				? set
+				: withCaptures(set, await carrierPortShows(set, cloud, signal));
+		} finally {
+			await Promise.all([...nodes.map(node => node.transport.close()), cloud?.close()]);
+		}
+	}
+	// kubectl: its own HOME and discovery cache, like a fresh operator's machine
+	const home = await mkdtemp(path.join(tmpdir(), 'dvrscope-lab-kube-'));
+	const previousHome = process.env['HOME'];
+	const previousCache = process.env['KUBECACHEDIR'];
+	process.env['HOME'] = home;
+	process.env['KUBECACHEDIR'] = path.join(home, 'cache');
+	try {
+		const setup = await createKubectlTransports(
+			{kubeconfig: path.join(stateDir, 'kubeconfig'), context: 'lab'},
+			signal,
+		);
+		if (!setup.ok) throw new Error(`kubectl: ${setup.failure.kind}: ${setup.failure.message}`);
+		const osdpl = await fetchOpenStackDeployment(setup.client, signal);
+		const nodes: CollectNode[] = setup.nodes.map(info => ({
+			info,
+			transport: setup.transports.get(info.id)!,
+		}));
+		try {
+			const set = await collect(
+				{
+					nodes,
+					cloud: setup.cloud,
+					cloudEntries: LAB_CLOUD_ENTRIES,
+					description,
+					extraCaptures: [
+						toCaptureMeta({
+							id: 'cloud.kube.osdpl',
+							catalogId: osdpl.catalogId,
+							kind: osdpl.kind,
+							scope: 'cloud',
+							argv: osdpl.result.argv,
+							stdout: osdpl.result.stdout,
+							stderr: osdpl.result.stderr,
+							exitCode: osdpl.result.exitCode,
+							startedAt: osdpl.result.startedAt,
+							durationMs: osdpl.result.durationMs,
+							...(osdpl.result.failure ? {failure: osdpl.result.failure} : {}),
+						}),
+					],
+					problems: setup.problems,
+				},
+				() => undefined,
+				signal,
+			);
+			return withCaptures(set, await carrierPortShows(set, setup.cloud, signal));
+		} finally {
+			await Promise.all([...nodes.map(node => node.transport.close()), setup.cloud.close()]);
+		}
+	} finally {
+		if (previousHome === undefined) delete process.env['HOME'];
+		else process.env['HOME'] = previousHome;
+		if (previousCache === undefined) delete process.env['KUBECACHEDIR'];
+		else process.env['KUBECACHEDIR'] = previousCache;
+		await rm(home, {recursive: true, force: true});
+	}
+}
+
+const main = async (): Promise<void> => {
+	const args = process.argv.slice(2);
+	const out = args[0];
+	const flag = (name: string): string | undefined => {
+		const at = args.indexOf(name);
+		return at < 0 ? undefined : args[at + 1];
+	};
+	const via = flag('--via') ?? 'ssh';
+	if (out === undefined || out.startsWith('-') || (via !== 'ssh' && via !== 'kubectl')) {
+		console.error('usage: tsx lab/collect-lab.ts OUT_DIR [--via ssh|kubectl] [--description TEXT]');
+		process.exit(3);
+	}
+	const set = await collectLab({via, description: flag('--description') ?? 'dvrscope lab'});
+	const manifest = await writeCaptureSet(out, set);
+	const failed = manifest.captures.filter(capture => capture.failure !== undefined);
+	console.log(
+		`${out}: ${manifest.captures.length} captures from ${manifest.nodes.length} nodes` +
+			(failed.length > 0 ? `, ${failed.length} failed` : ''),
+	);
+};
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === import.meta.filename) {
+	await main();
+}
