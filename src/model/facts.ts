@@ -54,7 +54,7 @@ export type FlowAction =
 	| {readonly type: 'output'; readonly port: string; readonly raw: string}
 	| {readonly type: 'drop'; readonly raw: string}
 	| {readonly type: 'normal'; readonly raw: string}
-	/** `set_field:V->F`, `mod_dl_src:V` (field eth_src), `mod_vlan_vid:V` … `decoded` is IP/MAC text when F is an address field. */
+	/** `set_field:V->F`, `mod_dl_src:V` (field eth_src), `mod_vlan_vid:V` … `decoded` is IP/MAC text when F is an address field, the VLAN id for `vlan_vid` (OF1.3 `4097` → `1`). */
 	| {
 			readonly type: 'set_field';
 			readonly field: string;
@@ -74,6 +74,12 @@ export type FlowAction =
 	| {readonly type: 'learn'; readonly spec: string; readonly raw: string}
 	| {readonly type: 'other'; readonly name: string; readonly arg?: string; readonly raw: string};
 
+/**
+ * One flow of `ovs-ofctl dump-flows`. The ovs-flows parser returns objects whose `match` and
+ * `actions` are computed on first access (a 200k-flow dump is read in one pass): read fields, and
+ * use `JSON.parse(JSON.stringify(flow))` (its `toJSON`) rather than spread or structuredClone for a
+ * plain copy.
+ */
 export type Flow = {
 	readonly line: number;
 	readonly raw: string;
