@@ -12,15 +12,18 @@
 import {readFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-	Client,
-	utils,
+import ssh2, {
 	type AgentAuthMethod,
+	type Client as ClientType,
 	type ClientChannel,
 	type ConnectConfig,
 	type PublicKeyAuthMethod,
 } from 'ssh2';
 import type {FailureKind} from '../model/capture.js';
+
+// ssh2 is CommonJS: Node's ESM loader exposes only its default export.
+const {Client, utils} = ssh2;
+type Client = ClientType;
 import type {CommandResult, CommandSpec, Transport, TransportFailure} from './types.js';
 import {
 	checkHostKey,

@@ -1,0 +1,130 @@
+/** `dvrscope collect` as a user runs it (tsx from source), against a REAL sshd on 127.0.0.1. */
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {execa} from 'execa';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {readCaptureSet} from '../../src/bundle/capture-set.js';
+import {freePort, startSshd, type Sshd} from '../helpers/sshd.js';
+import {prepareFakeNodeBin} from '../helpers/fake-node.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const dvrscope = (args: string[]) =>
+	execa('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+		cwd: ROOT,
+		reject: false,
+		env: {SSH_AUTH_SOCK: ''},
+	});
+
+let sshd: Sshd;
+let work: string;
+const inventory = (name: string, extra: string[] = []): string => {
+	const file = path.join(work, name);
+	writeFileSync(
+		file,
+		[
+			'defaults:',
+			`  user: ${sshd.user}`,
+			`  identityFile: ${sshd.userKey.private}`,
+			'nodes:',
+			`  - {id: cmp-1, host: 127.0.0.1, port: ${sshd.ports[0]}, roles: [compute]}`,
+			`  - {id: cmp-2, host: 127.0.0.1, port: ${sshd.ports[1]}, roles: [compute]}`,
+			...extra,
+		].join('\n'),
+	);
+	return file;
+};
+
+beforeAll(async () => {
+	work = mkdtempSync(path.join(os.tmpdir(), 'dvrscope-cli-collect-'));
+	sshd = await startSshd({
+		ports: [await freePort(), await freePort()],
+		pathPrefix: prepareFakeNodeBin(work),
+	});
+});
+afterAll(async () => {
+	await sshd.stop();
+	rmSync(work, {recursive: true, force: true});
+});
+
+describe('dvrscope collect', () => {
+	it('exits 0 and writes a complete capture set when every node is collected', async () => {
+		const out = path.join(work, 'ok-set');
+		const result = await dvrscope([
+			'collect',
+			'--inventory',
+			inventory('ok.yaml'),
+			'--known-hosts',
+			sshd.knownHostsFile,
+			'-o',
+			out,
+		]);
+		expect(result.stderr).toContain('collecting from 2 node(s), 20 at a time');
+		expect(result.stderr).toMatch(/cmp-1: \d+ capture\(s\)/);
+		expect(result.exitCode).toBe(0);
+		const set = await readCaptureSet(out);
+		expect(set.manifest.partial).toBeUndefined();
+		expect(set.manifest.nodes.map(n => n.id)).toEqual(['cmp-1', 'cmp-2']);
+	});
+
+	it('exits 1, keeps the healthy nodes and names the failed one', async () => {
+		const out = path.join(work, 'partial-set');
+		const dead = await freePort();
+		const result = await dvrscope([
+			'collect',
+			'--inventory',
+			inventory('partial.yaml', [`  - {id: dead-1, host: 127.0.0.1, port: ${dead}}`]),
+			'--known-hosts',
+			sshd.knownHostsFile,
+			'-o',
+			out,
+		]);
+		expect(result.exitCode).toBe(1);
+		expect(result.stderr).toMatch(/dead-1: FAILED \(unreachable\)/);
+		const set = await readCaptureSet(out);
+		expect(set.manifest.partial).toBe(true);
+		expect(set.captures.some(c => c.node === 'cmp-2' && c.catalogId === 'ovs.flows')).toBe(true);
+	});
+
+	it.each([
+		[['collect', '--inventory', 'x.yaml'], /-o, --output <dir>.* is required/],
+		[['collect', '-o', 'x'], /give --inventory FILE/],
+		[
+			['collect', '--inventory', '/nonexistent.yaml', '-o', 'x'],
+			/nonexistent\.yaml: cannot read inventory \(ENOENT\)/,
+		],
+		[
+			['collect', '--inventory', 'x.yaml', '-o', 'x', '--router', 'a', '--vip', '10.0.0.1'],
+			/at most one of --router, --vip, --loadbalancer/,
+		],
+		[
+			['collect', '--inventory', 'x.yaml', '-o', 'x', '--concurrency', '0'],
+			/--concurrency must be a positive integer/,
+		],
+	])('exits 3 for %j', async (args, message) => {
+		const result = await dvrscope(args);
+		expect(result.stderr).toMatch(message);
+		expect(result.exitCode).toBe(3);
+	});
+
+	it('exits 3 naming the node and field of an invalid inventory, and a hostile --router', async () => {
+		const bad = path.join(work, 'bad.yaml');
+		writeFileSync(bad, 'nodes:\n  - {id: "a b", host: h}\n  - {id: ok, transport: telnet}\n');
+		const result = await dvrscope(['collect', '--inventory', bad, '-o', path.join(work, 'n')]);
+		expect(result.exitCode).toBe(3);
+		expect(result.stderr).toMatch(/nodes\.0\.id: must be a safe id/);
+		expect(result.stderr).toMatch(/nodes\.1\.transport/);
+		const hostile = await dvrscope([
+			'collect',
+			'--inventory',
+			inventory('h.yaml'),
+			'-o',
+			path.join(work, 'n'),
+			'--router',
+			'$(reboot)',
+		]);
+		expect(hostile.exitCode).toBe(3);
+		expect(hostile.stderr).toMatch(/--router "\$\(reboot\)" does not match the router pattern/);
+	});
+});
