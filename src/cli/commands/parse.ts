@@ -61,10 +61,6 @@ async function listKinds(): Promise<void> {
 	const out: string[] = [];
 	for (const kind of PARSER_KINDS) {
 		const parser = parsers[kind];
-		if (parser === undefined) {
-			out.push(`${kind.padEnd(width)}  (no parser registered)`);
-			continue;
-		}
 		out.push(`${kind.padEnd(width)}  ${parser.title}`);
 		for (const command of parser.reads) out.push(`${''.padEnd(width)}    ${command}`);
 	}
@@ -99,12 +95,8 @@ async function run(
 		fail('--inner only applies to ip-all-netns');
 		return;
 	}
-	const {parsers, parseCapture, isEmptyFacts, parseSections} =
+	const {parseCapture, isEmptyFacts, parseSections} =
 		await import('../../collectors/parsers/index.js');
-	if (parsers[kind] === undefined) {
-		fail(`no parser is registered for kind "${kind}" yet`);
-		return;
-	}
 	const input = await readInput(file);
 	if (input === undefined) return;
 	const parsed: ParseResult<ParserKind> = parseCapture(kind, input.text);

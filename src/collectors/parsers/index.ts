@@ -25,13 +25,21 @@ import {openstackPortsParser} from './openstack-ports.js';
 import {openstackRoutersParser} from './openstack-routers.js';
 import {openstackSubnetsParser} from './openstack-subnets.js';
 import {osdplParser} from './osdpl.js';
+import {ovsFdbParser} from './ovs-fdb.js';
 import {ovsFlowsParser} from './ovs-flows.js';
+import {ovsOfctlShowParser} from './ovs-ofctl-show.js';
+import {ovsVsctlShowParser} from './ovs-vsctl-show.js';
+import {ovsdbJsonParser} from './ovsdb-json.js';
 
-export type ParserRegistry = {readonly [K in ParserKind]?: Parser<K>};
+export type ParserRegistry = {readonly [K in ParserKind]: Parser<K>};
 
 /** kind → parser. */
 export const parsers: ParserRegistry = {
 	'ovs-flows': ovsFlowsParser,
+	'ovs-vsctl-show': ovsVsctlShowParser,
+	'ovsdb-json': ovsdbJsonParser,
+	'ovs-ofctl-show': ovsOfctlShowParser,
+	'ovs-fdb': ovsFdbParser,
 	'ip-netns': ipNetnsParser,
 	'ip-addr': ipAddrParser,
 	'ip-neigh': ipNeighParser,
@@ -87,7 +95,8 @@ export function isEmptyFacts(kind: ParserKind, facts: unknown): boolean {
 
 /** Parse capture text with the parser of `kind`. Never throws: a parser bug becomes a warning. */
 export function parseCapture<K extends ParserKind>(kind: K, text: string): ParseResult<K> {
-	const parser = parsers[kind];
+	// Guard for a kind that came from unvalidated data at run time.
+	const parser = parsers[kind] as Parser<K> | undefined;
 	if (parser === undefined)
 		return {
 			kind,

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {neutronHaStateParser} from '../../../src/collectors/parsers/neutron-ha-state.js';
+import {fixture} from './fixture.js';
 
 describe('neutron-ha-state parser', () => {
 	it.each([
@@ -28,6 +29,20 @@ describe('neutron-ha-state parser', () => {
 		const {facts, warnings} = neutronHaStateParser.parse(text);
 		expect(facts.state).toBe('unknown');
 		expect(warnings[0]?.message).toContain(message);
+	});
+
+	it.each([
+		['state-primary', 'primary'],
+		['state-master-ussuri', 'primary'],
+		['state-backup', 'backup'],
+	])('Given the state file %s (no trailing newline), then it reads as %s', (file, state) => {
+		const text = fixture(`neutron-ha-state/${file}`);
+		expect(text.endsWith('\n')).toBe(false);
+		expect(neutronHaStateParser.parse(text)).toEqual({
+			kind: 'neutron-ha-state',
+			facts: {state, raw: text},
+			warnings: [],
+		});
 	});
 
 	it('Given garbage after a blank first line, then the warning cites line 2', () => {
