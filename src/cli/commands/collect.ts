@@ -1,4 +1,5 @@
 import type {Command} from 'commander';
+import type {CaptureSet} from '../../model/capture.js';
 import type {SessionEvent} from '../../session/events.js';
 import type {Target} from '../../session/targets.js';
 
@@ -22,6 +23,9 @@ export type CollectCliOptions = {
 	readonly openstack?: string;
 	readonly output?: string;
 	readonly quiet?: boolean;
+	readonly bundle?: string;
+	readonly pseudonymize?: boolean;
+	readonly mappingOut?: string;
 };
 
 const HELP_AFTER = `
@@ -103,9 +107,44 @@ export function progressLine(
 	}
 }
 
+/** `--bundle`: write the support bundle of what was collected (src/bundle/write.ts). */
+async function writeCollectBundle(
+	file: string,
+	set: CaptureSet,
+	options: CollectCliOptions,
+	target: Target | undefined,
+	interrupted: boolean,
+): Promise<void> {
+	const [{writeBundle}, {describeTarget}, {readFile}, YAML] = await Promise.all([
+		import('../../bundle/write.js'),
+		import('../../session/targets.js'),
+		import('node:fs/promises'),
+		import('yaml'),
+	]);
+	let inventory: unknown;
+	if (options.inventory !== undefined) {
+		// Recorded for the reader, secrets removed by writeBundle; unreadable → left out.
+		inventory = await readFile(options.inventory, 'utf8').then(
+			text => YAML.parse(text) as unknown,
+			() => undefined,
+		);
+	}
+	const result = await writeBundle(set, {
+		output: file,
+		...(inventory === undefined ? {} : {inventory}),
+		targets: target === undefined ? [] : [describeTarget(target)],
+		...(interrupted ? {partialReasons: ['collection interrupted (Ctrl-C)']} : {}),
+		...(options.pseudonymize === true ? {pseudonymize: true} : {}),
+		...(options.mappingOut === undefined ? {} : {mappingOut: options.mappingOut}),
+	});
+	process.stderr.write(
+		`wrote bundle ${result.output} (${result.manifest.captures.total} captures, ${result.report.total} redaction(s)${result.manifest.partial ? ', partial' : ''}${result.mappingOut === undefined ? '' : `; mapping ${result.mappingOut}`})\n`,
+	);
+}
+
 async function run(options: CollectCliOptions): Promise<void> {
-	if (options.output === undefined) {
-		usage('-o, --output <dir> is required (the capture set to write)');
+	if (options.output === undefined && options.bundle === undefined) {
+		usage('-o, --output <dir> (capture set) or --bundle <file> (support bundle) is required');
 		return;
 	}
 	if (
@@ -181,8 +220,12 @@ async function run(options: CollectCliOptions): Promise<void> {
 			onEvent,
 			controller.signal,
 		);
-		await writeCaptureSet(options.output, set);
-		process.stderr.write(`wrote ${options.output} (${set.captures.length} captures)\n`);
+		if (options.output !== undefined) {
+			await writeCaptureSet(options.output, set);
+			process.stderr.write(`wrote ${options.output} (${set.captures.length} captures)\n`);
+		}
+		if (options.bundle !== undefined)
+			await writeCollectBundle(options.bundle, set, options, target, controller.signal.aborted);
 		const problems = set.manifest.problems ?? [];
 		if (problems.length > 0) {
 			process.stderr.write(`${problems.length} problem(s):\n`);
@@ -242,6 +285,12 @@ export function register(program: Command): void {
 			'where the openstack CLI runs: local (OS_CLOUD), kubectl (keystone-client pod), none',
 		)
 		.option('-o, --output <dir>', 'capture-set directory to write')
+		.option('--bundle <file>', 'also write a redacted support bundle (.tar.gz, docs/bundles.md)')
+		.option(
+			'--pseudonymize',
+			'bundle: replace IPs, MACs, host names and UUIDs (meaning-preserving)',
+		)
+		.option('--mapping-out <file>', 'bundle: private pseudonym mapping (never in the bundle)')
 		.option('-q, --quiet', 'print only warnings and the summary')
 		.addHelpText('after', HELP_AFTER)
 		.action(async (options: CollectCliOptions) => {
