@@ -48,7 +48,7 @@ async function runParse(
 	const program = new Command().exitOverride();
 	register(program);
 	await program.parseAsync(['node', 'dvrscope', 'parse', ...args]);
-	const exitCode = Number(process.exitCode as number | string | undefined);
+	const exitCode = process.exitCode;
 	process.exitCode = 0;
 	vi.restoreAllMocks();
 	return {stdout, stderr, exitCode};
