@@ -131,7 +131,10 @@ export type FakeKubeApiServerOptions = {
 	readonly port?: number;
 	readonly pods?: readonly KubePod[];
 	readonly nodes?: readonly KubeNode[];
-	/** Custom resources by plural name; `openstackdeployments` is the one served. */
+	/**
+	 * Custom resources by plural name; `openstackdeployments` is the one served. Without it the
+	 * `lcm.mirantis.com` API group is not served at all (a cluster without the OpenStackDeployment CRD).
+	 */
 	readonly customResources?: {readonly openstackdeployments?: readonly KubeCustomObject[]};
 	/** Extra namespaces beyond `default`, `kube-system` and the pods' and resources' namespaces. */
 	readonly namespaces?: readonly string[];
@@ -403,6 +406,8 @@ export const startFakeKubeApiServer = async (
 	const sockets = new Set<Socket>();
 	const running = new Set<() => void>();
 	const isForbidden = options.forbidden ?? (() => false);
+	// Like a cluster without Rockoon (upstream openstack-helm): no lcm.mirantis.com group at all.
+	const hasOsdplCrd = options.customResources?.openstackdeployments !== undefined;
 
 	// Namespaces outlive the pods in them (a test that empties the pod list keeps `openstack`).
 	const knownNamespaces = new Set(['default', 'kube-system', ...(options.namespaces ?? [])]);
@@ -512,7 +517,9 @@ export const startFakeKubeApiServer = async (
 			sendJson(res, 200, {
 				kind: 'APIGroupList',
 				apiVersion: 'v1',
-				groups: [{name: OSDPL_GROUP, versions: [groupVersion], preferredVersion: groupVersion}],
+				groups: hasOsdplCrd
+					? [{name: OSDPL_GROUP, versions: [groupVersion], preferredVersion: groupVersion}]
+					: [],
 			});
 			return;
 		}
@@ -557,7 +564,7 @@ export const startFakeKubeApiServer = async (
 			});
 			return;
 		}
-		if (path === `/apis/${OSDPL_GROUP}/${OSDPL_VERSION}`) {
+		if (hasOsdplCrd && path === `/apis/${OSDPL_GROUP}/${OSDPL_VERSION}`) {
 			sendJson(res, 200, {
 				kind: 'APIResourceList',
 				apiVersion: 'v1',
@@ -646,7 +653,11 @@ export const startFakeKubeApiServer = async (
 		const osdplMatch = new RegExp(
 			`^/apis/${OSDPL_GROUP.replace(/\./g, '\\.')}/${OSDPL_VERSION}(?:/namespaces/([^/]+))?/openstackdeployments(?:/([^/]+))?$`,
 		).exec(path);
-		if (osdplMatch && !(osdplMatch[2] !== undefined && osdplMatch[1] === undefined)) {
+		if (
+			hasOsdplCrd &&
+			osdplMatch &&
+			!(osdplMatch[2] !== undefined && osdplMatch[1] === undefined)
+		) {
 			const [, namespace, name] = osdplMatch;
 			const apiVersion = `${OSDPL_GROUP}/${OSDPL_VERSION}`;
 			if (name === undefined || namespace === undefined) {

@@ -119,6 +119,11 @@ const kubectlGet = async (
 		durationMs: run.durationMs,
 	};
 	if (run.failure) return {...base, exitCode: null, failure: run.failure};
+	if (run.exitCode !== 0 && /the server doesn't have a resource type/.test(run.stderr)) {
+		// The cluster answered: it has no such resource (no OpenStackDeployment CRD on an upstream
+		// openstack-helm cloud). That is data — exit status and kubectl's words — not a failure.
+		return {...base, stdout: '', exitCode: run.exitCode};
+	}
 	if (run.exitCode !== 0) {
 		// With -o json a failed get still prints an empty List on stdout: drop it.
 		const {reason, message} = classifyKubectlError(run.stderr);
@@ -147,7 +152,8 @@ export const OSDPL_CATALOG_ID = 'kube.osdpl';
 
 /**
  * `kubectl get openstackdeployment -A -o json` as a cloud-scope capture of kind `osdpl`. A cluster
- * without the CRD answers `the server doesn't have a resource type` (classified kubectl-error).
+ * without the CRD (upstream openstack-helm) gives exit status 1 and kubectl's `the server doesn't
+ * have a resource type "openstackdeployment"` on stderr: recorded as data, not as a failure.
  */
 export const fetchOpenStackDeployment = async (
 	client: KubectlClient,

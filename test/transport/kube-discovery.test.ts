@@ -166,6 +166,20 @@ describe.skipIf(missing !== undefined)('kubectl discovery (real kubectl, fake AP
 		expect(setup.discovery.stdout).toBe('');
 	});
 
+	it('records a cluster without the OpenStackDeployment CRD as data (exit 1), not a failure', async () => {
+		// Given an upstream openstack-helm cluster: no lcm.mirantis.com API group
+		const cluster = moskCluster([{name: 'cmp-1', roles: ['compute']}], {flavor: 'openstack-helm'});
+		fixture = await startKubeFixture({...cluster, execHandler: handler});
+		const setup = await createKubectlTransports(fixture.kubectl, never);
+		if (!setup.ok) throw new Error(setup.failure.message);
+		const capture = await setup.fetchOpenStackDeployment(never);
+		expect(capture.result).toMatchObject({exitCode: 1, stdout: ''});
+		expect(capture.result.failure).toBeUndefined();
+		expect(capture.result.stderr).toContain(
+			'the server doesn\'t have a resource type "openstackdeployment"',
+		);
+	});
+
 	it('reports a forbidden OpenStackDeployment read as a failed capture, not an exception', async () => {
 		const f = await start(access => access.resource === 'openstackdeployments');
 		const setup = await createKubectlTransports(f.kubectl, never);
