@@ -125,6 +125,20 @@ describe('openstack-agents parser', () => {
 		expect(facts[0]?.configurations?.['routers']).toBe(1);
 	});
 
+	it('Given a table with a row torn off and an agent without an id, then both are warnings with lines', () => {
+		const lines = fixture('pub-openstack-network-agent-list-dvr.txt').split('\n');
+		lines[5] = lines[5]!.slice(0, 50);
+		lines[6] = lines[6]!.replace(
+			'457d6898-b373-4bb3-b41f-59345dcfb5c5',
+			'                                    ',
+		);
+		const {facts, warnings} = openstackAgentsParser.parse(lines.join('\n'));
+		expect(facts).toHaveLength(8);
+		expect(warnings.map(w => w.line)).toEqual([6]);
+		// A row whose first cell is blank continues the row above (OSC wraps long cells that way).
+		expect(facts[1]?.host).toBe('compute2\ncompute2');
+	});
+
 	it("Given configurations in OSC's key='value' text, then agent_mode is read", () => {
 		const {facts} = openstackAgentsParser.parse(
 			JSON.stringify({
