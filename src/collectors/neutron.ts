@@ -10,34 +10,60 @@ import type {Flow, FlowAction} from '../model/facts.js';
 
 // ─── hex decoding ────────────────────────────────────────────────────────────
 
-function hexDigits(value: string): string | undefined {
-	let s = value.trim();
-	if (s.startsWith('0x') || s.startsWith('0X')) s = s.slice(2);
-	if (s.length === 0 || !/^[0-9a-fA-F]+$/.test(s)) return undefined;
-	return s.toLowerCase().replace(/^0+(?=.)/, '');
+/**
+ * The number written in hex (`0x` optional) in value, or -1 when value is not hex or has more
+ * than `maxDigits` significant digits. A char-code loop: this runs for every address `load:`.
+ */
+function hexValue(value: string, maxDigits: number): number {
+	let i = 0;
+	let end = value.length;
+	while (i < end && value.charCodeAt(i) === 32) i++;
+	while (end > i && value.charCodeAt(end - 1) === 32) end--;
+	if (value.charCodeAt(i) === 48 && (value.charCodeAt(i + 1) | 32) === 120) i += 2; // 0x / 0X
+	if (i >= end) return -1;
+	while (i < end - 1 && value.charCodeAt(i) === 48) i++; // leading zeros
+	if (end - i > maxDigits) return -1;
+	let n = 0;
+	for (; i < end; i++) {
+		const c = value.charCodeAt(i);
+		let d: number;
+		if (c >= 48 && c <= 57) d = c - 48;
+		else if ((c | 32) >= 97 && (c | 32) <= 102) d = (c | 32) - 87;
+		else return -1;
+		n = n * 16 + d;
+	}
+	return n;
 }
 
 /** `0xa000004` → `10.0.0.4`. Undefined when the value is not hex or wider than 32 bits. */
 export function hexToIp(value: string): string | undefined {
-	const hex = hexDigits(value);
-	if (hex === undefined || hex.length > 8) return undefined;
-	const n = Number.parseInt(hex, 16);
+	const n = hexValue(value, 8);
+	if (n < 0) return undefined;
 	return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 /** `0xfa163e763168` → `fa:16:3e:76:31:68`. Undefined when the value is not hex or wider than 48 bits. */
 export function hexToMac(value: string): string | undefined {
-	const hex = hexDigits(value);
-	if (hex === undefined || hex.length > 12) return undefined;
-	const p = hex.padStart(12, '0');
+	const n = hexValue(value, 12);
+	if (n < 0) return undefined;
+	const p = n.toString(16).padStart(12, '0');
 	return `${p.slice(0, 2)}:${p.slice(2, 4)}:${p.slice(4, 6)}:${p.slice(6, 8)}:${p.slice(8, 10)}:${p.slice(10, 12)}`;
+}
+
+function isDecimal(value: string): boolean {
+	if (value.length === 0 || value.length > 15) return false;
+	for (let i = 0; i < value.length; i++) {
+		const c = value.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return true;
 }
 
 /** A decimal or hex (`0x…`) integer as a number; undefined when it is neither. */
 function intOf(value: string): number | undefined {
-	if (/^\d+$/.test(value)) return Number(value);
-	const hex = hexDigits(value);
-	return hex === undefined || hex.length > 12 ? undefined : Number.parseInt(hex, 16);
+	if (isDecimal(value)) return Number(value);
+	const n = hexValue(value, 12);
+	return n < 0 ? undefined : n;
 }
 
 const IP_FIELDS = new Set([
@@ -105,30 +131,52 @@ export function addressKindOf(field: string): 'ip' | 'mac' | undefined {
 	return undefined;
 }
 
+const enum FieldKind {
+	Other,
+	Ip,
+	Mac,
+	Vlan,
+}
+
+/** Field → kind, cached: the same few field names repeat in every flow of a dump. */
+const fieldKinds = new Map<string, FieldKind>();
+
+function fieldKind(field: string): FieldKind {
+	let kind = fieldKinds.get(field);
+	if (kind === undefined) {
+		const name = wholeFieldName(field);
+		const address = addressKindOf(field);
+		kind =
+			name === 'vlan_vid' || name === 'dl_vlan'
+				? FieldKind.Vlan
+				: address === 'ip'
+					? FieldKind.Ip
+					: address === 'mac'
+						? FieldKind.Mac
+						: FieldKind.Other;
+		if (fieldKinds.size < 4096) fieldKinds.set(field, kind);
+	}
+	return kind;
+}
+
 /**
  * The readable form of a value written to `field` by `load:`/`set_field:`: an IP or MAC for
  * address fields (hex decoded, dotted/colon text kept, lower-cased), the VLAN id for `vlan_vid`
  * (OF1.3 `4097` → `1`). Undefined for other fields and for masked values.
  */
 export function decodeFieldValue(field: string, value: string): string | undefined {
-	if (value.includes('/')) return undefined;
-	const name = wholeFieldName(field);
-	if (name === 'vlan_vid' || name === 'dl_vlan') {
+	const kind = fieldKind(field);
+	if (kind === FieldKind.Other || value.includes('/')) return undefined;
+	if (kind === FieldKind.Vlan) {
 		const n = intOf(value);
 		return n === undefined ? undefined : String(n & 0xfff);
 	}
-	const kind = addressKindOf(field);
-	if (kind === 'ip') {
+	if (kind === FieldKind.Ip) {
 		if (value.includes('.')) return value;
-		if (/^\d+$/.test(value)) return hexToIp(Number(value).toString(16));
-		return hexToIp(value);
+		return isDecimal(value) ? hexToIp(Number(value).toString(16)) : hexToIp(value);
 	}
-	if (kind === 'mac') {
-		if (value.includes(':')) return value.toLowerCase();
-		if (/^\d+$/.test(value)) return hexToMac(Number(value).toString(16));
-		return hexToMac(value);
-	}
-	return undefined;
+	if (value.includes(':')) return value.toLowerCase();
+	return isDecimal(value) ? hexToMac(Number(value).toString(16)) : hexToMac(value);
 }
 
 // ─── tables ──────────────────────────────────────────────────────────────────

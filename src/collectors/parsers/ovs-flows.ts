@@ -215,9 +215,25 @@ function isDigits(s: string): boolean {
 	return true;
 }
 
+/**
+ * Actions are immutable and repeat across flows (`resubmit(,22)`, `load:0x2->NXM_OF_ARP_OP[]`,
+ * `IN_PORT` …): one shared object per distinct text (flyweight), bounded.
+ */
+const actionCache = new Map<string, FlowAction>();
+const ACTION_CACHE_MAX = 1 << 16;
+
 /** One action, `raw` exactly as printed (t[s, e)). */
 function classifyAction(t: string, s: number, e: number): FlowAction {
 	const raw = t.slice(s, e);
+	let action = actionCache.get(raw);
+	if (action === undefined) {
+		action = classifyRaw(t, s, e, raw);
+		if (actionCache.size < ACTION_CACHE_MAX) actionCache.set(raw, action);
+	}
+	return action;
+}
+
+function classifyRaw(t: string, s: number, e: number, raw: string): FlowAction {
 	let k = s;
 	for (; k < e; k++) {
 		const c = t.charCodeAt(k);
@@ -365,9 +381,29 @@ export function parseFlowActions(text: string): FlowAction[] {
 
 // ─── one flow line ───────────────────────────────────────────────────────────
 
+/** Match values repeat (`1`, `0x4d`, port names): one string per distinct value, bounded. */
+const valueCache = new Map<string, string>();
+
+/** `record[key] = value`, with a `__proto__` key kept as an ordinary own key. */
+function setKey(record: Record<string, string>, key: string, text: string): void {
+	let value = valueCache.get(text);
+	if (value === undefined) {
+		value = text;
+		if (valueCache.size < ACTION_CACHE_MAX) valueCache.set(text, text);
+	}
+	if (key === '__proto__') {
+		Object.defineProperty(record, key, {
+			value,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
+	} else record[key] = value;
+}
+
 /** Match fields of raw[s, …) up to the first unquoted space (priority left out: it is a Flow field). */
 function materializeMatch(raw: string, s: number): Record<string, string> {
-	const match: Record<string, string> = Object.create(null) as Record<string, string>;
+	const match: Record<string, string> = {};
 	if (s < 0) return match;
 	const e = raw.length;
 	let itemStart = s;
@@ -386,9 +422,9 @@ function materializeMatch(raw: string, s: number): Record<string, string> {
 			if (eq < 0) eq = q;
 		} else if (c === COMMA || c === SPACE || c === TAB) {
 			if (q > itemStart) {
-				if (eq < 0) match[raw.slice(itemStart, q)] = '';
+				if (eq < 0) setKey(match, raw.slice(itemStart, q), '');
 				else if (!(eq - itemStart === 8 && raw.startsWith('priority', itemStart))) {
-					match[raw.slice(itemStart, eq)] = valueAt(raw, eq + 1, q);
+					setKey(match, raw.slice(itemStart, eq), valueAt(raw, eq + 1, q));
 				}
 			}
 			if (c !== COMMA) break;
