@@ -21,7 +21,7 @@
  * The key is random per bundle unless given; the mapping is returned for a private file and
  * must never go into the bundle.
  */
-import {createHmac, randomBytes} from 'node:crypto';
+import {createHash, createHmac, randomBytes} from 'node:crypto';
 import type {
 	Capture,
 	CaptureMeta,
@@ -188,6 +188,7 @@ export class Pseudonymizer {
 	private readonly hostReverse = new Map<string, string>();
 	private readonly networks: {net: number; len: number}[] = [];
 	private readonly ipv4 = new Map<number, number>();
+	private readonly ipv4Bits = new Map<string, number>();
 	private readonly ipv6 = new Map<string, string>();
 	private readonly mac = new Map<string, string>();
 	private readonly macUsed = new Set<string>();
@@ -249,7 +250,12 @@ export class Pseudonymizer {
 			}
 			for (let i = keep; i < hostStart; i++) {
 				const prefix = i === 0 ? 0 : a >>> (32 - i);
-				const bit = (this.prf('ipv4', `${i}/${prefix}`)[0] ?? 0) & 1;
+				const bitKey = `${i}/${prefix}`;
+				let bit = this.ipv4Bits.get(bitKey);
+				if (bit === undefined) {
+					bit = (this.prf('ipv4', bitKey)[0] ?? 0) & 1;
+					this.ipv4Bits.set(bitKey, bit);
+				}
 				if (bit === 1) result = (result ^ (1 << (31 - i))) >>> 0;
 			}
 		}
@@ -303,19 +309,28 @@ export class Pseudonymizer {
 		const lower = text.toLowerCase();
 		const cached = this.uuidChars.get(lower);
 		if (cached !== undefined) return matchCase(text, cached);
+		// h(prefix) is chained over the first 11 characters (the longest id prefix Neutron puts in a
+		// device name): h('') = HMAC(key), h(p + c) = sha256(h(p) + c), and each digit is shifted by
+		// the hash of the characters before it. The rest of the id takes its shifts from h(first 11).
 		let out = '';
+		let h = this.uuidRoot();
 		for (let k = 0; k < lower.length; k++) {
 			const c = lower.charAt(k);
-			if (c === '-' || k === 14 || k === 19) {
-				out += c;
-				continue;
-			}
-			const shift = (this.prf('uuid', lower.slice(0, k))[0] ?? 0) & 15;
-			out += ((parseInt(c, 16) + shift) & 15).toString(16);
+			const shift = k < 11 ? (h[0] ?? 0) & 15 : ((h[(k - 11) >> 1] ?? 0) >> (4 * (k & 1))) & 15;
+			if (!(c === '-' || k === 14 || k === 19))
+				out += ((parseInt(c, 16) + shift) & 15).toString(16);
+			else out += c;
+			if (k < 11) h = createHash('sha256').update(h).update(c).digest();
 		}
 		this.uuidChars.set(lower, out);
 		if (lower.length < 36) this.prefixSeen.set(lower, out);
 		return matchCase(text, out);
+	}
+
+	private uuidRootHash: Buffer | undefined;
+	private uuidRoot(): Buffer {
+		this.uuidRootHash ??= this.prf('uuid', '');
+		return this.uuidRootHash;
 	}
 
 	mapUuid(text: string): string {
@@ -385,7 +400,10 @@ export class Pseudonymizer {
 			.sort((a, b) => b.length - a.length)
 			.map(n => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 		if (names.length === 0) return undefined;
-		this.hostRegex = new RegExp(`(?<![A-Za-z0-9_-])(${names.join('|')})(?![A-Za-z0-9_]|-[0-9])`, 'g');
+		this.hostRegex = new RegExp(
+			`(?<![A-Za-z0-9_-])(${names.join('|')})(?![A-Za-z0-9_]|-[0-9])`,
+			'g',
+		);
 		return this.hostRegex;
 	}
 

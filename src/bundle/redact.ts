@@ -30,7 +30,7 @@ export type RedactResult = {readonly text: string; readonly redactions: readonly
 
 /** Keys whose value is a secret, whatever the syntax (`k = v`, `k: v`, `"k": "v"`, `k=v`). */
 const SECRET_KEY =
-	/(?:passw(?:or)?d|passphrase|auth_pass|secret|token|api[_-]?key|apikey|private[_-]?key|client[_-]?key[_-]?data|access[_-]?key|authorization|credential|cookie_secret|fernet|encryption_key)/i;
+	/(?:passw(?:or)?d|passphrase|auth_pass|secret|token|api[_-]?key|apikey|private[_-]?key|client[_-]?key[_-]?data|access[_-]?key|authorization|credential|fernet|(?:heartbeat|shared|signing|hmac|master|encryption|crypt)[_-]?key|erlang[_-]?cookie)/i;
 
 function kindForKey(key: string): RedactionKind {
 	const k = key.toLowerCase();
@@ -41,7 +41,7 @@ function kindForKey(key: string): RedactionKind {
 	if (/api[_-]?key|apikey|access[_-]?key/.test(k)) return 'api-key';
 	if (/token/.test(k)) return 'token';
 	if (/pass/.test(k)) return 'password';
-	if (/secret|fernet|encryption_key/.test(k)) return 'secret';
+	if (/secret|fernet|[_-]?key$|cookie/.test(k)) return 'secret';
 	return 'credential-like';
 }
 

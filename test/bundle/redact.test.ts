@@ -62,6 +62,9 @@ describe('redactText', () => {
 		['env export', 'export OS_PASSWORD=EnvPw1', 'EnvPw1', 'password'],
 		['inline flag', 'openstack --os-password=FlagPw port list', 'FlagPw', 'password'],
 		['api key', 'api_key: ApiKey123', 'ApiKey123', 'api-key'],
+		['octavia heartbeat_key', 'heartbeat_key = HbKey77', 'HbKey77', 'secret'],
+		['memcache secret key', 'memcache_secret_key = McKey78', 'McKey78', 'secret'],
+		['erlang cookie', 'RABBITMQ_ERLANG_COOKIE=Cookie79', 'Cookie79', 'secret'],
 		[
 			'jwt anywhere',
 			'value eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig_nature',
@@ -109,6 +112,9 @@ describe('redactText', () => {
 		['        auth_type PASS'],
 		['    virtual_router_id 1'],
 		['| id | fa16 | compute:nova |'],
+		[
+			'                options: {df_default="true", in_key=flow, local_ip="10.10.0.11", out_key=flow, remote_ip="10.10.0.13"}',
+		],
 	])('Given network data without secrets (%s), When redacted, Then it is unchanged', line => {
 		const result = redactText(line, 'f');
 		expect(result.text).toBe(line);
