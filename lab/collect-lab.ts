@@ -6,6 +6,9 @@
  * there), or from the keystone-client pod through kubectl.
  *
  * Usage: tsx lab/collect-lab.ts OUT_DIR [--via ssh|kubectl] [--description TEXT]
+ *        tsx lab/collect-lab.ts --augment DIR   add the compute ports' `os.port-show` to a capture
+ *                                               set written by `dvrscope collect` (local openstack,
+ *                                               .lab-state/clouds.yaml)
  */
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
@@ -18,7 +21,8 @@ import {
 	createKubectlTransports,
 	fetchOpenStackDeployment,
 } from '../src/transport/kube-discovery.js';
-import {toCaptureMeta, writeCaptureSet} from '../src/bundle/capture-set.js';
+import {readCaptureSet, toCaptureMeta, writeCaptureSet} from '../src/bundle/capture-set.js';
+import {createLocalTransport} from '../src/transport/local.js';
 import type {CaptureMeta} from '../src/model/capture.js';
 import type {Transport} from '../src/transport/types.js';
 
@@ -206,8 +210,29 @@ export async function collectLab(options: CollectLabOptions = {}): Promise<Captu
 	}
 }
 
+/** Add the compute ports' `os.port-show` to a capture set on disk (run by lab/record.sh). */
+export async function augmentCaptureSet(dir: string, stateDir = LAB_STATE): Promise<number> {
+	const set = await readCaptureSet(dir);
+	const cloud = createLocalTransport({
+		id: 'cloud',
+		env: {OS_CLIENT_CONFIG_FILE: path.join(stateDir, 'clouds.yaml'), OS_CLOUD: 'lab'},
+	});
+	try {
+		const extra = await carrierPortShows(set, cloud, new AbortController().signal);
+		await writeCaptureSet(dir, withCaptures(set, extra));
+		return extra.length;
+	} finally {
+		await cloud.close();
+	}
+}
+
 const main = async (): Promise<void> => {
 	const args = process.argv.slice(2);
+	if (args[0] === '--augment' && args[1] !== undefined) {
+		const added = await augmentCaptureSet(args[1]);
+		console.log(`${args[1]}: added ${added} port-show captures`);
+		return;
+	}
 	const out = args[0];
 	const flag = (name: string): string | undefined => {
 		const at = args.indexOf(name);

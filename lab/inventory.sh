@@ -1,7 +1,9 @@
 #!/bin/bash
 # Write the console's inventory for the running lab (.lab-state/inventory.yaml, the format of
-# src/session/inventory.ts / docs/collection.md): the four nodes over real SSH on 127.0.0.1, key
-# auth with .lab-state/id_ed25519; their host keys are in .lab-state/known_hosts.
+# src/session/inventory.ts / docs/collection.md): the network and compute nodes over real SSH on
+# 127.0.0.1, key auth with .lab-state/id_ed25519; host keys in .lab-state/known_hosts. The
+# controller (no OVS, no agents) is reachable by SSH too but not collected; cloud data comes from
+# the Neutron API (--openstack local with .lab-state/clouds.yaml).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 {
@@ -11,7 +13,7 @@ set -euo pipefail
 	echo "  user: root"
 	echo "  identityFile: $S/id_ed25519"
 	echo "nodes:"
-	for n in $NODES; do
+	for n in $AGENT_NODES; do
 		extra=""
 		# compute-1: the VRRP pair's keepalived configs (auth_pass canary) are read as ha_confs
 		[ "$n" = compute-1 ] && extra=", haConfsPath: $L/nodes/compute-1/vrrp"

@@ -14,18 +14,20 @@ need_root
 need_lab
 [ -n "${R:-}" ] || die "no topology (lab/topology.sh)"
 K=$L/keepalived
-# the pair's keepalived.conf (auth_pass = a planted canary secret) lives on compute-1 where the
-# collection's ha_confs reader finds it (the inventory points compute-1's haConfsPath there)
+# the pair's keepalived.conf (auth_pass = a planted canary secret) lives on compute-1 under
+# vrrp/<instance uuid>/, where the collection's ha_confs reader finds it (the inventory points
+# compute-1's haConfsPath there)
 KC=$L/nodes/compute-1/vrrp
 mkdir -p "$K" "$KC"
 other() { [ "$1" = vm1 ] && echo vm2 || echo vm1; }
 mac_of() { eval echo "\$MAC_$1"; }
 port_of() { eval echo "\$PORT_$1"; }
+dev_of() { eval echo "\$DEV_$1"; } # the "VM"'s device (instance) uuid
 ka_running() { [ -f "$K/$1.pid" ] && kill -0 "$(cat "$K/$1.pid")" 2>/dev/null; }
 ka_conf() { # vm priority
 	local me=${VM_IP[$1]} peer=${VM_IP[$(other "$1")]}
-	mkdir -p "$KC/$1"
-	cat >"$KC/$1/keepalived.conf" <<EOK
+	mkdir -p "$KC/$(dev_of "$1")"
+	cat >"$KC/$(dev_of "$1")/keepalived.conf" <<EOK
 global_defs {
   router_id $1
   enable_script_security
@@ -55,7 +57,7 @@ EOK
 }
 ka_start() { # vm priority
 	ka_conf "$1" "$2"
-	setsid nsenter -t "$(nodepid compute-1)" -m -n -u -- ip netns exec "$1" keepalived -n -l -D -f "$KC/$1/keepalived.conf" \
+	setsid nsenter -t "$(nodepid compute-1)" -m -n -u -- ip netns exec "$1" keepalived -n -l -D -f "$KC/$(dev_of "$1")/keepalived.conf" \
 		-p "$K/$1.main.pid" -r "$K/$1.vrrp.pid" >"$K/$1.log" 2>&1 </dev/null &
 	echo $! >"$K/$1.pid"
 }

@@ -114,6 +114,8 @@ ts "neutron-server answering on 127.0.0.1:$API_PORT"
 mkdir -p "$CD/root/.config/openstack"
 printf 'clouds:\n  lab:\n    auth_type: none\n    auth:\n      endpoint: http://%s:9696\n' "$CTL_IP" >"$CD/root/.config/openstack/clouds.yaml"
 printf 'export OS_CLOUD=lab\n' >>"$CD/root/.bashrc"
+# and here, for `dvrscope collect --openstack local` (OS_CLIENT_CONFIG_FILE=.lab-state/clouds.yaml OS_CLOUD=lab)
+printf 'clouds:\n  lab:\n    auth_type: none\n    auth:\n      endpoint: http://127.0.0.1:%s\n' "$API_PORT" >"$S/clouds.yaml"
 
 # --- 5. agents on the network and compute nodes ------------------------------------------------
 for n in $AGENT_NODES; do
