@@ -215,6 +215,13 @@ function Frame({
 		}
 		if (state.ui.flash !== undefined) state.clearFlash();
 		if (state.ui.quitArmed) state.armQuit(false);
+		// Esc followed quickly by a key arrives as one Alt+key sequence: do both.
+		if (key.meta && !key.escape && text.length === 1) {
+			dispatchGlobal('view.back');
+			const next = matchCommand(text, {}, selectTop(api.getState()).view.kind);
+			if (next !== undefined) dispatchGlobal(next);
+			return;
+		}
 		const command = matchCommand(text, key, selectTop(state).view.kind);
 		if (command !== undefined) dispatchGlobal(command);
 	});

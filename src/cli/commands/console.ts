@@ -76,9 +76,7 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 			opened = await data.openSource(
 				sample.dir,
 				'sample',
-				sample.isFallback
-					? `stand-in: ${data.SAMPLE_FALLBACK_DIR} (diagnostics test scenario) until the lab's recorded sample exists`
-					: undefined,
+				sample.isFallback ? "stand-in scenario until the lab's recorded sample exists" : undefined,
 			);
 		} else opened = await data.openSource(input);
 	} catch (error) {

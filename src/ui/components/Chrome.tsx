@@ -33,18 +33,18 @@ export function Header({
 				: source.kind === 'bundle'
 					? 'BUNDLE'
 					: 'SAVED';
+	// Where it comes from first (it must survive truncation at 80 columns), then what it is.
 	const detail =
 		source.kind === 'sample'
-			? `${source.description ?? 'built-in sample'} — from ${source.location}`
-			: `${source.location}${createdAt === undefined ? '' : ` · captured ${createdAt.replace('T', ' ').slice(0, 16)}Z`}${source.description === undefined ? '' : ` · ${source.description}`}`;
-	const note = source.note === undefined ? '' : ` [${source.note}]`;
+			? `${source.location}${source.note === undefined ? '' : ` (${source.note})`} — ${source.description ?? 'built-in sample'}`
+			: `${source.location}${createdAt === undefined ? '' : ` · captured ${createdAt.replace('T', ' ').slice(0, 16)}Z`}${source.description === undefined ? '' : ` · ${source.description}`}${source.note === undefined ? '' : ` [${source.note}]`}`;
 	return (
 		<T wrap="truncate">
 			<T bold>dvrscope </T>
 			<T bold inverse color={source.kind === 'sample' ? theme.sample : theme.header}>
 				{` ${tag} `}
 			</T>
-			<T> {trunc(detail + note, Math.max(10, width - tag.length - 12))}</T>
+			<T> {trunc(detail, Math.max(10, width - tag.length - 12))}</T>
 		</T>
 	);
 }

@@ -65,6 +65,10 @@ export function FlowsScreen({
 		return id === undefined ? undefined : index.rows[id];
 	};
 	const start = useWindowStart(cursor, bodyHeight, count);
+	const nodeW = useMemo(
+		() => Math.min(14, Math.max(4, ...Object.keys(snapshot?.nodes ?? {}).map(n => n.length))),
+		[snapshot],
+	);
 	if (index === undefined) return <T>No data loaded yet.</T>;
 	const lines: ReactNode[] = [];
 	for (let i = start; i < Math.min(count, start + bodyHeight); i++) {
@@ -72,9 +76,12 @@ export function FlowsScreen({
 		if (row === undefined) continue;
 		const selected = i === cursor;
 		const f = row.flow;
-		const head = `${pad(row.node, 10)} ${pad(row.bridge.replace(/^br-/, ''), 4)} ${pad(tableLabel(row), 17)} p${pad(String(f.priority), 5)}`;
-		const body = `${matchText(f) || '*'} → ${actionsTextOf(f)}`;
-		const note = row.notes.length > 0 ? `  # ${row.notes.join('; ')}` : '';
+		const head = `${pad(row.node, nodeW)} ${pad(row.bridge.replace(/^br-/, ''), 4)} ${pad(tableLabel(row), width < 100 ? 16 : 22)} p${pad(String(f.priority), 3)}`;
+		// A decoded ARP responder says what it answers; its raw load/move actions are noise here.
+		const reply = row.notes.find(n => n.startsWith('ARP reply'));
+		const body = `${matchText(f) || '*'} ${reply === undefined ? `→ ${actionsTextOf(f)}` : `⇒ ${reply}`}`;
+		const rest = row.notes.filter(n => n !== reply);
+		const note = rest.length > 0 ? `  # ${rest.join('; ')}` : '';
 		const line = trunc(`${selected ? '›' : ' '}${head} ${body}${note}`, width);
 		const isDrop = f.actions.length > 0 && f.actions.every(a => a.type === 'drop');
 		lines.push(
