@@ -183,7 +183,7 @@ export const classifyKubectlError = (
 		return {reason: 'unauthorized', message: summary};
 	}
 	if (
-		/The connection to the server .* was refused|Unable to connect to the server|dial tcp|no such host|i\/o timeout|TLS handshake timeout|connection reset by peer|EOF$/m.test(
+		/The connection to the server .* was refused|Unable to connect to the server|dial tcp|no such host|i\/o timeout|TLS handshake timeout|connection reset by peer|abnormal closure|EOF$/m.test(
 			text,
 		)
 	) {

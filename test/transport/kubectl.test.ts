@@ -294,6 +294,19 @@ describe.skipIf(missing !== undefined)('kubectl transport (real kubectl, fake AP
 		);
 	});
 
+	it('reports an API server that goes away mid-output as a failure, keeping the partial output', async () => {
+		const {transport, fixture: f} = await setup();
+		const pending = transport('cmp-1').exec(sh('echo partial; sleep 60'), {signal: never});
+		await eventually(() => f.server.activeExecs() === 1, 'the exec started');
+		await new Promise(resolve => setTimeout(resolve, 300)); // let "partial" reach kubectl
+		await f.server.stop();
+		const result = await pending;
+		expect(result.exitCode).toBeNull();
+		expect(result.failure).toMatchObject({kind: 'unreachable', reason: 'unreachable'});
+		expect(result.stdout).toBe('partial\n');
+		await eventually(allChildrenEnded, 'the remote sleep was killed');
+	});
+
 	it('times out a hanging exec, and the remote process is stopped', async () => {
 		const {transport, fixture: f} = await setup();
 		const result = await transport('cmp-1').exec(sh('echo started; sleep 60', {timeoutMs: 2000}), {
@@ -397,6 +410,10 @@ describe('kubectl error classification (pure)', () => {
 			'unreachable',
 		],
 		['Unable to connect to the server: dial tcp: lookup k8s.example: no such host', 'unreachable'],
+		[
+			'error: error reading from error stream: next reader: websocket: close 1006 (abnormal closure): unexpected EOF',
+			'unreachable',
+		],
 		['error: something else entirely', 'kubectl-error'],
 	] as const)('%s → %s', (stderr, reason) => {
 		expect(classifyKubectlError(stderr).reason).toBe(reason);
