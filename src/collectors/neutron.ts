@@ -341,14 +341,12 @@ export function deviceRole(name: string): DeviceRole {
  * characters of the Neutron port id), or undefined for names without one.
  */
 export function portIdPrefixOf(name: string): string | undefined {
-	const role = deviceRole(name);
-	switch (role) {
+	switch (deviceRole(name)) {
 		case 'router-interface':
 		case 'router-gateway':
 		case 'snat-interface':
 		case 'fip-gateway':
 		case 'ha-interface':
-			return name.slice(3) || undefined;
 		case 'tap':
 		case 'hybrid-ovs-veth':
 		case 'hybrid-bridge-veth':

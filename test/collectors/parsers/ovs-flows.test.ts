@@ -340,6 +340,69 @@ describe('ovs-flows parser: more action forms', () => {
 	});
 });
 
+describe('ovs-flows parser: dump shapes', () => {
+	it('Given a multipart dump (a header per reply, as real OVS prints for big tables), then all flows read', () => {
+		const line = (t: number) =>
+			` cookie=0x0, duration=1.000s, table=${t}, n_packets=0, n_bytes=0, idle_age=1, priority=1 actions=drop`;
+		const text = [
+			'NXST_FLOW reply (xid=0x4):',
+			line(0),
+			line(1),
+			'NXST_FLOW reply (xid=0x4):',
+			line(2),
+			'',
+		].join('\n');
+		const {facts, warnings} = ovsFlowsParser.parse(text);
+		expect(warnings).toEqual([]);
+		expect(facts.protocol).toBe('OpenFlow10');
+		expect(facts.flows.map(f => [f.table, f.line])).toEqual([
+			[0, 2],
+			[1, 3],
+			[2, 5],
+		]);
+	});
+
+	it('Given CRLF line ends and an OF1.4 header, then they are read', () => {
+		const text =
+			'OFPST_FLOW reply (OF1.4) (xid=0x2):\r\n cookie=0x0, table=1, priority=5,ip actions=NORMAL\r\n';
+		const {facts, warnings} = ovsFlowsParser.parse(text);
+		expect(warnings).toEqual([]);
+		expect(facts.protocol).toBe('OpenFlow14');
+		expect(facts.flows[0]).toMatchObject({
+			table: 1,
+			priority: 5,
+			match: {ip: ''},
+			actions: [{type: 'normal'}],
+		});
+	});
+
+	it('Given a quoted port name with escapes, commas and a space, then it is unquoted whole', () => {
+		const {facts, warnings} = ovsFlowsParser.parse(
+			' priority=1,in_port="we\\\\ird, \\"name\\"" actions=output:"a b",resubmit("x,y",3)',
+		);
+		expect(warnings).toEqual([]);
+		expect(facts.flows[0]?.match).toEqual({in_port: 'we\\ird, "name"'});
+		expect(facts.flows[0]?.actions).toMatchObject([
+			{type: 'output', port: 'a b'},
+			{type: 'resubmit', port: 'x,y', table: 3},
+		]);
+	});
+
+	it('Given a flow, then its JSON form carries match and actions (they are typed on first access)', () => {
+		const {facts} = ovsFlowsParser.parse(' table=3, priority=2,arp,arp_tpa=10.0.0.1 actions=drop');
+		const json = JSON.parse(JSON.stringify(facts)) as {flows: Flow[]};
+		expect(json.flows[0]).toEqual({
+			line: 1,
+			raw: 'table=3, priority=2,arp,arp_tpa=10.0.0.1 actions=drop',
+			table: 3,
+			priority: 2,
+			flags: [],
+			match: {arp: '', arp_tpa: '10.0.0.1'},
+			actions: [{type: 'drop', raw: 'drop'}],
+		});
+	});
+});
+
 describe('ovs-flows parser: bad input', () => {
 	it('Given truncated and garbled lines, then each becomes a warning with its line and the rest parse', () => {
 		// Given
