@@ -1,4 +1,4 @@
-import type {Capture, CaptureSet, NodeInfo} from '../model/capture.js';
+import type {Capture, CaptureMeta, CaptureSet, NodeInfo} from '../model/capture.js';
 import type {NetnsSection, ParseResult, ParserKind, ParseWarning} from '../model/facts.js';
 import type {CaptureId, NodeId} from '../model/ids.js';
 import type {
@@ -299,4 +299,57 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 	const nodes: Record<NodeId, NodeSnapshot> = {};
 	for (const [id, info] of nodeInfo) nodes[id] = {node: info, facts: nodeFacts.get(id) ?? {}};
 	return {schemaVersion: 1, manifest, captures, nodes, cloud, errors};
+}
+
+const toMeta = (capture: Capture): CaptureMeta => {
+	const meta: Record<string, unknown> = {...capture};
+	delete meta['stdout'];
+	delete meta['stderr'];
+	return meta as CaptureMeta;
+};
+
+/**
+ * Merge capture sets taken separately (one per node by hand, one for the cloud APIs) into one.
+ * Nodes are united (roles merged); a capture id that appears in more than one set is prefixed
+ * with its node (`cmp-1.netns`) or, for cloud captures, with the set's position (`2.ports`).
+ * Pure: file names are kept as they are (callers load bodies before merging).
+ */
+export function mergeCaptureSets(sets: readonly CaptureSet[]): CaptureSet {
+	const first = sets[0];
+	if (first === undefined) throw new Error('mergeCaptureSets: no capture set');
+	if (sets.length === 1) return first;
+	const seen = new Map<string, number>();
+	for (const set of sets) for (const c of set.captures) seen.set(c.id, (seen.get(c.id) ?? 0) + 1);
+	const nodes = new Map<NodeId, NodeInfo>();
+	const captures: Capture[] = [];
+	sets.forEach((set, index) => {
+		for (const n of set.manifest.nodes) {
+			const prior = nodes.get(n.id);
+			nodes.set(
+				n.id,
+				prior === undefined
+					? n
+					: {...prior, ...n, roles: [...new Set([...prior.roles, ...n.roles])]},
+			);
+		}
+		for (const c of set.captures) {
+			const clash = (seen.get(c.id) ?? 0) > 1;
+			const id = clash ? `${c.node ?? String(index + 1)}.${c.id}` : c.id;
+			captures.push({...c, id});
+		}
+	});
+	const descriptions = sets.map(s => s.manifest.description).filter(d => d !== undefined);
+	const problems = sets.flatMap(s => s.manifest.problems ?? []);
+	return {
+		manifest: {
+			...first.manifest,
+			description:
+				descriptions.length > 0 ? descriptions.join(' + ') : `${sets.length} capture sets`,
+			nodes: [...nodes.values()],
+			captures: captures.map(toMeta),
+			...(sets.some(s => s.manifest.partial === true) ? {partial: true} : {}),
+			...(problems.length > 0 ? {problems} : {}),
+		},
+		captures,
+	};
 }

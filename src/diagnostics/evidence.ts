@@ -8,6 +8,30 @@ export function captureLine(snapshot: Snapshot, capture: CaptureId, line: number
 	return (text.split('\n')[line - 1] ?? '').trimEnd();
 }
 
+/**
+ * A long one-line JSON capture (`ip -j …`) cut down to the object that contains one of `focus`
+ * (`"dst":"10.0.0.5"`), with `…` marking the cut. Short lines are returned whole.
+ */
+export function focusExcerpt(line: string, focus: readonly string[], max = 200): string {
+	if (line.length <= max) return line;
+	for (const needle of focus) {
+		const at = line.indexOf(needle);
+		if (at < 0) continue;
+		const start = line.lastIndexOf('{', at);
+		const end = line.indexOf('}', at);
+		if (start < 0 || end < 0) continue;
+		return `${start > 0 ? '…' : ''}${line.slice(start, end + 1)}${end + 1 < line.length ? '…' : ''}`;
+	}
+	return `${line.slice(0, max)}…`;
+}
+
+/** Focus needles for a neighbour entry / an address in `ip -j` output. */
+export const neighFocus = (dst: string): string[] => [`"dst":"${dst}"`];
+export const addrFocus = (ip: string, ifname?: string): string[] => [
+	`"local":"${ip}"`,
+	...(ifname !== undefined ? [`"ifname":"${ifname}"`] : []),
+];
+
 /** Evidence for items of one Sourced fact that carry a `line` (relative to their section). */
 export function lineEvidence(
 	snapshot: Snapshot,
@@ -15,13 +39,16 @@ export function lineEvidence(
 	sourced: Sourced<unknown>,
 	itemLines: readonly number[],
 	note?: string,
+	focus: readonly string[] = [],
 ): Evidence {
 	const lines = [...new Set(itemLines.map(l => l + sourced.lineOffset))].sort((a, b) => a - b);
 	return {
 		...(node !== undefined ? {node} : {}),
 		capture: sourced.capture,
 		lines,
-		excerpt: lines.map(l => captureLine(snapshot, sourced.capture, l)).join('\n'),
+		excerpt: lines
+			.map(l => focusExcerpt(captureLine(snapshot, sourced.capture, l), focus))
+			.join('\n'),
 		...(note !== undefined ? {note} : {}),
 	};
 }

@@ -1,7 +1,7 @@
 import type {Amphora, HaState, NeighEntry, OsPort, OsRouter, OsSubnet} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot, Sourced} from '../model/snapshot.js';
-import {cloudObjectEvidence, lineEvidence} from './evidence.js';
+import {addrFocus, cloudObjectEvidence, lineEvidence, neighFocus} from './evidence.js';
 import {cidrContains, normalizeMac, sameIp, sameMac} from './net.js';
 import type {Evidence} from './types.js';
 
@@ -369,6 +369,7 @@ export function buildModel(snapshot: Snapshot): Model {
 								sourced,
 								[iface.line, address.line],
 								'the VIP is configured here (this namespace holds it now)',
+								addrFocus(address.local, iface.name),
 							),
 						],
 					});
@@ -448,6 +449,7 @@ export function buildModel(snapshot: Snapshot): Model {
 									o.sourced,
 									[o.entry.line],
 									'dynamic ARP entry (follows gratuitous ARPs)',
+									neighFocus(o.entry.dst),
 								),
 							],
 						},

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {
 	assembleSnapshot,
 	bridgeFromArgv,
+	mergeCaptureSets,
 	namespaceFromArgv,
 } from '../../src/collectors/assemble.js';
 import {captureSet, neigh, portsJson, QR, ROUTER} from '../helpers/capture-set.js';
@@ -142,5 +143,22 @@ describe('assembleSnapshot', () => {
 		[['ovs-appctl', 'fdb/show', 'br-int'], 'br-int'],
 	])('bridgeFromArgv(%j) = %s', (argv, bridge) => {
 		expect(bridgeFromArgv(argv)).toBe(bridge);
+	});
+
+	it('merges capture sets taken separately; clashing ids get the node as prefix', () => {
+		const a = captureSet(
+			[{id: 'netns', node: 'cmp-1', kind: 'ip-netns', stdout: 'qrouter-a\n'}],
+			[{id: 'cmp-1', roles: ['compute']}],
+		);
+		const b = captureSet(
+			[{id: 'netns', node: 'cmp-2', kind: 'ip-netns', stdout: 'qrouter-a\n'}],
+			[{id: 'cmp-2', roles: ['compute']}],
+		);
+		const cloud = captureSet([{id: 'ports', kind: 'openstack-ports', stdout: portsJson([])}]);
+		const merged = mergeCaptureSets([a, b, cloud]);
+		expect(merged.captures.map(c => c.id)).toEqual(['cmp-1.netns', 'cmp-2.netns', 'ports']);
+		expect(merged.manifest.nodes.map(n => n.id)).toEqual(['cmp-1', 'cmp-2']);
+		const snap = assembleSnapshot(merged);
+		expect(snap.nodes['cmp-2']?.facts.netns?.capture).toBe('cmp-2.netns');
 	});
 });

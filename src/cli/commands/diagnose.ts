@@ -25,6 +25,7 @@ Examples:
   dvrscope diagnose ./capture-set
   dvrscope diagnose ./capture-set --json > findings.json
   dvrscope diagnose ./capture-set --format markdown > ticket.md
+  dvrscope diagnose ./set-cmp-1 ./set-cmp-2 ./set-cloud   (sets captured separately are merged)
 
 dvrscope only reads the capture set; the commands it prints under "What to do" are for you to run.
 JSON schema: docs/findings-schema.json. Rule pages: docs/rules/<rule-id>.md.`;
@@ -44,21 +45,24 @@ function formatOf(options: DiagnoseOptions, report = usage): Format | undefined 
 	return format as Format;
 }
 
-async function run(setPath: string, options: DiagnoseOptions): Promise<void> {
+async function run(setPaths: readonly string[], options: DiagnoseOptions): Promise<void> {
 	const format = formatOf(options);
 	if (format === undefined) return;
 	const {readCaptureSet, CaptureSetError} = await import('../../bundle/capture-set.js');
-	let set;
-	try {
-		set = await readCaptureSet(setPath);
-	} catch (error) {
-		if (error instanceof CaptureSetError) {
-			usage(error.message);
-			return;
+	const sets: CaptureSet[] = [];
+	for (const setPath of setPaths) {
+		try {
+			sets.push(await readCaptureSet(setPath));
+		} catch (error) {
+			if (error instanceof CaptureSetError) {
+				usage(error.message);
+				return;
+			}
+			throw error;
 		}
-		throw error;
 	}
-	await reportDiagnosis(set, setPath, options);
+	const {mergeCaptureSets} = await import('../../collectors/assemble.js');
+	await reportDiagnosis(mergeCaptureSets(sets), setPaths.join(' '), options);
 }
 
 /**
@@ -115,13 +119,16 @@ export function register(program: Command): void {
 		.description(
 			'Explain DVR / VRRP failover problems from a capture set (stale PERMANENT ARP entries for VIPs, LP#1774459, and related checks).',
 		)
-		.argument('<capture-set>', 'capture-set directory (contains manifest.json)')
+		.argument(
+			'<capture-set...>',
+			'capture-set directory (contains manifest.json); several are merged into one (e.g. one per node + one for the cloud)',
+		)
 		.option('--json', 'JSON output (same as --format json; versioned schema)')
 		.option('--format <format>', 'text | json | markdown', 'text')
 		.option('--no-color', 'no ANSI colour in text output (NO_COLOR is honoured too)')
 		.option('-v, --verbose', 'text: show every evidence line')
 		.addHelpText('after', HELP_AFTER)
-		.action(async (setPath: string, options: DiagnoseOptions) => {
-			await run(setPath, options);
+		.action(async (setPaths: string[], options: DiagnoseOptions) => {
+			await run(setPaths, options);
 		});
 }

@@ -1,5 +1,5 @@
 import type {NodeId} from '../../model/ids.js';
-import {lineEvidence} from '../evidence.js';
+import {lineEvidence, neighFocus} from '../evidence.js';
 import {getModel, type NeighObs} from '../model.js';
 import {normalizeIp, normalizeMac, sameIp} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
@@ -35,6 +35,10 @@ export const dvrArpDivergence = defineRule({
 			for (const node of router.neighNodes) {
 				for (const o of model.neigh(node, `qrouter-${router.id}`)) {
 					if (!o.entry.states.includes('PERMANENT') || o.entry.lladdr === undefined) continue;
+					// rfp-/fpr- link-local pairs have per-node MACs by design.
+					if (o.entry.dev !== undefined && !o.entry.dev.startsWith('qr-')) continue;
+					if (o.entry.dst.startsWith('169.254.') || o.entry.dst.toLowerCase().startsWith('fe80:'))
+						continue;
 					const key = normalizeIp(o.entry.dst);
 					const slot = byIp.get(key) ?? {ip: o.entry.dst, macs: new Map<string, NeighObs[]>()};
 					const mac = normalizeMac(o.entry.lladdr);
@@ -61,6 +65,7 @@ export const dvrArpDivergence = defineRule({
 								o.sourced,
 								[o.entry.line],
 								`${ip} → ${mac} on ${o.node}`,
+								neighFocus(o.entry.dst),
 							),
 						);
 				}

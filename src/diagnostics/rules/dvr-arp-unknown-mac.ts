@@ -1,5 +1,5 @@
 import type {NodeId} from '../../model/ids.js';
-import {lineEvidence} from '../evidence.js';
+import {lineEvidence, neighFocus} from '../evidence.js';
 import {getModel, isBound, type NeighObs} from '../model.js';
 import {cidrContains, normalizeMac, sameIp, sameMac} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
@@ -62,7 +62,14 @@ export const dvrArpUnknownMac = defineRule({
 				const vip = model.vips.find(v => sameIp(v.ip, ip));
 				const vipPort = vip?.vipPorts.find(p => sameMac(p.mac, mac));
 				const evidence: Evidence[] = obs.map(o =>
-					lineEvidence(snapshot, o.node, o.sourced, [o.entry.line], `${ip} → ${mac} on ${o.node}`),
+					lineEvidence(
+						snapshot,
+						o.node,
+						o.sourced,
+						[o.entry.line],
+						`${ip} → ${mac} on ${o.node}`,
+						neighFocus(o.entry.dst),
+					),
 				);
 				if (vipPort !== undefined) {
 					const ev = model.portEvidence(vipPort, 'unbound VIP port: nobody answers for this MAC', [

@@ -1,5 +1,5 @@
 import type {NodeId} from '../../model/ids.js';
-import {lineEvidence} from '../evidence.js';
+import {lineEvidence, neighFocus} from '../evidence.js';
 import {arpDropLayout} from '../flows.js';
 import {getModel, OWNER_SOURCE_TEXT, type NeighObs} from '../model.js';
 import {cidrContains, normalizeMac, sameIp} from '../net.js';
@@ -67,6 +67,7 @@ export const dvrStalePermanentArp = defineRule({
 							o.sourced,
 							[o.entry.line],
 							`PERMANENT entry on ${node} points at the old MAC`,
+							neighFocus(o.entry.dst),
 						),
 					);
 				}

@@ -1,6 +1,6 @@
 import type {Flow} from '../../model/facts.js';
 import type {NodeFacts} from '../../model/snapshot.js';
-import {lineEvidence} from '../evidence.js';
+import {addrFocus, lineEvidence} from '../evidence.js';
 import {arpDropLayout, flowVlan} from '../flows.js';
 import {defineRule, type Evidence} from '../types.js';
 
@@ -70,6 +70,7 @@ export const ovsDvrArpBlock = defineRule({
 									addr,
 									[iface.line, a.line],
 									`router port ${iface.name} in ${ns}`,
+									addrFocus(a.local, iface.name),
 								),
 							});
 						else if (matches.length > 1)

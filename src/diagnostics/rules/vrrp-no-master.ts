@@ -1,5 +1,5 @@
 import type {NodeId} from '../../model/ids.js';
-import {lineEvidence} from '../evidence.js';
+import {addrFocus, lineEvidence} from '../evidence.js';
 import {getModel} from '../model.js';
 import {normalizeMac} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
@@ -68,6 +68,7 @@ export const vrrpNoMaster = defineRule({
 									sourced,
 									[iface.line, ...iface.addresses.map(a => a.line)],
 									`member ${c.mac}: VIP not configured`,
+									addrFocus('', iface.name),
 								),
 							};
 					}
