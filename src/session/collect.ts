@@ -6,6 +6,7 @@
  * writeCaptureSet). Progress: SessionEvents.
  */
 import {createHash, randomBytes} from 'node:crypto';
+import {setMaxListeners} from 'node:events';
 import type {Capture, CaptureMeta, CaptureSet, FailureKind, NodeInfo} from '../model/capture.js';
 import {isSafeId, type NodeId} from '../model/ids.js';
 import type {CommandResult, Transport, TransportFailure} from '../transport/types.js';
@@ -96,9 +97,23 @@ const refusalText = (refusal: Refusal): string =>
 export async function collect(
 	options: CollectOptions,
 	onEvent: SessionEventListener,
-	signal: AbortSignal,
+	outerSignal: AbortSignal,
 ): Promise<CaptureSet> {
 	const started = Date.now();
+	// One listener on the caller's signal; every node and command listens to this one instead
+	// (hundreds of listeners are expected, not a leak).
+	const session = new AbortController();
+	setMaxListeners(0, session.signal);
+	const signal = session.signal;
+	if (outerSignal.aborted) session.abort();
+	else
+		outerSignal.addEventListener(
+			'abort',
+			() => {
+				session.abort();
+			},
+			{once: true},
+		);
 	const emit = (event: SessionEvent): void => {
 		try {
 			onEvent(event);
@@ -354,6 +369,7 @@ export async function collect(
 		const beforeFailed = failedCaptureCount;
 		emit({type: 'node-started', at: now(), node: id});
 		const controller = new AbortController();
+		setMaxListeners(0, controller.signal);
 		const onAbort = (): void => {
 			controller.abort();
 		};
