@@ -9,7 +9,10 @@ import {
 	warning,
 } from './common.js';
 
-/** `configurations`: object (API/JSON) or the CLI's `key='value', …` / JSON text. */
+/**
+ * `configurations` (API) / `configuration` (OSC): an object, JSON text, the table's Python repr
+ * (`{'agent_mode': 'dvr', …}`), or `key='value', …`.
+ */
 function configurations(value: unknown): Record<string, unknown> | undefined {
 	if (isObject(value)) return {...value};
 	if (typeof value !== 'string' || value.trim() === '') return undefined;
@@ -23,6 +26,16 @@ function configurations(value: unknown): Record<string, unknown> | undefined {
 		}
 	}
 	const out = bareRecord<unknown>();
+	// OSC's table shows the dict as Python repr: {'agent_mode': 'dvr_snat', 'routers': 1, 'x': True}
+	for (const m of text.matchAll(
+		/'([^'\\]+)'\s*:\s*(?:'([^']*)'|"([^"]*)"|(True|False|None)|(-?\d+(?:\.\d+)?))/g,
+	)) {
+		const key = m[1] ?? '';
+		if (m[2] !== undefined || m[3] !== undefined) out[key] = m[2] ?? m[3];
+		else if (m[4] !== undefined) out[key] = m[4] === 'None' ? null : m[4] === 'True';
+		else if (m[5] !== undefined) out[key] = Number(m[5]);
+	}
+	if (Object.keys(out).length > 0) return out;
 	for (const dict of parseKeyValueDicts(text)) Object.assign(out, dict);
 	return Object.keys(out).length > 0 ? out : undefined;
 }

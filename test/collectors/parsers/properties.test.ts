@@ -39,13 +39,23 @@ const SAMPLES: ReadonlyArray<readonly [ParserKind, readonly string[]]> = [
 		'openstack-ports',
 		['pub-openstack-port-show-table.txt', 'openstack-constructed/neutron-api-ports.json'],
 	],
-	['openstack-routers', ['openstack-constructed/router-list-long.json']],
+	[
+		'openstack-routers',
+		['openstack-constructed/router-list-long.json', 'openstack-lab/router-show-table.txt'],
+	],
 	[
 		'openstack-agents',
-		['pub-openstack-network-agent-list-dvr.txt', 'openstack-constructed/agent-show-l3.json'],
+		[
+			'pub-openstack-network-agent-list-dvr.txt',
+			'openstack-constructed/agent-show-l3.json',
+			'openstack-lab/network-agent-show-l3-table.txt',
+		],
 	],
 	['openstack-subnets', ['openstack-constructed/subnet-list.json']],
-	['openstack-networks', ['openstack-constructed/network-list-long.json']],
+	[
+		'openstack-networks',
+		['openstack-lab/network-list-long.json', 'openstack-lab/network-show-external-table.txt'],
+	],
 	[
 		'octavia-amphorae',
 		['pub-octavia-api-amphora-list-response.json', 'pub-openstack-loadbalancer-amphora-list.txt'],
