@@ -5,9 +5,9 @@
 # = the node), a keystone-client pod on the controller and an OpenStackDeployment describing the
 # lab. `kubectl exec` runs the command inside that lab node's namespaces (nsenter -t <node pid>).
 # Writes .lab-state/kubeconfig (context "lab").
-#   kube.sh start [healthy|tunnel-mismatch]   tunnel-mismatch: the OpenStackDeployment names
-#                                             another tunnel interface (ens9) for compute-2
-#   kube.sh stop
+# The OpenStackDeployment names br-phy as tunnel_interface for every node; a lab brought up with
+# LAB_VARIANT=tunnel-mismatch carries compute-2's tunnel address on br-vxlan instead.
+#   kube.sh start | kube.sh stop
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -20,8 +20,8 @@ stop() {
 	for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	rm -f "$L/pids/kube.pid"
 }
-config() { # variant
-	local variant=$1 n first=1 envp="env PATH=$PATH HOME=/root"
+config() {
+	local n first=1
 	nsx() { printf '["nsenter","-t","%s","-m","-n","-u","--","env","PATH=%s","HOME=/root"%s]' "$(nodepid "$1")" "$PATH" "${2:-}"; }
 	echo '{'
 	echo "  \"port\": $KUBE_PORT, \"kubeconfig\": \"$S/kubeconfig\", \"context\": \"lab\", \"flavor\": \"mosk\","
@@ -40,27 +40,20 @@ config() { # variant
 	echo '    "dvr": {"enabled": true}, "tenant_network_types": ["vxlan"],'
 	echo '    "external_networks": [{"physnet": "extnet", "interface": "br-ex", "bridge": "br-ex", "network_types": ["flat"]}],'
 	echo "    \"floating_network\": {\"enabled\": true, \"name\": \"ext\", \"physnet\": \"extnet\", \"network_type\": \"flat\", \"subnet\": {\"name\": \"ext-sub\", \"range\": \"$EXT_CIDR\", \"gateway\": \"$EXT_GW\"}}"
-	if [ "$variant" = tunnel-mismatch ]; then
-		echo '  }, "nodes": {"kubernetes.io/hostname::compute-2": {"features": {"neutron": {"tunnel_interface": "ens9"}}}}}'
-	else
-		echo '  }}'
-	fi
+	echo '  }}'
 	echo '}'
 }
 case "${1:-start}" in
 stop) stop ;;
 start)
-	variant=${2:-healthy}
-	case $variant in healthy | tunnel-mismatch) ;; *) die "unknown Kubernetes face variant: $variant" ;; esac
 	[ -f "$LAB_DIR/kube-face.ts" ] || die "lab/kube-face.ts is missing"
 	stop
-	config "$variant" >"$L/kube-face.json"
-	echo "$variant" >"$L/kube-variant"
+	config >"$L/kube-face.json"
 	(cd "$REPO" && setsid node --import tsx "$LAB_DIR/kube-face.ts" "$L/kube-face.json" >"$L/logs/kube.log" 2>&1 </dev/null &
 		echo $! >"$L/pids/kube.pid")
 	for i in $(seq 100); do grep -q '^listening' "$L/logs/kube.log" 2>/dev/null && break; sleep 0.2; done
 	grep -q '^listening' "$L/logs/kube.log" || die "the Kubernetes face did not start: $(tail -5 "$L/logs/kube.log")"
-	ts "Kubernetes API on http://127.0.0.1:$KUBE_PORT ($variant): KUBECONFIG=$S/kubeconfig kubectl --context lab -n openstack get pods -o wide"
+	ts "Kubernetes API on http://127.0.0.1:$KUBE_PORT (lab variant $LAB_VARIANT): KUBECONFIG=$S/kubeconfig kubectl --context lab -n openstack get pods -o wide"
 	;;
-*) die "usage: lab/kube.sh start [healthy|tunnel-mismatch] | stop" ;;
+*) die "usage: lab/kube.sh start | stop" ;;
 esac

@@ -17,8 +17,13 @@ declare -A SSHPORT=([controller]=$SSH_BASE [network]=$((SSH_BASE + 1)) [compute-
 declare -A MODE=([network]=dvr_snat [compute-1]=dvr [compute-2]=dvr)
 declare -A ROLES=([controller]=controller [network]="network, gateway" [compute-1]=compute [compute-2]=compute)
 declare -A SHORT=([controller]=ctl [network]=net [compute-1]=c1 [compute-2]=c2)
-# the interface that carries the tunnel address on each node (OVS userspace tunneling: on br-phy)
+# the interface that carries the tunnel address on each node (OVS userspace tunneling: an OVS
+# bridge). LAB_VARIANT=tunnel-mismatch names compute-2's bridge br-vxlan while the
+# OpenStackDeployment says br-phy for every node (what the deployment checks must catch).
 TUNNEL_IF=br-phy
+LAB_VARIANT=${LAB_VARIANT:-$(cat "$L/variant" 2>/dev/null || echo standard)}
+declare -A TUNBR=([network]=$TUNNEL_IF [compute-1]=$TUNNEL_IF [compute-2]=$TUNNEL_IF)
+[ "$LAB_VARIANT" = tunnel-mismatch ] && TUNBR[compute-2]=br-vxlan
 CTL_IP=198.18.0.254
 API_PORT=${LAB_API_PORT:-9696}
 KUBE_PORT=${LAB_KUBE_PORT:-16443}

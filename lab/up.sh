@@ -7,6 +7,7 @@
 #   compute-1   OVS + agents (dvr); VRRP pair vm1/vm2                                198.18.0.11
 #   compute-2   OVS + agents (dvr); client VM                                        198.18.0.12
 # LAB_NO_TOPOLOGY=1: stop after the agents are alive. LAB_NO_KUBE=1: no Kubernetes face.
+# LAB_VARIANT=tunnel-mismatch: compute-2's tunnel bridge is br-vxlan, the OpenStackDeployment says br-phy.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -18,6 +19,7 @@ done
 avail=$(awk '/MemAvailable/{print int($2/1024)}' /proc/meminfo)
 [ "$avail" -ge 3000 ] || echo "lab: warning: only ${avail} MiB available; the lab needs about 2.8 GiB" >&2
 mkdir -p "$L"/{pids,logs} "$L"/ctl/{rabbit/mnesia,rabbit/log,pg} "$S"
+case $LAB_VARIANT in standard | tunnel-mismatch) echo "$LAB_VARIANT" >"$L/variant" ;; *) die "unknown LAB_VARIANT $LAB_VARIANT (standard | tunnel-mismatch)" ;; esac
 chmod 700 "$S"
 # directories the bind mounts need; remember which ones the lab created so lab:down removes them
 for d in /run/openvswitch /var/log/openvswitch /etc/openvswitch /run/netns /run/sshd; do
@@ -65,9 +67,10 @@ for n in $AGENT_NODES; do
 	ip -n $UL link set "t-$s" master ulbr up
 	on "$n" ip link set tun0 up
 	# VXLAN on the userspace datapath needs the tunnel address on an OVS bridge (userspace tunneling)
-	on "$n" ovs-vsctl add-br br-phy -- set Bridge br-phy datapath_type=netdev -- add-port br-phy tun0
-	on "$n" ip addr add "${TUN[$n]}/24" dev br-phy
-	on "$n" ip link set br-phy up
+	b=${TUNBR[$n]}
+	on "$n" ovs-vsctl add-br "$b" -- set Bridge "$b" datapath_type=netdev -- add-port "$b" tun0
+	on "$n" ip addr add "${TUN[$n]}/24" dev "$b"
+	on "$n" ip link set "$b" up
 	# external bridge (no uplink): DVR compute nodes need it for their fip- namespace
 	on "$n" ovs-vsctl add-br br-ex -- set Bridge br-ex datapath_type=netdev
 done
