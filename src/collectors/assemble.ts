@@ -311,8 +311,8 @@ const toMeta = (capture: Capture): CaptureMeta => {
 /**
  * Merge capture sets taken separately (one per node by hand, one for the cloud APIs) into one.
  * Nodes are united (roles merged); a capture id that appears in more than one set is prefixed
- * with its node (`cmp-1.netns`) or, for cloud captures, with the set's position (`2.ports`).
- * Pure: file names are kept as they are (callers load bodies before merging).
+ * with its node (`cmp-1.netns`) or, for cloud captures, with the set's position (`2.ports`), and
+ * then gets body file names of its own. Pure (bodies are already loaded).
  */
 export function mergeCaptureSets(sets: readonly CaptureSet[]): CaptureSet {
 	const first = sets[0];
@@ -322,6 +322,7 @@ export function mergeCaptureSets(sets: readonly CaptureSet[]): CaptureSet {
 	for (const set of sets) for (const c of set.captures) seen.set(c.id, (seen.get(c.id) ?? 0) + 1);
 	const nodes = new Map<NodeId, NodeInfo>();
 	const captures: Capture[] = [];
+	const used = new Set<string>();
 	sets.forEach((set, index) => {
 		for (const n of set.manifest.nodes) {
 			const prior = nodes.get(n.id);
@@ -334,8 +335,21 @@ export function mergeCaptureSets(sets: readonly CaptureSet[]): CaptureSet {
 		}
 		for (const c of set.captures) {
 			const clash = (seen.get(c.id) ?? 0) > 1;
-			const id = clash ? `${c.node ?? String(index + 1)}.${c.id}` : c.id;
-			captures.push({...c, id});
+			let id = clash ? `${c.node ?? String(index + 1)}.${c.id}` : c.id;
+			if (used.has(id)) id = `${index + 1}.${id}`;
+			used.add(id);
+			if (id === c.id) {
+				captures.push(c);
+				continue;
+			}
+			// Renamed: give the bodies file names of their own too (so the set can be written).
+			const dir = c.scope === 'cloud' ? 'captures/cloud' : `captures/nodes/${c.node ?? 'unknown'}`;
+			captures.push({
+				...c,
+				id,
+				stdoutFile: `${dir}/${id}.stdout`,
+				...(c.stderrFile !== undefined ? {stderrFile: `${dir}/${id}.stderr`} : {}),
+			});
 		}
 	});
 	const descriptions = sets.map(s => s.manifest.description).filter(d => d !== undefined);

@@ -59,4 +59,20 @@ describe('dvrscope diagnose', () => {
 		const help = dvrscope('diagnose', '--help');
 		expect(help.stdout).toContain('3  usage or input error');
 	});
+
+	it('merges several capture sets and can save the merged set', () => {
+		const dir = path.join(mkdtempSync(path.join(tmpdir(), 'dvrscope-merged-')), 'set');
+		const r = dvrscope(
+			'diagnose',
+			'test/scenarios/failover-stale',
+			'test/scenarios/missing-captures',
+			'--save-set',
+			dir,
+			'--json',
+		);
+		expect(r.code).toBe(2);
+		const report = JSON.parse(r.stdout) as {captureSet: {captures: number}};
+		expect(report.captureSet.captures).toBe(36);
+		expect(dvrscope('diagnose', dir).code).toBe(2);
+	});
 });

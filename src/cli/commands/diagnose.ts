@@ -12,6 +12,8 @@ export type DiagnoseOptions = {
 	readonly format?: string;
 	readonly color?: boolean;
 	readonly verbose?: boolean;
+	/** Write the (merged) capture set here, e.g. to bundle it for a ticket. */
+	readonly saveSet?: string;
 };
 
 const HELP_AFTER = `
@@ -26,6 +28,7 @@ Examples:
   dvrscope diagnose ./capture-set --json > findings.json
   dvrscope diagnose ./capture-set --format markdown > ticket.md
   dvrscope diagnose ./set-cmp-1 ./set-cmp-2 ./set-cloud   (sets captured separately are merged)
+  dvrscope diagnose ./set-* --save-set ./incident            (keep the merged set for dvrscope bundle)
 
 dvrscope only reads the capture set; the commands it prints under "What to do" are for you to run.
 JSON schema: docs/findings-schema.json. Rule pages: docs/rules/<rule-id>.md.`;
@@ -62,7 +65,17 @@ async function run(setPaths: readonly string[], options: DiagnoseOptions): Promi
 		}
 	}
 	const {mergeCaptureSets} = await import('../../collectors/assemble.js');
-	await reportDiagnosis(mergeCaptureSets(sets), setPaths.join(' '), options);
+	const merged = mergeCaptureSets(sets);
+	if (options.saveSet !== undefined) {
+		const {writeCaptureSet} = await import('../../bundle/capture-set.js');
+		try {
+			await writeCaptureSet(options.saveSet, merged);
+		} catch (error) {
+			usage(`cannot write ${options.saveSet}: ${(error as Error).message}`);
+			return;
+		}
+	}
+	await reportDiagnosis(merged, setPaths.join(' '), options);
 }
 
 /**
@@ -127,6 +140,10 @@ export function register(program: Command): void {
 		.option('--format <format>', 'text | json | markdown', 'text')
 		.option('--no-color', 'no ANSI colour in text output (NO_COLOR is honoured too)')
 		.option('-v, --verbose', 'text: show every evidence line')
+		.option(
+			'--save-set <dir>',
+			'also write the (merged) capture set to <dir>, e.g. for dvrscope bundle',
+		)
 		.addHelpText('after', HELP_AFTER)
 		.action(async (setPaths: string[], options: DiagnoseOptions) => {
 			await run(setPaths, options);
