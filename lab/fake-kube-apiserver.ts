@@ -146,6 +146,8 @@ export type FakeKubeApiServerOptions = {
 	readonly version?: string;
 	/** Log each request to stderr. */
 	readonly log?: boolean;
+	/** How many requests `requests` keeps (oldest dropped first; default 10 000). */
+	readonly maxRequests?: number;
 };
 
 /** One request the double saw, for tests that assert how kubectl was driven. */
@@ -161,7 +163,7 @@ export type FakeKubeApiServer = {
 	readonly port: number;
 	/** `http://127.0.0.1:<port>` */
 	readonly url: string;
-	/** Every request so far, oldest first. */
+	/** The requests so far (at most `maxRequests`, the most recent), oldest first. */
 	readonly requests: readonly FakeKubeRequest[];
 	/** Replace the objects served (e.g. a lab scenario that moves pods). */
 	setPods(pods: readonly KubePod[]): void;
@@ -274,7 +276,7 @@ export const matchesSelector = (
 	}
 	terms.push(current);
 	return terms.every(term => {
-		const set = /^\s*([^\s!=(),]+)\s+(in|notin)\s+\(([^)]*)\)\s*$/.exec(term);
+		const set = /^\s*([A-Za-z0-9_./-]+)\s+(in|notin)\s+\(([A-Za-z0-9_.,\s-]*)\)\s*$/.exec(term);
 		if (set) {
 			const [, key = '', op, list = ''] = set;
 			const values = list.split(',').map(v => v.trim());
@@ -283,7 +285,7 @@ export const matchesSelector = (
 				? value !== undefined && values.includes(value)
 				: value === undefined || !values.includes(value);
 		}
-		const eq = /^\s*(!?)([^\s!=(),]+)\s*(?:(==|=|!=)\s*([^\s,]*))?\s*$/.exec(term);
+		const eq = /^\s*(!?)([A-Za-z0-9_./-]+)\s*(?:(==|=|!=)\s*([A-Za-z0-9_.-]*))?\s*$/.exec(term);
 		if (!eq) throw new Error(`unable to parse requirement: ${term}`);
 		const [, not, key = '', op, expected] = eq;
 		const value = get(key);
@@ -403,6 +405,7 @@ export const startFakeKubeApiServer = async (
 	let osdpls: readonly KubeCustomObject[] = options.customResources?.openstackdeployments ?? [];
 	const version = options.version ?? 'v1.32.4';
 	const requests: FakeKubeRequest[] = [];
+	const maxRequests = options.maxRequests ?? 10_000;
 	const sockets = new Set<Socket>();
 	const running = new Set<() => void>();
 	const isForbidden = options.forbidden ?? (() => false);
@@ -427,6 +430,8 @@ export const startFakeKubeApiServer = async (
 			...(upgrade === undefined ? {} : {upgrade}),
 		};
 		requests.push(entry);
+		// A long-lived lab server must not grow without bound: keep the most recent requests.
+		if (requests.length > maxRequests) requests.splice(0, requests.length - maxRequests);
 		if (options.log) {
 			console.error('[fake-kube-apiserver]', entry.method, req.url, upgrade ?? '');
 		}
