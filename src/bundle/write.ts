@@ -181,11 +181,27 @@ export function redactCaptureSet(set: CaptureSet): {set: CaptureSet; redactions:
 	return {set: {manifest, captures}, redactions};
 }
 
+/** Problem kinds that say what was deliberately not collected (skipped), not lost data. */
+const SKIP_KINDS: ReadonlySet<string> = new Set(['refused', 'target', 'skipped']);
+
+/** What was not collected on purpose, from the manifest's problems (refused names, targeting). */
+export function skippedFromProblems(set: CaptureSet): SkippedItem[] {
+	return (set.manifest.problems ?? [])
+		.filter(p => SKIP_KINDS.has(p.kind))
+		.map(p => ({
+			...(p.node === undefined ? {} : {node: p.node}),
+			what: p.kind === 'target' ? 'nodes outside the target' : 'command',
+			reason: p.message,
+		}));
+}
+
 /** Why a capture set is partial: the manifest's problems, failed captures, and caller reasons. */
 export function partialReasons(set: CaptureSet, extra: readonly string[] = []): string[] {
 	const reasons: string[] = [];
-	for (const p of set.manifest.problems ?? [])
+	for (const p of set.manifest.problems ?? []) {
+		if (SKIP_KINDS.has(p.kind)) continue;
 		reasons.push(`${p.node === undefined ? '' : `${p.node}: `}${p.kind}: ${p.message}`);
+	}
 	const failed = set.manifest.captures.filter(c => c.failure !== undefined);
 	const byNodeKind = new Map<string, number>();
 	for (const c of failed) {
@@ -226,6 +242,17 @@ async function listFiles(root: string, rel = ''): Promise<string[]> {
 	}
 	return out;
 }
+
+/** Drop repeats (re-bundling a bundle passes its reasons and skipped items in again). */
+const uniqueBy = <T>(items: readonly T[]): T[] => {
+	const seen = new Set<string>();
+	return items.filter(item => {
+		const key = JSON.stringify(item);
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+};
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, '\t')}\n`;
 
@@ -285,7 +312,7 @@ export async function writeBundle(
 	}
 
 	const now = options.now ?? new Date();
-	const reasons = partialReasons(set, options.partialReasons ?? []).map(p);
+	const reasons = uniqueBy(partialReasons(set, options.partialReasons ?? []).map(p));
 	const stage = await mkdtemp(path.join(os.tmpdir(), 'dvrscope-bundle-'));
 	const partialOut = `${output}.partial-${process.pid}`;
 	try {
@@ -313,11 +340,13 @@ export async function writeBundle(
 			captures: captureStats(set.manifest),
 			targets: (options.targets ?? []).map(t => p(redactText(t, 'bundle.json#targets').text)),
 			...(inventory === undefined ? {} : {inventory: pv(inventory)}),
-			skipped: (options.skipped ?? []).map(s => ({
-				...(s.node === undefined ? {} : {node: p(s.node)}),
-				what: p(s.what),
-				reason: p(s.reason),
-			})),
+			skipped: uniqueBy(
+				[...(options.skipped ?? []), ...skippedFromProblems(set)].map(s => ({
+					...(s.node === undefined ? {} : {node: p(s.node)}),
+					what: p(s.what),
+					reason: p(s.reason),
+				})),
+			),
 			partial: reasons.length > 0 || set.manifest.partial === true,
 			partialReasons: reasons,
 			pseudonymized: pseudo !== undefined,

@@ -166,3 +166,42 @@ describe('writeBundle with the diagnostics engine', () => {
 		expect(typeof result.manifest.findings.summary?.['warning']).toBe('number');
 	});
 });
+
+describe('writeBundle: skipped and partial', () => {
+	it('Given refused commands and a re-bundled bundle, When written, Then refusals are skipped items (not partial reasons) and nothing repeats', async () => {
+		const base = sampleSet();
+		const set = {
+			...base,
+			manifest: {
+				...base.manifest,
+				problems: [
+					{
+						node: 'cmp-1',
+						kind: 'refused',
+						message: 'refused namespace "x;rm" for netns.neigh (not run)',
+					},
+				],
+			},
+		};
+		const first = path.join(dir, 'first.tar.gz');
+		const result = await writeBundle(set, {output: first, analyze: false});
+		expect(result.manifest.partial).toBe(false);
+		expect(result.manifest.skipped).toEqual([
+			{
+				node: 'cmp-1',
+				what: 'command',
+				reason: 'refused namespace "x;rm" for netns.neigh (not run)',
+			},
+		]);
+		const opened = await openInput(first);
+		const again = await writeBundle(opened.set, {
+			output: path.join(dir, 'again.tar.gz'),
+			skipped: opened.bundle?.skipped ?? [],
+			partialReasons: ['cancelled by the user (Ctrl-C)', 'cancelled by the user (Ctrl-C)'],
+			analyze: false,
+		});
+		expect(again.manifest.skipped).toHaveLength(1);
+		expect(again.manifest.partialReasons).toEqual(['cancelled by the user (Ctrl-C)']);
+		expect(again.manifest.partial).toBe(true);
+	});
+});
