@@ -25,7 +25,7 @@ async function keepalivedRejects(text: string): Promise<number[]> {
 	writeFileSync(file, text);
 	const run = await execa('keepalived', ['-t', '-f', file], {reject: false, all: true});
 	expect(run.exitCode, run.all).not.toBe(0);
-	const lines = [...(run.all ?? '').matchAll(/Line (\d+)\)/g)].map(m => Number(m[1]));
+	const lines = [...run.all.matchAll(/Line (\d+)\)/g)].map(m => Number(m[1]));
 	return [...new Set(lines)].sort((a, b) => a - b);
 }
 
