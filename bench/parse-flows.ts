@@ -18,6 +18,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
+import {setFlagsFromString} from 'node:v8';
+import {runInNewContext} from 'node:vm';
 import {ovsFlowsParser} from '../src/collectors/parsers/ovs-flows.js';
 import {arpResponderOf} from '../src/collectors/neutron.js';
 import {addFlowsText, flowSpecs, formatDump} from './flow-dump.js';
@@ -127,6 +129,10 @@ function median(xs: readonly number[]): number {
 	return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
+/** A full GC before each timed run, so no run pays for the previous run's garbage. */
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
 /** Runs the contenders interleaved (so machine load drifts hit all alike); median ms of each. */
 function timeAll(
 	fns: Readonly<Record<string, () => number>>,
@@ -135,6 +141,7 @@ function timeAll(
 	const results: Record<string, number> = {};
 	for (let i = 0; i < runs; i++) {
 		for (const [name, fn] of Object.entries(fns)) {
+			gc();
 			const t0 = performance.now();
 			results[name] = fn();
 			(times[name] ??= []).push(performance.now() - t0);

@@ -219,16 +219,21 @@ function isDigits(s: string): boolean {
  * Actions are immutable and repeat across flows (`resubmit(,22)`, `load:0x2->NXM_OF_ARP_OP[]`,
  * `IN_PORT` …): one shared object per distinct text (flyweight), bounded.
  */
-const actionCache = new Map<string, FlowAction>();
-const ACTION_CACHE_MAX = 1 << 16;
+const CACHE_MAX = 1 << 16;
+
+/** Per-dump flyweight caches (so nothing outlives the dump, and every dump starts cold). */
+class Interner {
+	readonly actions = new Map<string, FlowAction>();
+	readonly values = new Map<string, string>();
+}
 
 /** One action, `raw` exactly as printed (t[s, e)). */
-function classifyAction(t: string, s: number, e: number): FlowAction {
+function classifyAction(t: string, s: number, e: number, cache: Interner): FlowAction {
 	const raw = t.slice(s, e);
-	let action = actionCache.get(raw);
+	let action = cache.actions.get(raw);
 	if (action === undefined) {
 		action = classifyRaw(t, s, e, raw);
-		if (actionCache.size < ACTION_CACHE_MAX) actionCache.set(raw, action);
+		if (cache.actions.size < CACHE_MAX) cache.actions.set(raw, action);
 	}
 	return action;
 }
@@ -318,7 +323,13 @@ function classifyRaw(t: string, s: number, e: number, raw: string): FlowAction {
  * Splits t[s, e) at top-level commas and classifies each action into `out`. Returns an error
  * message (unbalanced parentheses or quotes, empty action) or undefined.
  */
-function parseActionsInto(t: string, s: number, e: number, out: FlowAction[]): string | undefined {
+function parseActionsInto(
+	t: string,
+	s: number,
+	e: number,
+	out: FlowAction[],
+	cache: Interner,
+): string | undefined {
 	if (s >= e) return 'empty actions';
 	let depth = 0;
 	let itemStart = s;
@@ -336,13 +347,13 @@ function parseActionsInto(t: string, s: number, e: number, out: FlowAction[]): s
 			if (--depth < 0) return 'unbalanced ")" in actions';
 		} else if (c === COMMA && depth === 0) {
 			if (i === itemStart) return 'empty action';
-			out.push(classifyAction(t, itemStart, i));
+			out.push(classifyAction(t, itemStart, i, cache));
 			itemStart = i + 1;
 		}
 	}
 	if (depth !== 0) return 'unbalanced "(" in actions (truncated line?)';
 	if (itemStart === e) return 'empty action';
-	out.push(classifyAction(t, itemStart, e));
+	out.push(classifyAction(t, itemStart, e, cache));
 	return undefined;
 }
 
@@ -376,20 +387,18 @@ function checkActions(t: string, s: number, e: number): string | undefined {
 /** The actions of an `actions=` text (for learn specs, traces, tests). Malformed → []. */
 export function parseFlowActions(text: string): FlowAction[] {
 	const out: FlowAction[] = [];
-	return parseActionsInto(text, 0, text.length, out) === undefined ? out : [];
+	return parseActionsInto(text, 0, text.length, out, new Interner()) === undefined ? out : [];
 }
 
 // ─── one flow line ───────────────────────────────────────────────────────────
 
 /** Match values repeat (`1`, `0x4d`, port names): one string per distinct value, bounded. */
-const valueCache = new Map<string, string>();
-
 /** `record[key] = value`, with a `__proto__` key kept as an ordinary own key. */
-function setKey(record: Record<string, string>, key: string, text: string): void {
-	let value = valueCache.get(text);
+function setKey(record: Record<string, string>, key: string, text: string, cache: Interner): void {
+	let value = cache.values.get(text);
 	if (value === undefined) {
 		value = text;
-		if (valueCache.size < ACTION_CACHE_MAX) valueCache.set(text, text);
+		if (cache.values.size < CACHE_MAX) cache.values.set(text, text);
 	}
 	if (key === '__proto__') {
 		Object.defineProperty(record, key, {
@@ -402,7 +411,7 @@ function setKey(record: Record<string, string>, key: string, text: string): void
 }
 
 /** Match fields of raw[s, …) up to the first unquoted space (priority left out: it is a Flow field). */
-function materializeMatch(raw: string, s: number): Record<string, string> {
+function materializeMatch(raw: string, s: number, cache: Interner): Record<string, string> {
 	const match: Record<string, string> = {};
 	if (s < 0) return match;
 	const e = raw.length;
@@ -422,9 +431,9 @@ function materializeMatch(raw: string, s: number): Record<string, string> {
 			if (eq < 0) eq = q;
 		} else if (c === COMMA || c === SPACE || c === TAB) {
 			if (q > itemStart) {
-				if (eq < 0) setKey(match, raw.slice(itemStart, q), '');
+				if (eq < 0) setKey(match, raw.slice(itemStart, q), '', cache);
 				else if (!(eq - itemStart === 8 && raw.startsWith('priority', itemStart))) {
-					setKey(match, raw.slice(itemStart, eq), valueAt(raw, eq + 1, q));
+					setKey(match, raw.slice(itemStart, eq), valueAt(raw, eq + 1, q), cache);
 				}
 			}
 			if (c !== COMMA) break;
@@ -435,10 +444,10 @@ function materializeMatch(raw: string, s: number): Record<string, string> {
 	return match;
 }
 
-function materializeActions(raw: string, s: number): FlowAction[] {
+function materializeActions(raw: string, s: number, cache: Interner): FlowAction[] {
 	const out: FlowAction[] = [];
 	// The line was validated when it was read, so this cannot report an error; keep what parsed.
-	parseActionsInto(raw, s, raw.length, out);
+	parseActionsInto(raw, s, raw.length, out, cache);
 	return out;
 }
 
@@ -476,6 +485,7 @@ class ParsedFlow {
 	readonly flags: readonly string[];
 	readonly #matchAt: number;
 	readonly #actionsAt: number;
+	readonly #cache: Interner;
 	#match: Record<string, string> | undefined;
 	#actions: FlowAction[] | undefined;
 
@@ -487,6 +497,7 @@ class ParsedFlow {
 		flags: readonly string[],
 		matchAt: number,
 		actionsAt: number,
+		cache: Interner,
 	) {
 		this.line = line;
 		this.raw = raw;
@@ -504,16 +515,17 @@ class ParsedFlow {
 		this.flags = flags;
 		this.#matchAt = matchAt;
 		this.#actionsAt = actionsAt;
+		this.#cache = cache;
 		this.#match = undefined;
 		this.#actions = undefined;
 	}
 
 	get match(): Readonly<Record<string, string>> {
-		return (this.#match ??= materializeMatch(this.raw, this.#matchAt));
+		return (this.#match ??= materializeMatch(this.raw, this.#matchAt, this.#cache));
 	}
 
 	get actions(): readonly FlowAction[] {
-		return (this.#actions ??= materializeActions(this.raw, this.#actionsAt));
+		return (this.#actions ??= materializeActions(this.raw, this.#actionsAt, this.#cache));
 	}
 
 	toJSON(): Flow {
@@ -575,7 +587,13 @@ let lastCookie = '';
  * validated (quotes, parentheses, `actions=` present) and left for {@link ParsedFlow} to
  * materialise. Returns the flow or an error message.
  */
-function parseFlowAt(t: string, s: number, e: number, lineNo: number): Flow | string {
+function parseFlowAt(
+	t: string,
+	s: number,
+	e: number,
+	lineNo: number,
+	cache: Interner,
+): Flow | string {
 	let table = 0;
 	let priority = DEFAULT_PRIORITY;
 	let flags: string[] | undefined;
@@ -730,6 +748,7 @@ function parseFlowAt(t: string, s: number, e: number, lineNo: number): Flow | st
 		flags ?? NO_FLAGS,
 		matchStart < 0 ? -1 : matchStart - s,
 		actionsStart - s,
+		cache,
 	);
 }
 
@@ -745,6 +764,7 @@ function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 	const flows: Flow[] = [];
 	const warnings: ParseWarning[] = [];
 	next.reset(text);
+	const cache = new Interner();
 	let protocol: string | undefined;
 	const len = text.length;
 	let pos = 0;
@@ -770,7 +790,7 @@ function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 		}
 		let result: Flow | string;
 		try {
-			result = parseFlowAt(text, s, e, lineNo);
+			result = parseFlowAt(text, s, e, lineNo, cache);
 		} catch (error) {
 			result = `internal parser error: ${error instanceof Error ? error.message : String(error)}`;
 		}
