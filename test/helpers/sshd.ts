@@ -27,9 +27,23 @@ function run(file: string, args: readonly string[]): string {
 export function loginUser(): string {
 	if (process.getuid?.() !== 0) return os.userInfo().username;
 	const exists = spawnSync('getent', ['passwd', TEST_USER]).status === 0;
-	if (!exists) run('useradd', ['--create-home', '--shell', '/bin/sh', TEST_USER]);
+	if (!exists) {
+		// Test files start in parallel: another worker may create the user first.
+		const made = spawnSync('useradd', ['--create-home', '--shell', '/bin/sh', TEST_USER]);
+		if (made.status !== 0 && spawnSync('getent', ['passwd', TEST_USER]).status !== 0)
+			throw new Error(`useradd ${TEST_USER} failed: ${made.stderr.toString()}`);
+	}
 	// `useradd` leaves the account locked (`!`), which sshd refuses without PAM; `*` = no password.
-	run('usermod', ['-p', '*', TEST_USER]);
+	const shadow = spawnSync('getent', ['shadow', TEST_USER], {encoding: 'utf8'}).stdout;
+	if (shadow.split(':')[1]?.startsWith('!') !== false) {
+		// /etc/shadow is locked while another worker edits it: retry a few times.
+		for (let attempt = 0; ; attempt++) {
+			const result = spawnSync('usermod', ['-p', '*', TEST_USER], {encoding: 'utf8'});
+			if (result.status === 0) break;
+			if (attempt === 20) throw new Error(`usermod ${TEST_USER} failed: ${result.stderr}`);
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+		}
+	}
 	return TEST_USER;
 }
 

@@ -217,7 +217,7 @@ describe('SshTransport against a real sshd', () => {
 		const scratch = mkdtempSync(path.join(sshd.dir, 'scratch-'));
 		chmodSync(scratch, 0o777);
 		const flag = path.join(scratch, 'mid-output.flag');
-		const pending = run(t, ['sh', '-c', `echo partial-output; touch ${flag}; sleep 30`]);
+		const pending = run(t, ['sh', '-c', `echo partial-output; touch ${flag}; sleep 10`]);
 		while (!existsSync(flag)) await new Promise(resolve => setTimeout(resolve, 50));
 		// When the server's per-connection sshd processes (descendants of our sshd) are killed
 		const children = (pid: number): number[] =>
