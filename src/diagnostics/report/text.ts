@@ -70,7 +70,7 @@ function renderFinding(f: Finding, paint: Paint, width: number, verbose: boolean
 	if (f.nodes.length > 0) out.push('', `  Nodes: ${f.nodes.join(', ')}`);
 	if (f.evidence.length > 0) {
 		out.push('', '  Evidence:');
-		const shown = verbose ? f.evidence : f.evidence.slice(0, 6);
+		const shown = verbose ? f.evidence : f.evidence.slice(0, 8);
 		for (const e of shown) {
 			const lines =
 				e.lines.length > 0 ? ` line${e.lines.length > 1 ? 's' : ''} ${e.lines.join(',')}` : '';
@@ -121,7 +121,7 @@ export function renderText(diagnosis: Diagnosis, options: TextOptions): string {
 	}
 	let group: string | undefined;
 	for (const f of diagnosis.findings) {
-		const key = f.vip !== undefined ? `VIP ${f.vip}` : 'Other findings';
+		const key = f.vip !== undefined ? `VIP ${f.vip}` : 'Findings not tied to a VIP';
 		if (key !== group) {
 			group = key;
 			out.push(paint('bold', `━━ ${key} ${'━'.repeat(Math.max(3, width - key.length - 4))}`), '');

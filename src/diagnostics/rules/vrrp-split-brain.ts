@@ -1,3 +1,4 @@
+import {lineEvidence} from '../evidence.js';
 import {getModel, type OwnerObservation} from '../model.js';
 import {defineRule, type Evidence} from '../types.js';
 import {listText, nodesText} from './util.js';
@@ -41,7 +42,28 @@ export const vrrpSplitBrain = defineRule({
 					nodes: nodesText(primaries.map(p => p.node)),
 					states: listText(primaries.map(p => `"${p.raw.trim()}" on ${p.node}`)),
 				},
-				evidence: primaries.map(p => p.evidence),
+				evidence: [
+					...primaries.map(p => p.evidence),
+					// keepalived configures the router's qr- addresses only on the primary: seeing them
+					// on several nodes confirms the split.
+					...primaries.flatMap(p => {
+						const addr = context.node(p.node)?.addr?.[`qrouter-${ha.router}`];
+						if (addr === undefined) return [];
+						const qr = addr.data.filter(
+							i => i.name.startsWith('qr-') && i.addresses.some(a => !a.local.startsWith('fe80')),
+						);
+						if (qr.length === 0) return [];
+						return [
+							lineEvidence(
+								context.snapshot,
+								p.node,
+								addr,
+								qr.flatMap(i => [i.line, ...i.addresses.map(a => a.line)]),
+								`router addresses configured on ${p.node} (keepalived adds them on the primary only)`,
+							),
+						];
+					}),
+				],
 			});
 		}
 		for (const vip of model.vips) {
