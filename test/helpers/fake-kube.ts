@@ -66,7 +66,7 @@ export const eventually = async (
 ): Promise<void> => {
 	for (let i = 0; i < attempts; i++) {
 		if (predicate()) return;
-		await new Promise(resolve => setTimeout(resolve, 50));  
+		await new Promise(resolve => setTimeout(resolve, 50));
 	}
 	throw new Error(`never happened: ${what}`);
 };
