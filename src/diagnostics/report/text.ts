@@ -70,7 +70,7 @@ function renderFinding(f: Finding, paint: Paint, width: number, verbose: boolean
 	if (f.nodes.length > 0) out.push('', `  Nodes: ${f.nodes.join(', ')}`);
 	if (f.evidence.length > 0) {
 		out.push('', '  Evidence:');
-		const shown = verbose ? f.evidence : f.evidence.slice(0, 8);
+		const shown = verbose ? f.evidence : f.evidence.slice(0, 10);
 		for (const e of shown) {
 			const lines =
 				e.lines.length > 0 ? ` line${e.lines.length > 1 ? 's' : ''} ${e.lines.join(',')}` : '';

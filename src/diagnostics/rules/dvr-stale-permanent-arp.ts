@@ -75,19 +75,6 @@ export const dvrStalePermanentArp = defineRule({
 				for (const other of vip.observations)
 					if (other !== owner.observation && other.source !== owner.source)
 						evidence.push(...other.evidence);
-				for (const mac of staleMacs)
-					for (const c of vip.carriers.filter(x => x.mac === mac)) {
-						const ev = model.portEvidence(c.port, `port behind the stale MAC ${mac}`, [vip.ip]);
-						if (ev !== undefined) evidence.push(ev);
-					}
-				if (owner.carrier !== undefined) {
-					const ev = model.portEvidence(
-						owner.carrier.port,
-						`port of the current owner ${owner.mac}`,
-						[vip.ip],
-					);
-					if (ev !== undefined) evidence.push(ev);
-				}
 				// The ARP block shows why the qrouter cannot re-learn: ARP for the router port never leaves the node.
 				const routerIps = [
 					...router.subnets.filter(s => cidrContains(s.cidr, vip.ip)).map(s => s.gatewayIp),
@@ -111,6 +98,19 @@ export const dvrStalePermanentArp = defineRule({
 								'DVR drops ARP for the router port before it leaves the node, so the qrouter cannot re-learn the VIP by ARP',
 							),
 						);
+				}
+				for (const mac of staleMacs)
+					for (const c of vip.carriers.filter(x => x.mac === mac)) {
+						const ev = model.portEvidence(c.port, `port behind the stale MAC ${mac}`, [vip.ip]);
+						if (ev !== undefined) evidence.push(ev);
+					}
+				if (owner.carrier !== undefined) {
+					const ev = model.portEvidence(
+						owner.carrier.port,
+						`port of the current owner ${owner.mac}`,
+						[vip.ip],
+					);
+					if (ev !== undefined) evidence.push(ev);
 				}
 				const remediation = [
 					`# stop-gap, on each affected node (transient: Neutron may rewrite it on its next resync)`,
