@@ -114,12 +114,19 @@ export async function collect(
 			},
 			{once: true},
 		);
-	const emit = (event: SessionEvent): void => {
+	const deliver = (event: SessionEvent): void => {
 		try {
 			onEvent(event);
 		} catch {
 			// A listener's bug must not stop a collection.
 		}
+	};
+	// Events of target resolution (cloud captures, logs) are held until `collection-started`,
+	// which must come first but can only name the nodes once the target is resolved.
+	let held: SessionEvent[] | undefined = [];
+	const emit = (event: SessionEvent): void => {
+		if (held === undefined) deliver(event);
+		else held.push(event);
 	};
 	const captures: Capture[] = [...(options.extraCaptures ?? [])];
 	const ids = new Set(captures.map(capture => capture.id));
@@ -339,13 +346,16 @@ export async function collect(
 	}
 
 	const concurrency = Math.max(1, options.concurrency ?? COLLECT_DEFAULTS.concurrency);
-	emit({
+	deliver({
 		type: 'collection-started',
 		at: now(),
 		nodes: nodes.map(node => node.info),
 		concurrency,
 		...(options.target === undefined ? {} : {target: describeTarget(options.target)}),
 	});
+	const early = held;
+	held = undefined;
+	for (const event of early) deliver(event);
 
 	// ─── cloud data ───────────────────────────────────────────────────────
 	const cloudWork = (async () => {

@@ -266,4 +266,61 @@ describe('collect() over 60 nodes (fake transport with delays and failures)', ()
 			rmSync(dir, {recursive: true, force: true});
 		}
 	});
+
+	it('a --router target narrows to the hosts carrying it and to its namespaces', async () => {
+		// Given 5 nodes, a FAKE cloud whose API says router 1 lives on node-1 and gw
+		const api = new FakeTransport('cloud', {
+			outputs: {
+				[`openstack network agent list --router ${uuid(1)} --long -f json`]: JSON.stringify([
+					{Host: 'node-1'},
+					{Host: 'gw.cloud'},
+					{Host: 'elsewhere'},
+				]),
+			},
+		});
+		const script = {
+			...healthy(0),
+			namespaces: [`qrouter-${uuid(1)}`, `qrouter-${uuid(9)}`, `fip-${uuid(2)}`],
+		};
+		const fakes = ['node-0', 'node-1', 'node-2', 'gw'].map(id => new FakeTransport(id, script));
+		const nodes = fakes.map((transport): CollectNode => ({
+			info: {
+				id: transport.id,
+				roles: [],
+				...(transport.id === 'gw' ? {neutronHost: 'gw.cloud'} : {}),
+			},
+			transport,
+		}));
+		const events: SessionEvent[] = [];
+		// When
+		const set = await collect(
+			{nodes, cloud: api, target: {kind: 'router', id: uuid(1)}, nonce: () => NONCE},
+			e => events.push(e),
+			new AbortController().signal,
+		);
+		// Then collection-started comes first and names only the carrying nodes
+		expect(events[0]).toMatchObject({
+			type: 'collection-started',
+			nodes: [{id: 'node-1'}, {id: 'gw'}],
+			target: `router ${uuid(1)}`,
+		});
+		expect(fakes[0]!.executed).toEqual([]);
+		expect(fakes[2]!.executed).toEqual([]);
+		// only router 1's namespaces (and fip-) are read
+		const read = set.captures
+			.filter(c => c.node === 'node-1' && c.catalogId === 'netns.neigh')
+			.map(c => c.params?.namespace);
+		expect(read).toEqual([`qrouter-${uuid(1)}`, `fip-${uuid(2)}`]);
+		// the API call is kept, and the host outside the inventory is named
+		expect(set.captures.find(c => c.catalogId === 'os.router-agents')).toMatchObject({
+			scope: 'cloud',
+			kind: 'openstack-agents',
+		});
+		expect(set.manifest.problems).toContainEqual(
+			expect.objectContaining({
+				kind: 'target',
+				message: expect.stringContaining('elsewhere') as string,
+			}),
+		);
+	});
 });
