@@ -3,7 +3,8 @@ import {result, splitLines, warning} from './common.js';
 
 /**
  * iproute2 (`ip/ipnetns.c`, `on_netns_exec`) prints `printf("\nnetns: %s\n", name)` before running
- * the command in each namespace, so a separator is an empty line followed by `netns: NAME`.
+ * the command in each namespace, so a separator is an empty line followed by `netns: NAME` — or just
+ * `netns: NAME` right after output that did not end with a newline.
  */
 const SEPARATOR = /^netns: (\S+)$/;
 
@@ -24,10 +25,12 @@ export const ipAllNetnsParser: Parser<'ip-all-netns'> = {
 		lines.forEach((raw, idx) => {
 			const line = idx + 1;
 			const m = SEPARATOR.exec(raw);
-			const prev = idx === 0 ? '' : lines[idx - 1];
-			if (m !== null && prev === '') {
+			// Usually the separator follows an empty line; when the previous command's output did
+			// not end with a newline (a Neutron `state` file), it follows that output directly.
+			if (m !== null) {
 				// The blank line before the separator belongs to the separator, not to the body.
-				if (current !== undefined && current.body.at(-1) === '' && idx > 0) current.body.pop();
+				if (current !== undefined && current.body.at(-1) === '' && lines[idx - 1] === '')
+					current.body.pop();
 				current = {namespace: m[1] ?? '', startLine: line + 1, body: []};
 				sections.push(current);
 				return;

@@ -50,6 +50,28 @@ describe('ip-all-netns parser', () => {
 		]);
 	});
 
+	it('Given state files without a trailing newline (cat via -all), then each section still splits', () => {
+		// What `ip -all netns exec cat state` prints: printf("\nnetns: %s\n") after "primary" with no newline.
+		const {facts, warnings} = ipAllNetnsParser.parse(
+			'\nnetns: qrouter-a\nprimary\nnetns: qrouter-b\nbackup',
+		);
+		expect(warnings).toEqual([]);
+		expect(facts).toEqual([
+			{namespace: 'qrouter-a', startLine: 3, text: 'primary\n'},
+			{namespace: 'qrouter-b', startLine: 5, text: 'backup\n'},
+		]);
+	});
+
+	it('Given real output of `ip -all netns exec printf primary`, then every namespace reads as primary', () => {
+		const text = fixture('iproute2-local/ip-all-netns-exec-printf-state.txt');
+		const sections = parseSections('neutron-ha-state', ipAllNetnsParser.parse(text).facts);
+		expect(sections.map(s => [s.namespace, s.result.facts.state, s.result.warnings])).toEqual([
+			['dvrsc-h2d', 'primary', []],
+			['dvrsc-h2c', 'primary', []],
+			['dvrlab-ul', 'primary', []],
+		]);
+	});
+
 	it('Given output without separators (not -all), then it is a warning with the line', () => {
 		const {facts, warnings} = ipAllNetnsParser.parse('10.0.0.1 dev x FAILED\n');
 		expect(facts).toEqual([]);
