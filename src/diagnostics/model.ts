@@ -105,6 +105,19 @@ export type Vip = {
 	/** Why the owner is unknown, when it is. */
 	readonly ownerUnknownReason?: string;
 	readonly amphorae: readonly Amphora[];
+	/** keepalived instances (configs dvrscope read) that manage this VIP. */
+	readonly keepalived: readonly KeepalivedMember[];
+};
+
+export type KeepalivedMember = {
+	readonly node: NodeId;
+	/** Config key (file path, or router id for Neutron L3-HA). */
+	readonly config: string;
+	readonly instance: string;
+	/** Configured initial state (`MASTER`/`BACKUP`); not the live state. */
+	readonly state?: string;
+	readonly priority?: number;
+	readonly evidence: Evidence;
 };
 
 export type HaRouterState = {
@@ -519,8 +532,33 @@ export function buildModel(snapshot: Snapshot): Model {
 				)
 					ownerUnknownReason = 'no source of live ownership in the capture set';
 
+		const keepalived: KeepalivedMember[] = [];
+		for (const node of nodeIds)
+			for (const [config, sourced] of Object.entries(factsOf(node).keepalived ?? {}))
+				for (const inst of sourced.data.instances) {
+					const vaddr = [...inst.virtualIpaddress, ...inst.virtualIpaddressExcluded].find(v =>
+						sameIp(v.address, ip),
+					);
+					if (vaddr === undefined) continue;
+					keepalived.push({
+						node,
+						config,
+						instance: inst.name,
+						...(inst.state !== undefined ? {state: inst.state} : {}),
+						...(inst.priority !== undefined ? {priority: inst.priority} : {}),
+						evidence: lineEvidence(
+							snapshot,
+							node,
+							sourced,
+							[inst.line, vaddr.line],
+							`keepalived instance ${inst.name} manages ${ip} (configured state ${inst.state ?? '?'}, not live)`,
+						),
+					});
+				}
+
 		return {
 			ip,
+			keepalived,
 			...(subnet !== undefined ? {subnet} : {}),
 			...(networkId !== undefined ? {networkId} : {}),
 			carriers,

@@ -12,6 +12,8 @@ export type ExpectedFinding = {
 	readonly vip?: string;
 	/** Substrings the message must contain. */
 	readonly messageIncludes?: readonly string[];
+	/** Substrings some evidence note must contain. */
+	readonly evidenceNotes?: readonly string[];
 	/** Substrings some remediation line must contain. */
 	readonly remediationIncludes?: readonly string[];
 };
@@ -57,6 +59,11 @@ export function ruleTester(
 				if (want.nodes !== undefined) expect(finding.nodes).toEqual([...want.nodes].sort());
 				if (want.vip !== undefined) expect(finding.vip).toBe(want.vip);
 				for (const s of want.messageIncludes ?? []) expect(finding.message).toContain(s);
+				for (const s of want.evidenceNotes ?? [])
+					expect(
+						finding.evidence.some(e => (e.note ?? '').includes(s)),
+						`evidence note containing ${s}`,
+					).toBe(true);
 				for (const s of want.remediationIncludes ?? [])
 					expect(
 						(finding.remediation ?? []).some(line => line.includes(s)),

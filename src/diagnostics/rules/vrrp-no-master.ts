@@ -82,7 +82,7 @@ export const vrrpNoMaster = defineRule({
 				nodes: [...new Set(seen.map(s => s.node))].sort(),
 				vip: vip.ip,
 				data: {vip: vip.ip, members: listText(seen.map(s => s.label))},
-				evidence: seen.map(s => s.evidence),
+				evidence: [...seen.map(s => s.evidence), ...vip.keepalived.map(k => k.evidence)],
 			});
 		}
 	},

@@ -71,7 +71,10 @@ export const vrrpSplitBrain = defineRule({
 			for (const h of vip.holders) distinct.set(`${h.node ?? ''}|${h.namespace ?? ''}`, h);
 			if (distinct.size < 2) continue;
 			const holders = [...distinct.values()];
-			const evidence: Evidence[] = holders.flatMap(h => h.evidence);
+			const evidence: Evidence[] = [
+				...holders.flatMap(h => h.evidence),
+				...vip.keepalived.map(k => k.evidence),
+			];
 			context.report({
 				messageId: 'vip',
 				nodes: [

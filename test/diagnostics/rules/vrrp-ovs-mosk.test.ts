@@ -17,6 +17,39 @@ const haState = (node: string, word: string): CaptureSpec => ({
 	stdout: word,
 });
 
+/** keepalived.conf of a lab VRRP VM (the lab's keepalived-vm1.conf shape). */
+const keepalivedConf = (node: string, name: string, src: string, peer: string): CaptureSpec => ({
+	id: `${node}-keepalived`,
+	node,
+	kind: 'keepalived-conf',
+	params: {path: `/etc/keepalived/${name}.conf`},
+	argv: ['cat', `/etc/keepalived/${name}.conf`],
+	stdout: [
+		'global_defs {',
+		`  router_id ${name}`,
+		'  enable_script_security',
+		'}',
+		'vrrp_instance VIP100 {',
+		'  state BACKUP',
+		'  interface eth0',
+		'  virtual_router_id 51',
+		'  priority 100',
+		'  advert_int 1',
+		'  nopreempt',
+		`  unicast_src_ip ${src}`,
+		'  unicast_peer {',
+		`    ${peer}`,
+		'  }',
+		'  virtual_ipaddress {',
+		`    ${VIP}/24 dev eth0`,
+		'  }',
+		'  garp_master_delay 1',
+		'  garp_master_repeat 3',
+		'}',
+		'',
+	].join('\n'),
+});
+
 ruleTester(vrrpSplitBrain, {
 	valid: [
 		{
@@ -65,6 +98,37 @@ ruleTester(vrrpSplitBrain, {
 					},
 				]),
 			findings: [{messageId: 'vip', nodes: ['cmp-1', 'cmp-2'], vip: VIP}],
+		},
+		{
+			name: 'VIP configured in both VMs, keepalived configs read too',
+			snapshot: () =>
+				snapshotOf([
+					...dvrCaptures(),
+					{
+						id: 'vm1-addr',
+						node: 'cmp-1',
+						kind: 'ip-addr',
+						params: {namespace: 'vm1'},
+						stdout: vmAddr(M1, '10.0.0.11', VIP),
+					},
+					{
+						id: 'vm2-addr',
+						node: 'cmp-2',
+						kind: 'ip-addr',
+						params: {namespace: 'vm2'},
+						stdout: vmAddr(M2, '10.0.0.12', VIP),
+					},
+					keepalivedConf('cmp-1', 'vm1', '10.0.0.11', '10.0.0.12'),
+					keepalivedConf('cmp-2', 'vm2', '10.0.0.12', '10.0.0.11'),
+				]),
+			findings: [
+				{
+					messageId: 'vip',
+					nodes: ['cmp-1', 'cmp-2'],
+					vip: VIP,
+					evidenceNotes: ['keepalived instance VIP100 manages 10.0.0.100'],
+				},
+			],
 		},
 	],
 });
