@@ -35,8 +35,18 @@ export async function openSource(
 	kind?: 'sample',
 	note?: string,
 ): Promise<OpenedSource> {
-	const {openInput} = await import('../bundle/read.js');
-	const opened = await openInput(input);
+	// A plain capture-set directory needs only the manifest reader; bundles need tar.
+	const plainDir =
+		existsSync(path.join(input, 'manifest.json')) && !existsSync(path.join(input, 'bundle.json'));
+	const open = async () => {
+		if (plainDir) {
+			const {readCaptureSet} = await import('../bundle/capture-set.js');
+			return {kind: 'capture-set' as const, set: await readCaptureSet(input)};
+		}
+		const {openInput} = await import('../bundle/read.js');
+		return openInput(input);
+	};
+	const opened = await open();
 	const rel = path.relative(process.cwd(), input) || '.';
 	const description = opened.set.manifest.description;
 	const source: SourceInfo = {
@@ -45,7 +55,7 @@ export async function openSource(
 		...(description === undefined ? {} : {description}),
 		...(note === undefined ? {} : {note}),
 	};
-	return {source, set: opened.set, reload: async () => (await openInput(input)).set};
+	return {source, set: opened.set, reload: async () => (await open()).set};
 }
 
 /** assembleSnapshot + diagnose + rule docs, for the console. */

@@ -31,11 +31,12 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 		source: options.source,
 		...(options.watchIntervalS === undefined ? {} : {watchIntervalS: options.watchIntervalS}),
 	});
-	const analyzer = await loadAnalyzer();
+	// Imported while the first frame draws (the header and "loading…" need none of it).
+	const analyzer = loadAnalyzer();
 	let first = options.set;
 	const controller = new SessionController({
 		store,
-		analyze: set => analyzer(set),
+		analyze: async set => (await analyzer)(set),
 		...(options.collect === undefined
 			? {
 					load: async () => {

@@ -5,10 +5,8 @@ import type {SessionEventListener} from './events.js';
 import {diffObservations, observeVips, type VipObservations} from '../state/timeline.js';
 
 /** Turns a capture set into what the console shows (assembleSnapshot + diagnose, from the cli). */
-export type Analyze = (set: CaptureSet) => {
-	readonly snapshot: Snapshot;
-	readonly diagnosis: DiagnosisView;
-};
+export type Analyze = (set: CaptureSet) => AnalyzeResult | Promise<AnalyzeResult>;
+export type AnalyzeResult = {readonly snapshot: Snapshot; readonly diagnosis: DiagnosisView};
 
 export type ControllerDeps = {
 	readonly store: AppStore;
@@ -67,7 +65,7 @@ export class SessionController {
 			this.set = set;
 			const prior = this.deps.store.getState().collection;
 			this.store.setLoading('analysing…');
-			const {snapshot, diagnosis} = this.deps.analyze(set);
+			const {snapshot, diagnosis} = await this.deps.analyze(set);
 			this.store.setData(snapshot, diagnosis);
 			if (prior.status === 'cancelled')
 				this.store.setCollectionStatus(

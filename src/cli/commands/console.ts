@@ -57,9 +57,7 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 	}
 	const live = options.inventory !== undefined || options.kubeContext !== undefined;
 	if (live) {
-		usage(
-			'live collection (--inventory / --kube-context) is not wired into the console in this build yet; use `dvrscope collect … -o DIR` then `dvrscope DIR`.',
-		);
+		await runLive(options, format, watchIntervalS);
 		return;
 	}
 	const data = await import('../console-data.js');
@@ -93,18 +91,72 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 		});
 		return;
 	}
-	const [{runTui}, {writeBundle}] = await Promise.all([
-		import('../run-tui.js'),
-		import('../../bundle/write.js'),
-	]);
+	const {runTui} = await import('../run-tui.js');
 	process.exitCode = await runTui({
 		source: opened.source,
 		set: opened.set,
 		reload: opened.reload,
 		exportBundle: async set => {
+			const {writeBundle} = await import('../../bundle/write.js');
 			const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 			const result = await writeBundle(set, {output: `dvrscope-bundle-${stamp}.tar.gz`});
 			return result.output;
+		},
+		...(watchIntervalS === undefined ? {} : {watchIntervalS}),
+	});
+}
+
+/** `--inventory` / `--kube-context`: collect live (the collection session), then show or print. */
+async function runLive(
+	options: ConsoleOptions,
+	format: string | undefined,
+	watchIntervalS: number | undefined,
+): Promise<void> {
+	const [{collectToCaptureSet, LiveCollectError}, {version}] = await Promise.all([
+		import('../../session/live.js'),
+		import('../version.js'),
+	]);
+	const liveOptions = {
+		...(options.inventory === undefined ? {} : {inventory: options.inventory}),
+		...(options.kubeContext === undefined ? {} : {kubeContext: options.kubeContext}),
+		toolVersion: version,
+	};
+	const location =
+		options.inventory === undefined
+			? `--kube-context ${options.kubeContext ?? ''}`
+			: `--inventory ${options.inventory}`;
+	const source = {kind: 'live' as const, location};
+	const headless = format !== undefined || !process.stdin.isTTY || !process.stdout.isTTY;
+	if (headless) {
+		const controller = new AbortController();
+		const onSigint = (): void => {
+			controller.abort();
+		};
+		process.once('SIGINT', onSigint);
+		try {
+			const set = await collectToCaptureSet(liveOptions, () => undefined, controller.signal);
+			const {runHeadless} = await import('../run-headless.js');
+			process.exitCode = await runHeadless({
+				set,
+				source,
+				format: (format ?? 'text') as 'text' | 'json' | 'markdown',
+			});
+		} catch (error) {
+			if (error instanceof LiveCollectError) usage(error.message);
+			else throw error;
+		} finally {
+			process.off('SIGINT', onSigint);
+		}
+		return;
+	}
+	const {runTui} = await import('../run-tui.js');
+	process.exitCode = await runTui({
+		source,
+		collect: async ({signal, onEvent}) => collectToCaptureSet(liveOptions, onEvent, signal),
+		exportBundle: async set => {
+			const {writeBundle} = await import('../../bundle/write.js');
+			const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+			return (await writeBundle(set, {output: `dvrscope-bundle-${stamp}.tar.gz`})).output;
 		},
 		...(watchIntervalS === undefined ? {} : {watchIntervalS}),
 	});

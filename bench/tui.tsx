@@ -1,0 +1,382 @@
+/**
+ * bench/tui — console speed on a big capture set and start-up of the built CLI.
+ *
+ *  1. Writes a capture set with ≥ 200,000 OpenFlow rules (4 nodes × br-int/br-tun, realistic
+ *     Neutron DVR OF1.0 lines) plus the test incident, loads it the way the console does
+ *     (readCaptureSet → assembleSnapshot → diagnose → flow index) and reports the load time.
+ *  2. Renders the real App with Ink (fake TTY streams, the run-tui frame rate) on the Flows
+ *     screen and types filters one key at a time, measuring keystroke → frame-with-result time.
+ *     Target: p95 ≤ 50 ms. Peak RSS target ≤ 500 MB.
+ *  3. Start-up of the built CLI: `dvrscope --version` (target ≤ 0.3 s) and the first frame of
+ *     the sample incident in tmux (target ≤ 1 s).
+ *
+ * Run: npm run bench:tui   (builds nothing; run `npm run build` first for part 3)
+ */
+import {EventEmitter} from 'node:events';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdtempSync, rmSync, existsSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {performance} from 'node:perf_hooks';
+import {render} from 'ink';
+import stripAnsi from 'strip-ansi';
+import {readCaptureSet, toCaptureMeta, writeCaptureSet} from '../src/bundle/capture-set.js';
+import type {Capture, CaptureSet} from '../src/model/capture.js';
+import {assembleSnapshot} from '../src/collectors/assemble.js';
+import {diagnose, rules} from '../src/diagnostics/index.js';
+import {getFlowIndex} from '../src/state/flow-index.js';
+import {createAppStore} from '../src/state/store.js';
+import {App} from '../src/ui/App.js';
+import {themes} from '../src/ui/theme.js';
+import {makeIncidentSet} from '../test/helpers/incident.js';
+
+process.env['NO_COLOR'] = '1';
+const root = path.resolve(import.meta.dirname, '..');
+const FLOWS_PER_DUMP = Number(process.env['BENCH_FLOWS_PER_DUMP'] ?? 25_000);
+const NODES = ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4'];
+
+const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+const mac = (n: number): string =>
+	`fa:16:3e:${hex((n >> 16) & 255, 2)}:${hex((n >> 8) & 255, 2)}:${hex(n & 255, 2)}`;
+const ip = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+
+function flowLine(bridge: string, i: number): string {
+	const head = ` cookie=0x5b4c1a2e9f3d7c10, duration=${(86000 + i / 7).toFixed(3)}s, table=`;
+	const stats = (t: number) =>
+		`${t}, n_packets=${(i * 7) % 991}, n_bytes=${(i * 531) % 99991}, idle_age=${i % 3600}, `;
+	const vlan = 1 + (i % 200);
+	if (bridge === 'br-tun') {
+		switch (i % 4) {
+			case 0:
+				return `${head}${stats(21)}priority=1,arp,dl_vlan=${vlan},arp_tpa=${ip(i)} actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],mod_dl_src:${mac(i)},load:0x2->NXM_OF_ARP_OP[],move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],load:0x${hex(i & 0xffffff, 6)}fa163e->NXM_NX_ARP_SHA[],load:0x${hex(0x0a000000 + i, 8)}->NXM_OF_ARP_SPA[],IN_PORT`;
+			case 1:
+				return `${head}${stats(20)}priority=2,dl_vlan=${vlan},dl_dst=${mac(i)} actions=strip_vlan,load:0x${hex(1000 + vlan, 3)}->NXM_NX_TUN_ID[],output:${2 + (i % 40)}`;
+			case 2:
+				return `${head}${stats(22)}priority=3,arp,dl_vlan=${vlan},arp_tpa=${ip(i - (i % 256) + 1)} actions=drop`;
+			default:
+				return `${head}${stats(1)}priority=1,dl_vlan=${vlan},dl_src=${mac(i)} actions=mod_dl_src:fa:16:3f:00:00:${hex(i % 4, 2)},resubmit(,2)`;
+		}
+	}
+	switch (i % 3) {
+		case 0:
+			return `${head}${stats(60)}priority=20,dl_vlan=${vlan},dl_dst=${mac(i)} actions=strip_vlan,output:${10 + (i % 500)}`;
+		case 1:
+			return `${head}${stats(1)}priority=20,dl_vlan=${vlan},dl_dst=${mac(i)} actions=mod_dl_src:fa:16:3e:72:7a:50,resubmit(,60)`;
+		default:
+			return `${head}${stats(24)}priority=2,arp,reg5=${10 + (i % 500)},in_port=${10 + (i % 500)},arp_spa=${ip(i)} actions=resubmit(,25)`;
+	}
+}
+
+function bigSet(): CaptureSet {
+	const base = makeIncidentSet({
+		description: 'bench: the test incident plus 200,000 synthetic DVR flows',
+	});
+	const captures: Capture[] = [...base.captures];
+	for (const node of NODES)
+		for (const bridge of ['br-int', 'br-tun']) {
+			const lines = ['NXST_FLOW reply (xid=0x4):'];
+			for (let i = 0; i < FLOWS_PER_DUMP; i++) lines.push(flowLine(bridge, i));
+			captures.push(
+				toCaptureMeta({
+					id: `${node}.flows-${bridge}`,
+					scope: 'node',
+					node,
+					argv: ['ovs-ofctl', 'dump-flows', bridge],
+					kind: 'ovs-flows',
+					params: {bridge},
+					catalogId: 'ovs.flows',
+					exitCode: 0,
+					startedAt: '2026-11-26T03:00:00.000Z',
+					durationMs: 900,
+					stdout: `${lines.join('\n')}\n`,
+					stderr: '',
+				}),
+			);
+		}
+	return {
+		manifest: {
+			...base.manifest,
+			nodes: [...base.manifest.nodes, ...NODES.map(id => ({id, roles: ['compute' as const]}))],
+			captures: captures.map(c => {
+				const meta: {stdout?: string; stderr?: string} = {...c};
+				delete meta.stdout;
+				delete meta.stderr;
+				return meta as CaptureSet['manifest']['captures'][number];
+			}),
+		},
+		captures,
+	};
+}
+
+const pct = (values: number[], p: number): number => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+
+class FakeStdout extends EventEmitter {
+	isTTY = true;
+	columns = 120;
+	rows = 40;
+	last = '';
+	write = (chunk: string): boolean => {
+		// Ink wraps each frame in synchronized-output and cursor escapes written separately; keep
+		// the frame itself.
+		if (stripAnsi(chunk).trim().length > 0) {
+			this.last = chunk;
+			this.emit('wrote');
+		}
+		return true;
+	};
+}
+class FakeStdin extends EventEmitter {
+	isTTY = true;
+	private data: string | null = null;
+	setEncoding(): void {}
+	setRawMode(): void {}
+	resume(): void {}
+	pause(): void {}
+	ref(): void {}
+	unref(): void {}
+	read = (): string | null => {
+		const d = this.data;
+		this.data = null;
+		return d;
+	};
+	send(data: string): void {
+		this.data = data;
+		this.emit('readable');
+		this.emit('data', data);
+	}
+}
+
+async function main(): Promise<void> {
+	let peakRss = 0;
+	const sample = (): void => {
+		peakRss = Math.max(peakRss, process.memoryUsage().rss);
+	};
+	const sampler = setInterval(sample, 20);
+
+	// 1. Load.
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'dvrscope-bench-tui-'));
+	try {
+		await writeCaptureSet(dir, bigSet());
+		let t = performance.now();
+		const set = await readCaptureSet(dir);
+		const tRead = performance.now() - t;
+		t = performance.now();
+		const snapshot = assembleSnapshot(set);
+		const tAssemble = performance.now() - t;
+		t = performance.now();
+		const d = diagnose(snapshot);
+		const tDiagnose = performance.now() - t;
+		t = performance.now();
+		const index = getFlowIndex(snapshot);
+		const tIndex = performance.now() - t;
+		sample();
+		console.log(
+			`load average ${os
+				.loadavg()
+				.map(l => l.toFixed(1))
+				.join(' ')} on ${os.cpus().length} CPUs (figures scale with it)`,
+		);
+		console.log(
+			`capture set: ${index.rows.length.toLocaleString('en-US')} flows on ${NODES.length} nodes (+ the test incident), ${dir}`,
+		);
+		console.log(
+			`load: read ${tRead.toFixed(0)} ms · assemble/parse ${tAssemble.toFixed(0)} ms · diagnose ${tDiagnose.toFixed(0)} ms · flow index ${tIndex.toFixed(0)} ms`,
+		);
+		if (index.rows.length < NODES.length * 2 * FLOWS_PER_DUMP)
+			throw new Error(`only ${index.rows.length} flows indexed; the parser dropped some`);
+
+		// 2a. The filter alone (no rendering), per keystroke, incremental as in the console.
+		{
+			const {filterFlows} = await import('../src/state/flow-index.js');
+			const compute: number[] = [];
+			for (const filter of [
+				'arp && arp_tpa=10.0.0.100',
+				'table=22',
+				'actions~=drop && node=cmp-3',
+				'10.0.3.7',
+				'table=21 || priority>2',
+				'dl_dst=fa:16:3e:00:01:0f',
+			]) {
+				let prev;
+				for (let i = 1; i <= filter.length; i++) {
+					const t0 = performance.now();
+					prev = filterFlows(index, filter.slice(0, i), prev);
+					compute.push(performance.now() - t0);
+				}
+			}
+			console.log(
+				`filter compute per keystroke (no rendering): p50 ${pct(compute, 50).toFixed(1)} ms · p95 ${pct(compute, 95).toFixed(1)} ms · max ${Math.max(...compute).toFixed(1)} ms`,
+			);
+		}
+
+		// 2b. Keystroke → frame on the Flows screen.
+		const store = createAppStore({
+			source: {kind: 'capture-set', location: dir},
+			snapshot,
+			diagnosis: {
+				findings: d.findings,
+				outcomes: d.outcomes,
+				docs: Object.fromEntries(rules.map(r => [r.id, r.meta.docs])),
+			},
+			view: {kind: 'flows'},
+		});
+		const stdout = new FakeStdout();
+		const stdin = new FakeStdin();
+		const nothing = (): void => undefined;
+		const controller = {
+			recollect: nothing,
+			cancel: () => false,
+			toggleWatch: nothing,
+			exportBundle: nothing,
+			isBusy: () => false,
+			dispose: nothing,
+		};
+		const instance = render(<App store={store} controller={controller} theme={themes.plain} />, {
+			stdout: stdout as unknown as NodeJS.WriteStream,
+			stdin: stdin as unknown as NodeJS.ReadStream,
+			exitOnCtrlC: false,
+			patchConsole: false,
+			maxFps: 60, // as run-tui
+		});
+		const waitFrame = async (
+			predicate: (frame: string) => boolean,
+			what: string,
+		): Promise<void> => {
+			const deadline = performance.now() + 10_000;
+			while (!predicate(stripAnsi(stdout.last))) {
+				if (performance.now() > deadline)
+					throw new Error(`no frame with ${what}; last:\n${stripAnsi(stdout.last)}`);
+				await new Promise<void>(resolve => {
+					const done = (): void => {
+						stdout.off('wrote', done);
+						clearTimeout(timer);
+						resolve();
+					};
+					const timer = setTimeout(done, 5);
+					stdout.on('wrote', done);
+				});
+			}
+		};
+		await waitFrame(f => f.includes('flows'), 'the flows screen');
+		const filters = [
+			'arp && arp_tpa=10.0.0.100',
+			'table=22',
+			'actions~=drop && node=cmp-3',
+			'10.0.3.7',
+			'table=21 || priority>2',
+			'dl_dst=fa:16:3e:00:01:0f',
+		];
+		const times: number[] = [];
+		for (const filter of filters) {
+			stdin.send('/');
+			await waitFrame(f => f.includes('filters as you type'), 'the filter prompt');
+			let typed = '';
+			for (const ch of filter) {
+				typed += ch;
+				const t0 = performance.now();
+				stdin.send(ch);
+				await waitFrame(
+					f => f.includes(`filter: ${typed.trimEnd()}`) && f.includes(`/${typed}`),
+					`filter "${typed}"`,
+				);
+				times.push(performance.now() - t0);
+				sample();
+			}
+			const counts = /([\d,]+) \/ ([\d,]+) flows/.exec(stripAnsi(stdout.last));
+			console.log(`  /${filter}  →  ${counts?.[1] ?? '?'} of ${counts?.[2] ?? '?'} flows`);
+			stdin.send('\u001B');
+			await waitFrame(f => !f.includes('filters as you type'), 'filter cleared');
+			// Scroll a page too: windowed rendering keeps this cheap.
+			const t0 = performance.now();
+			stdin.send('G');
+			await waitFrame(f => f.includes('/ '), 'end of list');
+			times.push(performance.now() - t0);
+			stdin.send('g');
+		}
+		instance.unmount();
+		console.log(
+			`keystroke → frame: n=${times.length} p50 ${pct(times, 50).toFixed(1)} ms · p95 ${pct(times, 95).toFixed(1)} ms · max ${Math.max(...times).toFixed(1)} ms (target p95 ≤ 50 ms)`,
+		);
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+	clearInterval(sampler);
+	sample();
+	const maxRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+	console.log(`peak RSS: ${(maxRss / 1_000_000).toFixed(0)} MB (target ≤ 500 MB)`);
+
+	// 3. Start-up of the built CLI.
+	const main = path.join(root, 'dist/cli/main.js');
+	if (!existsSync(main)) {
+		console.log('start-up: dist/cli/main.js missing — run `npm run build` first');
+		return;
+	}
+	const versionTimes: number[] = [];
+	for (let i = 0; i < 7; i++) {
+		const t0 = performance.now();
+		spawnSync(process.execPath, [main, '--version']);
+		versionTimes.push(performance.now() - t0);
+	}
+	console.log(
+		`dvrscope --version: median ${pct(versionTimes, 50).toFixed(0)} ms · min ${Math.min(...versionTimes).toFixed(0)} ms (target ≤ 300 ms)`,
+	);
+	if (spawnSync('tmux', ['-V']).status !== 0) {
+		console.log('first frame: tmux missing');
+		return;
+	}
+	const socket = `dvrscope-bench-${process.pid}`;
+	const firstFrames: number[] = [];
+	const anyFrames: number[] = [];
+	try {
+		for (let i = 0; i < 3; i++) {
+			const t0 = performance.now();
+			execFileSync('tmux', [
+				'-L',
+				socket,
+				'new-session',
+				'-d',
+				'-s',
+				`b${i}`,
+				'-x',
+				'100',
+				'-y',
+				'30',
+				`cd ${JSON.stringify(root)} && env -u CI NO_COLOR=1 ${JSON.stringify(process.execPath)} dist/cli/main.js; sleep 60`,
+			]);
+			let ok = false;
+			let sawHeader = false;
+			while (performance.now() - t0 < 20_000) {
+				const pane = execFileSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', `b${i}`], {
+					encoding: 'utf8',
+				});
+				if (!sawHeader && pane.includes('SAMPLE INCIDENT')) {
+					sawHeader = true;
+					anyFrames.push(performance.now() - t0);
+				}
+				if (pane.includes('finding(s)') || pane.includes('No warning')) {
+					ok = true;
+					break;
+				}
+				await new Promise(resolve => setTimeout(resolve, 10));
+			}
+			if (ok) firstFrames.push(performance.now() - t0);
+			spawnSync('tmux', ['-L', socket, 'kill-session', '-t', `b${i}`]);
+		}
+	} finally {
+		spawnSync('tmux', ['-L', socket, 'kill-server']);
+	}
+	if (anyFrames.length > 0)
+		console.log(
+			`first frame (header, "loading…"): median ${pct(anyFrames, 50).toFixed(0)} ms · min ${Math.min(...anyFrames).toFixed(0)} ms`,
+		);
+	console.log(
+		firstFrames.length === 0
+			? 'first frame of the sample incident: never appeared'
+			: `first frame with the sample incident's verdict (tmux, polled every 10 ms): median ${pct(firstFrames, 50).toFixed(0)} ms · min ${Math.min(...firstFrames).toFixed(0)} ms (target ≤ 1000 ms)`,
+	);
+}
+
+await main();
