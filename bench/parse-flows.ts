@@ -258,6 +258,15 @@ try {
 			`ovs.flow / dvrscope     = ${vsPy.toFixed(1)}×  (target ≥ 10×) ${vsPy >= 10 ? 'OK' : 'MISSED'}`,
 		);
 	}
+	console.log('');
+	console.log(
+		"dvrscope types each flow's match and actions on first access (the rules read a few tables).",
+	);
+	console.log(
+		`With every flow's match and actions typed: ${(full.ms / bare.ms).toFixed(2)}× the bare split` +
+			('skipped' in py ? '' : `, ${(py.ms / full.ms).toFixed(1)}× faster than ovs.flow`) +
+			'.',
+	);
 } finally {
 	rmSync(work, {recursive: true, force: true});
 }
