@@ -1,6 +1,6 @@
 import type {NodeId} from '../../model/ids.js';
 import {lineEvidence, neighFocus} from '../evidence.js';
-import {getModel, isBound, type NeighObs} from '../model.js';
+import {getModel, isBound, ROUTER_INTERFACE_OWNERS, type NeighObs} from '../model.js';
 import {cidrContains, normalizeMac, sameIp, sameMac} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
 import {nodesText, routerLabel} from './util.js';
@@ -34,12 +34,26 @@ export const dvrArpUnknownMac = defineRule({
 		for (const router of model.routers.values()) {
 			if (router.neighNodes.length === 0) continue;
 			const bad = new Map<string, {ip: string; mac: string; obs: NeighObs[]}>();
+			const coveredSubnets = new Set(
+				router.subnets
+					.filter(s =>
+						model.ports.some(
+							p =>
+								!(ROUTER_INTERFACE_OWNERS as readonly string[]).includes(p.deviceOwner ?? '') &&
+								p.fixedIps.some(f => cidrContains(s.cidr, f.ip)),
+						),
+					)
+					.map(s => s.cidr),
+			);
 			for (const node of router.neighNodes) {
 				for (const o of model.neigh(node, `qrouter-${router.id}`)) {
 					const mac = o.entry.lladdr;
 					if (!o.entry.states.includes('PERMANENT') || mac === undefined) continue;
 					if (o.entry.dev !== undefined && !o.entry.dev.startsWith('qr-')) continue;
-					if (!router.subnets.some(s => cidrContains(s.cidr, o.entry.dst))) continue;
+					const subnet = router.subnets.find(s => cidrContains(s.cidr, o.entry.dst));
+					if (subnet === undefined) continue;
+					// Ports captured for another network only (port list --network …): cannot judge.
+					if (!coveredSubnets.has(subnet.cidr)) continue;
 					const isVip = model.vips.some(v => sameIp(v.ip, o.entry.dst));
 					const known = model.ports.some(
 						p =>

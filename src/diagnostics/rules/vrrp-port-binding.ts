@@ -27,6 +27,8 @@ export const vrrpPortBinding = defineRule({
 		for (const vip of model.vips) {
 			for (const c of vip.carriers) {
 				if (c.bound) continue;
+				// Binding fields not in the capture (non-admin view, `port list`): unknown, not unbound.
+				if (c.port.bindingVifType === undefined && c.port.bindingHostId === undefined) continue;
 				const failed = c.port.bindingVifType === 'binding_failed';
 				const binding = `${c.port.bindingVifType ?? 'unbound'}${c.port.bindingHostId ? ` on host ${c.port.bindingHostId}` : ' (no host)'}`;
 				const ev = model.portEvidence(c.port, `binding: ${binding}`, [vip.ip]);

@@ -160,7 +160,37 @@ ruleTester(vrrpNoMaster, {
 });
 
 ruleTester(vrrpPortBinding, {
-	valid: [{name: 'both members bound', snapshot: () => snapshotOf(dvrCaptures())}],
+	valid: [
+		{name: 'both members bound', snapshot: () => snapshotOf(dvrCaptures())},
+		{
+			name: 'binding fields not visible (non-admin port show): unknown, not reported',
+			snapshot: () =>
+				snapshotOf([
+					{
+						id: 'ports',
+						kind: 'openstack-ports',
+						stdout: `${JSON.stringify(
+							[
+								{
+									id: VM1.id,
+									mac_address: M1,
+									fixed_ips: [{ip_address: '10.0.0.11'}],
+									allowed_address_pairs: [{ip_address: VIP, mac_address: M1}],
+								},
+								{
+									id: VM2.id,
+									mac_address: M2,
+									fixed_ips: [{ip_address: '10.0.0.12'}],
+									allowed_address_pairs: [{ip_address: VIP, mac_address: M2}],
+								},
+							],
+							null,
+							2,
+						)}\n`,
+					},
+				]),
+		},
+	],
 	invalid: [
 		{
 			name: 'binding_failed is critical',
