@@ -86,6 +86,7 @@ describe('dvrscope parse', () => {
 			/cannot read \/nonexistent\/capture.txt: no such file/,
 		],
 		[['parse', 'ip-neigh', '-', '--inner', 'ip-rule'], /--inner only applies to ip-all-netns/],
+		[['parse', '--bogus', 'ip-neigh', '-'], /unknown option '--bogus'/],
 	])('Given %j, then a clear message and exit 2', async (args, message) => {
 		const run = await dvrscope(args, '');
 		expect(run.exitCode).toBe(2);

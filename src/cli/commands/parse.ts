@@ -145,8 +145,12 @@ export function register(program: Command): void {
 		.option('--compact', 'print the JSON on one line')
 		.addHelpText(
 			'after',
-			'\nExit codes: 0 parsed, 1 parsed but some lines were not understood (listed on stderr),\n2 unknown kind, unreadable file, or nothing readable (the message lists the line numbers).',
+			'\nExit codes: 0 parsed, 1 parsed but some lines were not understood (listed on stderr),\n2 unknown kind or option, unreadable file, or nothing readable (the message lists the line numbers).',
 		)
+		// Own handler: a subcommand does not inherit the program's exitOverride set after it.
+		.exitOverride(error => {
+			process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT);
+		})
 		.action(async (kind: string | undefined, file: string | undefined, options: ParseOptions) => {
 			await run(kind, file, options);
 		});
