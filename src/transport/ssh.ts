@@ -506,6 +506,15 @@ export class SshTransport implements Transport {
 				} else finish();
 			});
 			client.on('error', (error: Error & {level?: string; code?: string}) => {
+				// ssh2 reports an unusable agent or a key that cannot sign, then tries the next
+				// method (as OpenSSH does with a stale SSH_AUTH_SOCK): a note, not the end.
+				if (
+					error.level === 'agent' ||
+					(error.level === 'client-authentication' && error.message.startsWith('Error '))
+				) {
+					notes.push(`${error.level === 'agent' ? 'agent' : 'key'}: ${error.message}`);
+					return;
+				}
 				if (refusal) {
 					finish(new ConnectFailure(refusal));
 					return;

@@ -188,6 +188,17 @@ describe('SshTransport against a real sshd', () => {
 		}
 	});
 
+	it('goes on with the identity file when SSH_AUTH_SOCK points to no agent (as OpenSSH does)', async () => {
+		// Given a stale agent socket and a valid key
+		const result = await run(transport({agent: path.join(sshd.dir, 'no-agent.sock')}), [
+			'echo',
+			'ok',
+		]);
+		// Then
+		expect(result.failure).toBeUndefined();
+		expect(result.stdout).toBe('ok\n');
+	});
+
 	it('times out a hanging command and settles without waiting for the server', async () => {
 		// Given a command that never ends
 		const t = transport();
