@@ -1,6 +1,6 @@
 import type {NodeId} from '../../model/ids.js';
 import {lineEvidence, neighFocus} from '../evidence.js';
-import {getModel, type NeighObs} from '../model.js';
+import {getModel, OWNER_SOURCE_TEXT, type NeighObs} from '../model.js';
 import {normalizeIp, normalizeMac, sameIp} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
 import {listText, nodesText, routerLabel} from './util.js';
@@ -13,7 +13,7 @@ export const dvrArpDivergence = defineRule({
 		requires: ['node.neigh'],
 		messages: {
 			diverge:
-				'qrouter-{{routerId}} (router {{router}}) maps {{ip}} to different MACs on different nodes: {{mapping}}. Traffic routed to {{ip}} reaches a different host depending on which node the client runs on; at most one of these MACs is the right one.',
+				'qrouter-{{routerId}} (router {{router}}) maps {{ip}} to different MACs on different nodes: {{mapping}}. Traffic routed to {{ip}} reaches a different host depending on which node the client runs on; at most one of these MACs is the right one.{{owner}}',
 		},
 		docs: {
 			explanation:
@@ -74,7 +74,18 @@ export const dvrArpDivergence = defineRule({
 					nodes: [...new Set(nodes)].sort(),
 					...(vip !== undefined ? {vip: vip.ip} : {}),
 					router: router.id,
-					data: {ip, routerId: router.id, router: routerLabel(router), mapping: listText(mapping)},
+					data: {
+						ip,
+						routerId: router.id,
+						router: routerLabel(router),
+						mapping: listText(mapping),
+						owner:
+							vip === undefined
+								? ''
+								: vip.owner !== undefined
+									? ` The VIP is held by ${vip.owner.mac} now (${OWNER_SOURCE_TEXT[vip.owner.source]}).`
+									: ` Who holds the VIP now is unknown (${vip.ownerUnknownReason ?? 'no source in the capture set'}); capture the snat-/qdhcp- neighbour tables or the members' addresses to tell.`,
+					},
 					evidence,
 				});
 			}
