@@ -122,6 +122,10 @@ describe('collectToCaptureSet over real sshd', () => {
 		).toBe(true);
 		expect(facts?.haState?.[ROUTER]?.data.state).toBe('backup');
 		// rsvm-a / qdhcp were not read, and nothing was refused
-		expect(set.manifest.problems?.filter(problem => problem.kind === 'refused' && problem.node !== 'mitm-1')).toEqual([]);
+		expect(
+			set.manifest.problems?.filter(
+				problem => problem.kind === 'refused' && problem.node !== 'mitm-1',
+			),
+		).toEqual([]);
 	});
 });
