@@ -28,6 +28,7 @@ export type FlowIndex = {
 	readonly byTable: ReadonlyMap<number, readonly number[]>;
 	/** Match keys (`arp`, `arp_tpa`, `dl_vlan`) and action names (`drop`, `output`, `load`). */
 	readonly byKey: ReadonlyMap<string, readonly number[]>;
+	readonly byNode: ReadonlyMap<NodeId, readonly number[]>;
 	readonly dvrMacs: ReadonlyMap<string, NodeId>;
 	/** `node\0bridge` → ofport number → port name. */
 	readonly portNames: ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -159,6 +160,7 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 	const rows: FlowRow[] = [];
 	const byTable = new Map<number, number[]>();
 	const byKey = new Map<string, number[]>();
+	const byNode = new Map<NodeId, number[]>();
 	const post = (map: Map<string, number[]>, key: string, id: number): void => {
 		const list = map.get(key);
 		if (list === undefined) map.set(key, [id]);
@@ -185,6 +187,7 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 					...(tableName === undefined ? {} : {tableName}),
 				};
 				rows.push(row);
+				post(byNode, node, id);
 				const t = byTable.get(flow.table);
 				if (t === undefined) byTable.set(flow.table, [id]);
 				else t.push(id);
@@ -193,7 +196,7 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 			}
 		}
 	}
-	return {rows, byTable, byKey, dvrMacs, portNames};
+	return {rows, byTable, byKey, byNode, dvrMacs, portNames};
 }
 
 // ─── evaluation ─────────────────────────────────────────────────────────────
@@ -334,8 +337,87 @@ const escapeRe = (text: string): RegExp =>
 /** Case-insensitive search without lower-casing 200,000 lines per keystroke. */
 function freeText(value: string): Pred {
 	const re = escapeRe(value);
-	return row => re.test(row.flow.raw) || row.notes.some(n => re.test(n));
+	// Digits, dots and colons (IPs, MACs in lower case) need no case folding: plain includes().
+	if (value === value.toLowerCase() && !/[a-z]/.test(value.replace(/[a-f]/g, ''))) {
+		return row =>
+			row.flow.raw.includes(value) || (row.notes.length > 0 && row.notes.some(n => re.test(n)));
+	}
+	return row => re.test(row.flow.raw) || (row.notes.length > 0 && row.notes.some(n => re.test(n)));
 }
+
+/** A comparator for one typed value, with everything about the value worked out once. */
+function comparator(op: NonNullable<FilterTerm['op']>, value: string): (actual: string) => boolean {
+	const w = value.toLowerCase();
+	const wn = toNumber(w);
+	const cidr = w.includes('/') && ipv4ToInt(w.split('/')[0] ?? '') !== undefined;
+	switch (op) {
+		case '~=': {
+			const re = escapeRe(value);
+			return a => re.test(a);
+		}
+		case '=':
+		case '!=': {
+			const eq = (a: string): boolean => {
+				if (a === w) return true;
+				const al = a.toLowerCase();
+				if (al === w) return true;
+				if (cidr && !a.includes('/') && inCidr(a, w) === true) return true;
+				if (wn !== undefined) return toNumber(al) === wn;
+				return false;
+			};
+			return op === '=' ? eq : a => !eq(a);
+		}
+		case '<':
+		case '>':
+		case '<=':
+		case '>=': {
+			if (wn === undefined) return () => false;
+			const cmp = numberComparator(op, wn);
+			return a => {
+				const an = toNumber(a);
+				return an !== undefined && cmp(an);
+			};
+		}
+	}
+}
+
+function numberComparator(op: NonNullable<FilterTerm['op']>, wn: number): (n: number) => boolean {
+	switch (op) {
+		case '=':
+			return n => n === wn;
+		case '!=':
+			return n => n !== wn;
+		case '<':
+			return n => n < wn;
+		case '>':
+			return n => n > wn;
+		case '<=':
+			return n => n <= wn;
+		case '>=':
+			return n => n >= wn;
+		case '~=': {
+			const text = String(wn);
+			return n => String(n).includes(text);
+		}
+	}
+}
+
+const NUMERIC_STATS: Readonly<Record<string, (flow: Flow) => number | undefined>> = {
+	priority: f => f.priority,
+	n_packets: f => f.packets,
+	n_bytes: f => f.bytes,
+	duration: f => f.durationS,
+	idle_age: f => f.idleAge,
+	hard_age: f => f.hardAge,
+};
+
+/** The names a canonical match key may be printed under (`dl_src` and `eth_src`). */
+const namesOf = (key: string): readonly string[] => [
+	key,
+	...Object.entries(ALIASES)
+		.filter(([, canonical]) => canonical === key)
+		.map(([alias]) => alias),
+];
 
 function compileTerm(term: FilterTerm, index: FlowIndex): Pred {
 	if (term.key === undefined) return freeText(term.value ?? '');
@@ -343,59 +425,72 @@ function compileTerm(term: FilterTerm, index: FlowIndex): Pred {
 	const op = term.op;
 	const value = term.value ?? '';
 	const portsOf = (row: FlowRow) => index.portNames.get(`${row.node}\0${row.bridge}`);
+	if (
+		op === undefined &&
+		(key === 'table' || key === 'node' || key === 'bridge' || key === 'actions')
+	)
+		return () => true;
 	if (key === 'table') {
 		if (op === undefined) return () => true;
-		return row =>
-			toNumber(value) === undefined
-				? compareValue(row.tableName ?? '', op, value)
-				: compareValue(String(row.flow.table), op, value);
+		const wn = toNumber(value);
+		if (wn === undefined) {
+			const cmp = comparator(op, value);
+			return row => cmp(row.tableName ?? '');
+		}
+		const cmp = numberComparator(op, wn);
+		return row => cmp(row.flow.table);
 	}
-	if (key === 'node') return row => op === undefined || compareValue(row.node, op, value);
-	if (key === 'bridge') return row => op === undefined || compareValue(row.bridge, op, value);
-	if (key === 'actions')
-		return row => op === undefined || compareValue(actionsText(row), op, value);
-	if (key === 'note' || key === 'notes')
+	if (op === undefined) {
+		if (key === 'note' || key === 'notes') return row => row.notes.length > 0;
+		if (STAT_KEYS.has(key)) return row => statValue(row.flow, key) !== undefined;
+		if (!index.byKey.has(key) && !KNOWN_WORDS.has(key)) return freeText(term.text);
+		const names = namesOf(key);
 		return row =>
-			row.notes.some(n => op === undefined || compareValue(n, op === '=' ? '~=' : op, value));
+			names.some(n => Object.hasOwn(row.flow.match, n)) ||
+			row.flow.actions.some(a => actionName(a) === key);
+	}
+	const cmp = comparator(op, value);
+	if (key === 'node') return row => cmp(row.node);
+	if (key === 'bridge') return row => cmp(row.bridge);
+	if (key === 'actions') return row => cmp(actionsText(row));
+	if (key === 'note' || key === 'notes') {
+		const contains = comparator(op === '=' ? '~=' : op, value);
+		return row => row.notes.some(contains);
+	}
+	const numeric = NUMERIC_STATS[key];
+	const wn = toNumber(value);
+	if (numeric !== undefined && wn !== undefined) {
+		const ncmp = numberComparator(op, wn);
+		return row => {
+			const n = numeric(row.flow);
+			return n !== undefined && ncmp(n);
+		};
+	}
 	if (STAT_KEYS.has(key)) {
 		return row => {
 			const actual = statValue(row.flow, key);
-			return actual !== undefined && (op === undefined || compareValue(actual, op, value));
+			return actual !== undefined && cmp(actual);
 		};
 	}
-	const isAction = index.byKey.has(key) && ACTION_NAMES.has(key);
-	if (op === undefined) {
-		if (!index.byKey.has(key) && !KNOWN_WORDS.has(key)) return freeText(term.text);
+	if (ACTION_NAMES.has(key)) {
 		return row =>
-			Object.hasOwn(row.flow.match, matchKeyIn(row.flow, key)) ||
-			row.flow.actions.some(a => actionName(a) === key);
+			row.flow.actions.some(a => actionName(a) === key && actionTargets(a, portsOf(row)).some(cmp));
 	}
-	if (isAction || ACTION_NAMES.has(key)) {
-		return row =>
-			row.flow.actions.some(
-				a =>
-					actionName(a) === key &&
-					actionTargets(a, portsOf(row)).some(t => compareValue(t, op, value)),
-			);
-	}
+	const names = namesOf(key);
 	return row => {
-		const actual = row.flow.match[matchKeyIn(row.flow, key)];
+		let actual: string | undefined;
+		for (const n of names) {
+			actual = row.flow.match[n];
+			if (actual !== undefined) break;
+		}
 		if (actual === undefined) return op === '!=';
-		if (compareValue(actual, op, value)) return true;
+		if (cmp(actual)) return true;
 		if (key === 'in_port' && (op === '=' || op === '~=')) {
 			const name = portsOf(row)?.get(actual);
-			return name !== undefined && compareValue(name, op, value);
+			return name !== undefined && cmp(name);
 		}
 		return false;
 	};
-}
-
-/** The match key as printed in this flow for a canonical key (`eth_src` in OF1.3, `dl_src` in OF1.0). */
-function matchKeyIn(flow: Flow, key: string): string {
-	if (Object.hasOwn(flow.match, key)) return key;
-	for (const [alias, canonical] of Object.entries(ALIASES))
-		if (canonical === key && Object.hasOwn(flow.match, alias)) return alias;
-	return key;
 }
 
 const ACTION_NAMES = new Set([
@@ -463,6 +558,8 @@ function candidates(expr: FilterExpr, index: FlowIndex): readonly number[] | und
 		let list: readonly number[] | undefined;
 		if (key === 'table' && item.op === '=' && toNumber(item.value ?? '') !== undefined)
 			list = index.byTable.get(toNumber(item.value ?? '') ?? -1) ?? [];
+		else if (key === 'node' && item.op === '=' && index.byNode.has(item.value ?? ''))
+			list = index.byNode.get(item.value ?? '');
 		else if (
 			STAT_KEYS.has(key) ||
 			key === 'table' ||
