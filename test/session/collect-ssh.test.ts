@@ -3,6 +3,7 @@
  * connections, the real batch scripts run by the remote /bin/sh. The node's tools are the FAKE
  * scripts of test/fixtures/fake-node-bin (no Open vSwitch daemon, no root for `ip -n`).
  */
+import {spawnSync} from 'node:child_process';
 import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,10 +20,11 @@ let sshd: Sshd;
 let stranger: Sshd;
 let work: string;
 let inventory: string;
+let bin: string;
 
 beforeAll(async () => {
 	work = mkdtempSync(path.join(os.tmpdir(), 'dvrscope-collect-ssh-'));
-	const bin = prepareFakeNodeBin(work);
+	bin = prepareFakeNodeBin(work);
 	// ha_confs of one L3-HA router, readable by the login user
 	const ha = path.join(work, 'ha_confs', ROUTER);
 	mkdirSync(ha, {recursive: true, mode: 0o755});
@@ -127,5 +129,37 @@ describe('collectToCaptureSet over real sshd', () => {
 				problem => problem.kind === 'refused' && problem.node !== 'mitm-1',
 			),
 		).toEqual([]);
+	});
+
+	it('on abort closes every SSH connection and keeps what it has', async () => {
+		// Given nodes whose flow dumps hang (the fake ovs-ofctl sleeps)
+		writeFileSync(path.join(bin, 'data', 'slow'), '');
+		const controller = new AbortController();
+		const events: SessionEvent[] = [];
+		// When aborted once a node has started its detail commands
+		const set = await collectToCaptureSet(
+			{inventory, knownHosts: sshd.knownHostsFile, openstack: 'none'},
+			event => {
+				events.push(event);
+				if (event.type === 'capture-started' && event.catalogId === 'ovs.bridge-batch')
+					controller.abort();
+			},
+			controller.signal,
+		);
+		rmSync(path.join(bin, 'data', 'slow'));
+		// Then the set is partial, the discovery captures are kept, and the batch is named cancelled
+		expect(events.at(-1)).toMatchObject({type: 'collection-done', cancelled: true, partial: true});
+		expect(set.captures.some(c => c.catalogId === 'netns.list' && c.exitCode === 0)).toBe(true);
+		expect(set.captures.find(c => c.catalogId === 'ovs.bridge-batch')?.failure?.kind).toBe(
+			'cancelled',
+		);
+		// and sshd has no session left open for us
+		const sessions = (): number =>
+			spawnSync('pgrep', ['-P', String(sshd.process.pid)], {encoding: 'utf8'})
+				.stdout.split('\n')
+				.filter(Boolean).length;
+		for (let i = 0; i < 50 && sessions() > 0; i++)
+			await new Promise(resolve => setTimeout(resolve, 100));
+		expect(sessions()).toBe(0);
 	});
 });
