@@ -407,18 +407,12 @@ export class SshTransport implements Transport {
 		const hops: Client[] = [];
 		let sock: ClientChannel | undefined;
 		try {
-			for (const hop of target.proxyJump) {
-				const destination = parseDestination(hop);
-				// Unlike `ssh -J`, the jump host also gets the node's explicit identity files (the
-				// inventory's), after its own config's.
-				const resolved = this.resolve(destination.host, {
-					...(destination.user === undefined ? {} : {user: destination.user}),
-					...(destination.port === undefined ? {} : {port: destination.port}),
-					...(options.identityFiles === undefined ? {} : {identityFiles: options.identityFiles}),
-				});
+			const chain = this.jumpChain(target.proxyJump, 0);
+			for (const [index, {hop, resolved}] of chain.entries()) {
 				const client = await this.connectOne(resolved, sock, `jump host ${hop}`);
 				hops.push(client);
-				sock = await forward(client, target.hostName, target.port, resolved, hop);
+				const next = chain[index + 1]?.resolved ?? target;
+				sock = await forward(client, next.hostName, next.port, resolved, hop);
 			}
 			const client = await this.connectOne(target, sock, options.host);
 			return {client, hops};
@@ -426,6 +420,34 @@ export class SshTransport implements Transport {
 			await endAll(hops);
 			throw error;
 		}
+	}
+
+	/**
+	 * The jump hosts in connection order. As with OpenSSH, the first hop is itself reached through
+	 * its own ProxyJump (recursively); the later hops are reached through the earlier ones.
+	 */
+	private jumpChain(
+		hops: readonly string[],
+		depth: number,
+	): {readonly hop: string; readonly resolved: ResolvedHost}[] {
+		if (hops.length === 0) return [];
+		if (depth > 8)
+			throw new ConnectFailure(failure('unreachable', 'ProxyJump: more than 8 levels (a loop?)'));
+		const explicit = this.options.identityFiles;
+		const resolved = hops.map(hop => {
+			const destination = parseDestination(hop);
+			// Unlike `ssh -J`, a jump host is also offered the node's explicit identity files (the
+			// inventory's), after its own config's.
+			return {
+				hop,
+				resolved: this.resolve(destination.host, {
+					...(destination.user === undefined ? {} : {user: destination.user}),
+					...(destination.port === undefined ? {} : {port: destination.port}),
+					...(explicit === undefined ? {} : {identityFiles: explicit}),
+				}),
+			};
+		});
+		return [...this.jumpChain(resolved[0]?.resolved.proxyJump ?? [], depth + 1), ...resolved];
 	}
 
 	private async connectOne(

@@ -14,16 +14,19 @@ import {makeKey, startAgent, startSshd, type Sshd} from '../helpers/sshd.js';
 
 let sshd: Sshd;
 let jump: Sshd;
+let jump2: Sshd;
 
 beforeAll(async () => {
 	sshd = await startSshd();
 	// The jump host: a second sshd that accepts the same user key.
 	jump = await startSshd({authorizedKeys: [sshd.userKey.publicLine]});
+	jump2 = await startSshd({authorizedKeys: [sshd.userKey.publicLine]});
 });
 
 afterAll(async () => {
 	await sshd.stop();
 	await jump.stop();
+	await jump2.stop();
 });
 
 const transports: SshTransport[] = [];
@@ -298,6 +301,38 @@ describe('SshTransport against a real sshd', () => {
 		expect(result.failure).toBeUndefined();
 		expect(result.stdout).toMatch(/^127\.0\.0\.1 \d+ \d+\n$/);
 		expect(t.describe()).toBe(`${sshd.user}@[127.0.0.1]:${sshd.port}`);
+	});
+
+	it.each([
+		['a comma list', 'ProxyJump j1,j2', ''],
+		["the first hop's own ProxyJump", 'ProxyJump j2', '  ProxyJump j1'],
+	])('follows a two-hop chain given as %s', async (_, targetJump, j2Jump) => {
+		// Given node-b behind j2, and j2 reachable only through j1
+		const knownHosts = path.join(sshd.dir, 'known_hosts.chain');
+		writeFileSync(
+			knownHosts,
+			[sshd.knownHostsLines[0], jump.knownHostsLines[0], jump2.knownHostsLines[0], ''].join('\n'),
+		);
+		const config = SSHConfig.parse(
+			[
+				`Host j1\n  HostName 127.0.0.1\n  Port ${jump.port}\n  User ${jump.user}`,
+				`Host j2\n  HostName 127.0.0.1\n  Port ${jump2.port}\n  User ${jump2.user}\n${j2Jump}`,
+				`Host node-b\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  ${targetJump}`,
+			].join('\n'),
+		);
+		const t = new SshTransport({
+			id: 'node-b',
+			host: 'node-b',
+			identityFiles: [sshd.userKey.private],
+			sshConfig: {config},
+			knownHostsFile: knownHosts,
+			agent: false,
+		});
+		transports.push(t);
+		// When / Then the command runs on the target
+		const result = await run(t, ['echo', 'through-two']);
+		expect(result.failure).toBeUndefined();
+		expect(result.stdout).toBe('through-two\n');
 	});
 
 	it('refuses the target behind a jump host when only the jump host is known', async () => {
