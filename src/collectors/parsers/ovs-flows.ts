@@ -151,10 +151,6 @@ export function unquote(s: string): string {
 	return out;
 }
 
-function valueAt(t: string, s: number, e: number): string {
-	return t.charCodeAt(s) === QUOTE ? unquote(t.slice(s, e)) : t.slice(s, e);
-}
-
 // ─── actions ─────────────────────────────────────────────────────────────────
 
 const MOD_FIELDS: Readonly<Record<string, string>> = {
@@ -219,25 +215,54 @@ function isDigits(s: string): boolean {
  * Actions are immutable and repeat across flows (`resubmit(,22)`, `load:0x2->NXM_OF_ARP_OP[]`,
  * `IN_PORT` …): one shared object per distinct text (flyweight), bounded.
  */
-const CACHE_MAX = 1 << 16;
+const CACHE_MAX = 1 << 12;
 
-/** Per-dump flyweight caches (so nothing outlives the dump, and every dump starts cold). */
+/** FNV-1a over t[s, e), folded to a small integer (Map keys that V8 hashes for free). */
+function hashAt(t: string, s: number, e: number): number {
+	let h = 0x811c9dc5;
+	for (let i = s; i < e; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+	return h & 0x3fffffff;
+}
+
+/**
+ * Per-dump flyweight caches, so nothing outlives the dump and every dump starts cold. Keyed by
+ * our own hash of the text span and verified with startsWith: looking a fresh substring up in a
+ * string-keyed Map costs far more than the object it would save.
+ */
 class Interner {
-	readonly actions = new Map<string, FlowAction>();
-	readonly values = new Map<string, string>();
+	/** The whole dump: flows are materialised from it with absolute offsets (a flow's `raw` is a
+	 * slice, and char-by-char reads of a slice are much slower than of the flat original). */
+	readonly text: string;
+
+	constructor(text: string) {
+		this.text = text;
+	}
+
+	readonly actions = new Map<number, FlowAction>();
+	readonly values = new Map<number, string>();
+
+	action(t: string, s: number, e: number): FlowAction {
+		const h = hashAt(t, s, e);
+		const hit = this.actions.get(h);
+		if (hit !== undefined && hit.raw.length === e - s && t.startsWith(hit.raw, s)) return hit;
+		const action = classifyRaw(t, s, e, t.slice(s, e));
+		if (hit === undefined && this.actions.size < CACHE_MAX) this.actions.set(h, action);
+		return action;
+	}
+
+	/** The text of t[s, e) (unquoted when quoted), one string per distinct text. */
+	value(t: string, s: number, e: number): string {
+		if (t.charCodeAt(s) === QUOTE) return unquote(t.slice(s, e));
+		const h = hashAt(t, s, e);
+		const hit = this.values.get(h);
+		if (hit !== undefined && hit.length === e - s && t.startsWith(hit, s)) return hit;
+		const value = t.slice(s, e);
+		if (hit === undefined && this.values.size < CACHE_MAX) this.values.set(h, value);
+		return value;
+	}
 }
 
 /** One action, `raw` exactly as printed (t[s, e)). */
-function classifyAction(t: string, s: number, e: number, cache: Interner): FlowAction {
-	const raw = t.slice(s, e);
-	let action = cache.actions.get(raw);
-	if (action === undefined) {
-		action = classifyRaw(t, s, e, raw);
-		if (cache.actions.size < CACHE_MAX) cache.actions.set(raw, action);
-	}
-	return action;
-}
-
 function classifyRaw(t: string, s: number, e: number, raw: string): FlowAction {
 	let k = s;
 	for (; k < e; k++) {
@@ -347,13 +372,13 @@ function parseActionsInto(
 			if (--depth < 0) return 'unbalanced ")" in actions';
 		} else if (c === COMMA && depth === 0) {
 			if (i === itemStart) return 'empty action';
-			out.push(classifyAction(t, itemStart, i, cache));
+			out.push(cache.action(t, itemStart, i));
 			itemStart = i + 1;
 		}
 	}
 	if (depth !== 0) return 'unbalanced "(" in actions (truncated line?)';
 	if (itemStart === e) return 'empty action';
-	out.push(classifyAction(t, itemStart, e, cache));
+	out.push(cache.action(t, itemStart, e));
 	return undefined;
 }
 
@@ -387,19 +412,13 @@ function checkActions(t: string, s: number, e: number): string | undefined {
 /** The actions of an `actions=` text (for learn specs, traces, tests). Malformed → []. */
 export function parseFlowActions(text: string): FlowAction[] {
 	const out: FlowAction[] = [];
-	return parseActionsInto(text, 0, text.length, out, new Interner()) === undefined ? out : [];
+	return parseActionsInto(text, 0, text.length, out, new Interner(text)) === undefined ? out : [];
 }
 
 // ─── one flow line ───────────────────────────────────────────────────────────
 
-/** Match values repeat (`1`, `0x4d`, port names): one string per distinct value, bounded. */
 /** `record[key] = value`, with a `__proto__` key kept as an ordinary own key. */
-function setKey(record: Record<string, string>, key: string, text: string, cache: Interner): void {
-	let value = cache.values.get(text);
-	if (value === undefined) {
-		value = text;
-		if (cache.values.size < CACHE_MAX) cache.values.set(text, text);
-	}
+function setKey(record: Record<string, string>, key: string, value: string): void {
 	if (key === '__proto__') {
 		Object.defineProperty(record, key, {
 			value,
@@ -411,10 +430,14 @@ function setKey(record: Record<string, string>, key: string, text: string, cache
 }
 
 /** Match fields of raw[s, …) up to the first unquoted space (priority left out: it is a Flow field). */
-function materializeMatch(raw: string, s: number, cache: Interner): Record<string, string> {
+function materializeMatch(
+	raw: string,
+	s: number,
+	e: number,
+	cache: Interner,
+): Record<string, string> {
 	const match: Record<string, string> = {};
 	if (s < 0) return match;
-	const e = raw.length;
 	let itemStart = s;
 	let eq = -1;
 	for (let q = s; q <= e; q++) {
@@ -431,9 +454,9 @@ function materializeMatch(raw: string, s: number, cache: Interner): Record<strin
 			if (eq < 0) eq = q;
 		} else if (c === COMMA || c === SPACE || c === TAB) {
 			if (q > itemStart) {
-				if (eq < 0) setKey(match, raw.slice(itemStart, q), '', cache);
+				if (eq < 0) setKey(match, raw.slice(itemStart, q), '');
 				else if (!(eq - itemStart === 8 && raw.startsWith('priority', itemStart))) {
-					setKey(match, raw.slice(itemStart, eq), valueAt(raw, eq + 1, q), cache);
+					setKey(match, raw.slice(itemStart, eq), cache.value(raw, eq + 1, q));
 				}
 			}
 			if (c !== COMMA) break;
@@ -444,10 +467,10 @@ function materializeMatch(raw: string, s: number, cache: Interner): Record<strin
 	return match;
 }
 
-function materializeActions(raw: string, s: number, cache: Interner): FlowAction[] {
+function materializeActions(t: string, s: number, e: number, cache: Interner): FlowAction[] {
 	const out: FlowAction[] = [];
 	// The line was validated when it was read, so this cannot report an error; keep what parsed.
-	parseActionsInto(raw, s, raw.length, out, cache);
+	parseActionsInto(t, s, e, out, cache);
 	return out;
 }
 
@@ -485,6 +508,7 @@ class ParsedFlow {
 	readonly flags: readonly string[];
 	readonly #matchAt: number;
 	readonly #actionsAt: number;
+	readonly #actionsLength: number;
 	readonly #cache: Interner;
 	#match: Record<string, string> | undefined;
 	#actions: FlowAction[] | undefined;
@@ -497,6 +521,7 @@ class ParsedFlow {
 		flags: readonly string[],
 		matchAt: number,
 		actionsAt: number,
+		actionsLength: number,
 		cache: Interner,
 	) {
 		this.line = line;
@@ -515,17 +540,21 @@ class ParsedFlow {
 		this.flags = flags;
 		this.#matchAt = matchAt;
 		this.#actionsAt = actionsAt;
+		this.#actionsLength = actionsLength;
 		this.#cache = cache;
 		this.#match = undefined;
 		this.#actions = undefined;
 	}
 
 	get match(): Readonly<Record<string, string>> {
-		return (this.#match ??= materializeMatch(this.raw, this.#matchAt, this.#cache));
+		const c = this.#cache;
+		return (this.#match ??= materializeMatch(c.text, this.#matchAt, this.#actionsAt, c));
 	}
 
 	get actions(): readonly FlowAction[] {
-		return (this.#actions ??= materializeActions(this.raw, this.#actionsAt, this.#cache));
+		const c = this.#cache;
+		const end = this.#actionsAt + this.#actionsLength;
+		return (this.#actions ??= materializeActions(c.text, this.#actionsAt, end, c));
 	}
 
 	toJSON(): Flow {
@@ -746,8 +775,9 @@ function parseFlowAt(
 		table,
 		priority,
 		flags ?? NO_FLAGS,
-		matchStart < 0 ? -1 : matchStart - s,
-		actionsStart - s,
+		matchStart,
+		actionsStart,
+		e - actionsStart,
 		cache,
 	);
 }
@@ -764,7 +794,7 @@ function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 	const flows: Flow[] = [];
 	const warnings: ParseWarning[] = [];
 	next.reset(text);
-	const cache = new Interner();
+	const cache = new Interner(text);
 	let protocol: string | undefined;
 	const len = text.length;
 	let pos = 0;
