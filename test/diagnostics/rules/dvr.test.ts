@@ -92,6 +92,21 @@ ruleTester(dvrStalePermanentArp, {
 			],
 		},
 		{
+			name: 'a node that hosts the router but was not read is named as unchecked',
+			snapshot: () =>
+				snapshotOf([
+					...dvrCaptures({holder: 'vm2'}),
+					{id: 'cmp-4-netns', node: 'cmp-4', kind: 'ip-netns', stdout: `qrouter-${ROUTER}\n`},
+				]),
+			findings: [
+				{
+					messageId: 'stale',
+					nodes: ['cmp-1', 'cmp-2', 'cmp-3'],
+					messageIncludes: ['also exists on cmp-4'],
+				},
+			],
+		},
+		{
 			name: 'only the stale nodes are named',
 			snapshot: () =>
 				snapshotOf(dvrCaptures({holder: 'vm2', vipMacs: {'cmp-1': M1, 'cmp-2': M2, 'cmp-3': M2}})),
