@@ -2,8 +2,8 @@
  * Collect a capture set from the running lab with dvrscope's own collection (src/session/collect.ts):
  * over real SSH to every lab node (inventory, key and known_hosts from .lab-state/), or through the
  * real `kubectl` against the lab's Kubernetes face (kubeconfig .lab-state/kubeconfig, context `lab`).
- * Cloud-scope data (`openstack … -f json`) comes from the controller over SSH (noauth clouds.yaml
- * there), or from the keystone-client pod through kubectl.
+ * Cloud-scope data (`openstack … -f json`) comes from the openstack CLI here against the lab's API
+ * (.lab-state/clouds.yaml, noauth), or from the keystone-client pod through kubectl.
  *
  * Usage: tsx lab/collect-lab.ts OUT_DIR [--via ssh|kubectl] [--description TEXT]
  *        tsx lab/collect-lab.ts --augment DIR   add the compute ports' `os.port-show` to a capture
@@ -43,6 +43,13 @@ export type CollectLabOptions = {
 	readonly description?: string;
 	readonly signal?: AbortSignal;
 };
+
+/** The openstack CLI on this machine, against the lab's Neutron API (.lab-state/clouds.yaml, noauth). */
+const labCloud = (stateDir: string): Transport =>
+	createLocalTransport({
+		id: 'cloud',
+		env: {OS_CLIENT_CONFIG_FILE: path.join(stateDir, 'clouds.yaml'), OS_CLOUD: 'lab'},
+	});
 
 const sshTransport = async (
 	node: Awaited<ReturnType<typeof loadInventory>>['nodes'][number],
@@ -134,23 +141,22 @@ export async function collectLab(options: CollectLabOptions = {}): Promise<Captu
 				hostNames: hostNames(node),
 				...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
 			});
-		const controller = inventory.nodes.find(node => node.roles.includes('controller'));
-		const cloud = controller === undefined ? undefined : await sshTransport(controller, stateDir);
+		// cloud data: the openstack CLI here against the lab's API (like `collect --openstack local`)
+		const cloud = labCloud(stateDir);
 		try {
 			const set = await collect(
 				{
 					nodes,
-					...(cloud === undefined ? {} : {cloud, cloudEntries: LAB_CLOUD_ENTRIES}),
+					cloud,
+					cloudEntries: LAB_CLOUD_ENTRIES,
 					description,
 				},
 				() => undefined,
 				signal,
 			);
-			return cloud === undefined
-				? set
-				: withCaptures(set, await carrierPortShows(set, cloud, signal));
+			return withCaptures(set, await carrierPortShows(set, cloud, signal));
 		} finally {
-			await Promise.all([...nodes.map(node => node.transport.close()), cloud?.close()]);
+			await Promise.all([...nodes.map(node => node.transport.close()), cloud.close()]);
 		}
 	}
 	// kubectl: its own HOME and discovery cache, like a fresh operator's machine
@@ -213,10 +219,7 @@ export async function collectLab(options: CollectLabOptions = {}): Promise<Captu
 /** Add the compute ports' `os.port-show` to a capture set on disk (run by lab/record.sh). */
 export async function augmentCaptureSet(dir: string, stateDir = LAB_STATE): Promise<number> {
 	const set = await readCaptureSet(dir);
-	const cloud = createLocalTransport({
-		id: 'cloud',
-		env: {OS_CLIENT_CONFIG_FILE: path.join(stateDir, 'clouds.yaml'), OS_CLOUD: 'lab'},
-	});
+	const cloud = labCloud(stateDir);
 	try {
 		const extra = await carrierPortShows(set, cloud, new AbortController().signal);
 		await writeCaptureSet(dir, withCaptures(set, extra));

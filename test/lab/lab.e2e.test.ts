@@ -55,11 +55,16 @@ const reason = whyNot();
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], {encoding: 'utf8'}).status === 0;
 const reuse = process.env['LAB_REUSE'] === '1';
 const STALE = 'dvr/stale-permanent-arp';
+const VIP = '198.19.0.100';
 
 const diagnoseLab = async (via: 'ssh' | 'kubectl'): Promise<Finding[]> => {
 	const set = await collectLab({via, description: `lab e2e (${via})`});
 	const failed = set.captures.filter(capture => capture.failure !== undefined);
 	expect(failed.map(capture => `${capture.id}: ${capture.failure?.message ?? ''}`)).toEqual([]);
+	// not vacuous: the cloud data knows the VIP as an allowed address pair of the VRRP ports
+	expect(
+		set.captures.filter(c => c.catalogId === 'os.port-show' && c.stdout.includes(VIP)).length,
+	).toBe(2);
 	return diagnose(assembleSnapshot(set)).findings as Finding[];
 };
 const stale = (findings: readonly Finding[]): Finding[] =>
