@@ -20,6 +20,7 @@ const SCENARIOS = [
 	'missing-captures',
 	'at-risk',
 	'l3ha-split-brain',
+	'lab-failover-real',
 ];
 
 describe('JSON report', () => {
