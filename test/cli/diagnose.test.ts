@@ -75,4 +75,19 @@ describe('dvrscope diagnose', () => {
 		expect(report.captureSet.captures).toBe(36);
 		expect(dvrscope('diagnose', dir).code).toBe(2);
 	});
+
+	it('colours on a TTY and honours NO_COLOR (real pseudo-terminal via script(1))', () => {
+		const tty = (env: string): string =>
+			spawnSync(
+				'script',
+				[
+					'-qec',
+					`${env} ${process.execPath} --import tsx src/cli/main.ts diagnose test/scenarios/failover-stale`,
+					'/dev/null',
+				],
+				{encoding: 'utf8', timeout: 60_000},
+			).stdout;
+		expect(tty('env -u NO_COLOR')).toContain('\u001b[31m');
+		expect(tty('env NO_COLOR=1')).not.toContain('\u001b[');
+	});
 });
