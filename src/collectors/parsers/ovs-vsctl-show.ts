@@ -97,6 +97,7 @@ function parseShow(text: string): {facts: OvsShow; warnings: ParseWarning[]} {
 			bridge = undefined;
 			port = undefined;
 			iface = undefined;
+			in8 = 'other';
 			if (word === 'Bridge' && rest !== '') {
 				bridge = {name: unquote(rest), controllers: [], ports: [], line: lineNo};
 				bridges.push(bridge);
