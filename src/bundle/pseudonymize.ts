@@ -281,7 +281,13 @@ export class Pseudonymizer {
 			for (let counter = 0; ; counter++) {
 				const nic = this.prf('mac', hex, counter).subarray(0, 3).toString('hex');
 				const candidate = oui + nic;
-				if (!this.macUsed.has(candidate) && nic !== '000000' && nic !== 'ffffff') {
+				// Never onto a value that is kept as is (a VRRP MAC), nor one already given out.
+				if (
+					!this.macUsed.has(candidate) &&
+					nic !== '000000' &&
+					nic !== 'ffffff' &&
+					!/^00005e000[12]/.test(candidate)
+				) {
 					result = candidate;
 					break;
 				}

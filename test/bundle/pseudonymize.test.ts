@@ -189,3 +189,74 @@ describe('reverseText', () => {
 		},
 	);
 });
+
+describe('round trip (property)', () => {
+	const octet = fc.integer({min: 0, max: 255});
+	const hex = (n: number) =>
+		fc.integer({min: 0, max: 16 ** n - 1}).map(v => v.toString(16).padStart(n, '0'));
+	const token = fc.oneof(
+		fc.tuple(octet, octet, octet, octet).map(o => o.join('.')),
+		fc
+			.tuple(octet, octet, octet, octet, fc.integer({min: 8, max: 32}))
+			.map(([a, b, c, d, l]) => `${a}.${b}.${c}.${d}/${l}`),
+		fc
+			.tuple(fc.constantFrom('fa:16:3e', 'fa:16:3f', '00:00:5e', '52:54:00', '01:00:5e'), hex(6))
+			.map(([oui, nic]) => `${oui}:${nic.slice(0, 2)}:${nic.slice(2, 4)}:${nic.slice(4)}`),
+		fc.uuid(),
+		fc.uuid().map(u => `qr-${u.slice(0, 11)}`),
+		fc.uuid().map(u => `rfp-${u.slice(0, 10)}`),
+		fc.uuid().map(u => `qrouter-${u}`),
+		hex(8).map(h => `load:0x${h.replace(/^0+(?=.)/, '')}->NXM_OF_ARP_SPA[]`),
+		hex(12).map(h => `load:0x${h.replace(/^0+(?=.)/, '')}->NXM_NX_ARP_SHA[]`),
+		hex(8).map(h => `vxlan-${h}`),
+		fc.constantFrom(
+			'cmp-1',
+			'gtw-1.example.org',
+			'compute',
+			'arp',
+			'actions=drop',
+			'lladdr',
+			'PERMANENT',
+		),
+	);
+	it('Given any text of addresses, ids and names, When pseudonymised and mapped back, Then it is unchanged', () => {
+		fc.assert(
+			fc.property(
+				fc.array(token, {minLength: 1, maxLength: 30}),
+				fc.constantFrom(' ', ',', '\n', ' dev ', '|'),
+				(tokens, sep) => {
+					const text = tokens.join(sep);
+					const capture: Capture = toCaptureMeta({
+						id: 'c1',
+						scope: 'node',
+						node: 'cmp-1',
+						argv: ['x'],
+						exitCode: 0,
+						startedAt: '2026-01-01T00:00:00Z',
+						durationMs: 1,
+						stdout: text,
+						stderr: '',
+					});
+					const set: CaptureSet = {
+						manifest: {
+							format: 'dvrscope-capture-set',
+							schemaVersion: 1,
+							createdAt: '2026-01-01T00:00:00Z',
+							tool: {name: 'dvrscope', version: '0'},
+							source: 'sample',
+							nodes: [
+								{id: 'cmp-1', roles: ['compute']},
+								{id: 'gtw-1.example.org', roles: ['gateway']},
+							],
+							captures: [capture],
+						},
+						captures: [capture],
+					};
+					const result = pseudonymizeCaptureSet(set, {key: 'prop'});
+					expect(reverseText(result.set.captures[0]!.stdout, result.mapping)).toBe(text);
+				},
+			),
+			{numRuns: 300},
+		);
+	});
+});
