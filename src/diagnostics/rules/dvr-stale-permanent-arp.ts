@@ -21,7 +21,7 @@ export const dvrStalePermanentArp = defineRule({
 		requires: ['cloud.ports', 'node.neigh'],
 		messages: {
 			stale:
-				'VIP {{vip}} is held by {{ownerMac}} ({{ownerWho}}; known from: {{ownerSource}}), but the PERMANENT ARP entry for {{vip}} in qrouter-{{routerId}} on {{nodes}} still points at {{staleMac}} ({{staleWho}}). Traffic routed to {{vip}} by DVR router {{router}} from other subnets (and through floating IPs served on those nodes) goes to the old MAC and is lost; clients inside {{subnet}} reach the VIP normally. Gratuitous ARPs cannot change a PERMANENT entry and Neutron does not rewrite it on a VRRP failover (LP#1774459).{{unread}}{{caveat}}',
+				'VIP {{vip}} is held by {{ownerMac}} ({{ownerWho}}; known from: {{ownerSource}}), but the PERMANENT ARP entry for {{vip}} in qrouter-{{routerId}} on {{nodes}} still points at {{staleMac}} ({{staleWho}}). Traffic routed to {{vip}} by DVR router {{router}} from other subnets (and through floating IPs served on those nodes) goes to the old MAC and is lost; clients inside {{subnet}} reach the VIP normally. Gratuitous ARPs cannot change a PERMANENT entry and Neutron does not rewrite it on a VRRP failover (LP#1774459).{{unread}}{{roleNote}}{{caveat}}',
 		},
 		docs: {
 			explanation:
@@ -149,6 +149,14 @@ export const dvrStalePermanentArp = defineRule({
 						ownerSource: `${OWNER_SOURCE_TEXT[owner.source]} — ${owner.observation.detail}`,
 						subnet: subnetText(vip),
 						caveat,
+						roleNote: (() => {
+							const role = vip.observations.find(
+								o => o.source === 'amphora-role' && o.mac !== undefined && o.mac !== owner.mac,
+							);
+							return role !== undefined && !owner.configuredOnly
+								? ` Octavia still lists the amphora with ${role.mac} as MASTER: that is the configured role, which does not follow VRRP failovers.`
+								: '';
+						})(),
 						unread: (() => {
 							const unread = router.qrouterNodes.filter(n => !router.neighNodes.includes(n));
 							return unread.length > 0

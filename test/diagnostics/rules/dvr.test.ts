@@ -133,6 +133,23 @@ ruleTester(dvrStalePermanentArp, {
 			],
 		},
 		{
+			name: 'live owner differs from the Octavia role: said so',
+			snapshot: () =>
+				snapshotOf(
+					dvrCaptures({
+						holder: 'vm2',
+						extra: [{id: 'amph', kind: 'octavia-amphorae', stdout: amphorae(VM1.id, VM2.id)}],
+					}),
+				),
+			findings: [
+				{
+					messageId: 'stale',
+					severity: 'critical',
+					messageIncludes: [`amphora with ${M1} as MASTER`],
+				},
+			],
+		},
+		{
 			name: 'owner only from the Octavia role: warning with a caveat',
 			snapshot: () =>
 				snapshotOf(
