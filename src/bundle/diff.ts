@@ -583,18 +583,16 @@ export function renderDiffMarkdown(diff: DataPlaneDiff, options: DiffRenderOptio
 		`- **Summary:** ${s.vipOwnersChanged} VIP owner change(s), ${s.statesChanged} HA/keepalived state change(s), ${s.vipEntriesUnchanged} VIP neighbour entr${s.vipEntriesUnchanged === 1 ? 'y' : 'ies'} unchanged, findings +${s.findingsAppeared} / -${s.findingsResolved}`,
 		'',
 	);
-	out.push('## VIP owners', '', '| VIP | before | after | moved |', '|---|---|---|---|');
+	out.push('## VIP owners', '');
+	if (diff.vips.length === 0) out.push('No VIP found on either side.');
+	else out.push('| VIP | before | after | moved |', '|---|---|---|---|');
 	for (const v of diff.vips)
 		out.push(
 			`| ${v.ip} | ${md(ownerText(v.before))} | ${md(ownerText(v.after))} | ${v.ownerChanged ? '**yes**' : 'no'} |`,
 		);
-	out.push(
-		'',
-		'## HA / keepalived states',
-		'',
-		'| node | kind | key | before | after |',
-		'|---|---|---|---|---|',
-	);
+	out.push('', '## HA / keepalived states', '');
+	if (diff.states.length === 0) out.push('No L3-HA state file or keepalived state on either side.');
+	else out.push('| node | kind | key | before | after |', '|---|---|---|---|---|');
 	for (const st of diff.states)
 		out.push(
 			`| ${st.node} | ${st.kind} | ${md(st.key)} | ${st.before ?? '—'} | ${st.changed ? `**${st.after ?? '—'}**` : (st.after ?? '—')} |`,
