@@ -17,6 +17,8 @@ export type ViewRef =
 			readonly capture: CaptureId;
 			readonly line?: number;
 			readonly lines?: readonly number[];
+			/** The evidence excerpt, to mark the quoted part of a long line. */
+			readonly excerpt?: string;
 	  }
 	| {readonly kind: 'vips'}
 	| {readonly kind: 'vip'; readonly vip: string}

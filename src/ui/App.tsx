@@ -294,6 +294,7 @@ function Screen({
 					width={width}
 					{...(view.line === undefined ? {} : {line: view.line})}
 					{...(view.lines === undefined ? {} : {lines: view.lines})}
+					{...(view.excerpt === undefined ? {} : {excerpt: view.excerpt})}
 				/>
 			);
 		case 'vips':

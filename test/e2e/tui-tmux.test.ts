@@ -71,7 +71,7 @@ describe.skipIf(!hasTmux)('dvrscope in tmux (built CLI, sample incident)', () =>
 		// Open the finding (cursor starts on it): the detail, cursor on the first evidence line.
 		send('Enter');
 		const detail = await waitFor(
-			s => /›\s+▸ \S+ \S+:\d+/.test(s),
+			s => /›\s+▸ \S+: .*\(line \d+/.test(s),
 			'the finding detail on its first evidence line',
 		);
 		expect(detail).toContain('Evidence (');
@@ -82,7 +82,8 @@ describe.skipIf(!hasTmux)('dvrscope in tmux (built CLI, sample incident)', () =>
 			'the capture, cursor on the evidence line',
 		);
 		expect(capture).toContain('evidence ▶ line');
-		expect(capture).toMatch(/›▶\s*\d+ \S+ dev \S+ lladdr \S+ PERMANENT/);
+		// The marked line shows the PERMANENT entry (text or `ip -j` JSON, one element per row).
+		expect(capture).toMatch(/›▶.*(PERMANENT|"PERMANENT")/);
 		// Back twice, then the flows with a filter.
 		send('Escape');
 		await waitFor(s => s.includes('Evidence ('), 'the detail again');

@@ -398,3 +398,36 @@ describe('ScreenErrorBoundary', () => {
 		expect(seen).toEqual(['flows:kaboom']);
 	});
 });
+
+describe('Capture display rows', () => {
+	it('shows a one-line JSON array one element per row and marks only the quoted element', async () => {
+		const {displayRows} = await import('../../src/ui/screens/CaptureScreen.js');
+		const json = JSON.stringify([
+			{dst: '10.0.0.1', lladdr: 'fa:16:3e:72:7a:50', state: ['PERMANENT']},
+			{dst: '10.0.0.100', lladdr: 'fa:16:3e:aa:aa:aa', state: ['PERMANENT']},
+			{dst: '10.0.0.12', lladdr: 'fa:16:3e:bb:bb:bb', state: ['PERMANENT']},
+		]);
+		const rows = displayRows(
+			[json, ''],
+			new Set([1]),
+			'…{"dst":"10.0.0.100","lladdr":"fa:16:3e:aa:aa:aa"…',
+			60,
+		);
+		expect(rows.map(r => [r.src, r.marked, r.text])).toEqual([
+			[1, false, 'dst=10.0.0.1 lladdr=fa:16:3e:72:7a:50 state=PERMANENT'],
+			[1, true, 'dst=10.0.0.100 lladdr=fa:16:3e:aa:aa:aa state=PERMANENT'],
+			[1, false, 'dst=10.0.0.12 lladdr=fa:16:3e:bb:bb:bb state=PERMANENT'],
+			[2, false, ''],
+		]);
+	});
+
+	it('wraps other long lines instead of cutting them', async () => {
+		const {displayRows} = await import('../../src/ui/screens/CaptureScreen.js');
+		const rows = displayRows(['x'.repeat(50)], new Set([1]), undefined, 20);
+		expect(rows.map(r => [r.text.length, r.first, r.marked])).toEqual([
+			[20, true, true],
+			[20, false, true],
+			[10, false, true],
+		]);
+	});
+});

@@ -60,6 +60,10 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 		await runLive(options, format, watchIntervalS);
 		return;
 	}
+	const headless = format !== undefined || !process.stdin.isTTY || !process.stdout.isTTY;
+	// Ink (and its layout engine) takes the longest to import: start now, read the data meanwhile.
+	const tui = headless ? undefined : import('../run-tui.js');
+	tui?.catch(() => undefined);
 	const data = await import('../console-data.js');
 	let opened;
 	try {
@@ -81,8 +85,7 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 		usage(error instanceof Error ? error.message : String(error));
 		return;
 	}
-	const headless = format !== undefined || !process.stdin.isTTY || !process.stdout.isTTY;
-	if (headless) {
+	if (tui === undefined) {
 		const {runHeadless} = await import('../run-headless.js');
 		process.exitCode = await runHeadless({
 			set: opened.set,
@@ -91,7 +94,7 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 		});
 		return;
 	}
-	const {runTui} = await import('../run-tui.js');
+	const {runTui} = await tui;
 	process.exitCode = await runTui({
 		source: opened.source,
 		set: opened.set,

@@ -62,7 +62,8 @@ export function FindingDetailScreen({
 			const capture = captures?.[ev.capture];
 			const argv = capture === undefined ? '' : ` $ ${capture.argv.join(' ')}`;
 			out.push({
-				text: `  ▸ ${ev.node ?? 'cloud'} ${ev.capture}:${ev.lines.join(',')}${ev.note === undefined ? '' : ` — ${ev.note}`}`,
+				// What it shows first (it must survive 80 columns); the capture id is on the next screen.
+				text: `  ▸ ${ev.node ?? 'cloud'}: ${ev.note ?? 'evidence'} (line ${ev.lines.join(',')})`,
 				evidence: ev,
 			});
 			if (argv !== '') out.push({text: `     ${argv.trim()}`, evidence: ev});
@@ -111,6 +112,7 @@ export function FindingDetailScreen({
 				kind: 'capture',
 				capture: ev.capture,
 				lines: ev.lines,
+				excerpt: ev.excerpt,
 				...(ev.lines[0] === undefined ? {} : {line: ev.lines[0]}),
 			});
 		},
