@@ -42,12 +42,24 @@ export function hexToIp(value: string): string | undefined {
 	return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
+const HEX_CODES = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102] as const;
+
 /** `0xfa163e763168` → `fa:16:3e:76:31:68`. Undefined when the value is not hex or wider than 48 bits. */
 export function hexToMac(value: string): string | undefined {
-	const n = hexValue(value, 12);
+	let n = hexValue(value, 12);
 	if (n < 0) return undefined;
-	const p = n.toString(16).padStart(12, '0');
-	return `${p.slice(0, 2)}:${p.slice(2, 4)}:${p.slice(4, 6)}:${p.slice(6, 8)}:${p.slice(8, 10)}:${p.slice(10, 12)}`;
+	// Built as one flat string (17 char codes), right to left.
+	const codes = new Array<number>(17);
+	for (let i = 16; i >= 0; i--) {
+		if (i % 3 === 2) {
+			codes[i] = 58; // ':'
+			continue;
+		}
+		const nibble = n % 16;
+		codes[i] = HEX_CODES[nibble] ?? 48;
+		n = (n - nibble) / 16;
+	}
+	return String.fromCharCode(...codes);
 }
 
 function isDecimal(value: string): boolean {
@@ -138,23 +150,28 @@ const enum FieldKind {
 	Vlan,
 }
 
-/** Field → kind, cached: the same few field names repeat in every flow of a dump. */
-const fieldKinds = new Map<string, FieldKind>();
+/** Field → kind, cached by a cheap hash of the name (fields repeat in every flow of a dump). */
+const fieldKinds = new Map<number, {readonly field: string; readonly kind: FieldKind}>();
 
 function fieldKind(field: string): FieldKind {
-	let kind = fieldKinds.get(field);
-	if (kind === undefined) {
-		const name = wholeFieldName(field);
-		const address = addressKindOf(field);
-		kind =
-			name === 'vlan_vid' || name === 'dl_vlan'
-				? FieldKind.Vlan
-				: address === 'ip'
-					? FieldKind.Ip
-					: address === 'mac'
-						? FieldKind.Mac
-						: FieldKind.Other;
-		if (fieldKinds.size < 4096) fieldKinds.set(field, kind);
+	let h = field.length;
+	for (let i = 0; i < field.length; i++) h = Math.imul(h ^ field.charCodeAt(i), 0x01000193);
+	h &= 0x3fffffff;
+	const hit = fieldKinds.get(h);
+	if (hit !== undefined && hit.field === field) return hit.kind;
+	const name = wholeFieldName(field);
+	const address = addressKindOf(field);
+	const kind =
+		name === 'vlan_vid' || name === 'dl_vlan'
+			? FieldKind.Vlan
+			: address === 'ip'
+				? FieldKind.Ip
+				: address === 'mac'
+					? FieldKind.Mac
+					: FieldKind.Other;
+	if (hit === undefined && fieldKinds.size < 4096) {
+		// A copy, not a slice: a slice would keep the whole dump text alive in this module cache.
+		fieldKinds.set(h, {field: Array.from(field).join(''), kind});
 	}
 	return kind;
 }

@@ -217,10 +217,15 @@ function isDigits(s: string): boolean {
  */
 const CACHE_MAX = 1 << 12;
 
-/** FNV-1a over t[s, e), folded to a small integer (Map keys that V8 hashes for free). */
+/**
+ * FNV-1a over the length and the first and last 8 characters of t[s, e), folded to a small
+ * integer (a Map key V8 hashes for free). Cheap rather than perfect: hits are verified.
+ */
 function hashAt(t: string, s: number, e: number): number {
-	let h = 0x811c9dc5;
-	for (let i = s; i < e; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+	let h = Math.imul(0x811c9dc5 ^ (e - s), 0x01000193);
+	const head = Math.min(e, s + 8);
+	for (let i = s; i < head; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+	for (let i = Math.max(head, e - 8); i < e; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
 	return h & 0x3fffffff;
 }
 
