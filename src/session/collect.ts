@@ -400,8 +400,22 @@ export async function collect(
 			execs++;
 			if (execs > MAX_EXECS_PER_NODE)
 				throw new Error(`more than ${MAX_EXECS_PER_NODE} executions planned for ${id}`);
-			return run(planned, node.transport, id, controller.signal, relabel, node.haConfsPath);
+			const result = await run(
+				planned,
+				node.transport,
+				id,
+				controller.signal,
+				relabel,
+				node.haConfsPath,
+			);
+			if (result.failure)
+				failedExecs.push({
+					kind: result.failure.kind,
+					message: `${planned.entry.id}: ${result.failure.message}`,
+				});
+			return result;
 		};
+		const failedExecs: {kind: FailureKind; message: string}[] = [];
 		try {
 			const connect = (node.transport as Transport & Connectable).connect;
 			if (connect) {
@@ -476,6 +490,11 @@ export async function collect(
 			if (nodeFailure) {
 				nodesFailed++;
 				problems.push({node: id, kind: nodeFailure.kind, message: nodeFailure.message});
+			} else {
+				// The node answered but some commands did not complete: name each one.
+				for (const failed of failedExecs) problems.push({node: id, ...failed});
+			}
+			if (nodeFailure) {
 				emit({
 					type: 'node-failed',
 					at: now(),

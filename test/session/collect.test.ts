@@ -323,4 +323,30 @@ describe('collect() over 60 nodes (fake transport with delays and failures)', ()
 			}),
 		);
 	});
+
+	it('a node that answers but has one command time out is done, and the command is named', async () => {
+		// Given a node whose `ovs-vsctl show` never answers, a 300 ms command timeout
+		const fake = new FakeTransport('slow-1', {...healthy(1), hang: ['ovs.show']});
+		const events: SessionEvent[] = [];
+		// When
+		const set = await collect(
+			{
+				nodes: [{info: {id: 'slow-1', roles: []}, transport: fake}],
+				commandTimeoutMs: 300,
+				nonce: () => NONCE,
+			},
+			e => events.push(e),
+			new AbortController().signal,
+		);
+		// Then
+		expect(events).toContainEqual(
+			expect.objectContaining({type: 'node-done', node: 'slow-1', failedCaptures: 1}),
+		);
+		expect(set.manifest.problems).toEqual([
+			{node: 'slow-1', kind: 'timeout', message: 'ovs.show: fake timeout'},
+		]);
+		expect(
+			set.captures.filter(c => c.node === 'slow-1' && c.catalogId === 'netns.neigh'),
+		).toHaveLength(3);
+	});
 });
