@@ -62,7 +62,17 @@ function redactUrlCredentials(line: string, hits: Hit[]): string {
 			const slash = rest.indexOf('/');
 			const authority = slash === -1 ? rest : rest.slice(0, slash);
 			const tail = slash === -1 ? '' : rest.slice(slash);
-			if (!authority.includes('@')) return whole;
+			if (!authority.includes('@')) {
+				// A password with a raw '/' in it (not URL-encoded): `rabbit://u:pa/ss@host/`.
+				const at = rest.lastIndexOf('@');
+				const colon = rest.indexOf(':');
+				if (at === -1 || colon === -1 || colon > at || rest.slice(0, colon).includes('/'))
+					return whole;
+				const password = rest.slice(colon + 1, at);
+				if (isAlreadyRedacted(password)) return whole;
+				hits.push({kind: 'url-credentials', chars: password.length});
+				return `${scheme}${rest.slice(0, colon + 1)}${REDACTED}${rest.slice(at)}`;
+			}
 			const parts = authority.split(',').map(part => {
 				const at = part.lastIndexOf('@');
 				if (at === -1) return part;
