@@ -428,6 +428,26 @@ export type OsdplNeutron = {
 	/** `spec.features.octavia.lb_topology` or similar when present (e.g. `ACTIVE_STANDBY`). */
 	readonly octaviaTopology?: string;
 	readonly servicesEnabled: readonly string[];
+	/**
+	 * Per-node overrides from `spec.nodes` (keys `<label-name>::<label-value>`, e.g.
+	 * `kubernetes.io/hostname::cmp-2`), in document order; present only when `spec.nodes` is.
+	 */
+	readonly nodeOverrides?: readonly OsdplNodeOverride[];
+};
+
+/** One `spec.nodes` entry of an OpenStackDeployment, reduced to its Neutron settings. */
+export type OsdplNodeOverride = {
+	/** The raw key, `kubernetes.io/hostname::cmp-2`. */
+	readonly selector: string;
+	/** Node label name (`kubernetes.io/hostname`, `openstack-compute-node` …). */
+	readonly label: string;
+	readonly value: string;
+	/** `features.neutron.tunnel_interface` of the override. */
+	readonly tunnelInterface?: string;
+	/** `features.neutron.dvr.enabled` of the override. */
+	readonly dvrEnabled?: boolean;
+	/** 1-based line of the key in the capture (absent when it cannot be located). */
+	readonly line?: number;
 };
 
 // ─── parser outputs by kind ─────────────────────────────────────────────────

@@ -1,5 +1,11 @@
 import {parseDocument} from 'yaml';
-import type {OsdplExternalNetwork, OsdplNeutron, ParseWarning, Parser} from '../../model/facts.js';
+import type {
+	OsdplExternalNetwork,
+	OsdplNeutron,
+	OsdplNodeOverride,
+	ParseWarning,
+	Parser,
+} from '../../model/facts.js';
 import {
 	asBool,
 	asNumber,
@@ -39,7 +45,61 @@ function externalNetwork(value: unknown): OsdplExternalNetwork | undefined {
 	};
 }
 
-function reduce(doc: JsonObject): OsdplNeutron {
+/** 1-based line where `key` is written as a mapping key (JSON or YAML, quoted or not). */
+function keyLine(lines: readonly string[], key: string): number | undefined {
+	for (let i = 0; i < lines.length; i++) {
+		const body = lines[i] ?? '';
+		let at = body.indexOf(key);
+		while (at >= 0) {
+			const rest = body.slice(at + key.length);
+			if (/^["']?\s*:/.test(rest)) return i + 1;
+			at = body.indexOf(key, at + 1);
+		}
+	}
+	return undefined;
+}
+
+/** `spec.nodes`: `<label-name>::<label-value>` → the same `features` tree, for one node set. */
+function nodeOverrides(
+	value: unknown,
+	text: string,
+	warnings: ParseWarning[],
+): OsdplNodeOverride[] | undefined {
+	if (value === undefined || value === null) return undefined;
+	if (!isObject(value)) {
+		warnings.push(warning(1, 'spec.nodes is not a mapping; per-node overrides ignored'));
+		return undefined;
+	}
+	const lines = text.split('\n');
+	const out: OsdplNodeOverride[] = [];
+	for (const [selector, entry] of Object.entries(value)) {
+		const line = keyLine(lines, selector);
+		const cut = selector.indexOf('::');
+		if (cut <= 0) {
+			warnings.push(
+				warning(
+					line ?? 1,
+					`spec.nodes key "${selector}" is not <label-name>::<label-value>; ignored`,
+				),
+			);
+			continue;
+		}
+		const neutron = at(entry, 'features', 'neutron');
+		const tunnelInterface = asString(at(neutron, 'tunnel_interface'));
+		const dvrEnabled = asBool(at(neutron, 'dvr', 'enabled'));
+		out.push({
+			selector,
+			label: selector.slice(0, cut),
+			value: selector.slice(cut + 2),
+			...(tunnelInterface !== undefined ? {tunnelInterface} : {}),
+			...(dvrEnabled !== undefined ? {dvrEnabled} : {}),
+			...(line !== undefined ? {line} : {}),
+		});
+	}
+	return out;
+}
+
+function reduce(doc: JsonObject, text: string, warnings: ParseWarning[]): OsdplNeutron {
 	const spec = doc['spec'];
 	const neutron = at(spec, 'features', 'neutron');
 	const floating = at(neutron, 'floating_network');
@@ -68,6 +128,7 @@ function reduce(doc: JsonObject): OsdplNeutron {
 			),
 		);
 	const externals = at(neutron, 'external_networks');
+	const overrides = nodeOverrides(at(spec, 'nodes'), text, warnings);
 	let floatingNetwork: OsdplNeutron['floatingNetwork'];
 	if (isObject(floating)) {
 		const enabled = asBool(floating['enabled']);
@@ -98,6 +159,7 @@ function reduce(doc: JsonObject): OsdplNeutron {
 		...(dvrEnabled !== undefined ? {dvrEnabled} : {}),
 		...(octaviaTopology !== undefined ? {octaviaTopology} : {}),
 		servicesEnabled: asStringList(at(spec, 'features', 'services')),
+		...(overrides !== undefined ? {nodeOverrides: overrides} : {}),
 	};
 }
 
@@ -152,7 +214,7 @@ export const osdplParser: Parser<'osdpl'> = {
 		}
 		if (!isObject(doc) || !isObject(doc['spec']))
 			return result('osdpl', EMPTY, [warning(1, 'not an OpenStackDeployment: no "spec"')]);
-		const facts = reduce(doc);
+		const facts = reduce(doc, text, warnings);
 		if (at(doc['spec'], 'features', 'neutron') === undefined)
 			warnings.push(warning(1, 'spec.features.neutron is missing'));
 		return result('osdpl', facts, warnings);

@@ -75,4 +75,111 @@ describe('osdpl parser', () => {
 		expect(facts).toEqual({dnsServers: [], externalNetworks: [], servicesEnabled: []});
 		expect(warnings[0]?.message).toMatch(message);
 	});
+	describe('per-node overrides (spec.nodes)', () => {
+		const deployment = {
+			apiVersion: 'lcm.mirantis.com/v1alpha1',
+			kind: 'OpenStackDeployment',
+			metadata: {name: 'osh-dev', namespace: 'openstack'},
+			spec: {
+				features: {neutron: {tunnel_interface: 'ens3', dvr: {enabled: true}}},
+				nodes: {
+					'kubernetes.io/hostname::cmp-2': {features: {neutron: {tunnel_interface: 'ens9'}}},
+					'openstack-gateway::enabled': {
+						features: {neutron: {dvr: {enabled: false}}},
+					},
+					'openstack-compute-node::enabled': {features: {nova: {live_migration_interface: 'x'}}},
+				},
+			},
+		};
+		const json = `${JSON.stringify({apiVersion: 'v1', kind: 'List', items: [deployment]}, null, 2)}\n`;
+
+		it('Given `-o json` with spec.nodes, then each key becomes a typed override with its line', () => {
+			// When
+			const {facts, warnings} = osdplParser.parse(json);
+			// Then
+			expect(warnings).toEqual([]);
+			expect(facts.tunnelInterface).toBe('ens3');
+			const lines = json.split('\n');
+			expect(facts.nodeOverrides).toEqual([
+				{
+					selector: 'kubernetes.io/hostname::cmp-2',
+					label: 'kubernetes.io/hostname',
+					value: 'cmp-2',
+					tunnelInterface: 'ens9',
+					line: lines.findIndex(l => l.includes('"kubernetes.io/hostname::cmp-2":')) + 1,
+				},
+				{
+					selector: 'openstack-gateway::enabled',
+					label: 'openstack-gateway',
+					value: 'enabled',
+					dvrEnabled: false,
+					line: lines.findIndex(l => l.includes('"openstack-gateway::enabled":')) + 1,
+				},
+				{
+					selector: 'openstack-compute-node::enabled',
+					label: 'openstack-compute-node',
+					value: 'enabled',
+					line: lines.findIndex(l => l.includes('"openstack-compute-node::enabled":')) + 1,
+				},
+			]);
+			expect(facts.nodeOverrides?.[0]?.line).toBeGreaterThan(1);
+		});
+
+		it('Given the same deployment as `-o yaml`, then the overrides match, with YAML lines', () => {
+			// Given
+			const yaml = [
+				'apiVersion: lcm.mirantis.com/v1alpha1',
+				'kind: OpenStackDeployment',
+				'metadata:',
+				'  name: osh-dev',
+				'  namespace: openstack',
+				'spec:',
+				'  features:',
+				'    neutron:',
+				'      tunnel_interface: ens3',
+				'      dvr:',
+				'        enabled: true',
+				'  nodes:',
+				'    kubernetes.io/hostname::cmp-2:',
+				'      features:',
+				'        neutron:',
+				'          tunnel_interface: ens9',
+				"    'openstack-gateway::enabled':",
+				'      features:',
+				'        neutron:',
+				'          dvr:',
+				'            enabled: false',
+				'    openstack-compute-node::enabled:',
+				'      features:',
+				'        nova:',
+				'          live_migration_interface: x',
+				'',
+			].join('\n');
+			// When
+			const fromYaml = osdplParser.parse(yaml);
+			// Then
+			expect(fromYaml.warnings).toEqual([]);
+			expect(fromYaml.facts.nodeOverrides?.map(o => o.line)).toEqual([13, 17, 22]);
+			const strip = (o: {line?: number}): object => ({...o, line: undefined});
+			expect(fromYaml.facts.nodeOverrides?.map(strip)).toEqual(
+				osdplParser.parse(json).facts.nodeOverrides?.map(strip),
+			);
+		});
+
+		it.each([
+			[
+				'a key without ::',
+				{'cmp-2': {features: {neutron: {tunnel_interface: 'ens9'}}}},
+				/not <label-name>::<label-value>/,
+			],
+			['a list instead of a mapping', ['cmp-2'], /spec.nodes is not a mapping/],
+		])('Given %s, then it is ignored with a warning', (_l, nodes, message) => {
+			const {facts, warnings} = osdplParser.parse(
+				JSON.stringify({...deployment, spec: {...deployment.spec, nodes}}, null, 2),
+			);
+			expect(facts.tunnelInterface).toBe('ens3');
+			expect(facts.nodeOverrides ?? []).toEqual([]);
+			expect(warnings[0]?.message).toMatch(message);
+		});
+	});
 });
