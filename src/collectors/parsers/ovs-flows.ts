@@ -833,6 +833,10 @@ function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 			warnings.push({line: lineNo, message: result, text: text.slice(s, Math.min(e, s + 200))});
 		} else flows.push(result);
 	}
+	// Module-level scratch must not keep this dump's text alive.
+	next.reset('');
+	lastCookie = '';
+	stats.cookie = undefined;
 	return {facts: protocol === undefined ? {flows} : {protocol, flows}, warnings};
 }
 
