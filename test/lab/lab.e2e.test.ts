@@ -16,6 +16,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
 import {diagnose, type Finding} from '../../src/diagnostics/index.js';
 import {collectLab} from '../../lab/collect-lab.js';
+import {checkBundleOfLiveSet} from '../bundle/lab-steps.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const lab = (script: string, ...args: string[]): string =>
@@ -65,6 +66,8 @@ const diagnoseLab = async (via: 'ssh' | 'kubectl'): Promise<Finding[]> => {
 	expect(
 		set.captures.filter(c => c.catalogId === 'os.port-show' && c.stdout.includes(VIP)).length,
 	).toBe(2);
+	// collect → bundle → analyze gives the live findings; no auth_pass in the archive (issue 7)
+	await (await checkBundleOfLiveSet(set)).cleanup();
 	return diagnose(assembleSnapshot(set)).findings as Finding[];
 };
 const stale = (findings: readonly Finding[]): Finding[] =>
