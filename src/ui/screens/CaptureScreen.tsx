@@ -141,9 +141,9 @@ export function CaptureScreen({
 				{capture.node ?? 'cloud'} $ {capture.argv.join(' ')}
 			</Text>
 			<Text wrap="truncate" dimColor>
-				{captureId} · {status} · {seconds(capture.durationMs)} · {all.length} lines
-				{capture.truncated === true ? ' · TRUNCATED at the size cap' : ''}
-				{marked !== undefined && marked.length > 0 ? ` · evidence ▶ line ${marked.join(',')}` : ''}
+				{marked !== undefined && marked.length > 0 ? `evidence ▶ line ${marked.join(',')} · ` : ''}
+				{status} · {seconds(capture.durationMs)} · {all.length} lines
+				{capture.truncated === true ? ' · TRUNCATED at the size cap' : ''} · {captureId}
 				{capture.stderr.trim() === ''
 					? ''
 					: ` · stderr: ${capture.stderr.trim().split('\n')[0] ?? ''}`}
