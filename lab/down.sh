@@ -34,6 +34,13 @@ if [ -d "$L" ]; then
 		for ch in $(pgrep -P "$p"); do k "$ch" "$(basename "$f" .pid)-child"; done
 		k "$p" "$(basename "$f" .pid)"
 	done
+	for i in $(seq 30); do
+		alive=0
+		for f in "$L"/pids/api-socat.pid "$L"/pids/ssh-*.pid "$L"/pids/kube.pid; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && alive=1; done
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
+	for f in "$L"/pids/api-socat.pid "$L"/pids/ssh-*.pid "$L"/pids/kube.pid; do [ -f "$f" ] && k "$(cat "$f")" "$(basename "$f" .pid)" KILL; done
 	for f in "$L"/keepalived/vm*.pid; do [ -f "$f" ] && k "$(cat "$f")" "keepalived($(basename "$f" .pid))"; done
 	for n in $AGENT_NODES; do k "$(pf "$L/pids/l3-agent-$n.pid")" "l3-agent@$n"; k "$(pf "$L/pids/ovs-agent-$n.pid")" "ovs-agent@$n"; done
 	k "$(pf "$L/pids/neutron-server.pid")" neutron-server

@@ -18,6 +18,7 @@ stop() {
 	pid=$(cat "$L/pids/kube.pid")
 	kill -TERM "$pid" 2>/dev/null || true
 	for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null || true
 	rm -f "$L/pids/kube.pid"
 }
 config() {
@@ -49,8 +50,10 @@ start)
 	[ -f "$LAB_DIR/kube-face.ts" ] || die "lab/kube-face.ts is missing"
 	stop
 	config >"$L/kube-face.json"
-	(cd "$REPO" && setsid node --import tsx "$LAB_DIR/kube-face.ts" "$L/kube-face.json" >"$L/logs/kube.log" 2>&1 </dev/null &
-		echo $! >"$L/pids/kube.pid")
+	cd "$REPO"
+	# not `cd && node &`: that would background a subshell holding our stdout open
+	setsid node --import tsx "$LAB_DIR/kube-face.ts" "$L/kube-face.json" >"$L/logs/kube.log" 2>&1 </dev/null &
+	echo $! >"$L/pids/kube.pid"
 	for i in $(seq 100); do grep -q '^listening' "$L/logs/kube.log" 2>/dev/null && break; sleep 0.2; done
 	grep -q '^listening' "$L/logs/kube.log" || die "the Kubernetes face did not start: $(tail -5 "$L/logs/kube.log")"
 	ts "Kubernetes API on http://127.0.0.1:$KUBE_PORT (lab variant $LAB_VARIANT): KUBECONFIG=$S/kubeconfig kubectl --context lab -n openstack get pods -o wide"
