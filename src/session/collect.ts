@@ -14,6 +14,7 @@ import {toCaptureMeta} from '../bundle/capture-set.js';
 import {
 	bridgeNames,
 	catalogEntries,
+	checkParam,
 	matchCatalog,
 	MAX_EXECS_PER_NODE,
 	namespaceNames,
@@ -65,12 +66,15 @@ export type CollectOptions = {
 		readonly kind: string;
 		readonly message: string;
 	}[];
+	/** At most this many `port show` reads after `port list` (default 100). */
+	readonly portShowLimit?: number;
 	/** Marker nonce source (tests pin it). */
 	readonly nonce?: () => string;
 };
 
 export const COLLECT_DEFAULTS = {
 	concurrency: 20,
+	portShowLimit: 100,
 	nodeTimeoutMs: 180_000,
 	maxBytes: 64 * 1024 * 1024,
 } as const;
@@ -134,6 +138,8 @@ export async function collect(
 	const makeNonce = options.nonce ?? (() => randomBytes(16).toString('hex'));
 	const maxBytes = options.maxBytes ?? COLLECT_DEFAULTS.maxBytes;
 	let failedCaptureCount = 0;
+	/** Captures recorded per node (nodes run concurrently: counted here, not by difference). */
+	const perNode = new Map<NodeId, {total: number; failed: number}>();
 
 	const unique = (id: string): string => {
 		let candidate = id;
@@ -148,6 +154,12 @@ export async function collect(
 		const capture = toCaptureMeta(fields);
 		captures.push(capture);
 		if (capture.failure) failedCaptureCount++;
+		if (capture.node !== undefined) {
+			const counts = perNode.get(capture.node) ?? {total: 0, failed: 0};
+			counts.total++;
+			if (capture.failure) counts.failed++;
+			perNode.set(capture.node, counts);
+		}
 		emit({
 			type: 'capture-done',
 			at: now(),
@@ -359,12 +371,39 @@ export async function collect(
 
 	// ─── cloud data ───────────────────────────────────────────────────────
 	const cloudWork = (async () => {
-		for (const id of options.cloudEntries ?? []) {
-			if (signal.aborted) break;
-			const result = await runCloud(id, {});
+		const note = (id: string, result: CommandResult | undefined): void => {
 			if (result?.failure)
 				problems.push({kind: result.failure.kind, message: `${id}: ${result.failure.message}`});
+		};
+		const lists = await Promise.all(
+			(options.cloudEntries ?? []).map(async id => {
+				const result = await runCloud(id, {});
+				note(id, result);
+				return {id, result};
+			}),
+		);
+		// `port list` carries no allowed address pairs nor binding host: read those with `port show`
+		// for the ports a VRRP/Octavia diagnosis needs (instances' and Octavia's), bounded.
+		const ports = lists.find(list => list.id === 'os.ports')?.result;
+		const wanted = portsToShow(ports);
+		const limit = options.portShowLimit ?? COLLECT_DEFAULTS.portShowLimit;
+		if (wanted.length > limit) {
+			emit({
+				type: 'log',
+				at: now(),
+				level: 'warning',
+				message: `${wanted.length} instance/Octavia ports: reading the first ${limit} with port show (a --vip or --loadbalancer target reads the ones that matter)`,
+			});
 		}
+		const queue = wanted.slice(0, limit);
+		await Promise.all(
+			Array.from({length: Math.min(4, queue.length)}, async () => {
+				for (let port = queue.shift(); port !== undefined; port = queue.shift()) {
+					if (signal.aborted) return;
+					note('os.port-show', await runCloud('os.port-show', {port}));
+				}
+			}),
+		);
 	})();
 
 	// ─── nodes ────────────────────────────────────────────────────────────
@@ -375,8 +414,6 @@ export async function collect(
 	const runNode = async (node: CollectNode): Promise<void> => {
 		const id = node.info.id;
 		const nodeStart = Date.now();
-		const before = captures.length;
-		const beforeFailed = failedCaptureCount;
 		emit({type: 'node-started', at: now(), node: id});
 		const controller = new AbortController();
 		setMaxListeners(0, controller.signal);
@@ -486,7 +523,7 @@ export async function collect(
 			clearTimeout(timer);
 			signal.removeEventListener('abort', onAbort);
 			finished.add(id);
-			const kept = captures.length - before;
+			const kept = perNode.get(id)?.total ?? 0;
 			if (nodeFailure) {
 				nodesFailed++;
 				problems.push({node: id, kind: nodeFailure.kind, message: nodeFailure.message});
@@ -510,7 +547,7 @@ export async function collect(
 					at: now(),
 					node: id,
 					captures: kept,
-					failedCaptures: failedCaptureCount - beforeFailed,
+					failedCaptures: perNode.get(id)?.failed ?? 0,
 					durationMs: Date.now() - nodeStart,
 				});
 			}
@@ -594,6 +631,32 @@ export async function collect(
 		},
 		captures,
 	};
+}
+
+/** Ids of the instance (`compute:*`) and Octavia ports in a `port list --long -f json` output. */
+function portsToShow(result: CommandResult | undefined): string[] {
+	if (result === undefined || result.exitCode !== 0) return [];
+	let list: unknown;
+	try {
+		list = JSON.parse(result.stdout);
+	} catch {
+		return [];
+	}
+	if (!Array.isArray(list)) return [];
+	const ids: string[] = [];
+	for (const port of list as unknown[]) {
+		if (typeof port !== 'object' || port === null) continue;
+		const record = port as Record<string, unknown>;
+		const owner = record['Device Owner'] ?? record['device_owner'];
+		const id = record['ID'] ?? record['id'];
+		if (typeof owner !== 'string' || typeof id !== 'string') continue;
+		if (
+			(owner.startsWith('compute:') || owner === 'Octavia') &&
+			checkParam('port', id) === undefined
+		)
+			ids.push(id);
+	}
+	return ids.sort();
 }
 
 function stripBodies(capture: Capture): CaptureMeta {

@@ -349,4 +349,33 @@ describe('collect() over 60 nodes (fake transport with delays and failures)', ()
 			set.captures.filter(c => c.node === 'slow-1' && c.catalogId === 'netns.neigh'),
 		).toHaveLength(3);
 	});
+
+	it('reads instance and Octavia ports with port show after port list (bounded)', async () => {
+		// Given a FAKE cloud with three ports, one of them DHCP
+		const api = new FakeTransport('cloud', {
+			outputs: {
+				'openstack port list --long -f json': JSON.stringify([
+					{ID: uuid(11), 'Device Owner': 'compute:nova'},
+					{ID: uuid(12), 'Device Owner': 'network:dhcp'},
+					{ID: uuid(13), 'Device Owner': 'Octavia'},
+					{ID: 'not-a-uuid;id', 'Device Owner': 'compute:nova'},
+				]),
+				[`openstack port show ${uuid(11)} -f json`]: JSON.stringify({
+					id: uuid(11),
+					allowed_address_pairs: [{ip_address: '10.0.0.50'}],
+				}),
+			},
+		});
+		// When collecting cloud data only
+		const set = await collect(
+			{nodes: [], cloud: api, cloudEntries: ['os.ports'], nonce: () => NONCE},
+			() => undefined,
+			new AbortController().signal,
+		);
+		// Then the two ports that matter were shown, the hostile id never ran
+		const shown = set.captures.filter(c => c.catalogId === 'os.port-show');
+		expect(shown.map(c => c.argv[3])).toEqual([uuid(11), uuid(13)]);
+		expect(shown[0]).toMatchObject({scope: 'cloud', kind: 'openstack-ports'});
+		expect(api.executed.flat()).not.toContain('not-a-uuid;id');
+	});
 });
