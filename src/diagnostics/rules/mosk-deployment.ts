@@ -1,7 +1,10 @@
+import type {OsdplNodeOverride} from '../../model/facts.js';
 import type {NodeId} from '../../model/ids.js';
 import {lineEvidence, objectEvidence} from '../evidence.js';
 import {defineRule, type Evidence} from '../types.js';
 import {nodesText} from './util.js';
+
+const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 const MOSK_LIMITATION =
 	'https://docs.mirantis.com/mosk/latest/ref-arch/cloud-services/networking/known-limitations.html';
@@ -14,10 +17,15 @@ export const moskDeployment = defineRule({
 		requires: ['cloud.osdpl'],
 		messages: {
 			tunnelMissing:
-				'tunnel_interface {{iface}} from the OpenStackDeployment does not exist on {{nodes}}. Tenant (VXLAN) traffic cannot leave those nodes; Mirantis recommends the same tunnel interface name on every node.',
-			tunnelDown: 'tunnel_interface {{iface}} exists but is not up on {{nodes}} (state {{state}}).',
+				'tunnel_interface {{iface}} from the OpenStackDeployment{{source}} does not exist on {{nodes}}. Tenant (VXLAN) traffic cannot leave those nodes; Mirantis recommends the same tunnel interface name on every node.{{caveat}}',
+			tunnelDown:
+				'tunnel_interface {{iface}}{{source}} exists but is not up on {{nodes}} (state {{state}}).{{caveat}}',
 			tunnelNoAddress:
-				'tunnel_interface {{iface}} has no IPv4/IPv6 address on {{nodes}}; the OVS agent has no local_ip for VXLAN there.',
+				'tunnel_interface {{iface}}{{source}} has no IPv4/IPv6 address on {{nodes}}; the OVS agent has no local_ip for VXLAN there.{{caveat}}',
+			tunnelNameMismatch:
+				'The effective tunnel_interface differs between nodes: {{names}}. Mirantis recommends the same tunnel interface name on every node; a per-node override is easy to lose when nodes are replaced.{{caveat}}',
+			overrideUnmatched:
+				'spec.nodes {{selectors}} set tunnel_interface {{ifaces}} for nodes selected by label; the capture set has no node labels, so dvrscope checked every node against the cluster-wide tunnel_interface and matched only kubernetes.io/hostname selectors.',
 			dvrModeMismatch:
 				'OpenStackDeployment says dvr.enabled={{dvr}} but the L3 agents on {{nodes}} run in agent_mode {{modes}}.',
 			bridgeMissing:
@@ -52,94 +60,239 @@ export const moskDeployment = defineRule({
 			);
 		});
 
-		// tunnel_interface
-		const iface = spec.tunnelInterface;
-		if (iface !== undefined) {
-			const missing: NodeId[] = [];
-			const down: {node: NodeId; state: string}[] = [];
-			const noAddr: NodeId[] = [];
-			const evidence: Evidence[] = [
-				osdplEv(['tunnel_interface'], 'OpenStackDeployment tunnel_interface'),
+		// tunnel_interface, per node: the cluster-wide value unless a `spec.nodes` override applies.
+		// Node labels are not in the facts (the kube.nodes capture is not parsed), so only
+		// `kubernetes.io/hostname::<node>` selectors can be matched; label selectors are named.
+		const overrides = spec.nodeOverrides ?? [];
+		const hostnameOverrides = overrides.filter(
+			o => o.label === HOSTNAME_LABEL && o.tunnelInterface !== undefined,
+		);
+		const labelOverrides = overrides.filter(
+			o => o.label !== HOSTNAME_LABEL && o.tunnelInterface !== undefined,
+		);
+		const caveat =
+			labelOverrides.length === 0
+				? ''
+				: ` Not applied: spec.nodes ${labelOverrides.map(o => `"${o.selector}" (tunnel_interface ${o.tunnelInterface ?? '?'})`).join(', ')} — the capture set has no node labels, so only ${HOSTNAME_LABEL} selectors were matched.`;
+		const overrideFor = (node: NodeId): OsdplNodeOverride | undefined => {
+			const info = snapshot.nodes[node]?.node;
+			const names = [
+				node,
+				info?.neutronHost,
+				info?.transport === 'kubectl' ? info.address : undefined,
 			];
-			for (const node of agentNodes) {
-				const host = context.node(node)?.addr?.[''];
-				if (host === undefined) continue;
-				const found = host.data.find(i => i.name === iface);
-				if (found === undefined) {
-					missing.push(node);
-					evidence.push({
+			return hostnameOverrides.find(o => names.includes(o.value));
+		};
+		const effective = new Map<NodeId, {iface: string; override?: OsdplNodeOverride}>();
+		for (const node of agentNodes) {
+			const override = overrideFor(node);
+			const iface = override?.tunnelInterface ?? spec.tunnelInterface;
+			if (iface !== undefined)
+				effective.set(node, {iface, ...(override !== undefined ? {override} : {})});
+		}
+		const sourceText = (override: OsdplNodeOverride | undefined): string =>
+			override === undefined ? '' : ` (spec.nodes "${override.selector}")`;
+		const ifaceEvidence = (override: OsdplNodeOverride | undefined): Evidence =>
+			override === undefined
+				? osdplEv(['tunnel_interface'], 'OpenStackDeployment tunnel_interface')
+				: override.line !== undefined
+					? lineEvidence(
+							snapshot,
+							undefined,
+							osdpl,
+							[override.line],
+							`spec.nodes override ${override.selector}`,
+						)
+					: objectEvidence(snapshot, osdpl, 0, [], `spec.nodes override ${override.selector}`, [
+							override.selector,
+						]);
+		type Problem = {
+			node: NodeId;
+			iface: string;
+			override?: OsdplNodeOverride;
+			state?: string;
+			evidence: Evidence;
+		};
+		const missing: Problem[] = [];
+		const down: Problem[] = [];
+		const noAddr: Problem[] = [];
+		for (const [node, {iface, override}] of effective) {
+			const host = context.node(node)?.addr?.[''];
+			if (host === undefined) continue;
+			const base = {node, iface, ...(override !== undefined ? {override} : {})};
+			const found = host.data.find(i => i.name === iface);
+			if (found === undefined) {
+				missing.push({
+					...base,
+					evidence: {
 						node,
 						capture: host.capture,
 						lines: [],
 						excerpt: `(interfaces: ${host.data.map(i => i.name).join(', ')})`,
 						note: `${iface} absent`,
-					});
-					continue;
-				}
-				const up =
-					found.operstate === 'UP' ||
-					found.operstate === 'UNKNOWN' ||
-					(found.operstate === undefined && found.flags.includes('UP'));
-				if (!up) {
-					down.push({node, state: found.operstate ?? found.flags.join(',')});
-					evidence.push(lineEvidence(snapshot, node, host, [found.line], `${iface} not up`));
-				} else if (!found.addresses.some(a => !a.local.startsWith('fe80'))) {
-					noAddr.push(node);
-					evidence.push(
-						lineEvidence(snapshot, node, host, [found.line], `${iface} has no address`),
-					);
-				}
-			}
-			if (missing.length > 0)
-				context.report({
-					messageId: 'tunnelMissing',
-					nodes: missing,
-					data: {iface, nodes: nodesText(missing)},
-					evidence,
-				});
-			if (down.length > 0)
-				context.report({
-					messageId: 'tunnelDown',
-					nodes: down.map(d => d.node),
-					data: {
-						iface,
-						nodes: nodesText(down.map(d => d.node)),
-						state: [...new Set(down.map(d => d.state))].join('/'),
 					},
-					evidence,
 				});
-			if (noAddr.length > 0)
-				context.report({
-					messageId: 'tunnelNoAddress',
-					nodes: noAddr,
-					data: {iface, nodes: nodesText(noAddr)},
-					evidence,
+				continue;
+			}
+			const up =
+				found.operstate === 'UP' ||
+				found.operstate === 'UNKNOWN' ||
+				(found.operstate === undefined && found.flags.includes('UP'));
+			if (!up)
+				down.push({
+					...base,
+					state: found.operstate ?? found.flags.join(','),
+					evidence: lineEvidence(snapshot, node, host, [found.line], `${iface} not up`),
+				});
+			else if (!found.addresses.some(a => !a.local.startsWith('fe80')))
+				noAddr.push({
+					...base,
+					evidence: lineEvidence(snapshot, node, host, [found.line], `${iface} has no address`),
 				});
 		}
+		/** One finding per interface name (and override), in first-seen order. */
+		const groups = (problems: readonly Problem[]): Problem[][] => {
+			const byKey = new Map<string, Problem[]>();
+			for (const p of problems) {
+				const key = `${p.iface}\u0000${p.override?.selector ?? ''}`;
+				byKey.set(key, [...(byKey.get(key) ?? []), p]);
+			}
+			return [...byKey.values()];
+		};
+		const groupEvidence = (group: readonly Problem[]): Evidence[] => [
+			ifaceEvidence(group[0]?.override),
+			...group.map(p => p.evidence),
+		];
+		for (const group of groups(missing)) {
+			const nodes = group.map(p => p.node);
+			context.report({
+				messageId: 'tunnelMissing',
+				nodes,
+				data: {
+					iface: group[0]?.iface ?? '',
+					source: sourceText(group[0]?.override),
+					nodes: nodesText(nodes),
+					caveat,
+				},
+				evidence: groupEvidence(group),
+			});
+		}
+		for (const group of groups(down)) {
+			const nodes = group.map(p => p.node);
+			context.report({
+				messageId: 'tunnelDown',
+				nodes,
+				data: {
+					iface: group[0]?.iface ?? '',
+					source: sourceText(group[0]?.override),
+					nodes: nodesText(nodes),
+					state: [...new Set(group.map(p => p.state ?? '?'))].join('/'),
+					caveat,
+				},
+				evidence: groupEvidence(group),
+			});
+		}
+		for (const group of groups(noAddr)) {
+			const nodes = group.map(p => p.node);
+			context.report({
+				messageId: 'tunnelNoAddress',
+				nodes,
+				data: {
+					iface: group[0]?.iface ?? '',
+					source: sourceText(group[0]?.override),
+					nodes: nodesText(nodes),
+					caveat,
+				},
+				evidence: groupEvidence(group),
+			});
+		}
 
-		// dvr.enabled vs L3 agent modes
+		// The same tunnel interface name on every node (Mirantis' recommendation): an override
+		// that makes one node differ is reported even when the interface is fine there.
+		const names = [...new Set([...effective.values()].map(e => e.iface))];
+		if (names.length > 1) {
+			const nodesOf = (iface: string): NodeId[] =>
+				[...effective].filter(([, e]) => e.iface === iface).map(([n]) => n);
+			const odd = [...effective].filter(([, e]) => e.iface !== spec.tunnelInterface);
+			const selectors = [
+				...new Set(
+					odd.map(([, e]) => e.override?.selector).filter((x): x is string => x !== undefined),
+				),
+			];
+			context.report({
+				messageId: 'tunnelNameMismatch',
+				nodes: odd.map(([n]) => n),
+				data: {
+					names: names
+						.map(iface => {
+							const via = [
+								...new Set(
+									nodesOf(iface)
+										.map(n => effective.get(n)?.override?.selector)
+										.filter((x): x is string => x !== undefined),
+								),
+							];
+							return `${iface} on ${nodesText(nodesOf(iface))}${via.length > 0 ? ` (spec.nodes ${via.map(v => `"${v}"`).join(', ')})` : ''}`;
+						})
+						.join('; '),
+					caveat,
+				},
+				evidence: [
+					...(spec.tunnelInterface !== undefined ? [ifaceEvidence(undefined)] : []),
+					...selectors.map(sel => ifaceEvidence(hostnameOverrides.find(o => o.selector === sel))),
+				],
+			});
+		}
+		if (labelOverrides.length > 0)
+			context.report({
+				messageId: 'overrideUnmatched',
+				severity: 'info',
+				nodes: [],
+				data: {
+					selectors: labelOverrides.map(o => `"${o.selector}"`).join(', '),
+					ifaces: [...new Set(labelOverrides.map(o => o.tunnelInterface ?? '?'))].join(', '),
+				},
+				evidence: labelOverrides.map(o => ifaceEvidence(o)),
+			});
+
+		// dvr.enabled vs L3 agent modes (a `kubernetes.io/hostname::<host>` override wins for its host)
 		const agents = cloud.agents;
-		if (spec.dvrEnabled !== undefined && agents !== undefined) {
+		if (agents !== undefined) {
+			const dvrOverride = (host: string): OsdplNodeOverride | undefined =>
+				overrides.find(
+					o => o.label === HOSTNAME_LABEL && o.value === host && o.dvrEnabled !== undefined,
+				);
 			const l3 = agents.data.filter(a => /l3/i.test(a.agentType) && a.agentMode !== undefined);
-			const wrong = l3.filter(
-				a =>
-					(spec.dvrEnabled === true) !==
-					(a.agentMode === 'dvr' ||
-						a.agentMode === 'dvr_snat' ||
-						a.agentMode === 'dvr_no_external'),
-			);
-			if (wrong.length > 0)
+			const wrong = l3.flatMap(a => {
+				const override = dvrOverride(a.host);
+				const dvr = override?.dvrEnabled ?? spec.dvrEnabled;
+				if (dvr === undefined) return [];
+				const isDvr =
+					a.agentMode === 'dvr' || a.agentMode === 'dvr_snat' || a.agentMode === 'dvr_no_external';
+				return dvr === isDvr ? [] : [{agent: a, dvr, override}];
+			});
+			const byKey = new Map<string, typeof wrong>();
+			for (const w of wrong) {
+				const key = `${String(w.dvr)}\u0000${w.override?.selector ?? ''}`;
+				byKey.set(key, [...(byKey.get(key) ?? []), w]);
+			}
+			for (const group of byKey.values()) {
+				const first = group[0];
+				if (first === undefined) continue;
+				const hosts = group.map(w => w.agent.host);
 				context.report({
 					messageId: 'dvrModeMismatch',
-					nodes: wrong.map(a => a.host),
+					nodes: hosts,
 					data: {
-						dvr: String(spec.dvrEnabled),
-						nodes: nodesText(wrong.map(a => a.host)),
-						modes: [...new Set(wrong.map(a => a.agentMode ?? '?'))].join(', '),
+						dvr: `${String(first.dvr)}${sourceText(first.override)}`,
+						nodes: nodesText(hosts),
+						modes: [...new Set(group.map(w => w.agent.agentMode ?? '?'))].join(', '),
 					},
 					evidence: [
-						osdplEv(['dvr', 'enabled'], 'dvr.enabled'),
-						...wrong.map(a =>
+						first.override === undefined
+							? osdplEv(['dvr', 'enabled'], 'dvr.enabled')
+							: ifaceEvidence(first.override),
+						...group.map(({agent: a}) =>
 							objectEvidence(
 								snapshot,
 								agents,
@@ -150,6 +303,7 @@ export const moskDeployment = defineRule({
 						),
 					],
 				});
+			}
 		}
 
 		// external network bridges

@@ -1,3 +1,4 @@
+import {describe} from 'vitest';
 import {moskDeployment} from '../../../src/diagnostics/rules/mosk-deployment.js';
 import {ovsArpResponderVip} from '../../../src/diagnostics/rules/ovs-arp-responder-vip.js';
 import {ovsDvrArpBlock} from '../../../src/diagnostics/rules/ovs-dvr-arp-block.js';
@@ -414,4 +415,203 @@ ruleTester(moskDeployment, {
 			],
 		},
 	],
+});
+
+// ─── mosk/deployment with per-node overrides (spec.nodes) ───────────────────
+const osdplWithNodes = (
+	neutron: Record<string, unknown>,
+	nodes: Record<string, unknown>,
+): CaptureSpec => ({
+	id: 'osdpl',
+	kind: 'osdpl',
+	argv: ['kubectl', '-n', 'openstack', 'get', 'openstackdeployment', '-o', 'json'],
+	stdout: `${JSON.stringify({apiVersion: 'v1', kind: 'List', items: [{kind: 'OpenStackDeployment', metadata: {name: 'osh-dev', namespace: 'openstack'}, spec: {openstack_version: 'caracal', features: {neutron}, nodes}}]}, null, 2)}\n`,
+});
+const tunnelOverride = (iface: string): Record<string, unknown> => ({
+	features: {neutron: {tunnel_interface: iface}},
+});
+const l3Agents = (agents: readonly {host: string; mode: string}[]): CaptureSpec => ({
+	id: 'agents',
+	kind: 'openstack-agents',
+	argv: ['openstack', 'network', 'agent', 'list', '--long', '-f', 'json'],
+	stdout: `${JSON.stringify(
+		agents.map((a, i) => ({
+			id: `0000000${i}-aaaa-4bbb-8ccc-000000000000`,
+			agent_type: 'L3 agent',
+			host: a.host,
+			binary: 'neutron-l3-agent',
+			alive: true,
+			configurations: {agent_mode: a.mode},
+		})),
+		null,
+		2,
+	)}\n`,
+});
+
+describe('mosk/deployment per-node overrides', () => {
+	ruleTester(moskDeployment, {
+		valid: [
+			{
+				name: 'a hostname override that names the same interface',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{tunnel_interface: 'ens3'},
+								{'kubernetes.io/hostname::cmp-2': tunnelOverride('ens3')},
+							),
+							hostAddr('cmp-1', 'ens3'),
+							hostAddr('cmp-2', 'ens3'),
+						],
+						computeNodes,
+					),
+			},
+			{
+				name: "a hostname override of dvr.enabled matching that host's legacy L3 agent",
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{dvr: {enabled: true}},
+								{'kubernetes.io/hostname::gtw-1': {features: {neutron: {dvr: {enabled: false}}}}},
+							),
+							l3Agents([
+								{host: 'cmp-1', mode: 'dvr'},
+								{host: 'gtw-1', mode: 'legacy'},
+							]),
+						],
+						computeNodes,
+					),
+			},
+		],
+		invalid: [
+			{
+				name: 'an override gives one node another (working) name: a warning naming node and selector',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{tunnel_interface: 'ens3'},
+								{'kubernetes.io/hostname::cmp-2': tunnelOverride('ens9')},
+							),
+							hostAddr('cmp-1', 'ens3'),
+							hostAddr('cmp-2', 'ens9'),
+						],
+						computeNodes,
+					),
+				findings: [
+					{
+						messageId: 'tunnelNameMismatch',
+						severity: 'warning',
+						nodes: ['cmp-2'],
+						messageIncludes: [
+							'ens3 on cmp-1',
+							'ens9 on cmp-2 (spec.nodes "kubernetes.io/hostname::cmp-2")',
+							'same tunnel interface name on every node',
+						],
+						evidenceNotes: ['spec.nodes override kubernetes.io/hostname::cmp-2'],
+					},
+				],
+			},
+			{
+				name: 'an override names an interface the node lacks: missing on that node only',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{tunnel_interface: 'ens3'},
+								{'kubernetes.io/hostname::cmp-2': tunnelOverride('ens9')},
+							),
+							hostAddr('cmp-1', 'ens3'),
+							hostAddr('cmp-2', 'ens3'),
+						],
+						computeNodes,
+					),
+				findings: [
+					{
+						messageId: 'tunnelMissing',
+						nodes: ['cmp-2'],
+						messageIncludes: ['ens9', 'kubernetes.io/hostname::cmp-2', 'does not exist on cmp-2'],
+						evidenceNotes: ['ens9 absent', 'spec.nodes override'],
+					},
+					{messageId: 'tunnelNameMismatch', nodes: ['cmp-2']},
+				],
+			},
+			{
+				name: 'an override whose interface is down there: reported with the override name',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{tunnel_interface: 'ens3'},
+								{'kubernetes.io/hostname::cmp-1': tunnelOverride('ens9')},
+							),
+							hostAddr('cmp-1', 'ens9', 'DOWN'),
+							hostAddr('cmp-2', 'ens3'),
+						],
+						computeNodes,
+					),
+				findings: [
+					{messageId: 'tunnelDown', nodes: ['cmp-1'], messageIncludes: ['ens9 (spec.nodes']},
+					{messageId: 'tunnelNameMismatch', nodes: ['cmp-1']},
+				],
+			},
+			{
+				name: 'a label-selector override cannot be matched: said in the finding and as info',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{tunnel_interface: 'ens3'},
+								{'openstack-compute-node::enabled': tunnelOverride('ens9')},
+							),
+							hostAddr('cmp-1', 'ens9'),
+							hostAddr('cmp-2', 'ens3'),
+						],
+						computeNodes,
+					),
+				findings: [
+					{
+						messageId: 'tunnelMissing',
+						nodes: ['cmp-1'],
+						messageIncludes: [
+							'tunnel_interface ens3 from the OpenStackDeployment does not exist on cmp-1',
+							'"openstack-compute-node::enabled" (tunnel_interface ens9)',
+							'no node labels',
+						],
+					},
+					{
+						messageId: 'overrideUnmatched',
+						severity: 'info',
+						messageIncludes: ['openstack-compute-node::enabled', 'ens9'],
+					},
+				],
+			},
+			{
+				name: 'dvr.enabled: the cluster value and a hostname override are each checked',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{dvr: {enabled: true}},
+								{'kubernetes.io/hostname::gtw-1': {features: {neutron: {dvr: {enabled: false}}}}},
+							),
+							l3Agents([
+								{host: 'cmp-1', mode: 'legacy'},
+								{host: 'gtw-1', mode: 'dvr_snat'},
+							]),
+						],
+						computeNodes,
+					),
+				findings: [
+					{messageId: 'dvrModeMismatch', nodes: ['cmp-1'], messageIncludes: ['dvr.enabled=true ']},
+					{
+						messageId: 'dvrModeMismatch',
+						nodes: ['gtw-1'],
+						messageIncludes: ['dvr.enabled=false (spec.nodes "kubernetes.io/hostname::gtw-1")'],
+					},
+				],
+			},
+		],
+	});
 });
