@@ -39,7 +39,7 @@ export const moskDeployment = defineRule({
 			explanation:
 				'MOSK renders Neutron from the OpenStackDeployment: the tunnel interface carries VXLAN, dvr.enabled selects L3 agent modes (dvr on computes, dvr_snat elsewhere), external_networks define the physical bridges, and with DVR on Octavia stays in SINGLE topology because VRRP on DVR is a known limitation.',
 			remediation:
-				'Fix the node (interface name, link, address, bridge) or the OpenStackDeployment so they agree; for Octavia use SINGLE topology on DVR clouds or move the load balancer subnet behind a centralized router.',
+				'Fix the node (interface name, link, address, bridge) or the OpenStackDeployment (cluster-wide value or its spec.nodes override) so they agree — preferably one tunnel interface name on every node; for Octavia use SINGLE topology on DVR clouds or move the load balancer subnet behind a centralized router.',
 			references: [MOSK_LIMITATION, 'docs/rules/mosk/deployment.md'],
 		},
 	},
