@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {openStackDeployment} from '../../../lab/mosk-kube-objects.js';
 import {osdplParser} from '../../../src/collectors/parsers/osdpl.js';
 import {fixture} from './fixture.js';
 
@@ -164,6 +165,27 @@ describe('osdpl parser', () => {
 			expect(fromYaml.facts.nodeOverrides?.map(strip)).toEqual(
 				osdplParser.parse(json).facts.nodeOverrides?.map(strip),
 			);
+		});
+
+		it("Given the lab's MOSK face OpenStackDeployment with a compute-2 override, then it is read", () => {
+			// Given the object lab/kube-face.ts serves (as `kubectl get … -o json` prints it)
+			const object = openStackDeployment({
+				neutron: {tunnel_interface: 'br-phy', dvr: {enabled: true}},
+				nodes: {
+					'kubernetes.io/hostname::compute-2': {
+						features: {neutron: {tunnel_interface: 'br-vxlan'}},
+					},
+				},
+			});
+			const text = JSON.stringify({apiVersion: 'v1', kind: 'List', items: [object]}, null, 2);
+			// When
+			const {facts, warnings} = osdplParser.parse(text);
+			// Then
+			expect(warnings).toEqual([]);
+			expect(facts.tunnelInterface).toBe('br-phy');
+			expect(facts.nodeOverrides).toMatchObject([
+				{label: 'kubernetes.io/hostname', value: 'compute-2', tunnelInterface: 'br-vxlan'},
+			]);
 		});
 
 		it.each([
