@@ -76,7 +76,7 @@ export function FlowsScreen({
 		if (row === undefined) continue;
 		const selected = i === cursor;
 		const f = row.flow;
-		const head = `${pad(row.node, nodeW)} ${pad(row.bridge.replace(/^br-/, ''), 4)} ${pad(tableLabel(row), width < 100 ? 16 : 22)} p${pad(String(f.priority), 3)}`;
+		const head = `${pad(row.node, nodeW)} ${pad(row.bridge.replace(/^br-/, ''), 4)} ${pad(tableLabel(row), width < 100 ? 16 : 22)} p${pad(String(f.priority), 5)}`;
 		// A decoded ARP responder says what it answers; its raw load/move actions are noise here.
 		const reply = row.notes.find(n => n.startsWith('ARP reply'));
 		const body = `${matchText(f) || '*'} ${reply === undefined ? `→ ${actionsTextOf(f)}` : `⇒ ${reply}`}`;
