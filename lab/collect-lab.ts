@@ -68,10 +68,10 @@ const sshTransport = async (
 	});
 
 /**
- * `openstack port list --long` (OSC 6) carries neither allowed address pairs nor the binding host,
- * and the session shows ports only when a target asks for them; so the lab adds `os.port-show`
- * (the catalog's own read-only entry, run on the same cloud transport) for every port of the
- * listed compute ports — the VRRP pair and the client. Without these, no VIP is known.
+ * `openstack port list --long` (OSC 6) carries neither allowed address pairs nor the binding host.
+ * The session now shows instance ports itself; for a capture set without them, the lab adds
+ * `os.port-show` (the catalog's own read-only entry, on the same cloud transport) for each compute
+ * port not shown yet — the VRRP pair and the client. Without these, no VIP is known.
  */
 async function carrierPortShows(
 	set: CaptureSet,
@@ -81,9 +81,13 @@ async function carrierPortShows(
 	const listed = set.captures.find(capture => capture.catalogId === 'os.ports');
 	if (listed === undefined || listed.exitCode !== 0) return [];
 	const ports = JSON.parse(listed.stdout) as {ID?: string; 'Device Owner'?: string}[];
+	const shown = new Set(
+		set.captures.filter(c => c.catalogId === 'os.port-show').flatMap(c => c.argv),
+	);
 	const captures: Capture[] = [];
 	for (const port of ports) {
 		if (port.ID === undefined || !(port['Device Owner'] ?? '').startsWith('compute:')) continue;
+		if (shown.has(port.ID)) continue; // the session showed it already
 		const planned = planCommand('os.port-show', {port: port.ID});
 		if (!planned.ok) continue;
 		const result = await cloud.exec(
