@@ -87,6 +87,34 @@ describe('dvrscope collect', () => {
 		expect(set.captures.some(c => c.node === 'cmp-2' && c.catalogId === 'ovs.flows')).toBe(true);
 	});
 
+	it('diagnose --inventory collects live over SSH, then diagnoses what it collected', async () => {
+		// Given two real sshd nodes; When diagnosing live with JSON output and --save-set
+		const saved = path.join(work, 'diagnose-live-set');
+		const result = await dvrscope([
+			'diagnose',
+			'--inventory',
+			inventory('diag.yaml'),
+			'--known-hosts',
+			sshd.knownHostsFile,
+			'--json',
+			'--save-set',
+			saved,
+		]);
+		// Then progress goes to stderr, the diagnosis to stdout, and the set is kept
+		expect(result.stderr).toContain('collecting from 2 node(s)');
+		expect([0, 1, 2]).toContain(result.exitCode);
+		const report = JSON.parse(result.stdout) as {rules: unknown[]};
+		expect(report.rules.length).toBeGreaterThan(5);
+		const set = await readCaptureSet(saved);
+		expect(set.manifest.nodes.map(n => n.id)).toEqual(['cmp-1', 'cmp-2']);
+	});
+
+	it('diagnose refuses capture sets and live targets together', async () => {
+		const result = await dvrscope(['diagnose', 'some-set', '--inventory', 'x.yaml']);
+		expect(result.exitCode).toBe(3);
+		expect(result.stderr).toMatch(/either capture sets or live targets/);
+	});
+
 	it.each([
 		[['collect', '--inventory', 'x.yaml'], /-o, --output <dir>.* is required/],
 		[['collect', '-o', 'x'], /give --inventory FILE/],

@@ -53,18 +53,25 @@ function usage(message: string): void {
 	process.exitCode = COLLECT_EXIT.usage;
 }
 
-function positiveInt(name: string, value: string | undefined): number | undefined | null {
+function positiveInt(
+	name: string,
+	value: string | undefined,
+	report: (message: string) => void,
+): number | undefined | null {
 	if (value === undefined) return undefined;
 	const number = Number(value);
 	if (!Number.isInteger(number) || number < 1) {
-		usage(`${name} must be a positive integer, got "${value}"`);
+		report(`${name} must be a positive integer, got "${value}"`);
 		return null;
 	}
 	return number;
 }
 
 /** The one target asked for, undefined for none, null after a usage error. */
-function targetOf(options: CollectCliOptions): Target | undefined | null {
+function targetOf(
+	options: CollectCliOptions,
+	report: (message: string) => void,
+): Target | undefined | null {
 	const given = [
 		options.router === undefined ? undefined : ({kind: 'router', id: options.router} as const),
 		options.vip === undefined ? undefined : ({kind: 'vip', ip: options.vip} as const),
@@ -73,7 +80,7 @@ function targetOf(options: CollectCliOptions): Target | undefined | null {
 			: ({kind: 'loadbalancer', id: options.loadbalancer} as const),
 	].filter(target => target !== undefined);
 	if (given.length > 1) {
-		usage('give at most one of --router, --vip, --loadbalancer');
+		report('give at most one of --router, --vip, --loadbalancer');
 		return null;
 	}
 	return given[0];
@@ -142,40 +149,50 @@ async function writeCollectBundle(
 	);
 }
 
-async function run(options: CollectCliOptions): Promise<void> {
-	if (options.output === undefined && options.bundle === undefined) {
-		usage('-o, --output <dir> (capture set) or --bundle <file> (support bundle) is required');
-		return;
+/** True when the options ask for live collection (an inventory or a Kubernetes context). */
+export const wantsLiveCollection = (options: CollectCliOptions): boolean =>
+	options.inventory !== undefined ||
+	options.kubeContext !== undefined ||
+	options.kubeconfig !== undefined;
+
+export type LiveCollection = {
+	readonly set: CaptureSet;
+	readonly target: Target | undefined;
+	readonly interrupted: boolean;
+};
+
+/**
+ * Collect live as the options say, with progress on stderr and Ctrl-C handling (the first press
+ * stops and keeps what was collected). Shared by `collect` and `diagnose --inventory/--kube-context`.
+ * Returns undefined after a usage error (already reported through `report`, exit code set).
+ */
+export async function runLiveCollection(
+	options: CollectCliOptions,
+	report: (message: string) => void = usage,
+): Promise<LiveCollection | undefined> {
+	if (!wantsLiveCollection(options)) {
+		report('give --inventory FILE (SSH/kubectl/local nodes) or --kube-context NAME');
+		return undefined;
 	}
-	if (
-		options.inventory === undefined &&
-		options.kubeContext === undefined &&
-		options.kubeconfig === undefined
-	) {
-		usage('give --inventory FILE (SSH/kubectl/local nodes) or --kube-context NAME');
-		return;
-	}
-	const concurrency = positiveInt('--concurrency', options.concurrency);
-	const timeout = positiveInt('--timeout', options.timeout);
-	const nodeTimeout = positiveInt('--node-timeout', options.nodeTimeout);
-	if (concurrency === null || timeout === null || nodeTimeout === null) return;
-	const target = targetOf(options);
-	if (target === null) return;
+	const concurrency = positiveInt('--concurrency', options.concurrency, report);
+	const timeout = positiveInt('--timeout', options.timeout, report);
+	const nodeTimeout = positiveInt('--node-timeout', options.nodeTimeout, report);
+	if (concurrency === null || timeout === null || nodeTimeout === null) return undefined;
+	const target = targetOf(options, report);
+	if (target === null) return undefined;
 	const openstack = options.openstack;
 	if (openstack !== undefined && !['local', 'kubectl', 'none'].includes(openstack)) {
-		usage(`--openstack must be local, kubectl or none, got "${openstack}"`);
-		return;
+		report(`--openstack must be local, kubectl or none, got "${openstack}"`);
+		return undefined;
 	}
 
 	const [
 		{collectToCaptureSet, LiveCollectError, CollectionAbortedError},
 		{InventoryError},
-		{writeCaptureSet},
 		{version},
 	] = await Promise.all([
 		import('../../session/live.js'),
 		import('../../session/inventory.js'),
-		import('../../bundle/capture-set.js'),
 		import('../version.js'),
 	]);
 	const controller = new AbortController();
@@ -220,12 +237,6 @@ async function run(options: CollectCliOptions): Promise<void> {
 			onEvent,
 			controller.signal,
 		);
-		if (options.output !== undefined) {
-			await writeCaptureSet(options.output, set);
-			process.stderr.write(`wrote ${options.output} (${set.captures.length} captures)\n`);
-		}
-		if (options.bundle !== undefined)
-			await writeCollectBundle(options.bundle, set, options, target, controller.signal.aborted);
 		const problems = set.manifest.problems ?? [];
 		if (problems.length > 0) {
 			process.stderr.write(`${problems.length} problem(s):\n`);
@@ -234,16 +245,16 @@ async function run(options: CollectCliOptions): Promise<void> {
 			if (problems.length > 30)
 				process.stderr.write(`  … and ${problems.length - 30} more in manifest.json\n`);
 		}
-		process.exitCode = set.manifest.partial === true ? COLLECT_EXIT.partial : COLLECT_EXIT.ok;
+		return {set, target, interrupted: controller.signal.aborted};
 	} catch (error) {
 		if (error instanceof LiveCollectError || error instanceof InventoryError) {
-			usage(error.message);
-			return;
+			report(error.message);
+			return undefined;
 		}
 		if (error instanceof CollectionAbortedError) {
-			process.stderr.write(`dvrscope collect: ${error.message}\n`);
+			process.stderr.write(`dvrscope: ${error.message}\n`);
 			process.exitCode = COLLECT_EXIT.partial;
-			return;
+			return undefined;
 		}
 		throw error;
 	} finally {
@@ -251,12 +262,30 @@ async function run(options: CollectCliOptions): Promise<void> {
 	}
 }
 
-export function register(program: Command): void {
-	program
-		.command('collect')
-		.description(
-			'Collect read-only captures from live nodes (SSH, kubectl exec, local) into a capture set.',
-		)
+async function run(options: CollectCliOptions): Promise<void> {
+	if (options.output === undefined && options.bundle === undefined) {
+		usage('-o, --output <dir> (capture set) or --bundle <file> (support bundle) is required');
+		return;
+	}
+	const live = await runLiveCollection(options);
+	if (live === undefined) return;
+	const {set, target, interrupted} = live;
+	if (options.output !== undefined) {
+		const {writeCaptureSet} = await import('../../bundle/capture-set.js');
+		await writeCaptureSet(options.output, set);
+		process.stderr.write(`wrote ${options.output} (${set.captures.length} captures)\n`);
+	}
+	if (options.bundle !== undefined)
+		await writeCollectBundle(options.bundle, set, options, target, interrupted);
+	process.exitCode = set.manifest.partial === true ? COLLECT_EXIT.partial : COLLECT_EXIT.ok;
+}
+
+/**
+ * The live-collection options (inventory or Kubernetes context, SSH settings, targets), shared by
+ * `collect` and `diagnose` so both speak the same dialect.
+ */
+export function addLiveCollectionOptions(command: Command): Command {
+	return command
 		.option('--inventory <file>', 'YAML inventory of nodes (docs/collection.md)')
 		.option(
 			'--kube-context <name>',
@@ -284,6 +313,17 @@ export function register(program: Command): void {
 			'--openstack <where>',
 			'where the openstack CLI runs: local (OS_CLOUD), kubectl (keystone-client pod), none',
 		)
+		.option('-q, --quiet', 'print only warnings and the summary');
+}
+
+export function register(program: Command): void {
+	addLiveCollectionOptions(
+		program
+			.command('collect')
+			.description(
+				'Collect read-only captures from live nodes (SSH, kubectl exec, local) into a capture set.',
+			),
+	)
 		.option('-o, --output <dir>', 'capture-set directory to write')
 		.option('--bundle <file>', 'also write a redacted support bundle (.tar.gz, docs/bundles.md)')
 		.option(
@@ -291,7 +331,6 @@ export function register(program: Command): void {
 			'bundle: replace IPs, MACs, host names and UUIDs (meaning-preserving)',
 		)
 		.option('--mapping-out <file>', 'bundle: private pseudonym mapping (never in the bundle)')
-		.option('-q, --quiet', 'print only warnings and the summary')
 		.addHelpText('after', HELP_AFTER)
 		.action(async (options: CollectCliOptions) => {
 			await run(options);

@@ -1,5 +1,6 @@
 import type {Command} from 'commander';
 import type {CaptureSet} from '../../model/capture.js';
+import {addLiveCollectionOptions, type CollectCliOptions} from './collect.js';
 
 /** Exit codes of `dvrscope diagnose`. */
 export const DIAGNOSE_EXIT = {ok: 0, warnings: 1, critical: 2, usage: 3} as const;
@@ -7,7 +8,7 @@ export const DIAGNOSE_EXIT = {ok: 0, warnings: 1, critical: 2, usage: 3} as cons
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
 
-export type DiagnoseOptions = {
+export type DiagnoseOptions = CollectCliOptions & {
 	readonly json?: boolean;
 	readonly format?: string;
 	readonly color?: boolean;
@@ -29,6 +30,8 @@ Examples:
   dvrscope diagnose ./capture-set --format markdown > ticket.md
   dvrscope diagnose ./set-cmp-1 ./set-cmp-2 ./set-cloud   (sets captured separately are merged)
   dvrscope diagnose ./set-* --save-set ./incident            (keep the merged set for dvrscope bundle)
+  dvrscope diagnose --inventory inv.yaml --vip 10.0.0.100    (collect live over SSH, then diagnose)
+  dvrscope diagnose --kube-context mosk-prod --loadbalancer <lb-id> --save-set ./incident
 
 dvrscope only reads the capture set; the commands it prints under "What to do" are for you to run.
 JSON schema: docs/findings-schema.json. Rule pages: docs/rules/<rule-id>.md.`;
@@ -51,6 +54,28 @@ function formatOf(options: DiagnoseOptions, report = usage): Format | undefined 
 async function run(setPaths: readonly string[], options: DiagnoseOptions): Promise<void> {
 	const format = formatOf(options);
 	if (format === undefined) return;
+	const {wantsLiveCollection, runLiveCollection} = await import('./collect.js');
+	if (wantsLiveCollection(options)) {
+		if (setPaths.length > 0) {
+			usage('give either capture sets or live targets (--inventory / --kube-context), not both');
+			return;
+		}
+		const live = await runLiveCollection(options, usage);
+		if (live === undefined) return;
+		if (options.saveSet !== undefined) {
+			const {writeCaptureSet} = await import('../../bundle/capture-set.js');
+			await writeCaptureSet(options.saveSet, live.set);
+			process.stderr.write(`wrote ${options.saveSet} (${live.set.captures.length} captures)\n`);
+		}
+		await reportDiagnosis(live.set, live.set.manifest.description ?? 'live collection', options);
+		return;
+	}
+	if (setPaths.length === 0) {
+		usage(
+			'give a capture-set directory, or --inventory FILE / --kube-context NAME to collect live',
+		);
+		return;
+	}
 	const {readCaptureSet, CaptureSetError} = await import('../../bundle/capture-set.js');
 	const sets: CaptureSet[] = [];
 	for (const setPath of setPaths) {
@@ -127,13 +152,13 @@ export async function reportDiagnosis(
 
 /** `dvrscope diagnose <capture-set>`: run every rule over a capture set and report. */
 export function register(program: Command): void {
-	program
+	const command = program
 		.command('diagnose')
 		.description(
 			'Explain DVR / VRRP failover problems from a capture set (stale PERMANENT ARP entries for VIPs, LP#1774459, and related checks).',
 		)
 		.argument(
-			'<capture-set...>',
+			'[capture-set...]',
 			'capture-set directory (contains manifest.json); several are merged into one (e.g. one per node + one for the cloud)',
 		)
 		.option('--json', 'JSON output (same as --format json; versioned schema)')
@@ -142,8 +167,9 @@ export function register(program: Command): void {
 		.option('-v, --verbose', 'text: show every evidence line')
 		.option(
 			'--save-set <dir>',
-			'also write the (merged) capture set to <dir>, e.g. for dvrscope bundle',
-		)
+			'also write the (merged or collected) capture set to <dir>, e.g. for dvrscope bundle',
+		);
+	addLiveCollectionOptions(command)
 		.addHelpText('after', HELP_AFTER)
 		.action(async (setPaths: string[], options: DiagnoseOptions) => {
 			await run(setPaths, options);
