@@ -16,7 +16,11 @@ program
 	.description('Troubleshooting console for MOSK / Neutron DVR networking (read-only).')
 	.version(version, '-V, --version')
 	// Root options (--json, --format of the console) must not swallow a subcommand's own options.
-	.enablePositionalOptions();
+	.enablePositionalOptions()
+	// Set before the subcommands are created so they inherit it: usage errors exit 3 everywhere.
+	.exitOverride(error => {
+		process.exit(error.exitCode === 0 ? 0 : 3);
+	});
 registerParse(program);
 registerDiagnose(program);
 registerAnalyze(program);
@@ -24,7 +28,4 @@ registerBundle(program);
 registerDiff(program);
 registerConsole(program);
 registerCollect(program);
-program.exitOverride(error => {
-	process.exit(error.exitCode === 0 ? 0 : 3);
-});
 await program.parseAsync(process.argv);
