@@ -75,10 +75,10 @@ export type FlowAction =
 	| {readonly type: 'other'; readonly name: string; readonly arg?: string; readonly raw: string};
 
 /**
- * One flow of `ovs-ofctl dump-flows`. The ovs-flows parser returns objects whose `match` and
- * `actions` are computed on first access (a 200k-flow dump is read in one pass): read fields, and
- * use `JSON.parse(JSON.stringify(flow))` (its `toJSON`) rather than spread or structuredClone for a
- * plain copy.
+ * One flow of `ovs-ofctl dump-flows`. The ovs-flows parser returns objects whose `raw`, `match`
+ * and `actions` are prototype getters computed on first access (a 200k-flow dump is read in one
+ * pass): read fields, and use `JSON.parse(JSON.stringify(flow))` (its `toJSON`) rather than
+ * spread, Object.entries or structuredClone for a plain copy.
  */
 export type Flow = {
 	readonly line: number;

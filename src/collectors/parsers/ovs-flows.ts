@@ -52,27 +52,67 @@ const FLAG_WORDS = new Set([
 /** Length of `key=` per key. */
 const KEY_LENGTH = [0, 7, 9, 6, 10, 8, 13, 13, 9, 9, 11, 8] as const;
 
-/** The stats key (`cookie=` … `actions=`) that starts at t[p], by first letter then startsWith. */
+/**
+ * t.startsWith(lit, p) as a char-code loop: a builtin call per stats key is a measurable share of
+ * reading 200k lines; a handful of inlined compares is not.
+ */
+function eqAt(t: string, p: number, lit: string): boolean {
+	const n = lit.length;
+	if (p + n > t.length) return false;
+	for (let i = 0; i < n; i++) if (t.charCodeAt(p + i) !== lit.charCodeAt(i)) return false;
+	return true;
+}
+
+/**
+ * The stats key (`cookie=` … `actions=`) that starts at t[p]: first letter, the `=` at the key's
+ * length and two more distinguishing letters (no OVS match field shares all four), so no full
+ * string compare per key per line.
+ */
 function prefixKeyAt(t: string, p: number): Key {
 	switch (t.charCodeAt(p)) {
 		case 99 /* c */:
-			return t.startsWith('cookie=', p) ? Key.Cookie : Key.None;
+			return t.charCodeAt(p + 6) === EQ &&
+				t.charCodeAt(p + 1) === 111 &&
+				t.charCodeAt(p + 5) === 101
+				? Key.Cookie
+				: Key.None; // o e
 		case 100 /* d */:
-			return t.startsWith('duration=', p) ? Key.Duration : Key.None;
+			return t.charCodeAt(p + 8) === EQ &&
+				t.charCodeAt(p + 1) === 117 &&
+				t.charCodeAt(p + 7) === 110
+				? Key.Duration
+				: Key.None; // u n
 		case 116 /* t */:
-			return t.startsWith('table=', p) ? Key.Table : Key.None;
+			return t.charCodeAt(p + 5) === EQ && t.charCodeAt(p + 1) === 97 && t.charCodeAt(p + 4) === 101
+				? Key.Table
+				: Key.None; // a e
 		case 110 /* n */:
-			if (t.startsWith('n_packets=', p)) return Key.Packets;
-			return t.startsWith('n_bytes=', p) ? Key.Bytes : Key.None;
+			if (t.charCodeAt(p + 1) !== 95) return Key.None; // _
+			if (t.charCodeAt(p + 9) === EQ && t.charCodeAt(p + 2) === 112 && t.charCodeAt(p + 8) === 115)
+				return Key.Packets; // p s
+			return t.charCodeAt(p + 7) === EQ && t.charCodeAt(p + 2) === 98 && t.charCodeAt(p + 6) === 115
+				? Key.Bytes
+				: Key.None; // b s
 		case 105 /* i */:
-			if (t.startsWith('idle_age=', p)) return Key.IdleAge;
-			if (t.startsWith('idle_timeout=', p)) return Key.IdleTimeout;
-			return t.startsWith('importance=', p) ? Key.Importance : Key.None;
+			if (t.charCodeAt(p + 1) === 109)
+				return t.charCodeAt(p + 10) === EQ && t.charCodeAt(p + 9) === 101
+					? Key.Importance
+					: Key.None; // m e
+			if (t.charCodeAt(p + 1) !== 100 || t.charCodeAt(p + 4) !== 95) return Key.None; // d _
+			if (t.charCodeAt(p + 8) === EQ && t.charCodeAt(p + 5) === 97) return Key.IdleAge; // a
+			return t.charCodeAt(p + 12) === EQ && t.charCodeAt(p + 5) === 116
+				? Key.IdleTimeout
+				: Key.None; // t
 		case 104 /* h */:
-			if (t.startsWith('hard_age=', p)) return Key.HardAge;
-			return t.startsWith('hard_timeout=', p) ? Key.HardTimeout : Key.None;
+			if (t.charCodeAt(p + 1) !== 97 || t.charCodeAt(p + 4) !== 95) return Key.None; // a _
+			if (t.charCodeAt(p + 8) === EQ && t.charCodeAt(p + 5) === 97) return Key.HardAge; // a
+			return t.charCodeAt(p + 12) === EQ && t.charCodeAt(p + 5) === 116
+				? Key.HardTimeout
+				: Key.None; // t
 		case 97 /* a */:
-			return t.startsWith('actions=', p) ? Key.Actions : Key.None;
+			return t.charCodeAt(p + 7) === EQ && t.charCodeAt(p + 1) === 99 && t.charCodeAt(p + 6) === 115
+				? Key.Actions
+				: Key.None; // c s
 		default:
 			return Key.None;
 	}
@@ -231,7 +271,7 @@ function hashAt(t: string, s: number, e: number): number {
 
 /**
  * Per-dump flyweight caches, so nothing outlives the dump and every dump starts cold. Keyed by
- * our own hash of the text span and verified with startsWith: looking a fresh substring up in a
+ * our own hash of the text span and verified char by char: looking a fresh substring up in a
  * string-keyed Map costs far more than the object it would save.
  */
 class Interner {
@@ -249,7 +289,7 @@ class Interner {
 	action(t: string, s: number, e: number): FlowAction {
 		const h = hashAt(t, s, e);
 		const hit = this.actions.get(h);
-		if (hit !== undefined && hit.raw.length === e - s && t.startsWith(hit.raw, s)) return hit;
+		if (hit !== undefined && hit.raw.length === e - s && eqAt(t, s, hit.raw)) return hit;
 		const action = classifyRaw(t, s, e, t.slice(s, e));
 		if (hit === undefined && this.actions.size < CACHE_MAX) this.actions.set(h, action);
 		return action;
@@ -260,7 +300,7 @@ class Interner {
 		if (t.charCodeAt(s) === QUOTE) return unquote(t.slice(s, e));
 		const h = hashAt(t, s, e);
 		const hit = this.values.get(h);
-		if (hit !== undefined && hit.length === e - s && t.startsWith(hit, s)) return hit;
+		if (hit !== undefined && hit.length === e - s && eqAt(t, s, hit)) return hit;
 		const value = t.slice(s, e);
 		if (hit === undefined && this.values.size < CACHE_MAX) this.values.set(h, value);
 		return value;
@@ -350,8 +390,9 @@ function classifyRaw(t: string, s: number, e: number, raw: string): FlowAction {
 }
 
 /**
- * Splits t[s, e) at top-level commas and classifies each action into `out`. Returns an error
- * message (unbalanced parentheses or quotes, empty action) or undefined.
+ * Splits t[s, e) at top-level commas and classifies each action into `out` (empty items, which
+ * OVS never prints, are skipped). Returns an error message (unbalanced parentheses or quotes, no
+ * action at all) or undefined.
  */
 function parseActionsInto(
 	t: string,
@@ -376,22 +417,19 @@ function parseActionsInto(
 		else if (c === RPAREN) {
 			if (--depth < 0) return 'unbalanced ")" in actions';
 		} else if (c === COMMA && depth === 0) {
-			if (i === itemStart) return 'empty action';
-			out.push(cache.action(t, itemStart, i));
+			if (i > itemStart) out.push(cache.action(t, itemStart, i));
 			itemStart = i + 1;
 		}
 	}
 	if (depth !== 0) return 'unbalanced "(" in actions (truncated line?)';
-	if (itemStart === e) return 'empty action';
-	out.push(cache.action(t, itemStart, e));
-	return undefined;
+	if (e > itemStart) out.push(cache.action(t, itemStart, e));
+	return out.length === 0 ? 'empty actions' : undefined;
 }
 
 /** Same checks as {@link parseActionsInto} without building anything. */
 function checkActions(t: string, s: number, e: number): string | undefined {
-	if (s >= e) return 'empty actions';
 	let depth = 0;
-	let itemStart = s;
+	let items = 0;
 	for (let i = s; i < e; i++) {
 		const c = t.charCodeAt(i);
 		if (c === QUOTE) {
@@ -401,17 +439,14 @@ function checkActions(t: string, s: number, e: number): string | undefined {
 				else if (q === QUOTE) break;
 			}
 			if (i >= e) return 'unterminated quote in actions';
+			items++;
 		} else if (c === LPAREN) depth++;
 		else if (c === RPAREN) {
 			if (--depth < 0) return 'unbalanced ")" in actions';
-		} else if (c === COMMA && depth === 0) {
-			if (i === itemStart) return 'empty action';
-			itemStart = i + 1;
-		}
+		} else if (c !== COMMA) items++;
 	}
 	if (depth !== 0) return 'unbalanced "(" in actions (truncated line?)';
-	if (itemStart === e) return 'empty action';
-	return undefined;
+	return items === 0 ? 'empty actions' : undefined;
 }
 
 /** The actions of an `actions=` text (for learn specs, traces, tests). Malformed → []. */
@@ -460,7 +495,7 @@ function materializeMatch(
 		} else if (c === COMMA || c === SPACE || c === TAB) {
 			if (q > itemStart) {
 				if (eq < 0) setKey(match, raw.slice(itemStart, q), '');
-				else if (!(eq - itemStart === 8 && raw.startsWith('priority', itemStart))) {
+				else if (!(eq - itemStart === 8 && eqAt(raw, itemStart, 'priority'))) {
 					setKey(match, raw.slice(itemStart, eq), cache.value(raw, eq + 1, q));
 				}
 			}
@@ -492,14 +527,15 @@ const stats = {
 };
 
 /**
- * One flow. Scalars are read when the line is read; `match` and `actions` are materialised from
- * `raw` on first access and cached (a 200k-flow dump is read in one pass; the rules then look at a
- * few tables). `toJSON()` gives the plain object, so JSON output is complete. Read the fields; do
- * not spread or structuredClone a flow (getters live on the prototype) — use `toJSON()` for a copy.
+ * One flow. Scalars are read when the line is read; `raw`, `match` and `actions` are prototype
+ * getters that materialise from the dump text on first access and cache (a 200k-flow dump is read
+ * in one pass; the rules then look at a few tables). `toJSON()` gives the complete plain object.
+ * Read the fields; do not spread, Object.entries or structuredClone a flow — use `toJSON()`.
  */
+type Lazy = {raw?: string; match?: Record<string, string>; actions?: FlowAction[]};
+
 class ParsedFlow {
 	readonly line: number;
-	readonly raw: string;
 	readonly table: number;
 	readonly priority: number;
 	declare readonly cookie?: string;
@@ -511,26 +547,26 @@ class ParsedFlow {
 	declare readonly idleTimeout?: number;
 	declare readonly hardTimeout?: number;
 	readonly flags: readonly string[];
-	readonly #matchAt: number;
-	readonly #actionsAt: number;
-	readonly #actionsLength: number;
+	/** Absolute offsets into the dump text: line start/end, match start (-1: none), actions start. */
+	readonly #s: number;
+	readonly #e: number;
+	readonly #m: number;
+	readonly #a: number;
 	readonly #cache: Interner;
-	#match: Record<string, string> | undefined;
-	#actions: FlowAction[] | undefined;
+	#lazy: Lazy | undefined;
 
 	constructor(
 		line: number,
-		raw: string,
 		table: number,
 		priority: number,
 		flags: readonly string[],
-		matchAt: number,
-		actionsAt: number,
-		actionsLength: number,
+		s: number,
+		e: number,
+		m: number,
+		a: number,
 		cache: Interner,
 	) {
 		this.line = line;
-		this.raw = raw;
 		this.table = table;
 		this.priority = priority;
 		const w = this as {-readonly [K in keyof Flow]?: Flow[K]};
@@ -543,31 +579,36 @@ class ParsedFlow {
 		if (stats.idleTimeout >= 0) w.idleTimeout = stats.idleTimeout;
 		if (stats.hardTimeout >= 0) w.hardTimeout = stats.hardTimeout;
 		this.flags = flags;
-		this.#matchAt = matchAt;
-		this.#actionsAt = actionsAt;
-		this.#actionsLength = actionsLength;
+		this.#s = s;
+		this.#e = e;
+		this.#m = m;
+		this.#a = a;
 		this.#cache = cache;
-		this.#match = undefined;
-		this.#actions = undefined;
+		this.#lazy = undefined;
+	}
+
+	/** The flow text as printed (without the leading space). */
+	get raw(): string {
+		const lazy = (this.#lazy ??= {});
+		return (lazy.raw ??= this.#cache.text.slice(this.#s, this.#e));
 	}
 
 	get match(): Readonly<Record<string, string>> {
-		const c = this.#cache;
-		return (this.#match ??= materializeMatch(c.text, this.#matchAt, this.#actionsAt, c));
+		const lazy = (this.#lazy ??= {});
+		return (lazy.match ??= materializeMatch(this.#cache.text, this.#m, this.#a, this.#cache));
 	}
 
 	get actions(): readonly FlowAction[] {
-		const c = this.#cache;
-		const end = this.#actionsAt + this.#actionsLength;
-		return (this.#actions ??= materializeActions(c.text, this.#actionsAt, end, c));
+		const lazy = (this.#lazy ??= {});
+		return (lazy.actions ??= materializeActions(this.#cache.text, this.#a, this.#e, this.#cache));
 	}
 
 	toJSON(): Flow {
-		const out: {-readonly [K in keyof Flow]?: Flow[K]} = {};
-		for (const key of Object.keys(this) as (keyof Flow)[]) {
-			(out as Record<string, unknown>)[key] = this[key];
-		}
-		return {...(out as Flow), match: this.match, actions: this.actions};
+		const out: Record<string, unknown> = {line: this.line, raw: this.raw};
+		for (const key of Object.keys(this)) out[key] = (this as Record<string, unknown>)[key];
+		out['match'] = this.match;
+		out['actions'] = this.actions;
+		return out as Flow;
 	}
 }
 
@@ -582,11 +623,10 @@ class Next {
 	#quote = -1;
 	#paren = -1;
 	#rparen = -1;
-	#comma2 = -1;
 
 	reset(t: string): void {
 		this.#t = t;
-		this.#space = this.#quote = this.#paren = this.#rparen = this.#comma2 = -1;
+		this.#space = this.#quote = this.#paren = this.#rparen = -1;
 	}
 
 	#find(at: number, from: number, what: string): number {
@@ -606,9 +646,6 @@ class Next {
 	}
 	rparen(from: number): number {
 		return (this.#rparen = this.#find(this.#rparen, from, ')'));
-	}
-	doubleComma(from: number): number {
-		return (this.#comma2 = this.#find(this.#comma2, from, ',,'));
 	}
 }
 
@@ -672,7 +709,7 @@ function parseFlowAt(
 			let n = 0;
 			switch (key) {
 				case Key.Cookie:
-					if (ve - vs === lastCookie.length && t.startsWith(lastCookie, vs)) {
+					if (ve - vs === lastCookie.length && eqAt(t, vs, lastCookie)) {
 						stats.cookie = lastCookie;
 					} else stats.cookie = lastCookie = t.slice(vs, ve);
 					if (ve === vs) n = -1;
@@ -735,10 +772,10 @@ function parseFlowAt(
 		}
 		// OVS prints the priority first; look further only when it is not there.
 		let pAt = -1;
-		if (t.startsWith('priority=', matchStart)) pAt = matchStart + 9;
+		if (eqAt(t, matchStart, 'priority=')) pAt = matchStart + 9;
 		else {
 			for (let i = matchStart; i < q; i++) {
-				if (t.charCodeAt(i) === COMMA && t.startsWith('priority=', i + 1)) {
+				if (t.charCodeAt(i) === COMMA && eqAt(t, i + 1, 'priority=')) {
 					pAt = i + 10;
 					break;
 				}
@@ -751,14 +788,16 @@ function parseFlowAt(
 			if (priority < 0 || priority > 65535) return `bad priority "${t.slice(pAt, pe)}"`;
 		}
 		while (q < e && t.charCodeAt(q) === SPACE) q++;
-		if (!t.startsWith('actions=', q)) {
+		if (!eqAt(t, q, 'actions=')) {
 			return `expected "actions=" after the match, found "${t.slice(q, Math.min(e, q + 20))}"`;
 		}
 		actionsStart = q + 8;
 	}
 
 	// 3. actions, to the end of the line: validated here, classified on first access.
-	if (actionsStart >= e) return 'empty actions';
+	let firstAction = actionsStart;
+	while (firstAction < e && t.charCodeAt(firstAction) === COMMA) firstAction++;
+	if (firstAction >= e) return 'empty actions';
 	if (
 		next.paren(actionsStart) < e ||
 		next.rparen(actionsStart) < e ||
@@ -766,23 +805,17 @@ function parseFlowAt(
 	) {
 		const err = checkActions(t, actionsStart, e);
 		if (err !== undefined) return err;
-	} else if (
-		t.charCodeAt(actionsStart) === COMMA ||
-		t.charCodeAt(e - 1) === COMMA ||
-		next.doubleComma(actionsStart) < e
-	) {
-		return 'empty action';
 	}
 
 	return new ParsedFlow(
 		lineNo,
-		t.slice(s, e),
 		table,
 		priority,
 		flags ?? NO_FLAGS,
+		s,
+		e,
 		matchStart,
 		actionsStart,
-		e - actionsStart,
 		cache,
 	);
 }
