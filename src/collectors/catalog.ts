@@ -22,8 +22,12 @@ export type PodClass = 'l3-agent' | 'ovs-vswitchd' | 'ovs-db' | 'keystone-client
 
 /** Parameter names and the strict patterns their values must match. */
 export const PARAM_PATTERNS = {
-	/** Neutron namespaces dvrscope reads: router, SNAT and FIP namespaces. */
-	namespace: /^(?:qrouter|snat|fip)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+	/**
+	 * Neutron namespaces dvrscope reads: router, SNAT, FIP and DHCP namespaces (a DHCP namespace's
+	 * dynamic ARP entry for a VIP follows gratuitous ARPs, so it tells who holds the VIP now).
+	 */
+	namespace:
+		/^(?:qrouter|snat|fip|qdhcp)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
 	bridge: /^br-[a-z0-9-]{1,12}$/,
 	router: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
 	loadbalancer: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
@@ -622,19 +626,19 @@ export function bridgeNames(stdout: string): readonly string[] {
 export type DetailPlan = {
 	readonly commands: readonly PlannedCommand[];
 	readonly refusals: readonly Refusal[];
-	/** Legal names that dvrscope does not read (e.g. `qdhcp-…`, `ovs-system`), for the log. */
+	/** Legal names that dvrscope does not read (e.g. `ovs-system`, a VM's `ns1`), for the log. */
 	readonly skipped: readonly string[];
 };
 
-/** A name dvrscope does not read but that is harmless to mention (`qdhcp-…`, `ns1`). */
+/** A name dvrscope does not read but that is harmless to mention (`ns1`, `haproxy`). */
 const BENIGN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Prefixes of the namespaces dvrscope reads: a malformed name with one of these is refused. */
-const READ_PREFIX = /^(?:qrouter|snat|fip)-/;
+const READ_PREFIX = /^(?:qrouter|snat|fip|qdhcp)-/;
 
 /**
  * Plan phase 2 for one node. Namespace and bridge names come from the node and are validated
  * here; names that are not legal are refused (reported), names that are legal but not read
- * (`qdhcp-…`) are skipped. Always at most {@link MAX_EXECS_PER_NODE} − 2 commands.
+ * (`ns1`) are skipped. Always at most {@link MAX_EXECS_PER_NODE} − 2 commands.
  */
 export function planDetail(found: {
 	readonly namespaces: readonly string[];
@@ -652,7 +656,11 @@ export function planDetail(found: {
 		if (reason === undefined) {
 			const router = name.slice(name.indexOf('-') + 1);
 			const wanted =
-				found.routers === undefined || name.startsWith('fip-') || found.routers.includes(router);
+				found.routers === undefined ||
+				name.startsWith('fip-') ||
+				// DHCP namespaces are per network, not per router: keep them, they locate VIP owners.
+				name.startsWith('qdhcp-') ||
+				found.routers.includes(router);
 			(wanted ? namespaces : skipped).push(name);
 		} else if (BENIGN_NAME.test(name) && !READ_PREFIX.test(name)) {
 			skipped.push(name);

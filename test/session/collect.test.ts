@@ -109,12 +109,12 @@ describe('collect() over 60 nodes (fake transport with delays and failures)', ()
 						.filter(capture => capture.catalogId === 'ovs.flows')
 						.map(capture => capture.params?.bridge),
 				).toEqual(['br-int', 'br-tun', 'br-ex']);
-				// qdhcp is not read
+				// qdhcp is read too (its dynamic entries locate VIP owners)
 				expect(
 					mine
 						.filter(capture => capture.catalogId === 'netns.neigh')
 						.map(capture => capture.params?.namespace),
-				).toEqual([`qrouter-${uuid(1)}`, `snat-${uuid(1)}`, `fip-${uuid(2)}`]);
+				).toEqual([`qrouter-${uuid(1)}`, `snat-${uuid(1)}`, `fip-${uuid(2)}`, `qdhcp-${uuid(3)}`]);
 				const neigh = mine.find(
 					capture =>
 						capture.catalogId === 'netns.neigh' &&
@@ -345,9 +345,10 @@ describe('collect() over 60 nodes (fake transport with delays and failures)', ()
 		expect(set.manifest.problems).toEqual([
 			{node: 'slow-1', kind: 'timeout', message: 'ovs.show: fake timeout'},
 		]);
+		// every namespace of the node (qrouter, snat, fip, qdhcp) still read
 		expect(
 			set.captures.filter(c => c.node === 'slow-1' && c.catalogId === 'netns.neigh'),
-		).toHaveLength(3);
+		).toHaveLength(4);
 	});
 
 	it('reads instance and Octavia ports with port show after port list (bounded)', async () => {
