@@ -348,6 +348,7 @@ async function main(): Promise<void> {
 	const socket = `dvrscope-bench-${process.pid}`;
 	const firstFrames: number[] = [];
 	const anyFrames: number[] = [];
+	const inkFrames: number[] = [];
 	try {
 		for (let i = 0; i < 3; i++) {
 			const t0 = performance.now();
@@ -366,6 +367,7 @@ async function main(): Promise<void> {
 			]);
 			let ok = false;
 			let sawHeader = false;
+			let sawInk = false;
 			while (performance.now() - t0 < 20_000) {
 				const pane = execFileSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', `b${i}`], {
 					encoding: 'utf8',
@@ -373,6 +375,10 @@ async function main(): Promise<void> {
 				if (!sawHeader && pane.includes('SAMPLE INCIDENT')) {
 					sawHeader = true;
 					anyFrames.push(performance.now() - t0);
+				}
+				if (!sawInk && pane.includes('read-only')) {
+					sawInk = true;
+					inkFrames.push(performance.now() - t0);
 				}
 				if (pane.includes('finding(s)') || pane.includes('No warning')) {
 					ok = true;
@@ -388,7 +394,11 @@ async function main(): Promise<void> {
 	}
 	if (anyFrames.length > 0)
 		console.log(
-			`first frame (header, "loading…"): median ${pct(anyFrames, 50).toFixed(0)} ms · min ${Math.min(...anyFrames).toFixed(0)} ms`,
+			`first paint (what is opening, before Ink loads): median ${pct(anyFrames, 50).toFixed(0)} ms · min ${Math.min(...anyFrames).toFixed(0)} ms`,
+		);
+	if (inkFrames.length > 0)
+		console.log(
+			`first console frame (header, breadcrumbs): median ${pct(inkFrames, 50).toFixed(0)} ms · min ${Math.min(...inkFrames).toFixed(0)} ms`,
 		);
 	console.log(
 		firstFrames.length === 0

@@ -6,7 +6,7 @@ import {App} from '../ui/App.js';
 import {themeFor} from '../ui/theme.js';
 import {loadAnalyzer} from './console-data.js';
 
-const ENTER_ALT = '\u001B[?1049h\u001B[H';
+const ENTER_ALT = '\u001B[?1049h\u001B[H\u001B[2J';
 const LEAVE_ALT = '\u001B[?25h\u001B[?1049l';
 
 /** Exit codes of the console: 0 quit with q, 130 quit with Ctrl-C, 70 internal error. */

@@ -431,3 +431,41 @@ describe('Capture display rows', () => {
 		]);
 	});
 });
+
+describe('Overview verdict honesty', () => {
+	it('never says "no finding" when every rule was skipped and nodes failed', async () => {
+		const ui = renderConsole();
+		const s = ui.store.getState();
+		s.applyEvent({
+			type: 'collection-started',
+			at,
+			nodes: [{id: 'compute-1', roles: ['compute']}],
+			concurrency: 1,
+		});
+		s.applyEvent({
+			type: 'node-failed',
+			at,
+			node: 'compute-1',
+			kind: 'unreachable',
+			message: 'ECONNREFUSED',
+			captures: 0,
+		});
+		s.setData(ui.snapshot, {
+			findings: [],
+			outcomes: [
+				{
+					ruleId: 'dvr/stale-permanent-arp',
+					title: 't',
+					status: 'skipped',
+					missing: ['node.neigh'],
+					needs: [],
+				},
+			],
+			docs: {},
+		});
+		const f = await ui.waitForFrame(x => x.includes('NOTHING CHECKED'));
+		expect(f).toContain('PARTIAL: 1 of 1 node(s) failed');
+		expect(f).not.toContain('No warning or critical finding');
+		expect(f).toMatch(/compute-1 .*✗ unreachable/);
+	});
+});

@@ -94,7 +94,19 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 		});
 		return;
 	}
-	const {runTui} = await tui;
+	// Ink takes a moment to import on a busy jump host: say what is opening at once.
+	const tag =
+		opened.source.kind === 'sample' ? 'SAMPLE INCIDENT' : opened.source.kind.toUpperCase();
+	process.stdout.write(
+		`\u001B[?1049h\u001B[H\u001B[2Jdvrscope  ${tag}  ${opened.source.location}\r\nloading the console…`,
+	);
+	let runTui;
+	try {
+		({runTui} = await tui);
+	} catch (error) {
+		process.stdout.write('\u001B[?1049l');
+		throw error;
+	}
 	process.exitCode = await runTui({
 		source: opened.source,
 		set: opened.set,

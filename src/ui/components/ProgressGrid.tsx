@@ -58,7 +58,9 @@ export function ProgressGrid({
 						</T>
 					);
 				});
-				const took = p?.durationMs ?? (p?.startedAt === undefined ? undefined : now - p.startedAt);
+				const took =
+					p?.durationMs ??
+					(p?.startedAt === undefined ? undefined : Math.max(0, now - p.startedAt));
 				const state = p?.state ?? 'queued';
 				return (
 					<T key={node} wrap="truncate">

@@ -43,7 +43,11 @@ export function OverviewScreen({
 		for (const o of diagnosis?.outcomes ?? []) c[o.status]++;
 		return c;
 	}, [diagnosis]);
-	const showGrid = collection.nodes.length > 0 && (collecting || !hasSnapshot);
+	const failedNodes = Object.values(collection.nodeProgress).filter(
+		n => n.state === 'failed',
+	).length;
+	// The grid stays while anything failed: which node, which collector, is the first question.
+	const showGrid = collection.nodes.length > 0 && (collecting || !hasSnapshot || failedNodes > 0);
 	const gridHeight = showGrid
 		? Math.min(collection.nodes.length + 2, Math.max(4, Math.floor(height / 2)))
 		: 0;
@@ -66,16 +70,38 @@ export function OverviewScreen({
 			else api.getState().pushView({kind: 'vips'});
 		},
 	});
+	const ran = outcomes.pass + outcomes.fail + outcomes.error;
+	// Never say "nothing wrong" when nothing could be checked: that is the 3 a.m. trap.
+	const caveat =
+		failedNodes > 0
+			? ` — PARTIAL: ${failedNodes} of ${collection.nodes.length} node(s) failed (errors below)`
+			: collection.status === 'cancelled'
+				? ' — PARTIAL: collection was cancelled'
+				: '';
 	const verdict =
 		diagnosis === undefined
 			? collection.status === 'loading' || collecting
 				? 'Working…'
-				: 'No diagnosis yet.'
+				: collection.status === 'failed'
+					? `Could not load or collect: ${collection.message ?? 'see the errors below'}`
+					: 'No diagnosis yet.'
+			: ran === 0
+				? `NOTHING CHECKED: every rule was skipped for missing inputs${caveat}`
+				: counts.critical > 0
+					? `${counts.critical} CRITICAL finding(s) — open one with Enter${caveat}`
+					: counts.warning > 0
+						? `${counts.warning} warning(s), nothing critical${caveat}`
+						: `No warning or critical finding in what was checked (${ran} rule(s) ran, ${outcomes.skipped} skipped)${caveat}`;
+	const verdictColour =
+		ran === 0 || caveat !== '' || diagnosis === undefined
+			? counts.critical > 0
+				? theme.bad
+				: theme.warn
 			: counts.critical > 0
-				? `${counts.critical} CRITICAL finding(s) — open one with Enter`
+				? theme.bad
 				: counts.warning > 0
-					? `${counts.warning} warning(s), nothing critical`
-					: 'No warning or critical finding.';
+					? theme.warn
+					: theme.ok;
 	return (
 		<Box flexDirection="column">
 			{showGrid ? (
@@ -94,11 +120,7 @@ export function OverviewScreen({
 					/>
 				</>
 			) : null}
-			<T
-				bold
-				wrap="truncate"
-				color={counts.critical > 0 ? theme.bad : counts.warning > 0 ? theme.warn : theme.ok}
-			>
+			<T bold wrap="truncate" color={verdictColour}>
 				{verdict}
 			</T>
 			{diagnosis === undefined ? null : (
