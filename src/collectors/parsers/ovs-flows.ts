@@ -494,9 +494,9 @@ function materializeMatch(
 			if (eq < 0) eq = q;
 		} else if (c === COMMA || c === SPACE || c === TAB) {
 			if (q > itemStart) {
-				if (eq < 0) setKey(match, raw.slice(itemStart, q), '');
+				if (eq < 0) setKey(match, cache.value(raw, itemStart, q), '');
 				else if (!(eq - itemStart === 8 && eqAt(raw, itemStart, 'priority'))) {
-					setKey(match, raw.slice(itemStart, eq), cache.value(raw, eq + 1, q));
+					setKey(match, cache.value(raw, itemStart, eq), cache.value(raw, eq + 1, q));
 				}
 			}
 			if (c !== COMMA) break;
@@ -526,14 +526,14 @@ const stats = {
 	hardTimeout: -1,
 };
 
+type Lazy = {raw?: string; match?: Record<string, string>; actions?: FlowAction[]};
+
 /**
  * One flow. Scalars are read when the line is read; `raw`, `match` and `actions` are prototype
  * getters that materialise from the dump text on first access and cache (a 200k-flow dump is read
  * in one pass; the rules then look at a few tables). `toJSON()` gives the complete plain object.
  * Read the fields; do not spread, Object.entries or structuredClone a flow — use `toJSON()`.
  */
-type Lazy = {raw?: string; match?: Record<string, string>; actions?: FlowAction[]};
-
 class ParsedFlow {
 	readonly line: number;
 	readonly table: number;
