@@ -65,3 +65,25 @@ export function textFilter(filter: string): (hay: string) => boolean {
 /** Shorten a `qrouter-<uuid>` to `qrouter-3f6c1a2b…`. */
 export const shortNs = (ns: string): string =>
 	ns.replace(/^(qrouter|snat|qdhcp|fip)-([0-9a-f]{8})[0-9a-f-]{20,}$/, '$1-$2…');
+
+/** `dst=10.0.0.100 lladdr=fa:16:3e:… state=PERMANENT` for a flat JSON object (fits 80 columns). */
+export function compact(item: unknown): string | undefined {
+	if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+	return Object.entries(item as Record<string, unknown>)
+		.map(
+			([k, v]) =>
+				`${k}=${Array.isArray(v) ? v.map(x => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
+		)
+		.join(' ');
+}
+
+/** An excerpt line as a person reads it: a quoted JSON object becomes `k=v …`. */
+export function readableExcerpt(line: string): string {
+	const core = line.trim().replace(/^…/, '').replace(/…$/, '').replace(/,$/, '');
+	if (!core.startsWith('{') || !core.endsWith('}')) return line.trim();
+	try {
+		return compact(JSON.parse(core)) ?? line.trim();
+	} catch {
+		return line.trim();
+	}
+}

@@ -469,3 +469,20 @@ describe('Overview verdict honesty', () => {
 		expect(f).toMatch(/compute-1 .*✗ unreachable/);
 	});
 });
+
+describe('readableExcerpt', () => {
+	it.each([
+		[
+			'…{"dst":"10.0.0.100","lladdr":"fa:16:3e:aa:aa:aa","state":["PERMANENT"]},…',
+			'dst=10.0.0.100 lladdr=fa:16:3e:aa:aa:aa state=PERMANENT',
+		],
+		[
+			'10.0.0.100 dev qr-1 lladdr fa:16:3e:aa:aa:aa PERMANENT',
+			'10.0.0.100 dev qr-1 lladdr fa:16:3e:aa:aa:aa PERMANENT',
+		],
+		['…{"dst":"10.0.0.100","lladdr":"fa:16:3e:a', '…{"dst":"10.0.0.100","lladdr":"fa:16:3e:a'],
+	])('%s', async (line, expected) => {
+		const {readableExcerpt} = await import('../../src/ui/text.js');
+		expect(readableExcerpt(line)).toBe(expected);
+	});
+});

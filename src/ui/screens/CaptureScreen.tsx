@@ -4,7 +4,7 @@ import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
 import {selectTop} from '../../state/selectors.js';
 import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
-import {seconds, textFilter} from '../text.js';
+import {compact, seconds, textFilter} from '../text.js';
 import type {CaptureId} from '../../model/ids.js';
 
 type DisplayRow = {
@@ -13,17 +13,6 @@ type DisplayRow = {
 	readonly marked: boolean;
 	readonly first: boolean;
 };
-
-/** `dst=10.0.0.100 lladdr=fa:16:3e:… state=PERMANENT` for a flat JSON object (fits 80 columns). */
-function compact(item: unknown): string | undefined {
-	if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
-	return Object.entries(item as Record<string, unknown>)
-		.map(
-			([k, v]) =>
-				`${k}=${Array.isArray(v) ? v.map(x => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
-		)
-		.join(' ');
-}
 
 /** Pieces of an evidence excerpt long enough to recognise (excerpts of long lines carry `…`). */
 const fragments = (excerpt: string | undefined): string[] =>

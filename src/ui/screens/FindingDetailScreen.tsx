@@ -5,7 +5,7 @@ import {findingKey, selectFindings, selectTop} from '../../state/selectors.js';
 import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
 import {severityMark} from '../theme.js';
-import {wrap} from '../text.js';
+import {readableExcerpt, wrap} from '../text.js';
 import type {Evidence} from '../../diagnostics/types.js';
 
 type Line = {
@@ -68,7 +68,7 @@ export function FindingDetailScreen({
 			});
 			if (argv !== '') out.push({text: `     ${argv.trim()}`, evidence: ev});
 			for (const ex of ev.excerpt.split('\n').slice(0, 4))
-				out.push({text: `     │ ${ex.trim()}`, evidence: ev});
+				out.push({text: `     │ ${readableExcerpt(ex)}`, evidence: ev});
 		}
 		const doc = docs?.[finding.ruleId];
 		if (finding.remediation !== undefined && finding.remediation.length > 0) {
