@@ -6,8 +6,9 @@
 #               the client on compute-2 loses the VIP (LP#1774459).
 #   workaround  re-set the allowed address pair (same value) on the new MASTER's port: Neutron
 #               re-points every node's entry; the client reaches the VIP again.
-#   divergence  make the nodes' qrouters disagree on the VIP's MAC (restart an L3 agent: its full
-#               sync writes the entry in port order) so the client's node points at the BACKUP.
+#   divergence  the nodes' qrouters disagree on the VIP's MAC: compute-2's L3 agent misses one
+#               fan-out (frozen while it is sent, its AMQP connections torn down), so the client's
+#               node keeps the BACKUP's MAC while the others point at the MASTER — no failover.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -76,6 +77,21 @@ wait_all() { # mac seconds: every agent node's entry == mac
 		ok=0
 		for n in $AGENT_NODES; do [ "$(vip_mac "$n")" = "$1" ] && ok=$((ok + 1)); done
 		[ $ok = 3 ] && return 0
+		sleep 1
+	done
+	return 1
+}
+# rabbitmqctl against the controller's RabbitMQ (its own cookie under the lab's runtime dir)
+rmq() {
+	on controller runuser -u rabbitmq -- env HOME="$L/ctl/rabbit" ERL_EPMD_ADDRESS=127.0.0.1 \
+		/usr/lib/rabbitmq/bin/rabbitmqctl -n rabbit@localhost -q "$@"
+}
+wait_all_but() { # node mac seconds: every other agent node's entry == mac
+	local skip=$1 i n ok
+	for i in $(seq "${3:-60}"); do
+		ok=1
+		for n in $AGENT_NODES; do [ "$n" = "$skip" ] || [ "$(vip_mac "$n")" = "$2" ] || ok=0; done
+		[ $ok = 1 ] && return 0
 		sleep 1
 	done
 	return 1
@@ -153,25 +169,43 @@ workaround() {
 }
 
 divergence() {
-	local m b
+	local m b pid ports p
 	m=$(holder)
 	[ -n "$m" ] || die "no VRRP MASTER holds the VIP"
 	b=$(other "$m")
-	wait_all "$(mac_of "$m")" 5 || { workaround >/dev/null; }
-	restart_l3 compute-2
-	wait_stable 10 120 >/dev/null
-	if [ "$(vip_mac compute-2)" = "$(mac_of "$m")" ]; then
-		ts "compute-2's full sync chose $m; point every node at $b, then resync network and compute-1"
-		reset_aap "$(port_of "$b")"
-		wait_all "$(mac_of "$b")" 60
-		restart_l3 network
-		restart_l3 compute-1
-		wait_stable 10 150 >/dev/null
-	fi
+	# 1. every node points at the BACKUP (any update of a port with an allowed address pair makes
+	#    Neutron send "VIP -> this port's MAC" to every node that hosts the router)
+	reset_aap "$(port_of "$b")"
+	wait_all "$(mac_of "$b")" 60 || die "entries did not converge on $b: $(entries)"
+	# 2. compute-2's L3 agent misses the next fan-out: frozen while it is sent, then its AMQP
+	#    connections are torn down (ss -K), so the broker drops its auto-delete fan-out queue with
+	#    the message; thawed, it reconnects and never hears of it (no full sync: it never looked dead)
+	pid=$(cat "$L/pids/l3-agent-compute-2.pid")
+	ports=$(on compute-2 ss -Htnp state established "( dport = :5672 )" | awk -v p="pid=$pid," 'index($0, p) {n=split($3, a, ":"); print a[n]}')
+	[ -n "$ports" ] || die "no AMQP connection of compute-2's L3 agent (pid $pid)"
+	kill -STOP "$pid"
+	reset_aap "$(port_of "$m")"
+	wait_all_but compute-2 "$(mac_of "$m")" 60
+	for p in $ports; do on compute-2 ss -K state established "( dport = :5672 and sport = :$p )" >/dev/null 2>&1; done
+	# the broker requeues what it had sent; the fan-out queues outlive their consumer (auto_delete
+	# false, x-expires): drop what waits in the queues that lost their consumer (compute-2's)
+	local q purged="" i orphans
+	for i in $(seq 40); do
+		orphans=$(rmq list_queues name consumers | awk '$2 == 0 && ($1 ~ /^l3_agent_fanout_/ || $1 == "l3_agent.compute-2") {print $1}')
+		echo "$orphans" | grep -q '^l3_agent_fanout_' && break
+		sleep 0.5
+	done
+	for q in $orphans; do
+		rmq purge_queue "$q" >/dev/null && purged="$purged $q"
+	done
+	kill -CONT "$pid"
+	[ -n "$purged" ] || die "found no queue of compute-2's L3 agent to drop"
+	ts "compute-2's L3 agent missed the update to $m (frozen; AMQP connections $(echo $ports) torn down; dropped:$purged)"
+	wait_stable 10 60 >/dev/null
 	state divergence
 	show
 	[ "$(vip_mac compute-2)" != "$(vip_mac compute-1)" ] || die "the nodes still agree: $(entries)"
-	ts "divergence: compute-2 points at $(who "$(vip_mac compute-2)"), compute-1 at $(who "$(vip_mac compute-1)")"
+	ts "divergence: compute-2 points at $(who "$(vip_mac compute-2)"), network and compute-1 at $(who "$(vip_mac compute-1)") (MASTER $m)"
 }
 
 # the lab's real state as JSON (for tests and lab:record): ids, MACs, MASTER, each node's entry,
