@@ -145,6 +145,19 @@ describe.skipIf(reason !== '')(
 			expect(stale(await diagnoseLab('ssh'))).toEqual([]);
 		}, 300_000);
 
+		it('Given divergence (the L3 agent on compute-2 missed one update, no failover), then only compute-2 is stale, the nodes disagree and the client cannot reach the VIP', async () => {
+			lab('scenario.sh', 'divergence');
+			const after = state();
+			const master = after.master as 'vm1' | 'vm2';
+			expect(after.entries['network']).toBe(after.ports[master].mac);
+			expect(after.entries['compute-1']).toBe(after.ports[master].mac);
+			expect(after.entries['compute-2']).not.toBe(after.ports[master].mac);
+			expect(after.clientPing.received).toBe(0);
+			const findings = await diagnoseLab('ssh');
+			expect(stale(findings).flatMap(finding => finding.nodes)).toEqual(['compute-2']);
+			expect(findings.some(finding => finding.ruleId === 'dvr/arp-divergence')).toBe(true);
+		}, 300_000);
+
 		it.skipIf(reuse)(
 			'Given lab down, then nothing of the lab is left',
 			() => {
