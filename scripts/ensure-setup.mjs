@@ -49,5 +49,6 @@ if (wantBuild) {
 	) {
 		console.error('dvrscope set-up: building…');
 		run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+		run(process.execPath, [path.join(root, 'scripts', 'bundle-console.mjs')]);
 	}
 }

@@ -23,6 +23,9 @@ export function findSample(): {dir: string; isFallback: boolean} | undefined {
 	return undefined;
 }
 
+/** How the console names the sample: its path inside the package (`sample/incident-failover`). */
+export const sampleLocation = (dir: string): string => path.relative(packageRoot(), dir);
+
 export type OpenedSource = {
 	readonly source: SourceInfo;
 	readonly set: CaptureSet;
@@ -51,7 +54,7 @@ export async function openSource(
 	const description = opened.set.manifest.description;
 	const source: SourceInfo = {
 		kind: kind ?? (opened.kind === 'bundle' ? 'bundle' : 'capture-set'),
-		location: kind === 'sample' ? path.relative(packageRoot(), input) : rel,
+		location: kind === 'sample' ? sampleLocation(input) : rel,
 		...(description === undefined ? {} : {description}),
 		...(note === undefined ? {} : {note}),
 	};

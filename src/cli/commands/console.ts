@@ -1,4 +1,5 @@
 import type {Command} from 'commander';
+import type {runTui as RunTui} from '../run-tui.js';
 
 type ConsoleOptions = {
 	readonly inventory?: string;
@@ -9,6 +10,30 @@ type ConsoleOptions = {
 };
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
+
+const ENTER_ALT = '\u001B[?1049h\u001B[H\u001B[2J';
+const LEAVE_ALT = '\u001B[?1049l';
+
+type TuiModule = {readonly runTui: typeof RunTui};
+
+/**
+ * The console runtime: the one-file bundle `npm run build` writes next to run-tui.js (Ink from
+ * node_modules is ~500 module files, ~4× slower to load), or run-tui.js itself when the bundle
+ * is missing or older (a plain `tsc`, or `npm run dev` from src/).
+ */
+async function importTui(): Promise<TuiModule> {
+	const {existsSync, statSync} = await import('node:fs');
+	const {fileURLToPath, pathToFileURL} = await import('node:url');
+	const plain = fileURLToPath(new URL('../run-tui.js', import.meta.url));
+	const bundle = fileURLToPath(new URL('../run-tui.bundle.js', import.meta.url));
+	if (
+		existsSync(bundle) &&
+		existsSync(plain) &&
+		statSync(bundle).mtimeMs >= statSync(plain).mtimeMs
+	)
+		return (await import(pathToFileURL(bundle).href)) as TuiModule;
+	return import('../run-tui.js');
+}
 
 function usage(message: string): void {
 	process.stderr.write(`dvrscope: ${message}\n`);
@@ -61,27 +86,36 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 		return;
 	}
 	const headless = format !== undefined || !process.stdin.isTTY || !process.stdout.isTTY;
-	// Ink (and its layout engine) takes the longest to import: start now, read the data meanwhile.
-	const tui = headless ? undefined : import('../run-tui.js');
-	tui?.catch(() => undefined);
 	const data = await import('../console-data.js');
+	const sample = input === undefined ? data.findSample() : undefined;
+	if (input === undefined && sample === undefined) {
+		usage(
+			`the built-in sample incident is missing (${data.SAMPLE_DIR}); give a capture set or bundle path.`,
+		);
+		return;
+	}
+	// Say what is opening at once (an engineer opens this while paged), then load Ink and read
+	// the data meanwhile: the console's own first frame replaces this.
+	if (!headless)
+		process.stdout.write(
+			`${ENTER_ALT}dvrscope  ${sample === undefined ? 'OPENING' : 'SAMPLE INCIDENT'}  ${sample === undefined ? (input ?? '') : data.sampleLocation(sample.dir)}\r\nloading the console…`,
+		);
+	const tui = headless ? undefined : importTui();
+	tui?.catch(() => undefined);
 	let opened;
 	try {
-		if (input === undefined) {
-			const sample = data.findSample();
-			if (sample === undefined) {
-				usage(
-					`the built-in sample incident is missing (${data.SAMPLE_DIR}); give a capture set or bundle path.`,
-				);
-				return;
-			}
-			opened = await data.openSource(
-				sample.dir,
-				'sample',
-				sample.isFallback ? "stand-in scenario until the lab's recorded sample exists" : undefined,
-			);
-		} else opened = await data.openSource(input);
+		opened =
+			sample === undefined
+				? await data.openSource(input ?? '')
+				: await data.openSource(
+						sample.dir,
+						'sample',
+						sample.isFallback
+							? "stand-in scenario until the lab's recorded sample exists"
+							: undefined,
+					);
 	} catch (error) {
+		if (!headless) process.stdout.write(LEAVE_ALT);
 		usage(error instanceof Error ? error.message : String(error));
 		return;
 	}
@@ -94,17 +128,11 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 		});
 		return;
 	}
-	// Ink takes a moment to import on a busy jump host: say what is opening at once.
-	const tag =
-		opened.source.kind === 'sample' ? 'SAMPLE INCIDENT' : opened.source.kind.toUpperCase();
-	process.stdout.write(
-		`\u001B[?1049h\u001B[H\u001B[2Jdvrscope  ${tag}  ${opened.source.location}\r\nloading the console…`,
-	);
 	let runTui;
 	try {
 		({runTui} = await tui);
 	} catch (error) {
-		process.stdout.write('\u001B[?1049l');
+		process.stdout.write(LEAVE_ALT);
 		throw error;
 	}
 	process.exitCode = await runTui({
@@ -164,7 +192,7 @@ async function runLive(
 		}
 		return;
 	}
-	const {runTui} = await import('../run-tui.js');
+	const {runTui} = await importTui();
 	process.exitCode = await runTui({
 		source,
 		collect: async ({signal, onEvent}) => collectToCaptureSet(liveOptions, onEvent, signal),
