@@ -11,10 +11,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
+trap 'echo "lab: bring-up failed (logs under $L/logs and $L/nodes/*/logs); npm run lab:down removes what was started" >&2' ERR
 "$LAB_DIR/packages.sh" || die "cannot install the Debian packages the lab needs"
-[ -e "$L" ] && die "$L exists: the lab is up (or was not torn down) — run npm run lab:down first"
+mkdir "$L" 2>/dev/null || die "$L exists: the lab is up (or was not torn down) — run npm run lab:down first"
 for p in "${SSHPORT[@]}" "$API_PORT" "$KUBE_PORT"; do
-	ss -Hltn "sport = :$p" | grep -q . && die "127.0.0.1:$p is in use; set LAB_SSH_BASE / LAB_API_PORT / LAB_KUBE_PORT"
+	ss -Hltn "sport = :$p" | grep -q . && { rmdir "$L"; die "127.0.0.1:$p is in use; set LAB_SSH_BASE / LAB_API_PORT / LAB_KUBE_PORT"; }
 done
 avail=$(awk '/MemAvailable/{print int($2/1024)}' /proc/meminfo)
 [ "$avail" -ge 3000 ] || echo "lab: warning: only ${avail} MiB available; the lab needs about 2.8 GiB" >&2

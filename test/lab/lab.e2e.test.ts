@@ -55,6 +55,7 @@ const whyNot = (): string => {
 const reason = whyNot();
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], {encoding: 'utf8'}).status === 0;
 const reuse = process.env['LAB_REUSE'] === '1';
+if (reason !== '') console.warn(`[test/lab] the real-lab end-to-end tests are skipped: ${reason}`);
 const STALE = 'dvr/stale-permanent-arp';
 const VIP = '198.19.0.100';
 
