@@ -103,8 +103,12 @@ describe('catalog', () => {
 		// Then
 		expect(plan.commands.length).toBeLessThanOrEqual(MAX_EXECS_PER_NODE - 2);
 		expect(plan.refusals).toEqual([]);
-		const neigh = plan.commands.find(c => c.entry.id === 'netns.neigh-batch');
-		expect(neigh?.argv.slice(5)).toHaveLength(500);
+		const state = plan.commands.find(c => c.entry.id === 'netns.state-batch');
+		expect(state?.argv.slice(5)).toHaveLength(500);
+		// and the host's own addresses are read once (tunnel interface check)
+		expect(plan.commands.filter(c => c.entry.id === 'host.addr').map(c => c.argv)).toEqual([
+			['ip', '-j', 'addr', 'show'],
+		]);
 	});
 
 	it('builds argv for user-given parameters only when they are legal', () => {
