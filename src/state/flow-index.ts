@@ -2,6 +2,7 @@ import type {CaptureId, NodeId} from '../model/ids.js';
 import type {Flow, FlowAction} from '../model/facts.js';
 import type {Snapshot} from '../model/snapshot.js';
 import {arpResponderOf, tableName as neutronTableName} from '../collectors/neutron.js';
+import {parseFlowActions, unquote} from '../collectors/parsers/ovs-flows.js';
 import {conjuncts, narrows, parseFilter, type FilterExpr, type FilterTerm} from './flow-filter.js';
 
 /** One flow of one bridge on one node, with what the console decodes about it. */
@@ -25,13 +26,34 @@ export type FlowRow = {
  */
 export type FlowIndex = {
 	readonly rows: readonly FlowRow[];
-	readonly byTable: ReadonlyMap<number, readonly number[]>;
+	readonly byTable: ReadonlyMap<number, Int32Array>;
 	/** Match keys (`arp`, `arp_tpa`, `dl_vlan`) and action names (`drop`, `output`, `load`). */
-	readonly byKey: ReadonlyMap<string, readonly number[]>;
-	readonly byNode: ReadonlyMap<NodeId, readonly number[]>;
+	readonly byKey: ReadonlyMap<string, Int32Array>;
+	readonly byNode: ReadonlyMap<NodeId, Int32Array>;
 	readonly dvrMacs: ReadonlyMap<string, NodeId>;
 	/** `node\0bridge` → ofport number → port name. */
 	readonly portNames: ReadonlyMap<string, ReadonlyMap<string, string>>;
+	/** Where each row's line is in its capture text (the filter searches that, never `flow.raw`). */
+	readonly text: RowText;
+	/** Match key → its value per row of the key's posting list (same order as `byKey`). */
+	readonly values: ReadonlyMap<string, readonly (string | undefined)[]>;
+	/** Rows with at least one note (free text searches notes too). */
+	readonly noted: Int32Array;
+};
+
+/**
+ * The flow lines as offsets into the capture texts the parser read: 200,000 rows cost three
+ * Int32Arrays instead of 200,000 strings, and free text is searched in the dump text at once.
+ */
+export type RowText = {
+	readonly texts: readonly string[];
+	/** Lower-cased `texts`, made on the first search that needs case folding. */
+	readonly lower: (string | undefined)[];
+	readonly textOf: Int32Array;
+	readonly start: Int32Array;
+	readonly end: Int32Array;
+	/** Runs of consecutive rows in one text: [textIndex, firstRow, lastRow] triples. */
+	readonly runs: readonly (readonly [number, number, number])[];
 };
 
 const DVR_MAC = /fa:16:3f(?::[0-9a-f]{2}){3}/g;
@@ -117,17 +139,39 @@ const ARP_SHA = /arp_sha/i;
 
 const NO_NOTES: readonly string[] = Object.freeze([]);
 
+/** A plain flow of a line for decoding (match and actions parsed for this flow only). */
+function plainFlow(flow: Flow, line: string, fields: readonly (readonly [string, string])[]): Flow {
+	const match: Record<string, string> = {};
+	for (const [k, v] of fields) match[k] = v;
+	return {
+		line: flow.line,
+		table: flow.table,
+		priority: flow.priority,
+		flags: flow.flags,
+		raw: line,
+		match,
+		actions: parseFlowActions(actionsText(line)),
+	};
+}
+
 function notesFor(
 	flow: Flow,
+	line: string,
+	fields: readonly (readonly [string, string])[],
 	node: NodeId,
 	dvrMacs: ReadonlyMap<string, NodeId>,
 	ports: ReadonlyMap<string, string> | undefined,
 ): readonly string[] {
 	const notes: string[] = [];
-	const arp = decodeArpResponder(flow);
+	const has = (key: string): boolean => fields.some(([k]) => k === key);
+	// Only ARP-responder candidates (and ports to name) need the actions parsed.
+	const plain =
+		(flow.table === 21 && has('arp') && has('arp_tpa')) || ports !== undefined
+			? plainFlow(flow, line, fields)
+			: undefined;
+	const arp = plain === undefined ? undefined : decodeArpResponder(plain);
 	if (arp !== undefined) notes.push(`ARP reply ${arp.ip} is-at ${arp.mac}`);
-	const lower =
-		flow.raw.includes('fa:16:3f') || flow.raw.includes('FA:16:3F') ? flow.raw.toLowerCase() : '';
+	const lower = line.includes('fa:16:3f') || line.includes('FA:16:3F') ? line.toLowerCase() : '';
 	const seen = new Set<string>();
 	for (const m of lower.matchAll(DVR_MAC)) {
 		const mac = m[0];
@@ -136,13 +180,13 @@ function notesFor(
 		const host = dvrMacs.get(mac);
 		if (host !== undefined) notes.push(`${mac} = DVR MAC of ${host === node ? 'this node' : host}`);
 	}
-	if (ports !== undefined) {
-		const inPort = flow.match['in_port'];
+	if (ports !== undefined && plain !== undefined) {
+		const inPort = plain.match['in_port'];
 		if (inPort !== undefined && /^\d+$/.test(inPort)) {
 			const name = ports.get(inPort);
 			if (name !== undefined) notes.push(`in_port ${inPort}=${name}`);
 		}
-		for (const action of flow.actions) {
+		for (const action of plain.actions) {
 			if (action.type === 'output' && /^\d+$/.test(action.port)) {
 				const name = ports.get(action.port);
 				if (name !== undefined) notes.push(`output ${action.port}=${name}`);
@@ -153,6 +197,152 @@ function notesFor(
 	return notes.length === 0 ? NO_NOTES : notes;
 }
 
+const actionNames = new Map<string, string>();
+/** The action name the parser gives an action item, worked out once per distinct head. */
+function actionNameOf(token: string, head: string): string {
+	const key = /^\d+$/.test(head) ? '#' : head;
+	let name = actionNames.get(key);
+	if (name === undefined) {
+		const action = parseFlowActions(token)[0];
+		name = action === undefined ? head.toLowerCase() : actionName(action);
+		if (actionNames.size < 4096) actionNames.set(key, name);
+	}
+	return name;
+}
+
+/** 1-based line → [start, end) of the line in `text`, trimmed like the parser trims it. */
+function lineSpans(text: string): Int32Array {
+	let count = 1;
+	for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) count++;
+	const starts = new Int32Array(count + 1);
+	let n = 1;
+	for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) starts[n++] = p + 1;
+	starts[count] = text.length + 1;
+	return starts;
+}
+
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13;
+
+const STATS_PREFIX = new Set([
+	'cookie',
+	'duration',
+	'table',
+	'n_packets',
+	'n_bytes',
+	'idle_timeout',
+	'hard_timeout',
+	'idle_age',
+	'hard_age',
+	'importance',
+]);
+const FLAG_WORDS = new Set([
+	'send_flow_rem',
+	'check_overlap',
+	'reset_counts',
+	'no_packet_counts',
+	'no_byte_counts',
+]);
+
+/** End of the item starting at t[p]: the next top-level comma (or `stop`), skipping (…) and "…". */
+function itemEnd(t: string, p: number, e: number, stopAtSpace: boolean): number {
+	let depth = 0;
+	for (let q = p; q < e; q++) {
+		const c = t.charCodeAt(q);
+		if (c === 34 /* " */) {
+			for (q++; q < e && t.charCodeAt(q) !== 34; q++) if (t.charCodeAt(q) === 92) q++;
+		} else if (c === 40 /* ( */) depth++;
+		else if (c === 41 /* ) */) depth--;
+		else if (depth <= 0 && (c === 44 || (stopAtSpace && (c === 32 || c === 9)))) return q;
+	}
+	return e;
+}
+
+/**
+ * Match fields and action names of the flow line t[s, e), read from the text the way the parser
+ * reads them, with no object per flow: reading `match`/`actions` of the snapshot's lazy flows
+ * would materialise and keep them for all 200,000 flows. Values are slices of the capture text
+ * (which the snapshot keeps anyway). Returns false when the line does not look like a flow.
+ */
+function scanLine(
+	t: string,
+	s: number,
+	e: number,
+	onField: (key: string, value: string) => void,
+	onAction: (token: string, head: string) => void,
+): boolean {
+	// 1. stats and flags up to the first match token or `actions=`.
+	let p = s;
+	let matchStart = -1;
+	for (;;) {
+		if (p >= e) return false;
+		if (t.startsWith('actions=', p)) break;
+		let q = p;
+		while (q < e) {
+			const c = t.charCodeAt(q);
+			if (c === 61 || c === 44 || c === 32 || c === 9) break;
+			q++;
+		}
+		const word = t.slice(p, q);
+		if (t.charCodeAt(q) === 61 && STATS_PREFIX.has(word)) {
+			while (q < e && t.charCodeAt(q) !== 44 && t.charCodeAt(q) !== 32) q++;
+		} else if (!FLAG_WORDS.has(word) || q >= e) {
+			matchStart = p;
+			break;
+		}
+		p = q;
+		let c: number;
+		while (p < e && ((c = t.charCodeAt(p)) === 44 || c === 32)) p++;
+	}
+	// 2. match fields to the first unquoted space.
+	let actions = p;
+	if (matchStart >= 0) {
+		let q = matchStart;
+		for (;;) {
+			const end = itemEnd(t, q, e, true);
+			if (end > q) {
+				let eq = -1;
+				for (let i = q; i < end; i++) {
+					const c = t.charCodeAt(i);
+					if (c === 61) {
+						eq = i;
+						break;
+					}
+					if (c === 34) break;
+				}
+				if (eq < 0) onField(t.slice(q, end), '');
+				else if (!(eq - q === 8 && t.startsWith('priority', q))) {
+					const raw = t.slice(eq + 1, end);
+					onField(t.slice(q, eq), raw.charCodeAt(0) === 34 ? unquote(raw) : raw);
+				}
+			}
+			if (end >= e || t.charCodeAt(end) !== 44) {
+				q = end;
+				break;
+			}
+			q = end + 1;
+		}
+		while (q < e && (t.charCodeAt(q) === 32 || t.charCodeAt(q) === 9)) q++;
+		if (!t.startsWith('actions=', q)) return false;
+		actions = q;
+	}
+	// 3. actions: top-level comma-separated items.
+	let q = actions + 8;
+	while (q < e) {
+		const end = itemEnd(t, q, e, false);
+		if (end > q) {
+			let h = q;
+			while (h < end) {
+				const c = t.charCodeAt(h);
+				if (c === 58 || c === 40) break;
+				h++;
+			}
+			onAction(t.slice(q, end), t.slice(q, h));
+		}
+		q = end + 1;
+	}
+	return true;
+}
+
 /** Build the index. Linear in the number of flows; called once per snapshot. */
 export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 	const dvrMacs = findDvrMacs(snapshot);
@@ -160,11 +350,21 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 	const rows: FlowRow[] = [];
 	const byTable = new Map<number, number[]>();
 	const byKey = new Map<string, number[]>();
+	const values = new Map<string, (string | undefined)[]>();
 	const byNode = new Map<NodeId, number[]>();
-	const post = (map: Map<string, number[]>, key: string, id: number): void => {
+	const noted: number[] = [];
+	const texts: string[] = [];
+	const textIds = new Map<string, number>();
+	const runs: [number, number, number][] = [];
+	const textOf: number[] = [];
+	const starts: number[] = [];
+	const ends: number[] = [];
+	const post = (map: Map<string, number[]>, key: string, id: number): boolean => {
 		const list = map.get(key);
 		if (list === undefined) map.set(key, [id]);
 		else if (list[list.length - 1] !== id) list.push(id);
+		else return false;
+		return true;
 	};
 	const nodeIds = Object.keys(snapshot.nodes).sort();
 	for (const node of nodeIds) {
@@ -173,30 +373,110 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 			const dump = flows[bridge];
 			if (dump === undefined) continue;
 			const ports = portNames.get(`${node}\0${bridge}`);
+			const stdout = snapshot.captures[dump.capture]?.stdout;
+			const spans = stdout === undefined ? undefined : lineSpans(stdout);
+			let textId = -1;
+			if (stdout !== undefined) {
+				textId = textIds.get(stdout) ?? texts.length;
+				if (textId === texts.length) {
+					texts.push(stdout);
+					textIds.set(stdout, textId);
+				}
+			}
+			const first = rows.length;
 			for (const flow of dump.data.flows) {
 				const id = rows.length;
+				const line = flow.line + dump.lineOffset;
+				// Where the line is in the capture text; a line the text does not hold keeps its raw.
+				let s = spans === undefined ? -1 : (spans[line - 1] ?? -1);
+				let e = spans === undefined ? -1 : (spans[line] ?? 0) - 1;
+				let scanned = false;
+				const fields: [string, string][] = [];
+				const names: string[] = [];
+				if (stdout !== undefined && s >= 0 && e >= s) {
+					while (s < e && isBlank(stdout.charCodeAt(s))) s++;
+					while (e > s && isBlank(stdout.charCodeAt(e - 1))) e--;
+					scanned = scanLine(
+						stdout,
+						s,
+						e,
+						(key, value) => fields.push([key, value]),
+						(token, head) => names.push(actionNameOf(token, head)),
+					);
+				}
+				if (!scanned) {
+					// Not in the text as expected: index the flow itself (materialised).
+					fields.length = names.length = 0;
+					for (const [k, v] of Object.entries(flow.match)) fields.push([k, v]);
+					for (const a of flow.actions) names.push(actionName(a));
+					textOf.push(texts.length);
+					texts.push(flow.raw);
+					starts.push(0);
+					ends.push(flow.raw.length);
+				} else {
+					textOf.push(textId);
+					starts.push(s);
+					ends.push(e);
+				}
 				const tableName = neutronTableName(bridge, flow.table);
-				const row: FlowRow = {
-					id,
-					node,
-					bridge,
-					capture: dump.capture,
-					line: flow.line + dump.lineOffset,
-					flow,
-					notes: notesFor(flow, node, dvrMacs, ports),
-					...(tableName === undefined ? {} : {tableName}),
-				};
-				rows.push(row);
-				post(byNode, node, id);
+				const lineText = scanned && stdout !== undefined ? stdout.slice(s, e) : flow.raw;
+				const notes = notesFor(flow, lineText, fields, node, dvrMacs, ports);
+				// Plain literals (a spread would make 200,000 dictionary-mode objects).
+				const capture = dump.capture;
+				rows.push(
+					tableName === undefined
+						? {id, node, bridge, capture, line, flow, notes}
+						: {id, node, bridge, capture, line, flow, notes, tableName},
+				);
+				if (notes.length > 0) noted.push(id);
+				(byNode.get(node) ?? byNode.set(node, []).get(node))?.push(id);
 				const t = byTable.get(flow.table);
 				if (t === undefined) byTable.set(flow.table, [id]);
 				else t.push(id);
-				for (const key of Object.keys(flow.match)) post(byKey, canonicalKey(key), id);
-				for (const action of flow.actions) post(byKey, actionName(action), id);
+				for (const [key] of fields) {
+					const canonical = canonicalKey(key);
+					if (!post(byKey, canonical, id)) continue;
+					// As match[name] would give: the last value of the first name present.
+					let value: string | undefined;
+					for (const n of namesOf(canonical)) {
+						for (const [k, v] of fields) if (k === n) value = v;
+						if (value !== undefined) break;
+					}
+					(values.get(canonical) ?? values.set(canonical, []).get(canonical))?.push(value);
+				}
+				for (const name of names) post(byKey, name, id);
+			}
+			// Runs of rows in one text, for whole-text search.
+			let runStart = first;
+			for (let id = first; id <= rows.length; id++) {
+				if (id === rows.length || textOf[id] !== textOf[runStart]) {
+					if (id > runStart) runs.push([textOf[runStart] ?? 0, runStart, id - 1]);
+					runStart = id;
+				}
 			}
 		}
 	}
-	return {rows, byTable, byKey, byNode, dvrMacs, portNames};
+	const typed = <K>(map: Map<K, number[]>): Map<K, Int32Array> =>
+		new Map([...map].map(([k, list]) => [k, Int32Array.from(list)]));
+	const text: RowText = {
+		texts,
+		lower: [],
+		textOf: Int32Array.from(textOf),
+		start: Int32Array.from(starts),
+		end: Int32Array.from(ends),
+		runs,
+	};
+	return {
+		rows,
+		byTable: typed(byTable),
+		byKey: typed(byKey),
+		byNode: typed(byNode),
+		dvrMacs,
+		portNames,
+		text,
+		values,
+		noted: Int32Array.from(noted),
+	};
 }
 
 // ─── evaluation ─────────────────────────────────────────────────────────────
@@ -265,7 +545,58 @@ export function compareValue(actual: string, op: FilterTerm['op'], wanted: strin
 	}
 }
 
-type Pred = (row: FlowRow) => boolean;
+type Pred = (row: FlowRow, id: number) => boolean;
+
+/** The row's line as printed: a slice of its capture text, made when asked and not kept. */
+export function rowRaw(index: FlowIndex, id: number): string {
+	const t = index.text;
+	return (t.texts[t.textOf[id] ?? -1] ?? '').slice(t.start[id] ?? 0, t.end[id] ?? 0);
+}
+
+/** Position of `id` in a sorted posting list, or -1. */
+function lookup(ids: Int32Array, id: number): number {
+	let lo = 0;
+	let hi = ids.length - 1;
+	while (lo <= hi) {
+		const mid = (lo + hi) >> 1;
+		const v = ids[mid] ?? 0;
+		if (v === id) return mid;
+		if (v < id) lo = mid + 1;
+		else hi = mid - 1;
+	}
+	return -1;
+}
+
+/**
+ * Rows whose line contains `needle` (lower case), found by searching each capture text once
+ * (lower-cased on first use) instead of testing 200,000 lines one by one.
+ */
+function markText(index: FlowIndex, needle: string, re: RegExp): Uint8Array {
+	const t = index.text;
+	const marks = new Uint8Array(index.rows.length);
+	for (const [ti, first, last] of t.runs) {
+		const text = t.texts[ti] ?? '';
+		const lower = (t.lower[ti] ??= text.toLowerCase());
+		if (lower.length !== text.length) {
+			for (let id = first; id <= last; id++) if (re.test(rowRaw(index, id))) marks[id] = 1;
+			continue;
+		}
+		const limit = t.end[last] ?? 0;
+		let p = lower.indexOf(needle, t.start[first] ?? 0);
+		let id = first;
+		while (p >= 0 && p + needle.length <= limit) {
+			while (id <= last && (t.end[id] ?? 0) < p + needle.length) id++;
+			if (id > last) break;
+			const s = t.start[id] ?? 0;
+			if (p >= s) {
+				marks[id] = 1;
+				p = lower.indexOf(needle, t.end[id] ?? 0);
+				id++;
+			} else p = lower.indexOf(needle, s);
+		}
+	}
+	return marks;
+}
 
 function actionTargets(
 	action: FlowAction,
@@ -326,23 +657,30 @@ function statValue(flow: Flow, key: string): string | undefined {
 	}
 }
 
-const actionsText = (row: FlowRow): string => {
-	const at = row.flow.raw.indexOf('actions=');
-	return at < 0 ? '' : row.flow.raw.slice(at + 8);
-};
+function actionsText(raw: string): string {
+	const at = raw.indexOf('actions=');
+	return at < 0 ? '' : raw.slice(at + 8);
+}
 
 const escapeRe = (text: string): RegExp =>
 	new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
 
-/** Case-insensitive search without lower-casing 200,000 lines per keystroke. */
-function freeText(value: string): Pred {
+/**
+ * Case-insensitive search in the flow line and its notes. Over many rows the capture texts are
+ * searched once (`wide`); over a few (narrowing a small result) each line is tested.
+ */
+function freeText(value: string, index: FlowIndex, wide: boolean): Pred {
 	const re = escapeRe(value);
-	// Digits, dots and colons (IPs, MACs in lower case) need no case folding: plain includes().
-	if (value === value.toLowerCase() && !/[a-z]/.test(value.replace(/[a-f]/g, ''))) {
-		return row =>
-			row.flow.raw.includes(value) || (row.notes.length > 0 && row.notes.some(n => re.test(n)));
+	const inNotes = (row: FlowRow): boolean =>
+		row.notes.length > 0 && row.notes.some(n => re.test(n));
+	if (wide) {
+		let marks: Uint8Array | undefined;
+		return (row, id) => {
+			marks ??= markText(index, value.toLowerCase(), re);
+			return marks[id] === 1 || inNotes(row);
+		};
 	}
-	return row => re.test(row.flow.raw) || (row.notes.length > 0 && row.notes.some(n => re.test(n)));
+	return (row, id) => re.test(rowRaw(index, id)) || inNotes(row);
 }
 
 /** A comparator for one typed value, with everything about the value worked out once. */
@@ -412,15 +750,23 @@ const NUMERIC_STATS: Readonly<Record<string, (flow: Flow) => number | undefined>
 };
 
 /** The names a canonical match key may be printed under (`dl_src` and `eth_src`). */
-const namesOf = (key: string): readonly string[] => [
-	key,
-	...Object.entries(ALIASES)
-		.filter(([, canonical]) => canonical === key)
-		.map(([alias]) => alias),
-];
+const namesCache = new Map<string, readonly string[]>();
+const namesOf = (key: string): readonly string[] => {
+	let names = namesCache.get(key);
+	if (names === undefined) {
+		names = [
+			key,
+			...Object.entries(ALIASES)
+				.filter(([, canonical]) => canonical === key)
+				.map(([alias]) => alias),
+		];
+		namesCache.set(key, names);
+	}
+	return names;
+};
 
-function compileTerm(term: FilterTerm, index: FlowIndex): Pred {
-	if (term.key === undefined) return freeText(term.value ?? '');
+function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
+	if (term.key === undefined) return freeText(term.value ?? '', index, wide);
 	const key = canonicalKey(term.key);
 	const op = term.op;
 	const value = term.value ?? '';
@@ -443,16 +789,16 @@ function compileTerm(term: FilterTerm, index: FlowIndex): Pred {
 	if (op === undefined) {
 		if (key === 'note' || key === 'notes') return row => row.notes.length > 0;
 		if (STAT_KEYS.has(key)) return row => statValue(row.flow, key) !== undefined;
-		if (!index.byKey.has(key) && !KNOWN_WORDS.has(key)) return freeText(term.text);
-		const names = namesOf(key);
-		return row =>
-			names.some(n => Object.hasOwn(row.flow.match, n)) ||
-			row.flow.actions.some(a => actionName(a) === key);
+		const posting = index.byKey.get(key);
+		if (posting === undefined)
+			return KNOWN_WORDS.has(key) ? () => false : freeText(term.text, index, wide);
+		// Match keys and action names, from the posting list built at load.
+		return (_row, id) => lookup(posting, id) >= 0;
 	}
 	const cmp = comparator(op, value);
 	if (key === 'node') return row => cmp(row.node);
 	if (key === 'bridge') return row => cmp(row.bridge);
-	if (key === 'actions') return row => cmp(actionsText(row));
+	if (key === 'actions') return (_row, id) => cmp(actionsText(rowRaw(index, id)));
 	if (key === 'note' || key === 'notes') {
 		const contains = comparator(op === '=' ? '~=' : op, value);
 		return row => row.notes.some(contains);
@@ -473,16 +819,20 @@ function compileTerm(term: FilterTerm, index: FlowIndex): Pred {
 		};
 	}
 	if (ACTION_NAMES.has(key)) {
-		return row =>
-			row.flow.actions.some(a => actionName(a) === key && actionTargets(a, portsOf(row)).some(cmp));
+		// Actions parsed from the line for this test only (the flow's own stay unmaterialised).
+		const posting = index.byKey.get(key);
+		return (row, id) =>
+			posting !== undefined &&
+			lookup(posting, id) >= 0 &&
+			parseFlowActions(actionsText(rowRaw(index, id))).some(
+				a => actionName(a) === key && actionTargets(a, portsOf(row)).some(cmp),
+			);
 	}
-	const names = namesOf(key);
-	return row => {
-		let actual: string | undefined;
-		for (const n of names) {
-			actual = row.flow.match[n];
-			if (actual !== undefined) break;
-		}
+	const posting = index.byKey.get(key);
+	const vals = index.values.get(key);
+	return (row, id) => {
+		const at = posting === undefined ? -1 : lookup(posting, id);
+		const actual = at < 0 ? undefined : vals?.[at];
 		if (actual === undefined) return op === '!=';
 		if (cmp(actual)) return true;
 		if (key === 'in_port' && (op === '=' || op === '~=')) {
@@ -530,34 +880,36 @@ const KNOWN_WORDS = new Set([
 	'learn',
 ]);
 
-function compile(expr: FilterExpr, index: FlowIndex): Pred {
+function compile(expr: FilterExpr, index: FlowIndex, wide: boolean): Pred {
 	switch (expr.type) {
 		case 'term':
-			return compileTerm(expr, index);
+			return compileTerm(expr, index, wide);
 		case 'not': {
-			const inner = compile(expr.expr, index);
-			return row => !inner(row);
+			const inner = compile(expr.expr, index, wide);
+			return (row, id) => !inner(row, id);
 		}
 		case 'and': {
-			const items = expr.items.map(e => compile(e, index));
-			return row => items.every(p => p(row));
+			const items = expr.items.map(e => compile(e, index, wide));
+			return (row, id) => items.every(p => p(row, id));
 		}
 		case 'or': {
-			const items = expr.items.map(e => compile(e, index));
-			return row => items.some(p => p(row));
+			const items = expr.items.map(e => compile(e, index, wide));
+			return (row, id) => items.some(p => p(row, id));
 		}
 	}
 }
 
 /** Candidate rows from posting lists: the smallest list among the indexable AND terms. */
-function candidates(expr: FilterExpr, index: FlowIndex): readonly number[] | undefined {
-	let best: readonly number[] | undefined;
+const NONE = new Int32Array(0);
+
+function candidates(expr: FilterExpr, index: FlowIndex): Int32Array | undefined {
+	let best: Int32Array | undefined;
 	for (const item of conjuncts(expr)) {
 		if (item.type !== 'term' || item.key === undefined) continue;
 		const key = canonicalKey(item.key);
-		let list: readonly number[] | undefined;
+		let list: Int32Array | undefined;
 		if (key === 'table' && item.op === '=' && toNumber(item.value ?? '') !== undefined)
-			list = index.byTable.get(toNumber(item.value ?? '') ?? -1) ?? [];
+			list = index.byTable.get(toNumber(item.value ?? '') ?? -1) ?? NONE;
 		else if (key === 'node' && item.op === '=' && index.byNode.has(item.value ?? ''))
 			list = index.byNode.get(item.value ?? '');
 		else if (
@@ -580,7 +932,7 @@ function candidates(expr: FilterExpr, index: FlowIndex): readonly number[] | und
 			item.op === '>='
 		) {
 			if (index.byKey.has(key)) list = index.byKey.get(key);
-			else if (item.op !== undefined) list = [];
+			else if (item.op !== undefined) list = NONE;
 		}
 		if (list !== undefined && (best === undefined || list.length < best.length)) best = list;
 	}
@@ -615,29 +967,37 @@ export function filterFlows(
 	}
 	const expr = parsed.expr;
 	if (expr === undefined) return {text, expr, ids: allIds(index), scanned: 0};
-	const pred = compile(expr, index);
+	// `arp` → `arp ` → `arp &&`: the same filter; keep the rows.
+	if (previous !== undefined && previous.error === undefined && sameExpr(previous.expr, expr))
+		return {text, expr, ids: previous.ids, scanned: 0};
 	let source: ArrayLike<number> | undefined;
 	if (previous !== undefined && previous.error === undefined && narrows(previous.expr, expr))
 		source = previous.ids;
 	const posting = candidates(expr, index);
 	if (posting !== undefined && (source === undefined || posting.length < source.length))
 		source = posting;
-	const out: number[] = [];
 	const rows = index.rows;
+	const size = source === undefined ? rows.length : source.length;
+	const pred = compile(expr, index, size > rows.length / 16);
+	const out = new Int32Array(size);
+	let n = 0;
 	if (source === undefined) {
 		for (let i = 0; i < rows.length; i++) {
 			const row = rows[i];
-			if (row !== undefined && pred(row)) out.push(i);
+			if (row !== undefined && pred(row, i)) out[n++] = i;
 		}
-		return {text, expr, ids: Int32Array.from(out), scanned: rows.length};
+	} else {
+		for (let i = 0; i < source.length; i++) {
+			const id = source[i] ?? -1;
+			const row = rows[id];
+			if (row !== undefined && pred(row, id)) out[n++] = id;
+		}
 	}
-	for (let i = 0; i < source.length; i++) {
-		const id = source[i] ?? -1;
-		const row = rows[id];
-		if (row !== undefined && pred(row)) out.push(id);
-	}
-	return {text, expr, ids: Int32Array.from(out), scanned: source.length};
+	return {text, expr, ids: out.slice(0, n), scanned: size};
 }
+
+const sameExpr = (a: FilterExpr | undefined, b: FilterExpr | undefined): boolean =>
+	a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
 
 const allCache = new WeakMap<FlowIndex, Int32Array>();
 function allIds(index: FlowIndex): Int32Array {
