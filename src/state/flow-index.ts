@@ -571,28 +571,50 @@ function lookup(ids: Int32Array, id: number): number {
  * Rows whose line contains `needle` (lower case), found by searching each capture text once
  * (lower-cased on first use) instead of testing 200,000 lines one by one.
  */
-function markText(index: FlowIndex, needle: string, re: RegExp): Uint8Array {
+function markText(index: FlowIndex, needle: string, re: RegExp, inActions = false): Uint8Array {
 	const t = index.text;
 	const marks = new Uint8Array(index.rows.length);
 	for (const [ti, first, last] of t.runs) {
 		const text = t.texts[ti] ?? '';
 		const lower = (t.lower[ti] ??= text.toLowerCase());
 		if (lower.length !== text.length) {
-			for (let id = first; id <= last; id++) if (re.test(rowRaw(index, id))) marks[id] = 1;
+			for (let id = first; id <= last; id++) {
+				const raw = rowRaw(index, id);
+				if (re.test(inActions ? actionsText(raw) : raw)) marks[id] = 1;
+			}
 			continue;
 		}
 		const limit = t.end[last] ?? 0;
 		let p = lower.indexOf(needle, t.start[first] ?? 0);
 		let id = first;
+		let actionsOf = -1;
+		let actionsAt = 0;
 		while (p >= 0 && p + needle.length <= limit) {
 			while (id <= last && (t.end[id] ?? 0) < p + needle.length) id++;
 			if (id > last) break;
 			const s = t.start[id] ?? 0;
-			if (p >= s) {
-				marks[id] = 1;
-				p = lower.indexOf(needle, t.end[id] ?? 0);
-				id++;
-			} else p = lower.indexOf(needle, s);
+			if (p < s) {
+				p = lower.indexOf(needle, s);
+				continue;
+			}
+			if (inActions) {
+				// Only hits after the row's `actions=` count (as actionsText(raw) would give).
+				if (actionsOf !== id) {
+					actionsOf = id;
+					const at = text.indexOf('actions=', s);
+					actionsAt = at < 0 || at >= (t.end[id] ?? 0) ? Infinity : at + 8;
+				}
+				if (p < actionsAt) {
+					if (actionsAt === Infinity) {
+						p = lower.indexOf(needle, t.end[id] ?? 0);
+						id++;
+					} else p = lower.indexOf(needle, actionsAt);
+					continue;
+				}
+			}
+			marks[id] = 1;
+			p = lower.indexOf(needle, t.end[id] ?? 0);
+			id++;
 		}
 	}
 	return marks;
@@ -798,7 +820,16 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 	const cmp = comparator(op, value);
 	if (key === 'node') return row => cmp(row.node);
 	if (key === 'bridge') return row => cmp(row.bridge);
-	if (key === 'actions') return (_row, id) => cmp(actionsText(rowRaw(index, id)));
+	if (key === 'actions') {
+		if (op === '~=' && wide) {
+			let marks: Uint8Array | undefined;
+			return (_row, id) => {
+				marks ??= markText(index, value.toLowerCase(), escapeRe(value), true);
+				return marks[id] === 1;
+			};
+		}
+		return (_row, id) => cmp(actionsText(rowRaw(index, id)));
+	}
 	if (key === 'note' || key === 'notes') {
 		const contains = comparator(op === '=' ? '~=' : op, value);
 		return row => row.notes.some(contains);

@@ -1,5 +1,5 @@
 import {Box, useApp, useInput} from 'ink';
-import type {ReactNode} from 'react';
+import {memo, type ReactNode} from 'react';
 import {useShallow} from 'zustand/react/shallow';
 import {
 	ControllerContext,
@@ -17,7 +17,18 @@ import type {AppStore, StackEntry} from '../state/store.js';
 import {breadcrumbs, selectTop} from '../state/selectors.js';
 import {completeCommand, matchCommand, parseCommandLine} from './keymap.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
-import {Crumbs, ErrorsPane, Footer, Header} from './components/Chrome.js';
+import {
+	Crumbs as CrumbsLine,
+	ErrorsPane as ErrorsLines,
+	Footer,
+	Header as HeaderLine,
+} from './components/Chrome.js';
+
+// Typing in the filter re-renders the frame: only the footer and the screen change, so the
+// header, breadcrumbs and errors skip rendering when their props are the same.
+const Header = memo(HeaderLine);
+const Crumbs = memo(CrumbsLine);
+const ErrorsPane = memo(ErrorsLines);
 import {ScreenErrorBoundary} from './components/ScreenErrorBoundary.js';
 import {OverviewScreen} from './screens/OverviewScreen.js';
 import {FindingsScreen} from './screens/FindingsScreen.js';

@@ -212,7 +212,7 @@ describe('Flows', () => {
 		// Then
 		const f = await ui.waitForFrame(s => s.includes('2 / 18 flows'));
 		expect(f).toMatch(
-			/compute-1 +tun +t22 FLOOD_TO_TUN +p3 +arp,dl_vlan=1,arp_tpa=10.0.0.1 → drop/,
+			/compute-1 +tun +t22 FLOOD_TO_TUN +p3 +arp,dl_vlan=1,arp_tpa=10.0.0.1 -> drop/,
 		);
 		expect(selectTop(ui.store.getState()).filter).toBe('arp && arp_tpa=10.0.0.1');
 		// When the filter is replaced by a table and a decoded ARP responder shows its meaning

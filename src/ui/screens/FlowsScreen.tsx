@@ -79,7 +79,9 @@ export function FlowsScreen({
 		const head = `${pad(row.node, nodeW)} ${pad(row.bridge.replace(/^br-/, ''), 4)} ${pad(tableLabel(row), width < 100 ? 16 : 22)} p${pad(String(f.priority), 5)}`;
 		// A decoded ARP responder says what it answers; its raw load/move actions are noise here.
 		const reply = row.notes.find(n => n.startsWith('ARP reply'));
-		const body = `${matchText(f) || '*'} ${reply === undefined ? `→ ${actionsTextOf(f)}` : `⇒ ${reply}`}`;
+		// ASCII arrows: a line with any non-ASCII character is measured grapheme by grapheme
+		// (string-width's Intl.Segmenter path, ~400× slower), and Ink measures every row per frame.
+		const body = `${matchText(f) || '*'} ${reply === undefined ? `-> ${actionsTextOf(f)}` : `=> ${reply}`}`;
 		const rest = row.notes.filter(n => n !== reply);
 		const note = rest.length > 0 ? `  # ${rest.join('; ')}` : '';
 		const line = trunc(`${selected ? '›' : ' '}${head} ${body}${note}`, width);
