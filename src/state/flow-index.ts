@@ -387,6 +387,15 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 		noteLists.set(key, flat);
 		return flat;
 	};
+	// Scratch of the row being read (one pair of arrays and callbacks for all rows).
+	const fields: [string, string][] = [];
+	const names: string[] = [];
+	const onField = (key: string, value: string): void => {
+		fields.push([key, intern(value)]);
+	};
+	const onAction = (token: string, head: string): void => {
+		names.push(actionNameOf(token, head));
+	};
 	const nodeIds = Object.keys(snapshot.nodes).sort();
 	for (const node of nodeIds) {
 		const flows = snapshot.nodes[node]?.facts.flows ?? {};
@@ -412,18 +421,11 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 				let s = spans === undefined ? -1 : (spans[line - 1] ?? -1);
 				let e = spans === undefined ? -1 : (spans[line] ?? 0) - 1;
 				let scanned = false;
-				const fields: [string, string][] = [];
-				const names: string[] = [];
+				fields.length = names.length = 0;
 				if (stdout !== undefined && s >= 0 && e >= s) {
 					while (s < e && isBlank(stdout.charCodeAt(s))) s++;
 					while (e > s && isBlank(stdout.charCodeAt(e - 1))) e--;
-					scanned = scanLine(
-						stdout,
-						s,
-						e,
-						(key, value) => fields.push([key, intern(value)]),
-						(token, head) => names.push(actionNameOf(token, head)),
-					);
+					scanned = scanLine(stdout, s, e, onField, onAction);
 				}
 				if (!scanned) {
 					// Not in the text as expected: index the flow itself (materialised).
@@ -592,9 +594,25 @@ function lookup(ids: Int32Array, id: number): number {
  * Rows whose line contains `needle` (lower case), found by searching each capture text once
  * (lower-cased on first use) instead of testing 200,000 lines one by one.
  */
+/**
+ * Scratch buffers of one filterFlows call (row marks, the id list), reused across keystrokes: a
+ * fresh 200,000-entry typed array per keystroke is memory outside the JS heap that the garbage
+ * collector returns late, and it showed in the console's peak RSS.
+ */
+const marksPool: Uint8Array[] = [];
+const marksLeased: Uint8Array[] = [];
+function leaseMarks(size: number): Uint8Array {
+	let marks = marksPool.pop();
+	if (marks === undefined || marks.length !== size) marks = new Uint8Array(size);
+	else marks.fill(0);
+	marksLeased.push(marks);
+	return marks;
+}
+let idScratch = new Int32Array(0);
+
 function markText(index: FlowIndex, needle: string, re: RegExp, inActions = false): Uint8Array {
 	const t = index.text;
-	const marks = new Uint8Array(index.rows.length);
+	const marks = leaseMarks(index.rows.length);
 	for (const [ti, first, last] of t.runs) {
 		const text = t.texts[ti] ?? '';
 		const lower = (t.lower[ti] ??= text.toLowerCase());
@@ -1031,7 +1049,8 @@ export function filterFlows(
 	const rows = index.rows;
 	const size = source === undefined ? rows.length : source.length;
 	const pred = compile(expr, index, size > rows.length / 16);
-	const out = new Int32Array(size);
+	if (idScratch.length < size) idScratch = new Int32Array(rows.length);
+	const out = idScratch;
 	let n = 0;
 	if (source === undefined) {
 		for (let i = 0; i < rows.length; i++) {
@@ -1045,6 +1064,7 @@ export function filterFlows(
 			if (row !== undefined && pred(row, id)) out[n++] = id;
 		}
 	}
+	marksPool.push(...marksLeased.splice(0));
 	return {text, expr, ids: out.slice(0, n), scanned: size};
 }
 
