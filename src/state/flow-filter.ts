@@ -101,6 +101,9 @@ function parseTerm(text: string): FilterTerm {
 		return {type: 'term', key: (m[1] ?? '').toLowerCase(), op, value: m[3] ?? '', text};
 	}
 	if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(text)) return {type: 'term', key: text.toLowerCase(), text};
+	// `actions~` / `dl_dst!`: an operator half-typed; the word alone until it is complete.
+	const half = /^([A-Za-z_][A-Za-z0-9_.]*)[~!]$/.exec(text)?.[1];
+	if (half !== undefined) return {type: 'term', key: half.toLowerCase(), text: half};
 	return {type: 'term', value: text, text};
 }
 
@@ -185,23 +188,30 @@ export function conjuncts(expr: FilterExpr | undefined): readonly FilterExpr[] {
 
 /**
  * True when every row matching `next` is sure to match `prev` — so `next` can be evaluated over
- * `prev`'s result instead of every row (incremental filtering while typing).
+ * `prev`'s result instead of every row (incremental filtering while typing). `asText` tells which
+ * bare words search as free text (a word that is no match key or action name): `ta` → `tab`.
  */
-export function narrows(prev: FilterExpr | undefined, next: FilterExpr | undefined): boolean {
+export function narrows(
+	prev: FilterExpr | undefined,
+	next: FilterExpr | undefined,
+	asText: (term: FilterTerm) => boolean = () => false,
+): boolean {
 	if (prev === undefined) return true;
 	if (next === undefined) return false;
 	const nextTerms = conjuncts(next);
+	const needle = (t: FilterTerm): string | undefined =>
+		t.key === undefined ? (t.value ?? '') : t.op === undefined && asText(t) ? t.text : undefined;
 	return conjuncts(prev).every(p =>
 		nextTerms.some(n => {
 			if (sameExpr(p, n)) return true;
 			if (p.type !== 'term' || n.type !== 'term') return false;
-			const contains = (t: FilterTerm): boolean => t.op === '~=' || t.key === undefined;
-			return (
-				contains(p) &&
-				contains(n) &&
-				p.key === n.key &&
-				(n.value ?? '').toLowerCase().includes((p.value ?? '').toLowerCase())
-			);
+			if (p.op === '~=' && n.op === '~=')
+				return (
+					p.key === n.key && (n.value ?? '').toLowerCase().includes((p.value ?? '').toLowerCase())
+				);
+			const a = needle(p);
+			const b = needle(n);
+			return a !== undefined && b !== undefined && b.toLowerCase().includes(a.toLowerCase());
 		}),
 	);
 }

@@ -576,6 +576,24 @@ export function rowRaw(index: FlowIndex, id: number): string {
 	return (t.texts[t.textOf[id] ?? -1] ?? '').slice(t.start[id] ?? 0, t.end[id] ?? 0);
 }
 
+/**
+ * Position of `id` in a sorted posting list, or -1, for ids asked in ascending order (as
+ * filterFlows does): walks on from the last answer, and bisects only over a long gap.
+ */
+function cursor(ids: Int32Array): (id: number) => number {
+	let at = 0;
+	return id => {
+		if (at > 0 && (ids[at - 1] ?? 0) > id) at = 0;
+		if (at + 8 < ids.length && (ids[at + 8] ?? 0) < id) {
+			const found = lookup(ids, id);
+			at = found >= 0 ? found : at;
+			if (found >= 0) return found;
+		}
+		while (at < ids.length && (ids[at] ?? 0) < id) at++;
+		return at < ids.length && ids[at] === id ? at : -1;
+	};
+}
+
 /** Position of `id` in a sorted posting list, or -1. */
 function lookup(ids: Int32Array, id: number): number {
 	let lo = 0;
@@ -736,12 +754,37 @@ function freeText(value: string, index: FlowIndex, wide: boolean): Pred {
 		row.notes.length > 0 && row.notes.some(n => re.test(n));
 	if (wide) {
 		let marks: Uint8Array | undefined;
-		return (row, id) => {
-			marks ??= markText(index, value.toLowerCase(), re);
-			return marks[id] === 1 || inNotes(row);
+		return (_row, id) => {
+			if (marks === undefined) {
+				marks = markText(index, value.toLowerCase(), re);
+				// Notes too: rows share note lists (`… = DVR MAC of this node`), test each list once.
+				const seen = new Map<readonly string[], boolean>();
+				for (const noted of index.noted) {
+					const notes = index.rows[noted]?.notes ?? [];
+					let hit = seen.get(notes);
+					if (hit === undefined) {
+						hit = notes.some(n => re.test(n));
+						seen.set(notes, hit);
+					}
+					if (hit) marks[noted] = 1;
+				}
+			}
+			return marks[id] === 1;
 		};
 	}
 	return (row, id) => re.test(rowRaw(index, id)) || inNotes(row);
+}
+
+/** a equals w (lower case) ignoring ASCII case, without a lower-cased copy per row. */
+function sameIgnoringCase(a: string, w: string): boolean {
+	// From the end: MACs and IPs of one network share their start.
+	for (let i = a.length - 1; i >= 0; i--) {
+		let c = a.charCodeAt(i);
+		if (c > 127) return a.toLowerCase() === w;
+		if (c >= 65 && c <= 90) c += 32;
+		if (c !== w.charCodeAt(i)) return false;
+	}
+	return true;
 }
 
 /** A comparator for one typed value, with everything about the value worked out once. */
@@ -758,10 +801,10 @@ function comparator(op: NonNullable<FilterTerm['op']>, value: string): (actual: 
 		case '!=': {
 			const eq = (a: string): boolean => {
 				if (a === w) return true;
-				const al = a.toLowerCase();
-				if (al === w) return true;
+				// Lower-casing keeps an ASCII value's length: only same-length values can be equal.
+				if (a.length === w.length && sameIgnoringCase(a, w)) return true;
 				if (cidr && !a.includes('/') && inCidr(a, w) === true) return true;
-				if (wn !== undefined) return toNumber(al) === wn;
+				if (wn !== undefined) return toNumber(a.toLowerCase()) === wn;
 				return false;
 			};
 			return op === '=' ? eq : a => !eq(a);
@@ -854,7 +897,8 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 		if (posting === undefined)
 			return KNOWN_WORDS.has(key) ? () => false : freeText(term.text, index, wide);
 		// Match keys and action names, from the posting list built at load.
-		return (_row, id) => lookup(posting, id) >= 0;
+		const find = cursor(posting);
+		return (_row, id) => find(id) >= 0;
 	}
 	const cmp = comparator(op, value);
 	if (key === 'node') return row => cmp(row.node);
@@ -900,8 +944,9 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 	}
 	const posting = index.byKey.get(key);
 	const vals = index.values.get(key);
+	const find = posting === undefined ? () => -1 : cursor(posting);
 	return (row, id) => {
-		const at = posting === undefined ? -1 : lookup(posting, id);
+		const at = find(id);
 		const actual = at < 0 ? undefined : vals?.[at];
 		if (actual === undefined) return op === '!=';
 		if (cmp(actual)) return true;
@@ -1018,7 +1063,22 @@ export type FlowFilterResult = {
 	readonly ids: Int32Array;
 	/** How many rows the predicate looked at (to prove the incremental path in tests). */
 	readonly scanned: number;
+	/**
+	 * Rows matching every AND-ed condition but the last, while the last one is being typed
+	 * (`actions~=drop && node=cm…`): the next keystroke tests only the last condition on them.
+	 */
+	readonly head?: {readonly key: string; readonly ids: Int32Array};
 };
+
+/** A bare word that searches as free text (neither a match key, an action name nor a keyword). */
+function searchesAsText(term: FilterTerm, index: FlowIndex): boolean {
+	if (term.key === undefined || term.op !== undefined) return false;
+	const key = canonicalKey(term.key);
+	return (
+		!SPECIAL_KEYS.has(key) && !STAT_KEYS.has(key) && !index.byKey.has(key) && !KNOWN_WORDS.has(key)
+	);
+}
+const SPECIAL_KEYS = new Set(['table', 'node', 'bridge', 'actions', 'note', 'notes']);
 
 /**
  * Filter the index. Given the previous result, narrows it when the new filter only adds
@@ -1037,18 +1097,44 @@ export function filterFlows(
 	}
 	const expr = parsed.expr;
 	if (expr === undefined) return {text, expr, ids: allIds(index), scanned: 0};
+	const usable = previous !== undefined && previous.error === undefined ? previous : undefined;
 	// `arp` → `arp ` → `arp &&`: the same filter; keep the rows.
-	if (previous !== undefined && previous.error === undefined && sameExpr(previous.expr, expr))
-		return {text, expr, ids: previous.ids, scanned: 0};
+	if (usable !== undefined && sameExpr(usable.expr, expr))
+		return {
+			text,
+			expr,
+			ids: usable.ids,
+			scanned: 0,
+			...(usable.head === undefined ? {} : {head: usable.head}),
+		};
+	const asText = (term: FilterTerm): boolean => searchesAsText(term, index);
+	const narrowing = usable !== undefined && narrows(usable.expr, expr, asText);
+	// While the last AND-ed condition is typed, the ones before it are already settled.
+	const terms = conjuncts(expr);
+	const last = terms.length >= 2 ? terms[terms.length - 1] : undefined;
+	const headKey = last === undefined ? undefined : JSON.stringify(terms.slice(0, -1));
+	let head: {key: string; ids: Int32Array} | undefined;
+	if (usable !== undefined && headKey !== undefined) {
+		if (usable.head?.key === headKey) head = usable.head;
+		else if (JSON.stringify(conjuncts(usable.expr)) === headKey)
+			head = {key: headKey, ids: usable.ids};
+	}
 	let source: ArrayLike<number> | undefined;
-	if (previous !== undefined && previous.error === undefined && narrows(previous.expr, expr))
-		source = previous.ids;
-	const posting = candidates(expr, index);
-	if (posting !== undefined && (source === undefined || posting.length < source.length))
-		source = posting;
+	let test: FilterExpr = expr;
+	if (head !== undefined && last !== undefined) {
+		test = last;
+		source = head.ids;
+		// The previous rows also passed the same head, and are fewer when the last one narrows.
+		if (narrowing && usable.head === head && usable.ids.length < source.length) source = usable.ids;
+	} else {
+		if (narrowing) source = usable.ids;
+		const posting = candidates(expr, index);
+		if (posting !== undefined && (source === undefined || posting.length < source.length))
+			source = posting;
+	}
 	const rows = index.rows;
 	const size = source === undefined ? rows.length : source.length;
-	const pred = compile(expr, index, size > rows.length / 16);
+	const pred = compile(test, index, size > rows.length / 16);
 	if (idScratch.length < size) idScratch = new Int32Array(rows.length);
 	const out = idScratch;
 	let n = 0;
@@ -1065,7 +1151,7 @@ export function filterFlows(
 		}
 	}
 	marksPool.push(...marksLeased.splice(0));
-	return {text, expr, ids: out.slice(0, n), scanned: size};
+	return {text, expr, ids: out.slice(0, n), scanned: size, ...(head === undefined ? {} : {head})};
 }
 
 const sameExpr = (a: FilterExpr | undefined, b: FilterExpr | undefined): boolean =>

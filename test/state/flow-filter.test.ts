@@ -40,6 +40,8 @@ describe('parseFilter', () => {
 	it('ignores a trailing operator (someone is typing) but reports a real syntax error', () => {
 		expect(parseFilter('arp &&')).toEqual(parseFilter('arp'));
 		expect(parseFilter('arp &')).toEqual(parseFilter('arp'));
+		expect(parseFilter('actions~')).toEqual(parseFilter('actions'));
+		expect(parseFilter('arp && dl_dst!')).toEqual(parseFilter('arp && dl_dst'));
 		expect(parseFilter('(arp').ok).toBe(false);
 		expect(parseFilter('arp )').ok).toBe(false);
 		expect(parseFilter('"unterminated').ok).toBe(false);
@@ -81,6 +83,26 @@ describe('filterFlows over the incident (real ovs-flows parser output)', () => {
 		const c = filterFlows(index, 'arp 10.0.0.11', b);
 		expect(c.scanned).toBe(b.ids.length);
 		expect([...c.ids]).toEqual([...filterFlows(index, 'arp 10.0.0.11').ids]);
+	});
+
+	it('tests only the condition being typed on the rows of the ones before it', () => {
+		// Given the rows of table=21
+		const t21 = filterFlows(index, 'table=21');
+		// When a second condition is typed key by key (node=c… never narrows: = is not "contains")
+		let r = filterFlows(index, 'table=21 && n', t21);
+		for (const text of ['table=21 && node', 'table=21 && node=c', 'table=21 && node=compute-1'])
+			r = filterFlows(index, text, r);
+		// Then each step looked at table 21's rows only, and the result is the same as from scratch
+		expect(r.scanned).toBe(t21.ids.length);
+		expect([...r.ids]).toEqual([...filterFlows(index, 'table=21 && node=compute-1').ids]);
+		expect(r.ids.length).toBeGreaterThan(0);
+	});
+
+	it('narrows a bare word that searches as free text as it grows (ta → tab → tabl)', () => {
+		const a = filterFlows(index, 'ta');
+		const b = filterFlows(index, 'tab', a);
+		expect(b.scanned).toBe(a.ids.length);
+		expect([...b.ids]).toEqual([...filterFlows(index, 'tab').ids]);
 	});
 
 	it('uses the table posting list for table=N', () => {
