@@ -222,6 +222,72 @@ export function topLevelElementLines(text: string): number[] {
 	return lines;
 }
 
+/** The element type of a list-valued parser output (`IpInterface` for `ip-addr`, …). */
+export type ItemOf<K extends ParserKind> = ParserOutput[K] extends readonly (infer T)[] ? T : never;
+
+/**
+ * The walk shared by the `ip -j …` parsers: `text` must be a JSON array of objects. Each object
+ * goes to `read` with the line its element starts on; `read` returns the fact, or undefined when
+ * the item lacks its key field `required`. A JSON error, a non-array (`expected a JSON array of
+ * <what>`) and an item that is not an object or that `read` refuses (`item N has no "<required>"`)
+ * become warnings; it never throws.
+ */
+export function parseJsonItems<K extends ParserKind>(
+	text: string,
+	kind: K,
+	what: string,
+	required: string,
+	read: (item: JsonObject, line: number) => ItemOf<K> | undefined,
+): ParseResult<K> {
+	const items: ItemOf<K>[] = [];
+	// The cast is sound: every kind that reaches here has a readonly list as its output.
+	const facts = items as unknown as ParserOutput[K];
+	const parsed = parseJson(text);
+	if (!parsed.ok) return result(kind, facts, [parsed.warning]);
+	if (!Array.isArray(parsed.value))
+		return result(kind, facts, [warning(1, `expected a JSON array of ${what}`)]);
+	const warnings: ParseWarning[] = [];
+	const lines = topLevelElementLines(text);
+	parsed.value.forEach((item: unknown, i) => {
+		const line = lines[i] ?? 1;
+		const fact = isObject(item) ? read(item, line) : undefined;
+		if (fact === undefined) warnings.push(warning(line, `item ${i} has no "${required}"`));
+		else items.push(fact);
+	});
+	return result(kind, facts, warnings);
+}
+
+/** `T` with each field that may be undefined turned into an optional field that is never undefined. */
+export type WithoutUndefined<T> = {
+	[P in keyof T as undefined extends T[P] ? never : P]: T[P];
+} & {
+	[P in keyof T as undefined extends T[P] ? P : never]?: Exclude<T[P], undefined>;
+};
+
+/**
+ * `fields` without the fields whose value is undefined, in the same key order, so a fact literal
+ * can list optional fields plainly under `exactOptionalPropertyTypes`. Pass a fresh literal: when
+ * no field is undefined it is returned as it is (no copy). `const T` keeps the literal and
+ * narrowed types of the fields (a checked `family` stays `inet | inet6`).
+ */
+export function withDefined<const T extends object>(fields: T): WithoutUndefined<T> {
+	// for…in over a fresh literal is V8's fastest key walk (enum cache, no key array); a literal
+	// has no inherited enumerable keys.
+	let complete = true;
+	for (const key in fields)
+		if (fields[key] === undefined) {
+			complete = false;
+			break;
+		}
+	if (complete) return fields;
+	const out: Record<string, unknown> = {};
+	for (const key in fields) {
+		const value = fields[key];
+		if (value !== undefined) out[key] = value;
+	}
+	return out as WithoutUndefined<T>;
+}
+
 // ─── value coercion (JSON values and CLI table strings) ─────────────────────
 
 export type JsonObject = Readonly<Record<string, unknown>>;
@@ -243,6 +309,18 @@ export function asNumber(value: unknown): number | undefined {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
 	if (typeof value === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(value)) return Number(value);
 	return undefined;
+}
+
+/** A JSON string, or a JSON number as text (iproute2 prints some fields as either); no trimming. */
+export function stringOrNumber(value: unknown): string | undefined {
+	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+/** The strings of a JSON array (other elements skipped); [] when `value` is not an array. */
+export function stringItems(value: unknown): string[] {
+	return Array.isArray(value)
+		? (value as unknown[]).filter((v): v is string => typeof v === 'string')
+		: [];
 }
 
 /** Booleans as the API and the CLI print them: true/True/UP/yes/:-) and false/False/DOWN/no/XXX. */

@@ -2,12 +2,14 @@ import type {IpAddress, IpInterface, ParseWarning, Parser} from '../../model/fac
 import {
 	asNumber,
 	isObject,
+	type JsonObject,
 	looksLikeJson,
-	parseJson,
+	parseJsonItems,
 	result,
 	splitLines,
-	topLevelElementLines,
+	stringItems,
 	warning,
+	withDefined,
 } from './common.js';
 
 type Result = ReturnType<Parser<'ip-addr'>['parse']>;
@@ -23,96 +25,11 @@ export const ipAddrParser: Parser<'ip-addr'> = {
 };
 
 function parseJsonAddr(text: string): Result {
-	const out: IpInterface[] = [];
-	const warnings: ParseWarning[] = [];
-	const parsed = parseJson(text);
-	if (!parsed.ok) return result('ip-addr', out, [parsed.warning]);
-	if (!Array.isArray(parsed.value))
-		return result('ip-addr', out, [warning(1, 'expected a JSON array of interfaces')]);
-	const lines = topLevelElementLines(text);
-	parsed.value.forEach((item: unknown, i) => {
-		const line = lines[i] ?? 1;
-		if (!isObject(item) || typeof item['ifname'] !== 'string') {
-			warnings.push(warning(line, `item ${i} has no "ifname"`));
-			return;
-		}
-		const addresses: IpAddress[] = [];
-		const info = item['addr_info'];
-		if (Array.isArray(info)) {
-			for (const a of info as unknown[]) {
-				if (!isObject(a)) continue;
-				const family = a['family'];
-				const local = a['local'];
-				const prefixlen = asNumber(a['prefixlen']);
-				if ((family !== 'inet' && family !== 'inet6') || typeof local !== 'string') continue;
-				const flags: string[] = [];
-				for (const flag of [
-					'secondary',
-					'temporary',
-					'deprecated',
-					'tentative',
-					'dadfailed',
-					'noprefixroute',
-					'dynamic',
-					'nodad',
-					'optimistic',
-					'home',
-					'mngtmpaddr',
-					'autojoin',
-					'stable-privacy',
-				])
-					if (a[flag] === true) flags.push(flag);
-				const scope = a['scope'];
-				const label = a['label'];
-				const broadcast = a['broadcast'];
-				addresses.push({
-					family,
-					local,
-					prefixlen: prefixlen ?? (family === 'inet' ? 32 : 128),
-					...(typeof scope === 'string' ? {scope} : {}),
-					...(typeof label === 'string' ? {label} : {}),
-					...(typeof broadcast === 'string' ? {broadcast} : {}),
-					flags,
-					line,
-				});
-			}
-		}
-		const ifindex = asNumber(item['ifindex']);
-		const mtu = asNumber(item['mtu']);
-		const operstate = item['operstate'];
-		const address = item['address'];
-		const linkNetnsId = asNumber(item['link_netnsid']);
-		const linkIndex = asNumber(item['link_index']);
-		const link =
-			typeof item['link'] === 'string'
-				? item['link']
-				: linkIndex !== undefined && linkNetnsId !== undefined
-					? `if${linkIndex}`
-					: undefined;
-		const flags = Array.isArray(item['flags'])
-			? (item['flags'] as unknown[]).filter((f): f is string => typeof f === 'string')
-			: [];
-		out.push({
-			...(ifindex !== undefined ? {ifindex} : {}),
-			name: item['ifname'],
-			...(link !== undefined ? {link} : {}),
-			flags,
-			...(mtu !== undefined ? {mtu} : {}),
-			...(typeof operstate === 'string' ? {operstate} : {}),
-			...(typeof address === 'string' ? {mac: address.toLowerCase()} : {}),
-			...(linkNetnsId !== undefined ? {linkNetnsId} : {}),
-			addresses,
-			line,
-		});
-	});
-	return result('ip-addr', out, warnings);
+	return parseJsonItems(text, 'ip-addr', 'interfaces', 'ifname', readJsonInterface);
 }
 
-const HEADER = /^(\d+):\s+([^\s:@]+)(?:@([^\s:]+))?:\s+<([^>]*)>(.*)$/;
-const ONELINE_ADDR = /^(\d+):\s+(\S+)\s+(inet6?)\s+(.*)$/;
-const ADDR = /^(inet6?)\s+(.*)$/;
-const LINK = /^link\/(\S+)(?:\s+(\S+))?(.*)$/;
-const ADDR_FLAGS = new Set([
+/** Address flags `ip -j` prints as `"<flag>": true`, in the order they are reported. */
+const JSON_ADDR_FLAGS = [
 	'secondary',
 	'temporary',
 	'deprecated',
@@ -126,8 +43,69 @@ const ADDR_FLAGS = new Set([
 	'mngtmpaddr',
 	'autojoin',
 	'stable-privacy',
-	'permanent',
-]);
+] as const;
+
+function readJsonInterface(item: JsonObject, line: number): IpInterface | undefined {
+	const name = item['ifname'];
+	if (typeof name !== 'string') return undefined;
+	const addresses: IpAddress[] = [];
+	const info = item['addr_info'];
+	if (Array.isArray(info)) {
+		for (const a of info as unknown[]) {
+			if (!isObject(a)) continue;
+			const family = a['family'];
+			const local = a['local'];
+			const prefixlen = asNumber(a['prefixlen']);
+			if ((family !== 'inet' && family !== 'inet6') || typeof local !== 'string') continue;
+			const flags: string[] = [];
+			for (const flag of JSON_ADDR_FLAGS) if (a[flag] === true) flags.push(flag);
+			const scope = a['scope'];
+			const label = a['label'];
+			const broadcast = a['broadcast'];
+			addresses.push(
+				withDefined({
+					family,
+					local,
+					prefixlen: prefixlen ?? (family === 'inet' ? 32 : 128),
+					scope: typeof scope === 'string' ? scope : undefined,
+					label: typeof label === 'string' ? label : undefined,
+					broadcast: typeof broadcast === 'string' ? broadcast : undefined,
+					flags,
+					line,
+				}),
+			);
+		}
+	}
+	const operstate = item['operstate'];
+	const address = item['address'];
+	const linkNetnsId = asNumber(item['link_netnsid']);
+	const linkIndex = asNumber(item['link_index']);
+	const link =
+		typeof item['link'] === 'string'
+			? item['link']
+			: linkIndex !== undefined && linkNetnsId !== undefined
+				? `if${linkIndex}`
+				: undefined;
+	return withDefined({
+		ifindex: asNumber(item['ifindex']),
+		name,
+		link,
+		flags: stringItems(item['flags']),
+		mtu: asNumber(item['mtu']),
+		operstate: typeof operstate === 'string' ? operstate : undefined,
+		mac: typeof address === 'string' ? address.toLowerCase() : undefined,
+		linkNetnsId,
+		addresses,
+		line,
+	});
+}
+
+const HEADER = /^(\d+):\s+([^\s:@]+)(?:@([^\s:]+))?:\s+<([^>]*)>(.*)$/;
+const ONELINE_ADDR = /^(\d+):\s+(\S+)\s+(inet6?)\s+(.*)$/;
+const ADDR = /^(inet6?)\s+(.*)$/;
+const LINK = /^link\/(\S+)(?:\s+(\S+))?(.*)$/;
+/** Address flags of the text forms: the JSON ones and `permanent`. */
+const ADDR_FLAGS: ReadonlySet<string> = new Set([...JSON_ADDR_FLAGS, 'permanent']);
 
 type MutableIface = {
 	ifindex?: number;

@@ -1,12 +1,12 @@
 import type {NeighEntry, ParseWarning, Parser} from '../../model/facts.js';
 import {
-	isObject,
+	type JsonObject,
 	looksLikeJson,
-	parseJson,
+	parseJsonItems,
 	result,
 	splitLines,
-	topLevelElementLines,
 	warning,
+	withDefined,
 } from './common.js';
 
 /** NUD states as iproute2 prints them (`print_neigh_state`). */
@@ -40,37 +40,28 @@ export const ipNeighParser: Parser<'ip-neigh'> = {
 };
 
 function parseJsonNeigh(text: string): ReturnType<Parser<'ip-neigh'>['parse']> {
-	const entries: NeighEntry[] = [];
-	const warnings: ParseWarning[] = [];
-	const parsed = parseJson(text);
-	if (!parsed.ok) return result('ip-neigh', entries, [parsed.warning]);
-	if (!Array.isArray(parsed.value))
-		return result('ip-neigh', entries, [warning(1, 'expected a JSON array of neighbours')]);
-	const lines = topLevelElementLines(text);
-	parsed.value.forEach((item: unknown, i) => {
-		const line = lines[i] ?? 1;
-		if (!isObject(item) || typeof item['dst'] !== 'string') {
-			warnings.push(warning(line, `item ${i} has no "dst"`));
-			return;
-		}
-		const state = item['state'];
-		const states = (Array.isArray(state) ? state : typeof state === 'string' ? [state] : [])
-			.filter((s): s is string => typeof s === 'string')
-			.map(s => s.toUpperCase());
-		const dev = item['dev'];
-		const lladdr = item['lladdr'];
-		entries.push({
-			dst: item['dst'],
-			...(typeof dev === 'string' ? {dev} : {}),
-			...(typeof lladdr === 'string' ? {lladdr: lladdr.toLowerCase()} : {}),
-			states,
-			// iproute2 prints flags as `"router": null` in JSON.
-			isRouter: 'router' in item,
-			isProxy: 'proxy' in item,
-			line,
-		});
+	return parseJsonItems(text, 'ip-neigh', 'neighbours', 'dst', readJsonNeigh);
+}
+
+function readJsonNeigh(item: JsonObject, line: number): NeighEntry | undefined {
+	const dst = item['dst'];
+	if (typeof dst !== 'string') return undefined;
+	const state = item['state'];
+	const states = (Array.isArray(state) ? state : typeof state === 'string' ? [state] : [])
+		.filter((s): s is string => typeof s === 'string')
+		.map(s => s.toUpperCase());
+	const dev = item['dev'];
+	const lladdr = item['lladdr'];
+	return withDefined({
+		dst,
+		dev: typeof dev === 'string' ? dev : undefined,
+		lladdr: typeof lladdr === 'string' ? lladdr.toLowerCase() : undefined,
+		states,
+		// iproute2 prints flags as `"router": null` in JSON.
+		isRouter: 'router' in item,
+		isProxy: 'proxy' in item,
+		line,
 	});
-	return result('ip-neigh', entries, warnings);
 }
 
 function parseTextNeigh(text: string): ReturnType<Parser<'ip-neigh'>['parse']> {
@@ -120,15 +111,7 @@ function parseTextNeigh(text: string): ReturnType<Parser<'ip-neigh'>['parse']> {
 		}
 		if (unknown.length > 0)
 			warnings.push(warning(line, `unrecognised words: ${unknown.join(' ')}`, raw));
-		entries.push({
-			dst,
-			...(dev !== undefined ? {dev} : {}),
-			...(lladdr !== undefined ? {lladdr} : {}),
-			states,
-			isRouter,
-			isProxy,
-			line,
-		});
+		entries.push(withDefined({dst, dev, lladdr, states, isRouter, isProxy, line}));
 	});
 	return result('ip-neigh', entries, warnings);
 }

@@ -1,12 +1,12 @@
 import type {NetnsEntry, ParseWarning, Parser} from '../../model/facts.js';
 import {
-	isObject,
+	type JsonObject,
 	looksLikeJson,
-	parseJson,
+	parseJsonItems,
 	result,
 	splitLines,
-	topLevelElementLines,
 	warning,
+	withDefined,
 } from './common.js';
 
 const TEXT_LINE = /^(\S+)(?: \(id: (\d+)\))?$/;
@@ -19,29 +19,10 @@ export const ipNetnsParser: Parser<'ip-netns'> = {
 	title: 'network namespaces',
 	reads: ['ip netns list', 'ip -j netns list', 'ip netns list-id'],
 	parse(text) {
+		if (looksLikeJson(text))
+			return parseJsonItems(text, 'ip-netns', 'namespaces', 'name', readJsonNetns);
 		const entries: NetnsEntry[] = [];
 		const warnings: ParseWarning[] = [];
-		if (looksLikeJson(text)) {
-			const parsed = parseJson(text);
-			if (!parsed.ok) return result('ip-netns', entries, [parsed.warning]);
-			if (!Array.isArray(parsed.value))
-				return result('ip-netns', entries, [warning(1, 'expected a JSON array of namespaces')]);
-			const lines = topLevelElementLines(text);
-			parsed.value.forEach((item: unknown, i) => {
-				const line = lines[i] ?? 1;
-				if (!isObject(item) || typeof item['name'] !== 'string' || item['name'] === '') {
-					warnings.push(warning(line, `item ${i} has no "name"`));
-					return;
-				}
-				const id = item['id'];
-				entries.push(
-					typeof id === 'number' && Number.isInteger(id)
-						? {name: item['name'], id, line}
-						: {name: item['name'], line},
-				);
-			});
-			return result('ip-netns', entries, warnings);
-		}
 		splitLines(text).forEach((raw, idx) => {
 			const line = idx + 1;
 			const trimmed = raw.trim();
@@ -62,3 +43,14 @@ export const ipNetnsParser: Parser<'ip-netns'> = {
 		return result('ip-netns', entries, warnings);
 	},
 };
+
+function readJsonNetns(item: JsonObject, line: number): NetnsEntry | undefined {
+	const name = item['name'];
+	if (typeof name !== 'string' || name === '') return undefined;
+	const id = item['id'];
+	return withDefined({
+		name,
+		id: typeof id === 'number' && Number.isInteger(id) ? id : undefined,
+		line,
+	});
+}

@@ -2,12 +2,15 @@ import type {ParseWarning, Parser, RouteEntry} from '../../model/facts.js';
 import {
 	asNumber,
 	isObject,
+	type JsonObject,
 	looksLikeJson,
-	parseJson,
+	parseJsonItems,
 	result,
 	splitLines,
-	topLevelElementLines,
+	stringItems,
+	stringOrNumber,
 	warning,
+	withDefined,
 } from './common.js';
 
 type Result = ReturnType<Parser<'ip-route'>['parse']>;
@@ -77,54 +80,30 @@ export const ipRouteParser: Parser<'ip-route'> = {
 };
 
 function parseJsonRoutes(text: string): Result {
-	const out: RouteEntry[] = [];
-	const warnings: ParseWarning[] = [];
-	const parsed = parseJson(text);
-	if (!parsed.ok) return result('ip-route', out, [parsed.warning]);
-	if (!Array.isArray(parsed.value))
-		return result('ip-route', out, [warning(1, 'expected a JSON array of routes')]);
-	const lines = topLevelElementLines(text);
-	parsed.value.forEach((item: unknown, i) => {
-		const line = lines[i] ?? 1;
-		if (!isObject(item) || typeof item['dst'] !== 'string') {
-			warnings.push(warning(line, `item ${i} has no "dst"`));
-			return;
-		}
-		const s = (key: string): string | undefined => {
-			const v = item[key];
-			return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-		};
-		const type = s('type');
-		const gateway0 = s('gateway');
-		const dev0 = s('dev');
-		const proto = s('protocol');
-		const scope = s('scope');
-		const src = s('prefsrc');
-		const metric = asNumber(item['metric']);
-		// Multipath: no top-level gateway; the first nexthop stands for the route.
-		const hops = item['nexthops'];
-		const hop = Array.isArray(hops) && isObject(hops[0]) ? hops[0] : undefined;
-		const table = s('table');
-		const flags = Array.isArray(item['flags'])
-			? (item['flags'] as unknown[]).filter((f): f is string => typeof f === 'string')
-			: [];
-		const gateway = gateway0 ?? (typeof hop?.['gateway'] === 'string' ? hop['gateway'] : undefined);
-		const dev = dev0 ?? (typeof hop?.['dev'] === 'string' ? hop['dev'] : undefined);
-		out.push({
-			dst: item['dst'],
-			...(type !== undefined ? {type} : {}),
-			...(gateway !== undefined ? {gateway} : {}),
-			...(dev !== undefined ? {dev} : {}),
-			...(proto !== undefined ? {proto} : {}),
-			...(scope !== undefined ? {scope} : {}),
-			...(src !== undefined ? {src} : {}),
-			...(metric !== undefined ? {metric} : {}),
-			...(table !== undefined ? {table} : {}),
-			flags,
-			line,
-		});
+	return parseJsonItems(text, 'ip-route', 'routes', 'dst', readJsonRoute);
+}
+
+function readJsonRoute(item: JsonObject, line: number): RouteEntry | undefined {
+	const dst = item['dst'];
+	if (typeof dst !== 'string') return undefined;
+	// Multipath: no top-level gateway; the first nexthop stands for the route.
+	const hops = item['nexthops'];
+	const hop = Array.isArray(hops) && isObject(hops[0]) ? hops[0] : undefined;
+	return withDefined({
+		dst,
+		type: stringOrNumber(item['type']),
+		gateway:
+			stringOrNumber(item['gateway']) ??
+			(typeof hop?.['gateway'] === 'string' ? hop['gateway'] : undefined),
+		dev: stringOrNumber(item['dev']) ?? (typeof hop?.['dev'] === 'string' ? hop['dev'] : undefined),
+		proto: stringOrNumber(item['protocol']),
+		scope: stringOrNumber(item['scope']),
+		src: stringOrNumber(item['prefsrc']),
+		metric: asNumber(item['metric']),
+		table: stringOrNumber(item['table']),
+		flags: stringItems(item['flags']),
+		line,
 	});
-	return result('ip-route', out, warnings);
 }
 
 function parseTextRoutes(text: string): Result {

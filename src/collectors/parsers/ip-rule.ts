@@ -1,13 +1,14 @@
 import type {IpRuleEntry, ParseWarning, Parser} from '../../model/facts.js';
 import {
 	asNumber,
-	isObject,
+	type JsonObject,
 	looksLikeJson,
-	parseJson,
+	parseJsonItems,
 	result,
 	splitLines,
-	topLevelElementLines,
+	stringOrNumber,
 	warning,
+	withDefined,
 } from './common.js';
 
 type Result = ReturnType<Parser<'ip-rule'>['parse']>;
@@ -56,51 +57,31 @@ function withLen(addr: unknown, len: unknown): string | undefined {
 }
 
 function parseJsonRules(text: string): Result {
-	const out: IpRuleEntry[] = [];
-	const warnings: ParseWarning[] = [];
-	const parsed = parseJson(text);
-	if (!parsed.ok) return result('ip-rule', out, [parsed.warning]);
-	if (!Array.isArray(parsed.value))
-		return result('ip-rule', out, [warning(1, 'expected a JSON array of rules')]);
-	const lines = topLevelElementLines(text);
-	parsed.value.forEach((item: unknown, i) => {
-		const line = lines[i] ?? 1;
-		const priority = isObject(item) ? asNumber(item['priority']) : undefined;
-		if (!isObject(item) || priority === undefined) {
-			warnings.push(warning(line, `item ${i} has no "priority"`));
-			return;
-		}
-		const from = withLen(item['src'], item['srclen']);
-		const to = withLen(item['dst'], item['dstlen']);
-		const str = (k: string): string | undefined => {
-			const v = item[k];
-			return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-		};
-		const iif = str('iif');
-		const oif = str('oif');
-		const mark = str('fwmark');
-		const mask = str('fwmask');
-		const fwmark =
-			mark === undefined
-				? undefined
-				: mask === undefined || mask === '0xffffffff'
-					? mark
-					: `${mark}/${mask}`;
-		const table = str('table');
-		const action = str('action');
-		out.push({
-			priority,
-			...(from !== undefined ? {from} : {}),
-			...(to !== undefined ? {to} : {}),
-			...(iif !== undefined ? {iif} : {}),
-			...(oif !== undefined ? {oif} : {}),
-			...(fwmark !== undefined ? {fwmark} : {}),
-			...(table !== undefined ? {table} : {}),
-			...(action !== undefined ? {action} : {}),
-			line,
-		});
+	return parseJsonItems(text, 'ip-rule', 'rules', 'priority', readJsonRule);
+}
+
+function readJsonRule(item: JsonObject, line: number): IpRuleEntry | undefined {
+	const priority = asNumber(item['priority']);
+	if (priority === undefined) return undefined;
+	const mark = stringOrNumber(item['fwmark']);
+	const mask = stringOrNumber(item['fwmask']);
+	const fwmark =
+		mark === undefined
+			? undefined
+			: mask === undefined || mask === '0xffffffff'
+				? mark
+				: `${mark}/${mask}`;
+	return withDefined({
+		priority,
+		from: withLen(item['src'], item['srclen']),
+		to: withLen(item['dst'], item['dstlen']),
+		iif: stringOrNumber(item['iif']),
+		oif: stringOrNumber(item['oif']),
+		fwmark,
+		table: stringOrNumber(item['table']),
+		action: stringOrNumber(item['action']),
+		line,
 	});
-	return result('ip-rule', out, warnings);
 }
 
 function parseTextRules(text: string): Result {
