@@ -354,7 +354,7 @@ async function main(): Promise<void> {
 			const t0 = performance.now();
 			execFileSync('tmux', [
 				'-L',
-				socket,
+				`${socket}-${i}`,
 				'new-session',
 				'-d',
 				'-s',
@@ -369,9 +369,13 @@ async function main(): Promise<void> {
 			let sawHeader = false;
 			let sawInk = false;
 			while (performance.now() - t0 < 20_000) {
-				const pane = execFileSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', `b${i}`], {
-					encoding: 'utf8',
-				});
+				const pane = execFileSync(
+					'tmux',
+					['-L', `${socket}-${i}`, 'capture-pane', '-p', '-t', `b${i}`],
+					{
+						encoding: 'utf8',
+					},
+				);
 				if (!sawHeader && pane.includes('SAMPLE INCIDENT')) {
 					sawHeader = true;
 					anyFrames.push(performance.now() - t0);
@@ -387,10 +391,12 @@ async function main(): Promise<void> {
 				await new Promise(resolve => setTimeout(resolve, 10));
 			}
 			if (ok) firstFrames.push(performance.now() - t0);
-			spawnSync('tmux', ['-L', socket, 'kill-session', '-t', `b${i}`]);
+			// One server per run: killing the last session of a shared server races the next
+			// new-session ("server exited unexpectedly").
+			spawnSync('tmux', ['-L', `${socket}-${i}`, 'kill-server']);
 		}
 	} finally {
-		spawnSync('tmux', ['-L', socket, 'kill-server']);
+		for (let i = 0; i < 3; i++) spawnSync('tmux', ['-L', `${socket}-${i}`, 'kill-server']);
 	}
 	if (anyFrames.length > 0)
 		console.log(
