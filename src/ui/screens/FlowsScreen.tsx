@@ -87,8 +87,10 @@ export function FlowsScreen({
 		const line = trunc(`${selected ? '›' : ' '}${head} ${body}${note}`, width);
 		const isDrop = f.actions.length > 0 && f.actions.every(a => a.type === 'drop');
 		lines.push(
+			// Keyed by screen line, not by flow: a new result updates the same ~35 Ink nodes instead
+			// of unmounting them and laying out new ones on every keystroke.
 			<T
-				key={row.id}
+				key={i - start}
 				wrap="truncate"
 				inverse={selected}
 				bold={selected}
