@@ -628,6 +628,51 @@ function leaseMarks(size: number): Uint8Array {
 }
 let idScratch = new Int32Array(0);
 
+/**
+ * Whether a row's line contains `needle` (lower case), for rows asked in ascending order: one
+ * forward search per text from the row on, kept while the next rows are before the hit — no
+ * string per row (a small narrowed result is tested row by row this way).
+ */
+function containsInRow(
+	index: FlowIndex,
+	needle: string,
+	re: RegExp,
+	inActions = false,
+): (id: number) => boolean {
+	const t = index.text;
+	const hitAt = new Map<number, number>();
+	const searched = new Map<number, number>();
+	return id => {
+		const ti = t.textOf[id] ?? 0;
+		const s = t.start[id] ?? 0;
+		const e = t.end[id] ?? 0;
+		const text = t.texts[ti] ?? '';
+		const lower = (t.lower[ti] ??= text.toLowerCase());
+		if (lower.length !== text.length) {
+			const raw = rowRaw(index, id);
+			return re.test(inActions ? actionsText(raw) : raw);
+		}
+		let from = s;
+		if (inActions) {
+			const at = text.indexOf('actions=', s);
+			if (at < 0 || at >= e) return false;
+			from = at + 8;
+		}
+		// The first hit at or after `searchedFrom` is `hit` (MAX: none); reuse it while the rows
+		// asked stay between the two, search again otherwise.
+		let searchedFrom = searched.get(ti) ?? -1;
+		let hit = hitAt.get(ti) ?? -1;
+		if (searchedFrom < 0 || from < searchedFrom || from > hit) {
+			hit = lower.indexOf(needle, from);
+			if (hit < 0) hit = Number.MAX_SAFE_INTEGER;
+			searchedFrom = from;
+			searched.set(ti, searchedFrom);
+			hitAt.set(ti, hit);
+		}
+		return hit + needle.length <= e;
+	};
+}
+
 function markText(index: FlowIndex, needle: string, re: RegExp, inActions = false): Uint8Array {
 	const t = index.text;
 	const marks = leaseMarks(index.rows.length);
@@ -772,7 +817,8 @@ function freeText(value: string, index: FlowIndex, wide: boolean): Pred {
 			return marks[id] === 1;
 		};
 	}
-	return (row, id) => re.test(rowRaw(index, id)) || inNotes(row);
+	const contains = containsInRow(index, value.toLowerCase(), re);
+	return (row, id) => contains(id) || inNotes(row);
 }
 
 /** a equals w (lower case) ignoring ASCII case, without a lower-cased copy per row. */
@@ -804,7 +850,7 @@ function comparator(op: NonNullable<FilterTerm['op']>, value: string): (actual: 
 				// Lower-casing keeps an ASCII value's length: only same-length values can be equal.
 				if (a.length === w.length && sameIgnoringCase(a, w)) return true;
 				if (cidr && !a.includes('/') && inCidr(a, w) === true) return true;
-				if (wn !== undefined) return toNumber(a.toLowerCase()) === wn;
+				if (wn !== undefined) return toNumber(a) === wn;
 				return false;
 			};
 			return op === '=' ? eq : a => !eq(a);
@@ -910,6 +956,10 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 				marks ??= markText(index, value.toLowerCase(), escapeRe(value), true);
 				return marks[id] === 1;
 			};
+		}
+		if (op === '~=') {
+			const contains = containsInRow(index, value.toLowerCase(), escapeRe(value), true);
+			return (_row, id) => contains(id);
 		}
 		return (_row, id) => cmp(actionsText(rowRaw(index, id)));
 	}
