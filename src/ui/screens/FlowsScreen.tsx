@@ -16,6 +16,10 @@ import {pad, trunc} from '../text.js';
 import {useWindowStart} from '../hooks/use-window.js';
 import type {NodeId} from '../../model/ids.js';
 
+/** Truncate a row with an ASCII mark (`~`): `…` would send the row down the slow measuring path. */
+const cut = (text: string, width: number): string =>
+	text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}~`;
+
 /**
  * Every OpenFlow rule of every node and bridge, with Neutron table names and decoded meaning.
  * Filtered with the flow language (see state/flow-filter.ts) incrementally, and windowed: only
@@ -70,7 +74,7 @@ export function FlowsScreen({
 		[snapshot],
 	);
 	if (index === undefined) return <T>No data loaded yet.</T>;
-	const lines: ReactNode[] = [];
+	const groups: {selected: boolean; color: string | undefined; lines: string[]}[] = [];
 	for (let i = start; i < Math.min(count, start + bodyHeight); i++) {
 		const row = rowAt(i);
 		if (row === undefined) continue;
@@ -84,25 +88,28 @@ export function FlowsScreen({
 		const body = `${matchText(f) || '*'} ${reply === undefined ? `-> ${actionsTextOf(f)}` : `=> ${reply}`}`;
 		const rest = row.notes.filter(n => n !== reply);
 		const note = rest.length > 0 ? `  # ${rest.join('; ')}` : '';
-		const line = trunc(`${selected ? '›' : ' '}${head} ${body}${note}`, width);
+		const line = cut(`${selected ? '›' : ' '}${head} ${body}${note}`, width);
 		const isDrop = f.actions.length > 0 && f.actions.every(a => a.type === 'drop');
-		lines.push(
-			// Keyed by screen line, not by flow: a new result updates the same ~35 Ink nodes instead
-			// of unmounting them and laying out new ones on every keystroke.
-			<T
-				key={i - start}
-				wrap="truncate"
-				inverse={selected}
-				bold={selected}
-				{...(isDrop && theme.muted !== undefined && !selected ? {color: theme.muted} : {})}
-				{...(row.notes.length > 0 && !selected && theme.accent !== undefined
-					? {color: theme.accent}
-					: {})}
-			>
-				{selected ? line.padEnd(width) : line}
-			</T>,
-		);
+		const color = selected
+			? undefined
+			: row.notes.length > 0 && theme.accent !== undefined
+				? theme.accent
+				: isDrop
+					? theme.muted
+					: undefined;
+		const text = selected ? line.padEnd(width) : line;
+		const last = groups.at(-1);
+		if (last !== undefined && !selected && !last.selected && last.color === color)
+			last.lines.push(text);
+		else groups.push({selected, color, lines: [text]});
 	}
+	// Consecutive rows of one style are one Ink text (a few nodes to lay out per frame, not one
+	// per row), keyed by position so a new result updates them in place.
+	const lines = groups.map((g, k) => (
+		<T key={k} inverse={g.selected} bold={g.selected} color={g.color}>
+			{g.lines.join('\n')}
+		</T>
+	));
 	const sel = rowAt(cursor);
 	return (
 		<Box flexDirection="column">
