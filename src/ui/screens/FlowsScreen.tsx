@@ -12,13 +12,14 @@ import {
 	type FlowRow,
 } from '../../state/flow-index.js';
 import {useList} from '../hooks/use-list.js';
-import {pad, trunc} from '../text.js';
+import {trunc} from '../text.js';
 import {useWindowStart} from '../hooks/use-window.js';
 import type {NodeId} from '../../model/ids.js';
 
 /** Truncate a row with an ASCII mark (`~`): `…` would send the row down the slow measuring path. */
 const cut = (text: string, width: number): string =>
 	text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}~`;
+const fit = (text: string, width: number): string => cut(text, width).padEnd(width);
 
 /**
  * Every OpenFlow rule of every node and bridge, with Neutron table names and decoded meaning.
@@ -80,7 +81,7 @@ export function FlowsScreen({
 		if (row === undefined) continue;
 		const selected = i === cursor;
 		const f = row.flow;
-		const head = `${pad(row.node, nodeW)} ${pad(row.bridge.replace(/^br-/, ''), 4)} ${pad(tableLabel(row), width < 100 ? 16 : 22)} p${pad(String(f.priority), 5)}`;
+		const head = `${fit(row.node, nodeW)} ${fit(row.bridge.replace(/^br-/, ''), 4)} ${fit(tableLabel(row), width < 100 ? 16 : 22)} p${fit(String(f.priority), 5)}`;
 		// A decoded ARP responder says what it answers; its raw load/move actions are noise here.
 		const reply = row.notes.find(n => n.startsWith('ARP reply'));
 		// ASCII arrows: a line with any non-ASCII character is measured grapheme by grapheme
