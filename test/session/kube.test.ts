@@ -120,7 +120,11 @@ describe.skipIf(missing !== undefined)(
 			);
 			const healthy = set.captures.filter(capture => capture.node === 'cmp-1');
 			expect(healthy.length).toBeGreaterThan(0);
-			expect(healthy.every(capture => capture.failure === undefined)).toBe(true);
+			expect(
+				healthy
+					.filter(capture => capture.failure !== undefined)
+					.map(c => `${c.id}: ${c.failure?.kind ?? ''} ${c.failure?.message ?? ''}`),
+			).toEqual([]);
 			const broken = set.captures.filter(capture => capture.node === 'cmp-2');
 			expect(broken.length).toBeGreaterThan(0);
 			expect(broken.every(capture => capture.failure?.kind === 'unreachable')).toBe(true);
