@@ -2,6 +2,7 @@ import type {Command} from 'commander';
 import type {CaptureSet} from '../../model/capture.js';
 import type {SessionEvent} from '../../session/events.js';
 import type {Target} from '../../session/targets.js';
+import type {LiveCollectOptions} from '../../session/live.js';
 
 /** Exit codes of `dvrscope collect`. */
 export const COLLECT_EXIT = {ok: 0, partial: 1, usage: 3} as const;
@@ -162,6 +163,48 @@ export type LiveCollection = {
 };
 
 /**
+ * The options of `collectToCaptureSet` as the CLI flags say, or undefined after a usage error
+ * (reported). Shared by `collect`, `diagnose` and the console's live mode.
+ */
+export async function liveCollectOptions(
+	options: CollectCliOptions,
+	report: (message: string) => void = usage,
+): Promise<
+	{readonly options: LiveCollectOptions; readonly target: Target | undefined} | undefined
+> {
+	const concurrency = positiveInt('--concurrency', options.concurrency, report);
+	const timeout = positiveInt('--timeout', options.timeout, report);
+	const nodeTimeout = positiveInt('--node-timeout', options.nodeTimeout, report);
+	if (concurrency === null || timeout === null || nodeTimeout === null) return undefined;
+	const target = targetOf(options, report);
+	if (target === null) return undefined;
+	const openstack = options.openstack;
+	if (openstack !== undefined && !['local', 'kubectl', 'none'].includes(openstack)) {
+		report(`--openstack must be local, kubectl or none, got "${openstack}"`);
+		return undefined;
+	}
+	const {version} = await import('../version.js');
+	return {
+		target,
+		options: {
+			...(options.inventory === undefined ? {} : {inventory: options.inventory}),
+			...(options.kubeContext === undefined ? {} : {kubeContext: options.kubeContext}),
+			...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
+			...(options.sshConfig === undefined ? {} : {sshConfig: options.sshConfig}),
+			...(options.knownHosts === undefined ? {} : {knownHosts: options.knownHosts}),
+			...(options.acceptNew === true ? {acceptNew: true} : {}),
+			...(options.identity === undefined ? {} : {identityFiles: options.identity}),
+			...(concurrency === undefined ? {} : {concurrency}),
+			...(timeout === undefined ? {} : {timeoutS: timeout}),
+			...(nodeTimeout === undefined ? {} : {nodeTimeoutS: nodeTimeout}),
+			...(target === undefined ? {} : {target}),
+			...(openstack === undefined ? {} : {openstack: openstack as 'local' | 'kubectl' | 'none'}),
+			toolVersion: version,
+		},
+	};
+}
+
+/**
  * Collect live as the options say, with progress on stderr and Ctrl-C handling (the first press
  * stops and keeps what was collected). Shared by `collect` and `diagnose --inventory/--kube-context`.
  * Returns undefined after a usage error (already reported through `report`, exit code set).
@@ -174,27 +217,11 @@ export async function runLiveCollection(
 		report('give --inventory FILE (SSH/kubectl/local nodes) or --kube-context NAME');
 		return undefined;
 	}
-	const concurrency = positiveInt('--concurrency', options.concurrency, report);
-	const timeout = positiveInt('--timeout', options.timeout, report);
-	const nodeTimeout = positiveInt('--node-timeout', options.nodeTimeout, report);
-	if (concurrency === null || timeout === null || nodeTimeout === null) return undefined;
-	const target = targetOf(options, report);
-	if (target === null) return undefined;
-	const openstack = options.openstack;
-	if (openstack !== undefined && !['local', 'kubectl', 'none'].includes(openstack)) {
-		report(`--openstack must be local, kubectl or none, got "${openstack}"`);
-		return undefined;
-	}
-
-	const [
-		{collectToCaptureSet, LiveCollectError, CollectionAbortedError},
-		{InventoryError},
-		{version},
-	] = await Promise.all([
-		import('../../session/live.js'),
-		import('../../session/inventory.js'),
-		import('../version.js'),
-	]);
+	const prepared = await liveCollectOptions(options, report);
+	if (prepared === undefined) return undefined;
+	const {target} = prepared;
+	const [{collectToCaptureSet, LiveCollectError, CollectionAbortedError}, {InventoryError}] =
+		await Promise.all([import('../../session/live.js'), import('../../session/inventory.js')]);
 	const controller = new AbortController();
 	let interrupts = 0;
 	const onSigint = (): void => {
@@ -218,25 +245,7 @@ export async function runLiveCollection(
 		if (line !== undefined) process.stderr.write(`${line}\n`);
 	};
 	try {
-		const set = await collectToCaptureSet(
-			{
-				...(options.inventory === undefined ? {} : {inventory: options.inventory}),
-				...(options.kubeContext === undefined ? {} : {kubeContext: options.kubeContext}),
-				...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
-				...(options.sshConfig === undefined ? {} : {sshConfig: options.sshConfig}),
-				...(options.knownHosts === undefined ? {} : {knownHosts: options.knownHosts}),
-				...(options.acceptNew === true ? {acceptNew: true} : {}),
-				...(options.identity === undefined ? {} : {identityFiles: options.identity}),
-				...(concurrency === undefined ? {} : {concurrency}),
-				...(timeout === undefined ? {} : {timeoutS: timeout}),
-				...(nodeTimeout === undefined ? {} : {nodeTimeoutS: nodeTimeout}),
-				...(target === undefined ? {} : {target}),
-				...(openstack === undefined ? {} : {openstack: openstack as 'local' | 'kubectl' | 'none'}),
-				toolVersion: version,
-			},
-			onEvent,
-			controller.signal,
-		);
+		const set = await collectToCaptureSet(prepared.options, onEvent, controller.signal);
 		const problems = set.manifest.problems ?? [];
 		if (problems.length > 0) {
 			process.stderr.write(`${problems.length} problem(s):\n`);

@@ -1,9 +1,8 @@
 import type {Command} from 'commander';
 import type {runTui as RunTui} from '../run-tui.js';
+import {addLiveCollectionOptions, type CollectCliOptions} from './collect.js';
 
-type ConsoleOptions = {
-	readonly inventory?: string;
-	readonly kubeContext?: string;
+type ConsoleOptions = CollectCliOptions & {
 	readonly json?: boolean;
 	readonly format?: string;
 	readonly watch?: string;
@@ -47,13 +46,12 @@ function usage(message: string): void {
  * Everything heavy is imported inside the action so `dvrscope --version` stays fast.
  */
 export function register(program: Command): void {
-	program
-		.argument(
+	addLiveCollectionOptions(
+		program.argument(
 			'[source]',
 			'capture-set directory or bundle (.tar.gz); none = the built-in sample incident',
-		)
-		.option('--inventory <file>', 'collect live from the nodes of this inventory')
-		.option('--kube-context <context>', 'collect live through kubectl exec in this context')
+		),
+	)
 		.option('--json', 'no console: print the diagnosis as JSON')
 		.option('--format <format>', 'no console: print the diagnosis as text | json | markdown')
 		.option('--watch <seconds>', 'watch interval for w (default 10)')
@@ -80,8 +78,14 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 		usage(`--watch needs a number of seconds ≥ 2 (got "${options.watch ?? ''}")`);
 		return;
 	}
-	const live = options.inventory !== undefined || options.kubeContext !== undefined;
-	if (live) {
+	const {wantsLiveCollection} = await import('./collect.js');
+	if (wantsLiveCollection(options)) {
+		if (input !== undefined) {
+			usage(
+				'give either a capture set / bundle or live targets (--inventory / --kube-context), not both',
+			);
+			return;
+		}
 		await runLive(options, format, watchIntervalS);
 		return;
 	}
@@ -155,15 +159,13 @@ async function runLive(
 	format: string | undefined,
 	watchIntervalS: number | undefined,
 ): Promise<void> {
-	const [{collectToCaptureSet, LiveCollectError}, {version}] = await Promise.all([
+	const [{collectToCaptureSet, LiveCollectError}, {liveCollectOptions}] = await Promise.all([
 		import('../../session/live.js'),
-		import('../version.js'),
+		import('./collect.js'),
 	]);
-	const liveOptions = {
-		...(options.inventory === undefined ? {} : {inventory: options.inventory}),
-		...(options.kubeContext === undefined ? {} : {kubeContext: options.kubeContext}),
-		toolVersion: version,
-	};
+	const prepared = await liveCollectOptions(options, usage);
+	if (prepared === undefined) return;
+	const liveOptions = prepared.options;
 	const location =
 		options.inventory === undefined
 			? `--kube-context ${options.kubeContext ?? ''}`
