@@ -197,5 +197,18 @@ describe('selectors and timeline', () => {
 		const changed = diffObservations(obs, moved, 2, at).filter(e => e.changed);
 		expect(changed).toHaveLength(1);
 		expect(changed[0]?.text).toBe('owner fa:16:3e:bb:bb:bb ⇒ owner fa:16:3e:aa:aa:aa');
+		// a qrouter entry re-pointed: the new MAC comes first so a narrow terminal still shows it
+		const [neighKey, neighObs] = [...inner].find(([, o]) => o.kind === 'neigh') ?? [];
+		if (neighKey === undefined || neighObs === undefined) throw new Error('no neigh observation');
+		const repointed = new Map(moved);
+		const inner2 = new Map(inner);
+		inner2.set(neighKey, {...neighObs, value: 'fa:16:3e:cc:cc:cc PERMANENT'});
+		repointed.set('10.0.0.100', inner2);
+		const neighChange = diffObservations(moved, repointed, 3, at).filter(e => e.changed);
+		expect(neighChange).toHaveLength(1);
+		expect(neighChange[0]?.text).toBe(
+			`now fa:16:3e:cc:cc:cc PERMANENT (was ${neighObs.value}) in ${neighObs.where ?? ''}`,
+		);
+		expect(neighObs.where).toMatch(/^qrouter-/);
 	});
 });
