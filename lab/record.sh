@@ -27,6 +27,9 @@ if [ "$via" = ssh ] && [ -f src/cli/commands/collect.ts ] && [ -z "${LAB_RECORD_
 		--known-hosts "$S/known_hosts" -i "$S/id_ed25519" --openstack local -q -o "$out" || [ -f "$out/manifest.json" ] || die "dvrscope collect failed"
 	# `openstack port list --long` has no allowed address pairs: add the compute ports' port-show
 	npx tsx lab/collect-lab.ts --augment "$out"
+	# say what the recording is (the console shows it in its header), not the recorder's paths
+	jq --arg d "recorded from the dvrscope lab (real Neutron DVR), scenario $scenario" '.description = $d' \
+		"$out/manifest.json" >"$out/manifest.json.new" && mv "$out/manifest.json.new" "$out/manifest.json"
 else
 	ts "recording '$scenario' with lab/collect-lab.ts (dvrscope's collection session, via $via)"
 	npx tsx lab/collect-lab.ts "$out" --via "$via" --description "dvrscope lab, scenario $scenario (via $via)"
