@@ -163,49 +163,29 @@ export const moskDeployment = defineRule({
 			ifaceEvidence(group[0]?.override),
 			...group.map(p => p.evidence),
 		];
-		for (const group of groups(missing)) {
-			const nodes = group.map(p => p.node);
-			context.report({
-				messageId: 'tunnelMissing',
-				nodes,
-				data: {
-					iface: group[0]?.iface ?? '',
-					source: sourceText(group[0]?.override),
-					nodes: nodesText(nodes),
-					caveat,
-				},
-				evidence: groupEvidence(group),
-			});
-		}
-		for (const group of groups(down)) {
-			const nodes = group.map(p => p.node);
-			context.report({
-				messageId: 'tunnelDown',
-				nodes,
-				data: {
-					iface: group[0]?.iface ?? '',
-					source: sourceText(group[0]?.override),
-					nodes: nodesText(nodes),
-					state: [...new Set(group.map(p => p.state ?? '?'))].join('/'),
-					caveat,
-				},
-				evidence: groupEvidence(group),
-			});
-		}
-		for (const group of groups(noAddr)) {
-			const nodes = group.map(p => p.node);
-			context.report({
-				messageId: 'tunnelNoAddress',
-				nodes,
-				data: {
-					iface: group[0]?.iface ?? '',
-					source: sourceText(group[0]?.override),
-					nodes: nodesText(nodes),
-					caveat,
-				},
-				evidence: groupEvidence(group),
-			});
-		}
+		const problemSets = [
+			['tunnelMissing', missing],
+			['tunnelDown', down],
+			['tunnelNoAddress', noAddr],
+		] as const;
+		for (const [messageId, problems] of problemSets)
+			for (const group of groups(problems)) {
+				const nodes = group.map(p => p.node);
+				context.report({
+					messageId,
+					nodes,
+					data: {
+						iface: group[0]?.iface ?? '',
+						source: sourceText(group[0]?.override),
+						nodes: nodesText(nodes),
+						...(messageId === 'tunnelDown'
+							? {state: [...new Set(group.map(p => p.state ?? '?'))].join('/')}
+							: {}),
+						caveat,
+					},
+					evidence: groupEvidence(group),
+				});
+			}
 
 		// The same tunnel interface name on every node (Mirantis' recommendation): an override
 		// that makes one node differ is reported even when the interface is fine there.
