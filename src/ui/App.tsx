@@ -17,6 +17,7 @@ import type {AppStore, StackEntry} from '../state/store.js';
 import {breadcrumbs, selectTop} from '../state/selectors.js';
 import {completeCommand, matchCommand, parseCommandLine} from './keymap.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {useEscSplit} from './hooks/use-esc-split.js';
 import {
 	Crumbs as CrumbsLine,
 	ErrorsPane as ErrorsLines,
@@ -84,6 +85,8 @@ function Frame({
 	const theme = useTheme();
 	const app = useApp();
 	const size = useTerminalSize(fixedSize);
+	// Esc + a key typed fast arrives as one Alt+key event: deliver it as Esc, then the key.
+	useEscSplit();
 	const top = useAppStore(selectTop);
 	const crumbs = useAppStore(useShallow(s => breadcrumbs(s.ui.stack)));
 	const {mode, input, flash, errors} = useAppStore(
@@ -226,13 +229,6 @@ function Frame({
 		}
 		if (state.ui.flash !== undefined) state.clearFlash();
 		if (state.ui.quitArmed) state.armQuit(false);
-		// Esc followed quickly by a key arrives as one Alt+key sequence: do both.
-		if (key.meta && !key.escape && text.length === 1) {
-			dispatchGlobal('view.back');
-			const next = matchCommand(text, {}, selectTop(api.getState()).view.kind);
-			if (next !== undefined) dispatchGlobal(next);
-			return;
-		}
 		const command = matchCommand(text, key, selectTop(state).view.kind);
 		if (command !== undefined) dispatchGlobal(command);
 	});

@@ -175,10 +175,11 @@ const KEY_FLAGS = [
 	'delete',
 ] as const;
 
-/** The canonical name of a key press (`j`, `downArrow`, `ctrl+c`), or undefined. */
+/** The canonical name of a key press (`j`, `downArrow`, `ctrl+c`, `alt+x`), or undefined. */
 export function keyName(input: string, key: Partial<Key>): KeyName | undefined {
 	for (const flag of KEY_FLAGS) if (key[flag] === true) return flag;
 	if (key.ctrl === true && input.length === 1) return `ctrl+${input.toLowerCase()}`;
+	if (key.meta === true && input.length === 1) return `alt+${input}`;
 	if (input === '\u0003') return 'ctrl+c';
 	if (input.length === 1) return input;
 	return undefined;
@@ -199,6 +200,31 @@ export function matchCommand(
 		return binding.command;
 	}
 	return undefined;
+}
+
+const ESC = '\u001B';
+
+/** Key names bound with Alt (`alt+x`); none today, so every ESC-prefixed key is Esc + key. */
+const ALT_KEYS: ReadonlySet<string> = new Set(
+	(bindings as readonly Binding[]).flatMap(b => b.keys.filter(k => k.startsWith('alt+'))),
+);
+
+/**
+ * One input event that is really two key presses: Esc followed quickly by a key reaches Ink in
+ * one stdin chunk (a fast typist, tmux's escape-time, a slow link), and Ink reports it as one
+ * Alt+key event (`\u001B:` even loses the ESC: it arrives as a plain `:`). Returns the two
+ * sequences to handle in order, or undefined when the event is one key: a lone Esc, a CSI/SS3
+ * sequence (`\u001B[A`, `\u001BOA` are arrows), or an Alt+key that the bindings table binds.
+ * `\u001B\u001B[A` is Esc then ↑ (ESC + a whole sequence).
+ */
+export function splitEscPrefixed(sequence: string): readonly [string, string] | undefined {
+	if (sequence.length < 2 || !sequence.startsWith(ESC)) return undefined;
+	const rest = sequence.slice(1);
+	if (rest.startsWith(ESC)) return [ESC, rest];
+	const single = rest.length === 1 || (rest.length === 2 && (rest.codePointAt(0) ?? 0) > 0xff_ff);
+	if (!single) return undefined;
+	if (ALT_KEYS.has(`alt+${rest}`)) return undefined;
+	return [ESC, rest];
 }
 
 /** Readable key label for help: `j/↓`, `Enter`, `Ctrl-C`. */

@@ -17,8 +17,6 @@ export function useCommands(
 	const view = useAppStore(s => selectTop(s).view.kind);
 	useInput(
 		(input, key) => {
-			// Alt+key is "Esc then key" typed fast; App handles it (back, then the key globally).
-			if (key.meta && !key.escape) return;
 			const command = matchCommand(input, key, view);
 			if (command === undefined) return;
 			handlers[command]?.();
