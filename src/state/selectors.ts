@@ -1,5 +1,14 @@
 import type {Finding, Severity} from '../diagnostics/types.js';
-import type {AppState, StackEntry, ViewRef} from './store.js';
+import {
+	CLOUD_ROW,
+	cellKey,
+	type AppState,
+	type CollectionState,
+	type NodeProgress,
+	type ProgressCell,
+	type StackEntry,
+	type ViewRef,
+} from './store.js';
 
 const EMPTY: readonly Finding[] = [];
 
@@ -94,3 +103,88 @@ export function viewTitle(view: ViewRef): string {
 
 export const breadcrumbs = (stack: readonly StackEntry[]): string[] =>
 	stack.map(entry => viewTitle(entry.view));
+
+// ─── progress grid ─────────────────────────────────────────────────────────
+
+/**
+ * One cell of the progress grid: a collector's progress on the row, or `n/a` — the collector does
+ * not run there (a node collector on the cloud row, an API collector on a node row) — or
+ * `not-run`: the row finished and this collector never ran on it (another role, nothing found to
+ * read, the node failed first). Only a row that can still run it shows a missing cell as queued.
+ */
+export type GridCell = ProgressCell | 'n/a' | 'not-run';
+
+export type GridRow = {
+	readonly row: string;
+	readonly scope: 'node' | 'cloud';
+	readonly progress: NodeProgress;
+	readonly cells: readonly GridCell[];
+	readonly bytes: number;
+};
+
+const QUEUED_CELL: ProgressCell = {
+	state: 'queued',
+	running: 0,
+	done: 0,
+	failed: 0,
+	bytes: 0,
+	elapsedMs: 0,
+};
+
+/**
+ * The cloud row has no node-started/node-done events: it is running while one of its captures
+ * runs, and done (failed when every capture failed) when none does.
+ */
+function cloudProgress(cells: readonly ProgressCell[]): NodeProgress {
+	const captures = cells.reduce((n, c) => n + c.done, 0);
+	const failedCaptures = cells.reduce((n, c) => n + c.failed, 0);
+	const startedAt = Math.min(...cells.map(c => c.startedAt ?? Number.POSITIVE_INFINITY));
+	const state = cells.some(c => c.running > 0)
+		? 'running'
+		: cells.length === 0
+			? 'queued'
+			: captures > 0 && failedCaptures === captures
+				? 'failed'
+				: 'done';
+	return {
+		state,
+		captures,
+		failedCaptures,
+		...(Number.isFinite(startedAt) ? {startedAt} : {}),
+		...(state === 'done' || state === 'failed'
+			? {durationMs: Math.max(0, ...cells.map(c => c.elapsedMs))}
+			: {}),
+	};
+}
+
+/** The node × collector grid: each row's cells limited to the collectors of its scope. */
+export function progressRows(
+	collection: CollectionState,
+	collectors: readonly string[] = collection.collectors,
+): GridRow[] {
+	return collection.nodes.map(row => {
+		const scope =
+			row === CLOUD_ROW && collection.nodeProgress[row] === undefined ? 'cloud' : 'node';
+		const own = collectors.map(c => collection.cells[cellKey(row, c)]);
+		const progress =
+			scope === 'cloud'
+				? cloudProgress(
+						collection.collectors
+							.map(c => collection.cells[cellKey(row, c)])
+							.filter((c): c is ProgressCell => c !== undefined),
+					)
+				: (collection.nodeProgress[row] ?? {state: 'queued', captures: 0, failedCaptures: 0});
+		const finished = progress.state === 'done' || progress.state === 'failed';
+		let bytes = 0;
+		const cells = collectors.map((collector, i): GridCell => {
+			const cell = own[i];
+			if (cell !== undefined) {
+				bytes += cell.bytes;
+				return cell;
+			}
+			if ((collection.collectorScopes[collector] ?? 'node') !== scope) return 'n/a';
+			return finished ? 'not-run' : QUEUED_CELL;
+		});
+		return {row, scope, progress, cells, bytes};
+	});
+}

@@ -1,5 +1,5 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
-import type {CaptureMeta, FailureKind} from '../model/capture.js';
+import type {CaptureMeta, CaptureScope, FailureKind} from '../model/capture.js';
 import type {CaptureId, NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
 import type {Finding, RuleDocs, RuleOutcome} from '../diagnostics/types.js';
@@ -102,6 +102,11 @@ export type CollectionState = {
 	readonly nodeProgress: Readonly<Record<NodeId, NodeProgress>>;
 	/** Collector columns (catalog ids) in first-seen order. */
 	readonly collectors: readonly string[];
+	/**
+	 * Where each collector runs, as the session reported it: `cloud` (API / kube objects, the
+	 * {@link CLOUD_ROW} row) or `node`. A row only has cells for collectors of its own scope.
+	 */
+	readonly collectorScopes: Readonly<Record<string, CaptureScope>>;
 	/** Keyed by `cellKey(node, collector)`. */
 	readonly cells: Readonly<Record<string, ProgressCell>>;
 	readonly startedAt?: number;
@@ -204,6 +209,16 @@ export type AppStore = StoreApi<AppState>;
 
 export const cellKey = (node: NodeId, collector: string): string => `${node}\t${collector}`;
 
+/** The progress-grid row of cloud-scope captures no node answered (openstack CLI, kube API). */
+export const CLOUD_ROW = 'cloud';
+
+const withScope = (
+	scopes: Readonly<Record<string, CaptureScope>>,
+	collector: string,
+	scope: CaptureScope,
+): Readonly<Record<string, CaptureScope>> =>
+	scopes[collector] === scope ? scopes : {...scopes, [collector]: scope};
+
 const EVENT_LOG_LIMIT = 5000;
 const ERROR_LIMIT = 200;
 const TIMELINE_LIMIT = 2000;
@@ -223,6 +238,7 @@ const emptyCollection: CollectionState = {
 	nodes: [],
 	nodeProgress: {},
 	collectors: [],
+	collectorScopes: {},
 	cells: {},
 	commands: [],
 	events: [],
@@ -288,7 +304,7 @@ export function reduceCollection(
 			};
 		}
 		case 'capture-started': {
-			const node = event.node ?? 'cloud';
+			const node = event.node ?? CLOUD_ROW;
 			const key = cellKey(node, event.catalogId);
 			const cell = state.cells[key] ?? emptyCell;
 			return {
@@ -297,6 +313,11 @@ export function reduceCollection(
 				collectors: state.collectors.includes(event.catalogId)
 					? state.collectors
 					: [...state.collectors, event.catalogId],
+				collectorScopes: withScope(
+					state.collectorScopes,
+					event.catalogId,
+					event.node === undefined ? 'cloud' : 'node',
+				),
 				cells: {
 					...state.cells,
 					[key]: {
@@ -310,7 +331,7 @@ export function reduceCollection(
 			};
 		}
 		case 'capture-done': {
-			const node = event.node ?? 'cloud';
+			const node = event.node ?? CLOUD_ROW;
 			const catalogId =
 				state.running[event.captureId]?.catalogId ?? event.capture.catalogId ?? 'other';
 			const key = cellKey(node, catalogId);
@@ -334,6 +355,11 @@ export function reduceCollection(
 				collectors: state.collectors.includes(catalogId)
 					? state.collectors
 					: [...state.collectors, catalogId],
+				collectorScopes: withScope(
+					state.collectorScopes,
+					catalogId,
+					event.node === undefined ? 'cloud' : 'node',
+				),
 				cells: {
 					...state.cells,
 					[key]: {

@@ -7,6 +7,7 @@ import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
 import {ProgressGrid} from '../components/ProgressGrid.js';
 import {severityMark} from '../theme.js';
+import {CLOUD_ROW} from '../../state/store.js';
 
 /**
  * The first screen: the progress grid while collecting, then the verdict — counts, rule outcomes,
@@ -109,7 +110,8 @@ export function OverviewScreen({
 					<T bold wrap="truncate">
 						Collection: {collection.status}
 						{collection.target === undefined ? '' : ` · target ${collection.target}`} ·{' '}
-						{collection.nodes.length} node(s) · {collection.commands.length} capture(s)
+						{collection.nodes.filter(n => n !== CLOUD_ROW || n in collection.nodeProgress).length}{' '}
+						node(s) · {collection.commands.length} capture(s)
 					</T>
 					<ProgressGrid
 						collection={collection}
