@@ -59,6 +59,9 @@ export function register(program: Command): void {
 			'after',
 			`
 Console keys: j/k move, Enter open, Esc back, / filter, : command (:vip IP, :flows FILTER, :log), ? help, q quit.
+Live without a console (--json/--format, or no terminal): collection progress goes to stderr as
+with diagnose --inventory; -q/--quiet keeps only warnings and the summary there. The console
+itself shows progress in its grid (--quiet changes nothing there).
 Exit codes: 0 ok, 1 warnings, 2 critical findings (headless), 3 usage/input error,
             130 console quit with Ctrl-C, 70 internal error.`,
 		)
@@ -159,13 +162,6 @@ async function runLive(
 	format: string | undefined,
 	watchIntervalS: number | undefined,
 ): Promise<void> {
-	const [{collectToCaptureSet, LiveCollectError}, {liveCollectOptions}] = await Promise.all([
-		import('../../session/live.js'),
-		import('./collect.js'),
-	]);
-	const prepared = await liveCollectOptions(options, usage);
-	if (prepared === undefined) return;
-	const liveOptions = prepared.options;
 	const location =
 		options.inventory === undefined
 			? `--kube-context ${options.kubeContext ?? ''}`
@@ -173,27 +169,26 @@ async function runLive(
 	const source = {kind: 'live' as const, location};
 	const headless = format !== undefined || !process.stdin.isTTY || !process.stdout.isTTY;
 	if (headless) {
-		const controller = new AbortController();
-		const onSigint = (): void => {
-			controller.abort();
-		};
-		process.once('SIGINT', onSigint);
-		try {
-			const set = await collectToCaptureSet(liveOptions, () => undefined, controller.signal);
-			const {runHeadless} = await import('../run-headless.js');
-			process.exitCode = await runHeadless({
-				set,
-				source,
-				format: (format ?? 'text') as 'text' | 'json' | 'markdown',
-			});
-		} catch (error) {
-			if (error instanceof LiveCollectError) usage(error.message);
-			else throw error;
-		} finally {
-			process.off('SIGINT', onSigint);
-		}
+		// As `dvrscope diagnose --inventory …`: progress on stderr (--quiet: only warnings and the
+		// summary), problems listed, Ctrl-C stops and keeps what was collected; then the diagnosis.
+		const {runLiveCollection} = await import('./collect.js');
+		const live = await runLiveCollection(options, usage);
+		if (live === undefined) return;
+		const {runHeadless} = await import('../run-headless.js');
+		process.exitCode = await runHeadless({
+			set: live.set,
+			source,
+			format: (format ?? 'text') as 'text' | 'json' | 'markdown',
+		});
 		return;
 	}
+	const [{collectToCaptureSet}, {liveCollectOptions}] = await Promise.all([
+		import('../../session/live.js'),
+		import('./collect.js'),
+	]);
+	const prepared = await liveCollectOptions(options, usage);
+	if (prepared === undefined) return;
+	const liveOptions = prepared.options;
 	const {runTui} = await importTui();
 	process.exitCode = await runTui({
 		source,
