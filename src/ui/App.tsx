@@ -17,7 +17,7 @@ import type {AppStore, StackEntry} from '../state/store.js';
 import {breadcrumbs, selectTop} from '../state/selectors.js';
 import {completeCommand, matchCommand, parseCommandLine} from './keymap.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
-import {useEscSplit} from './hooks/use-esc-split.js';
+import {useInputSplit} from './hooks/use-input-split.js';
 import {
 	Crumbs as CrumbsLine,
 	ErrorsPane as ErrorsLines,
@@ -85,8 +85,8 @@ function Frame({
 	const theme = useTheme();
 	const app = useApp();
 	const size = useTerminalSize(fixedSize);
-	// Esc + a key typed fast arrives as one Alt+key event: deliver it as Esc, then the key.
-	useEscSplit();
+	// Esc + a key typed fast (one Alt+key event), text with Enter in one chunk: key by key.
+	useInputSplit();
 	const top = useAppStore(selectTop);
 	const crumbs = useAppStore(useShallow(s => breadcrumbs(s.ui.stack)));
 	const {mode, input, flash, errors} = useAppStore(

@@ -227,6 +227,21 @@ export function splitEscPrefixed(sequence: string): readonly [string, string] | 
 	return [ESC, rest];
 }
 
+/**
+ * One input event that holds more than one key press, split into the first and the rest (the
+ * rest may split again): Esc + key ({@link splitEscPrefixed}), and text with Enter in it — a
+ * paste, or keys sent in one write (`tmux send-keys ':vip 10.0.0.100' Enter`) — which Ink hands
+ * over as one string whose `\r` is not reported as Enter.
+ */
+export function splitInputEvent(sequence: string): readonly [string, string] | undefined {
+	if (sequence.startsWith(ESC)) return splitEscPrefixed(sequence);
+	const enter = sequence.indexOf('\r');
+	if (enter < 0 || sequence.length === 1) return undefined;
+	return enter === 0
+		? ['\r', sequence.slice(1)]
+		: [sequence.slice(0, enter), sequence.slice(enter)];
+}
+
 /** Readable key label for help: `j/↓`, `Enter`, `Ctrl-C`. */
 export function keyLabel(name: KeyName): string {
 	const labels: Record<string, string> = {

@@ -3,7 +3,8 @@ import {cleanup} from 'ink-testing-library';
 import {keys} from '../helpers/render.js';
 import {renderConsole} from '../helpers/console.js';
 import {selectTop} from '../../src/state/selectors.js';
-import {splitEscPrefixed} from '../../src/ui/keymap.js';
+import {splitEscPrefixed, splitInputEvent} from '../../src/ui/keymap.js';
+import {VIP} from '../helpers/incident.js';
 
 afterEach(() => {
 	cleanup();
@@ -25,6 +26,35 @@ describe('splitEscPrefixed', () => {
 
 	it.each([ESC, `${ESC}[A`, `${ESC}[6~`, `${ESC}OA`, 'j', ':', ''])('%j is one key', sequence => {
 		expect(splitEscPrefixed(sequence)).toBeUndefined();
+	});
+});
+
+describe('splitInputEvent', () => {
+	it.each([
+		['vip 10.0.0.100\r', ['vip 10.0.0.100', '\r']],
+		['\rj', ['\r', 'j']],
+		['a\rb\r', ['a', '\rb\r']],
+		[`${ESC}:`, [ESC, ':']],
+	] as const)('%j is split into %j', (sequence, expected) => {
+		expect(splitInputEvent(sequence)).toEqual(expected);
+	});
+
+	it.each(['\r', 'vip 10.0.0.100', `${ESC}[A`, ESC])('%j is one event', sequence => {
+		expect(splitInputEvent(sequence)).toBeUndefined();
+	});
+});
+
+describe('text with Enter in one stdin chunk (a paste, tmux send-keys)', () => {
+	it('runs the command line, then the key after the Enter', async () => {
+		// Given command mode
+		const ui = renderConsole();
+		await ui.press(':');
+		// When the rest of the line, Enter and j arrive in one chunk
+		await ui.press(`vip ${VIP}\rj`);
+		// Then the VIP table is open and j moved its cursor
+		await ui.waitForFrame(() => selectTop(ui.store.getState()).cursor === 1);
+		expect(selectTop(ui.store.getState()).view).toEqual({kind: 'vip', vip: VIP});
+		expect(ui.store.getState().ui.mode).toBe('normal');
 	});
 });
 

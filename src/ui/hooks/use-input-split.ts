@@ -1,23 +1,25 @@
 import {useStdin} from 'ink';
 import type {EventEmitter} from 'node:events';
 import {useEffect} from 'react';
-import {splitEscPrefixed} from '../keymap.js';
+import {splitInputEvent} from '../keymap.js';
 
 /**
  * Esc followed quickly by a key arrives as one Ink input event (`\u001B:`, `\u001Bj`), which
- * every useInput hook would see as a single Alt+key — the Esc and often the key are lost. This
+ * every useInput hook would see as a single Alt+key — the Esc and often the key are lost; text
+ * with Enter in it (`vip 10.0.0.100\r`, a paste) arrives as one string whose Enter is lost. This
  * hook sits where Ink hands parsed input to the useInput hooks (the stdin context's event
- * emitter) and delivers such an event as two: Esc now, the key on the next turn of the event
- * loop, once React has rendered what Esc did (the previous screen's key handlers subscribed,
- * command mode left). Input that arrives meanwhile queues behind it, in order.
+ * emitter) and delivers such an event as its key presses ({@link splitInputEvent}): the first
+ * now, the next on the next turn of the event loop, once React has rendered what the first did
+ * (the previous screen's key handlers subscribed, command mode left). Input that arrives
+ * meanwhile queues behind it, in order.
  */
-export function useEscSplit(): void {
+export function useInputSplit(): void {
 	const {internal_eventEmitter: emitter} = useStdin();
-	useEffect(() => splitEscEvents(emitter), [emitter]);
+	useEffect(() => splitInputEvents(emitter), [emitter]);
 }
 
 /** Wraps the emitter's `emit` for `input` events; returns the undo. */
-export function splitEscEvents(emitter: EventEmitter): () => void {
+export function splitInputEvents(emitter: EventEmitter): () => void {
 	// eslint-disable-next-line @typescript-eslint/unbound-method
 	const original = emitter.emit;
 	const emit = (event: string | symbol, ...args: unknown[]): boolean =>
@@ -25,7 +27,7 @@ export function splitEscEvents(emitter: EventEmitter): () => void {
 	const queue: string[] = [];
 	let timer: NodeJS.Immediate | undefined;
 	const deliver = (sequence: string): void => {
-		const split = splitEscPrefixed(sequence);
+		const split = splitInputEvent(sequence);
 		if (split === undefined) {
 			emit('input', sequence);
 			return;
@@ -42,7 +44,7 @@ export function splitEscEvents(emitter: EventEmitter): () => void {
 	emitter.emit = (event: string | symbol, ...args: unknown[]): boolean => {
 		const data = args[0];
 		if (event !== 'input' || typeof data !== 'string') return emit(event, ...args);
-		if (queue.length === 0 && splitEscPrefixed(data) === undefined) return emit(event, data);
+		if (queue.length === 0 && splitInputEvent(data) === undefined) return emit(event, data);
 		if (queue.length === 0) deliver(data);
 		else queue.push(data);
 		timer ??= setImmediate(drain);
