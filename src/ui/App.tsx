@@ -1,5 +1,5 @@
 import {Box, useApp, useInput} from 'ink';
-import {memo, type ReactNode} from 'react';
+import {memo, useCallback, type ReactNode} from 'react';
 import {useShallow} from 'zustand/react/shallow';
 import {
 	ControllerContext,
@@ -85,8 +85,10 @@ function Frame({
 	const theme = useTheme();
 	const app = useApp();
 	const size = useTerminalSize(fixedSize);
-	// Esc + a key typed fast (one Alt+key event), text with Enter in one chunk: key by key.
-	useInputSplit();
+	// Esc + a key typed fast (one Alt+key event), text with Enter in one chunk, several keys in
+	// one chunk outside text input: key by key.
+	const typing = useCallback(() => api.getState().ui.mode !== 'normal', [api]);
+	useInputSplit(typing);
 	const top = useAppStore(selectTop);
 	const crumbs = useAppStore(useShallow(s => breadcrumbs(s.ui.stack)));
 	const {mode, input, flash, errors} = useAppStore(

@@ -229,13 +229,23 @@ export function splitEscPrefixed(sequence: string): readonly [string, string] | 
 
 /**
  * One input event that holds more than one key press, split into the first and the rest (the
- * rest may split again): Esc + key ({@link splitEscPrefixed}), and text with Enter in it — a
- * paste, or keys sent in one write (`tmux send-keys ':vip 10.0.0.100' Enter`) — which Ink hands
- * over as one string whose `\r` is not reported as Enter.
+ * rest may split again): Esc + key ({@link splitEscPrefixed}), text with Enter in it — a paste,
+ * or keys sent in one write (`tmux send-keys ':vip 10.0.0.100' Enter`) — which Ink hands over
+ * as one string whose `\r` is not reported as Enter, and, outside text input (`typing` false),
+ * several characters at once: each is a key there (`:flows` is `:` then the command's text).
+ * While typing, text stays whole: a pasted filter is one edit, not one frame per character.
  */
-export function splitInputEvent(sequence: string): readonly [string, string] | undefined {
+export function splitInputEvent(
+	sequence: string,
+	typing = true,
+): readonly [string, string] | undefined {
 	if (sequence.startsWith(ESC)) return splitEscPrefixed(sequence);
 	const enter = sequence.indexOf('\r');
+	if (!typing && enter !== 0) {
+		const first = String.fromCodePoint(sequence.codePointAt(0) ?? 0);
+		if (sequence.length > first.length) return [first, sequence.slice(first.length)];
+		return undefined;
+	}
 	if (enter < 0 || sequence.length === 1) return undefined;
 	return enter === 0
 		? ['\r', sequence.slice(1)]

@@ -42,6 +42,31 @@ describe('splitInputEvent', () => {
 	it.each(['\r', 'vip 10.0.0.100', `${ESC}[A`, ESC])('%j is one event', sequence => {
 		expect(splitInputEvent(sequence)).toBeUndefined();
 	});
+
+	it.each([
+		[':flows', [':', 'flows']],
+		['jj', ['j', 'j']],
+		['\u{1F600}x', ['\u{1F600}', 'x']],
+		['k\r', ['k', '\r']],
+	] as const)('outside text input, %j is split into %j', (sequence, expected) => {
+		expect(splitInputEvent(sequence, false)).toEqual(expected);
+	});
+
+	it.each(['j', ':', '\u{1F600}', `${ESC}[A`])('outside text input, %j is one key', sequence => {
+		expect(splitInputEvent(sequence, false)).toBeUndefined();
+	});
+});
+
+describe('several keys in one stdin chunk outside text input (tmux send-keys, a paste)', () => {
+	it('opens command mode with the first and types the rest into it', async () => {
+		// Given the overview
+		const ui = renderConsole();
+		// When ":flows" and Enter arrive in one chunk
+		await ui.press(':flows\r');
+		// Then the flows screen is open (the ":" was not lost in a multi-character key)
+		await ui.waitForFrame(() => selectTop(ui.store.getState()).view.kind === 'flows');
+		expect(ui.store.getState().ui.mode).toBe('normal');
+	});
 });
 
 describe('text with Enter in one stdin chunk (a paste, tmux send-keys)', () => {

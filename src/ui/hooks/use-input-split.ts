@@ -13,13 +13,19 @@ import {splitInputEvent} from '../keymap.js';
  * (the previous screen's key handlers subscribed, command mode left). Input that arrives
  * meanwhile queues behind it, in order.
  */
-export function useInputSplit(): void {
+export function useInputSplit(typing: () => boolean): void {
 	const {internal_eventEmitter: emitter} = useStdin();
-	useEffect(() => splitInputEvents(emitter), [emitter]);
+	useEffect(() => splitInputEvents(emitter, typing), [emitter, typing]);
 }
 
-/** Wraps the emitter's `emit` for `input` events; returns the undo. */
-export function splitInputEvents(emitter: EventEmitter): () => void {
+/**
+ * Wraps the emitter's `emit` for `input` events; returns the undo. `typing` says whether text
+ * input (command or filter) has the keys now.
+ */
+export function splitInputEvents(
+	emitter: EventEmitter,
+	typing: () => boolean = () => true,
+): () => void {
 	// eslint-disable-next-line @typescript-eslint/unbound-method
 	const original = emitter.emit;
 	const emit = (event: string | symbol, ...args: unknown[]): boolean =>
@@ -27,7 +33,7 @@ export function splitInputEvents(emitter: EventEmitter): () => void {
 	const queue: string[] = [];
 	let timer: NodeJS.Immediate | undefined;
 	const deliver = (sequence: string): void => {
-		const split = splitInputEvent(sequence);
+		const split = splitInputEvent(sequence, typing());
 		if (split === undefined) {
 			emit('input', sequence);
 			return;
@@ -44,7 +50,8 @@ export function splitInputEvents(emitter: EventEmitter): () => void {
 	emitter.emit = (event: string | symbol, ...args: unknown[]): boolean => {
 		const data = args[0];
 		if (event !== 'input' || typeof data !== 'string') return emit(event, ...args);
-		if (queue.length === 0 && splitInputEvent(data) === undefined) return emit(event, data);
+		if (queue.length === 0 && splitInputEvent(data, typing()) === undefined)
+			return emit(event, data);
 		if (queue.length === 0) deliver(data);
 		else queue.push(data);
 		timer ??= setImmediate(drain);
