@@ -514,17 +514,49 @@ function materializeActions(t: string, s: number, e: number, cache: Interner): F
 	return out;
 }
 
-/** Stats of the line being read (reused: no allocation per flow). */
-const stats = {
-	cookie: undefined as string | undefined,
-	durationS: -1,
-	packets: -1,
-	bytes: -1,
-	idleAge: -1,
-	hardAge: -1,
-	idleTimeout: -1,
-	hardTimeout: -1,
-};
+const STAT_NAMES = [
+	'cookie',
+	'durationS',
+	'packets',
+	'bytes',
+	'idleAge',
+	'hardAge',
+	'idleTimeout',
+	'hardTimeout',
+] as const;
+
+/**
+ * The value of one stats key in t[s, e) (the stats part of a line already validated by
+ * parseFlowAt): the cookie text, a number, or undefined when the line does not print it.
+ */
+function statAt(t: string, s: number, e: number, want: Key): string | number | undefined {
+	let p = s;
+	while (p < e) {
+		const key = prefixKeyAt(t, p);
+		if (key === Key.Actions) return undefined;
+		if (key === Key.None) {
+			const flagEnd = flagAt(t, p, e + 1);
+			if (flagEnd < 0) return undefined;
+			p = flagEnd;
+		} else {
+			const vs = p + KEY_LENGTH[key];
+			let ve = vs;
+			while (ve < e) {
+				const d = t.charCodeAt(ve);
+				if (d === COMMA || d === SPACE) break;
+				ve++;
+			}
+			if (key === want) {
+				if (key === Key.Cookie) return t.slice(vs, ve);
+				return key === Key.Duration ? durationAt(t, vs, ve) : decimalAt(t, vs, ve);
+			}
+			p = ve;
+		}
+		let c: number;
+		while (p < e && ((c = t.charCodeAt(p)) === COMMA || c === SPACE)) p++;
+	}
+	return undefined;
+}
 
 type Lazy = {raw?: string; match?: Record<string, string>; actions?: FlowAction[]};
 
@@ -538,14 +570,6 @@ class ParsedFlow {
 	readonly line: number;
 	readonly table: number;
 	readonly priority: number;
-	declare readonly cookie?: string;
-	declare readonly durationS?: number;
-	declare readonly packets?: number;
-	declare readonly bytes?: number;
-	declare readonly idleAge?: number;
-	declare readonly hardAge?: number;
-	declare readonly idleTimeout?: number;
-	declare readonly hardTimeout?: number;
 	readonly flags: readonly string[];
 	/** Absolute offsets into the dump text: line start/end, match start (-1: none), actions start. */
 	readonly #s: number;
@@ -569,15 +593,6 @@ class ParsedFlow {
 		this.line = line;
 		this.table = table;
 		this.priority = priority;
-		const w = this as {-readonly [K in keyof Flow]?: Flow[K]};
-		if (stats.cookie !== undefined) w.cookie = stats.cookie;
-		if (stats.durationS >= 0) w.durationS = stats.durationS;
-		if (stats.packets >= 0) w.packets = stats.packets;
-		if (stats.bytes >= 0) w.bytes = stats.bytes;
-		if (stats.idleAge >= 0) w.idleAge = stats.idleAge;
-		if (stats.hardAge >= 0) w.hardAge = stats.hardAge;
-		if (stats.idleTimeout >= 0) w.idleTimeout = stats.idleTimeout;
-		if (stats.hardTimeout >= 0) w.hardTimeout = stats.hardTimeout;
 		this.flags = flags;
 		this.#s = s;
 		this.#e = e;
@@ -587,7 +602,41 @@ class ParsedFlow {
 		this.#lazy = undefined;
 	}
 
-	/** The flow text as printed (without the leading space). */
+	/**
+	 * The counters are read from the line when asked (validated when the line was read), not
+	 * kept: eight numbers on each of 200,000 flows were a fifth of a big dump's memory.
+	 */
+	#stat(key: Key): number | undefined {
+		const n = statAt(this.#cache.text, this.#s, this.#m >= 0 ? this.#m : this.#a - 8, key);
+		return typeof n === 'number' && n >= 0 ? n : undefined;
+	}
+
+	get cookie(): string | undefined {
+		const v = statAt(this.#cache.text, this.#s, this.#m >= 0 ? this.#m : this.#a - 8, Key.Cookie);
+		return typeof v === 'string' ? v : undefined;
+	}
+	get durationS(): number | undefined {
+		return this.#stat(Key.Duration);
+	}
+	get packets(): number | undefined {
+		return this.#stat(Key.Packets);
+	}
+	get bytes(): number | undefined {
+		return this.#stat(Key.Bytes);
+	}
+	get idleAge(): number | undefined {
+		return this.#stat(Key.IdleAge);
+	}
+	get hardAge(): number | undefined {
+		return this.#stat(Key.HardAge);
+	}
+	get idleTimeout(): number | undefined {
+		return this.#stat(Key.IdleTimeout);
+	}
+	get hardTimeout(): number | undefined {
+		return this.#stat(Key.HardTimeout);
+	}
+
 	get raw(): string {
 		const lazy = (this.#lazy ??= {});
 		return (lazy.raw ??= this.#cache.text.slice(this.#s, this.#e));
@@ -606,6 +655,10 @@ class ParsedFlow {
 	toJSON(): Flow {
 		const out: Record<string, unknown> = {line: this.line, raw: this.raw};
 		for (const key of Object.keys(this)) out[key] = (this as Record<string, unknown>)[key];
+		for (const key of STAT_NAMES) {
+			const value = this[key];
+			if (value !== undefined) out[key] = value;
+		}
 		out['match'] = this.match;
 		out['actions'] = this.actions;
 		return out as Flow;
@@ -651,10 +704,8 @@ class Next {
 
 const next = new Next();
 
-let lastCookie = '';
-
 /**
- * Reads the flow in t[s, e) (no newline, no trailing CR/space): stats eagerly, match and actions
+ * Reads the flow in t[s, e) (no newline, no trailing CR/space): stats, match and actions
  * validated (quotes, parentheses, `actions=` present) and left for {@link ParsedFlow} to
  * materialise. Returns the flow or an error message.
  */
@@ -668,14 +719,6 @@ function parseFlowAt(
 	let table = 0;
 	let priority = DEFAULT_PRIORITY;
 	let flags: string[] | undefined;
-	stats.cookie = undefined;
-	stats.durationS = -1;
-	stats.packets = -1;
-	stats.bytes = -1;
-	stats.idleAge = -1;
-	stats.hardAge = -1;
-	stats.idleTimeout = -1;
-	stats.hardTimeout = -1;
 
 	let p = s;
 	let matchStart = -1;
@@ -709,34 +752,31 @@ function parseFlowAt(
 			let n = 0;
 			switch (key) {
 				case Key.Cookie:
-					if (ve - vs === lastCookie.length && eqAt(t, vs, lastCookie)) {
-						stats.cookie = lastCookie;
-					} else stats.cookie = lastCookie = t.slice(vs, ve);
 					if (ve === vs) n = -1;
 					break;
 				case Key.Duration:
-					n = stats.durationS = durationAt(t, vs, ve);
+					n = durationAt(t, vs, ve);
 					break;
 				case Key.Table:
 					n = table = decimalAt(t, vs, ve);
 					break;
 				case Key.Packets:
-					n = stats.packets = decimalAt(t, vs, ve);
+					n = decimalAt(t, vs, ve);
 					break;
 				case Key.Bytes:
-					n = stats.bytes = decimalAt(t, vs, ve);
+					n = decimalAt(t, vs, ve);
 					break;
 				case Key.IdleTimeout:
-					n = stats.idleTimeout = decimalAt(t, vs, ve);
+					n = decimalAt(t, vs, ve);
 					break;
 				case Key.HardTimeout:
-					n = stats.hardTimeout = decimalAt(t, vs, ve);
+					n = decimalAt(t, vs, ve);
 					break;
 				case Key.IdleAge:
-					n = stats.idleAge = decimalAt(t, vs, ve);
+					n = decimalAt(t, vs, ve);
 					break;
 				case Key.HardAge:
-					n = stats.hardAge = decimalAt(t, vs, ve);
+					n = decimalAt(t, vs, ve);
 					break;
 				case Key.Importance:
 					n = decimalAt(t, vs, ve);
@@ -807,6 +847,8 @@ function parseFlowAt(
 		if (err !== undefined) return err;
 	}
 
+	// The stats getters answer undefined for a counter the line does not print, as the optional
+	// fields of Flow read (exactOptionalPropertyTypes cannot say that of a getter).
 	return new ParsedFlow(
 		lineNo,
 		table,
@@ -817,7 +859,7 @@ function parseFlowAt(
 		matchStart,
 		actionsStart,
 		cache,
-	);
+	) as unknown as Flow;
 }
 
 /** `NXST_FLOW reply (xid=0x4):` → OpenFlow10; `OFPST_FLOW reply (OF1.3) (xid=0x2):` → OpenFlow13. */
@@ -868,8 +910,6 @@ function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 	}
 	// Module-level scratch must not keep this dump's text alive.
 	next.reset('');
-	lastCookie = '';
-	stats.cookie = undefined;
 	return {facts: protocol === undefined ? {flows} : {protocol, flows}, warnings};
 }
 
