@@ -25,7 +25,19 @@ export type FlowRow = {
  * table and by match key / action name, ofport → name per node and bridge, DVR MAC → host.
  */
 export type FlowIndex = {
-	readonly rows: readonly FlowRow[];
+	/** How many rows (flows) the index holds; row ids are 0 … size-1. */
+	readonly size: number;
+	/**
+	 * The dumps the rows come from, in row order: rows first … first+flows.length-1 are one
+	 * dump's flows. A row is three numbers (its dump, its note list, its line in the text), not
+	 * an object: {@link rowOf} makes the FlowRow of the few rows a screen shows.
+	 */
+	readonly dumps: readonly IndexedDump[];
+	readonly dumpOf: Int32Array;
+	/** Row → index into `noteLists` (0: no notes). */
+	readonly notesOf: Int32Array;
+	/** Distinct note lists; rows share them (`… = DVR MAC of this node`). */
+	readonly noteLists: readonly (readonly string[])[];
 	readonly byTable: ReadonlyMap<number, Int32Array>;
 	/** Match keys (`arp`, `arp_tpa`, `dl_vlan`) and action names (`drop`, `output`, `load`). */
 	readonly byKey: ReadonlyMap<string, Int32Array>;
@@ -41,14 +53,51 @@ export type FlowIndex = {
 	readonly noted: Int32Array;
 };
 
+/** One node's dump of one bridge, as the index sees it. */
+export type IndexedDump = {
+	readonly node: NodeId;
+	readonly bridge: string;
+	readonly capture: CaptureId;
+	readonly lineOffset: number;
+	readonly flows: readonly Flow[];
+	/** Row id of `flows[0]`. */
+	readonly first: number;
+};
+
+/** The flow of a row. */
+export function flowOf(index: FlowIndex, id: number): Flow | undefined {
+	const dump = index.dumps[index.dumpOf[id] ?? -1];
+	return dump?.flows[id - dump.first];
+}
+
+/** The dump of a row. */
+const dumpAt = (index: FlowIndex, id: number): IndexedDump | undefined =>
+	index.dumps[index.dumpOf[id] ?? -1];
+
+/** The notes of a row. */
+export const notesOf = (index: FlowIndex, id: number): readonly string[] =>
+	index.noteLists[index.notesOf[id] ?? 0] ?? NO_NOTES;
+
+/** The FlowRow of one row, made when a screen asks for it (a few per frame). */
+export function rowOf(index: FlowIndex, id: number): FlowRow | undefined {
+	const dump = dumpAt(index, id);
+	const flow = dump?.flows[id - dump.first];
+	if (dump === undefined || flow === undefined) return undefined;
+	const {node, bridge, capture} = dump;
+	const line = flow.line + dump.lineOffset;
+	const notes = notesOf(index, id);
+	const tableName = neutronTableName(bridge, flow.table);
+	return tableName === undefined
+		? {id, node, bridge, capture, line, flow, notes}
+		: {id, node, bridge, capture, line, flow, notes, tableName};
+}
+
 /**
  * The flow lines as offsets into the capture texts the parser read: 200,000 rows cost three
  * Int32Arrays instead of 200,000 strings, and free text is searched in the dump text at once.
  */
 export type RowText = {
 	readonly texts: readonly string[];
-	/** Lower-cased `texts`, made on the first search that needs case folding. */
-	readonly lower: (string | undefined)[];
 	readonly textOf: Int32Array;
 	readonly start: Int32Array;
 	readonly end: Int32Array;
@@ -140,9 +189,12 @@ const ARP_SHA = /arp_sha/i;
 const NO_NOTES: readonly string[] = Object.freeze([]);
 
 /** A plain flow of a line for decoding (match and actions parsed for this flow only). */
-function plainFlow(flow: Flow, line: string, fields: readonly (readonly [string, string])[]): Flow {
+/** Match fields of the row being indexed, as two parallel lists. */
+type Fields = {readonly keys: string[]; readonly vals: string[]};
+
+function plainFlow(flow: Flow, line: string, fields: Fields): Flow {
 	const match: Record<string, string> = {};
-	for (const [k, v] of fields) match[k] = v;
+	for (let i = 0; i < fields.keys.length; i++) match[fields.keys[i] ?? ''] = fields.vals[i] ?? '';
 	return {
 		line: flow.line,
 		table: flow.table,
@@ -157,13 +209,13 @@ function plainFlow(flow: Flow, line: string, fields: readonly (readonly [string,
 function notesFor(
 	flow: Flow,
 	line: string,
-	fields: readonly (readonly [string, string])[],
+	fields: Fields,
 	node: NodeId,
 	dvrMacs: ReadonlyMap<string, NodeId>,
 	ports: ReadonlyMap<string, string> | undefined,
 ): readonly string[] {
 	const notes: string[] = [];
-	const has = (key: string): boolean => fields.some(([k]) => k === key);
+	const has = (key: string): boolean => fields.keys.includes(key);
 	// Only ARP-responder candidates (and ports to name) need the actions parsed.
 	const plain =
 		(flow.table === 21 && has('arp') && has('arp_tpa')) || ports !== undefined
@@ -347,7 +399,32 @@ function scanLine(
 export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 	const dvrMacs = findDvrMacs(snapshot);
 	const portNames = portMap(snapshot);
-	const rows: FlowRow[] = [];
+	const nodeIds = Object.keys(snapshot.nodes).sort();
+	// The dumps in row order, so every per-row column can be sized once.
+	const dumps: IndexedDump[] = [];
+	let size = 0;
+	for (const node of nodeIds) {
+		const flows = snapshot.nodes[node]?.facts.flows ?? {};
+		for (const bridge of Object.keys(flows).sort()) {
+			const dump = flows[bridge];
+			if (dump === undefined) continue;
+			const d = dump.data.flows;
+			dumps.push({
+				node,
+				bridge,
+				capture: dump.capture,
+				lineOffset: dump.lineOffset,
+				flows: d,
+				first: size,
+			});
+			size += d.length;
+		}
+	}
+	const dumpOf = new Int32Array(size);
+	const notesOfRow = new Int32Array(size);
+	const textOf = new Int32Array(size);
+	const starts = new Int32Array(size);
+	const ends = new Int32Array(size);
 	const byTable = new Map<number, number[]>();
 	const byKey = new Map<string, number[]>();
 	const values = new Map<string, (string | undefined)[]>();
@@ -356,9 +433,6 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 	const texts: string[] = [];
 	const textIds = new Map<string, number>();
 	const runs: [number, number, number][] = [];
-	const textOf: number[] = [];
-	const starts: number[] = [];
-	const ends: number[] = [];
 	const post = (map: Map<string, number[]>, key: string, id: number): boolean => {
 		const list = map.get(key);
 		if (list === undefined) map.set(key, [id]);
@@ -376,121 +450,118 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 		strings.set(text, text);
 		return text;
 	};
-	const noteLists = new Map<string, readonly string[]>();
-	const shareNotes = (notes: readonly string[]): readonly string[] => {
-		if (notes.length === 0) return notes;
+	const noteLists: (readonly string[])[] = [NO_NOTES];
+	const noteIds = new Map<string, number>();
+	const shareNotes = (notes: readonly string[]): number => {
+		if (notes.length === 0) return 0;
 		const key = notes.join('\n');
-		const known = noteLists.get(key);
-		if (known !== undefined) return known;
-		// Flat copies: a template result is a tree of parts that keeps the line it came from.
-		const flat = key.split('\n');
-		noteLists.set(key, flat);
-		return flat;
+		let known = noteIds.get(key);
+		if (known === undefined) {
+			// Flat copies: a template result is a tree of parts that keeps the line it came from.
+			known = noteLists.length;
+			noteLists.push(key.split('\n'));
+			noteIds.set(key, known);
+		}
+		return known;
 	};
-	// Scratch of the row being read (one pair of arrays and callbacks for all rows).
-	const fields: [string, string][] = [];
+	// Scratch of the row being read (parallel key/value arrays and callbacks for all rows: no
+	// pair per field — 200,000 rows have over a million).
+	const fields: Fields = {keys: [], vals: []};
 	const names: string[] = [];
 	const onField = (key: string, value: string): void => {
-		fields.push([key, intern(value)]);
+		fields.keys.push(key);
+		fields.vals.push(intern(value));
 	};
 	const onAction = (token: string, head: string): void => {
 		names.push(actionNameOf(token, head));
 	};
-	const nodeIds = Object.keys(snapshot.nodes).sort();
-	for (const node of nodeIds) {
-		const flows = snapshot.nodes[node]?.facts.flows ?? {};
-		for (const bridge of Object.keys(flows).sort()) {
-			const dump = flows[bridge];
-			if (dump === undefined) continue;
-			const ports = portNames.get(`${node}\0${bridge}`);
-			const stdout = snapshot.captures[dump.capture]?.stdout;
-			const spans = stdout === undefined ? undefined : lineSpans(stdout);
-			let textId = -1;
-			if (stdout !== undefined) {
-				textId = textIds.get(stdout) ?? texts.length;
-				if (textId === texts.length) {
-					texts.push(stdout);
-					textIds.set(stdout, textId);
-				}
+	for (let di = 0; di < dumps.length; di++) {
+		const {node, bridge, capture, lineOffset, flows, first} = dumps[di] as IndexedDump;
+		const ports = portNames.get(`${node}\0${bridge}`);
+		const stdout = snapshot.captures[capture]?.stdout;
+		const spans = stdout === undefined ? undefined : lineSpans(stdout);
+		let textId = -1;
+		if (stdout !== undefined) {
+			textId = textIds.get(stdout) ?? texts.length;
+			if (textId === texts.length) {
+				texts.push(stdout);
+				textIds.set(stdout, textId);
 			}
-			const first = rows.length;
-			for (const flow of dump.data.flows) {
-				const id = rows.length;
-				const line = flow.line + dump.lineOffset;
-				// Where the line is in the capture text; a line the text does not hold keeps its raw.
-				let s = spans === undefined ? -1 : (spans[line - 1] ?? -1);
-				let e = spans === undefined ? -1 : (spans[line] ?? 0) - 1;
-				let scanned = false;
-				fields.length = names.length = 0;
-				if (stdout !== undefined && s >= 0 && e >= s) {
-					while (s < e && isBlank(stdout.charCodeAt(s))) s++;
-					while (e > s && isBlank(stdout.charCodeAt(e - 1))) e--;
-					scanned = scanLine(stdout, s, e, onField, onAction);
-				}
-				if (!scanned) {
-					// Not in the text as expected: index the flow itself (materialised).
-					fields.length = names.length = 0;
-					for (const [k, v] of Object.entries(flow.match)) fields.push([k, v]);
-					for (const a of flow.actions) names.push(actionName(a));
-					textOf.push(texts.length);
-					texts.push(flow.raw);
-					starts.push(0);
-					ends.push(flow.raw.length);
-				} else {
-					textOf.push(textId);
-					starts.push(s);
-					ends.push(e);
-				}
-				const tableName = neutronTableName(bridge, flow.table);
-				const lineText = scanned && stdout !== undefined ? stdout.slice(s, e) : flow.raw;
-				const notes = shareNotes(notesFor(flow, lineText, fields, node, dvrMacs, ports));
-				// Plain literals (a spread would make 200,000 dictionary-mode objects).
-				const capture = dump.capture;
-				rows.push(
-					tableName === undefined
-						? {id, node, bridge, capture, line, flow, notes}
-						: {id, node, bridge, capture, line, flow, notes, tableName},
-				);
-				if (notes.length > 0) noted.push(id);
-				(byNode.get(node) ?? byNode.set(node, []).get(node))?.push(id);
-				const t = byTable.get(flow.table);
-				if (t === undefined) byTable.set(flow.table, [id]);
-				else t.push(id);
-				for (const [key] of fields) {
-					const canonical = canonicalKey(key);
-					if (!post(byKey, canonical, id)) continue;
-					// As match[name] would give: the last value of the first name present.
-					let value: string | undefined;
-					for (const n of namesOf(canonical)) {
-						for (const [k, v] of fields) if (k === n) value = v;
-						if (value !== undefined) break;
-					}
-					(values.get(canonical) ?? values.set(canonical, []).get(canonical))?.push(value);
-				}
-				for (const name of names) post(byKey, name, id);
+		}
+		const nodeRows = byNode.get(node) ?? byNode.set(node, []).get(node) ?? [];
+		for (let i = 0; i < flows.length; i++) {
+			const flow = flows[i] as Flow;
+			const id = first + i;
+			dumpOf[id] = di;
+			const line = flow.line + lineOffset;
+			// Where the line is in the capture text; a line the text does not hold keeps its raw.
+			let s = spans === undefined ? -1 : (spans[line - 1] ?? -1);
+			let e = spans === undefined ? -1 : (spans[line] ?? 0) - 1;
+			let scanned = false;
+			fields.keys.length = fields.vals.length = names.length = 0;
+			if (stdout !== undefined && s >= 0 && e >= s) {
+				while (s < e && isBlank(stdout.charCodeAt(s))) s++;
+				while (e > s && isBlank(stdout.charCodeAt(e - 1))) e--;
+				scanned = scanLine(stdout, s, e, onField, onAction);
 			}
-			// Runs of rows in one text, for whole-text search.
-			let runStart = first;
-			for (let id = first; id <= rows.length; id++) {
-				if (id === rows.length || textOf[id] !== textOf[runStart]) {
-					if (id > runStart) runs.push([textOf[runStart] ?? 0, runStart, id - 1]);
-					runStart = id;
+			if (!scanned) {
+				// Not in the text as expected: index the flow itself (materialised).
+				fields.keys.length = fields.vals.length = names.length = 0;
+				for (const [k, v] of Object.entries(flow.match)) {
+					fields.keys.push(k);
+					fields.vals.push(v);
 				}
+				for (const a of flow.actions) names.push(actionName(a));
+				textOf[id] = texts.length;
+				texts.push(flow.raw);
+				starts[id] = 0;
+				ends[id] = flow.raw.length;
+			} else {
+				textOf[id] = textId;
+				starts[id] = s;
+				ends[id] = e;
+			}
+			const lineText = scanned && stdout !== undefined ? stdout.slice(s, e) : flow.raw;
+			const notes = shareNotes(notesFor(flow, lineText, fields, node, dvrMacs, ports));
+			notesOfRow[id] = notes;
+			if (notes !== 0) noted.push(id);
+			nodeRows.push(id);
+			const t = byTable.get(flow.table);
+			if (t === undefined) byTable.set(flow.table, [id]);
+			else t.push(id);
+			const {keys, vals} = fields;
+			for (let f = 0; f < keys.length; f++) {
+				const canonical = canonicalKey(keys[f] ?? '');
+				if (!post(byKey, canonical, id)) continue;
+				// As match[name] would give: the last value of the first name present.
+				let value: string | undefined;
+				for (const n of namesOf(canonical)) {
+					for (let g = 0; g < keys.length; g++) if (keys[g] === n) value = vals[g];
+					if (value !== undefined) break;
+				}
+				(values.get(canonical) ?? values.set(canonical, []).get(canonical))?.push(value);
+			}
+			for (const name of names) post(byKey, name, id);
+		}
+		// Runs of rows in one text, for whole-text search.
+		const end = first + flows.length;
+		let runStart = first;
+		for (let id = first; id <= end; id++) {
+			if (id === end || textOf[id] !== textOf[runStart]) {
+				if (id > runStart) runs.push([textOf[runStart] ?? 0, runStart, id - 1]);
+				runStart = id;
 			}
 		}
 	}
 	const typed = <K>(map: Map<K, number[]>): Map<K, Int32Array> =>
 		new Map([...map].map(([k, list]) => [k, Int32Array.from(list)]));
-	const text: RowText = {
-		texts,
-		lower: [],
-		textOf: Int32Array.from(textOf),
-		start: Int32Array.from(starts),
-		end: Int32Array.from(ends),
-		runs,
-	};
+	const text: RowText = {texts, textOf, start: starts, end: ends, runs};
 	return {
-		rows,
+		size,
+		dumps,
+		dumpOf,
+		notesOf: notesOfRow,
+		noteLists,
 		byTable: typed(byTable),
 		byKey: typed(byKey),
 		byNode: typed(byNode),
@@ -568,7 +639,7 @@ export function compareValue(actual: string, op: FilterTerm['op'], wanted: strin
 	}
 }
 
-type Pred = (row: FlowRow, id: number) => boolean;
+type Pred = (id: number) => boolean;
 
 /** The row's line as printed: a slice of its capture text, made when asked and not kept. */
 export function rowRaw(index: FlowIndex, id: number): string {
@@ -609,10 +680,6 @@ function lookup(ids: Int32Array, id: number): number {
 }
 
 /**
- * Rows whose line contains `needle` (lower case), found by searching each capture text once
- * (lower-cased on first use) instead of testing 200,000 lines one by one.
- */
-/**
  * Scratch buffers of one filterFlows call (row marks, the id list), reused across keystrokes: a
  * fresh 200,000-entry typed array per keystroke is memory outside the JS heap that the garbage
  * collector returns late, and it showed in the console's peak RSS.
@@ -629,29 +696,54 @@ function leaseMarks(size: number): Uint8Array {
 let idScratch = new Int32Array(0);
 
 /**
- * Whether a row's line contains `needle` (lower case), for rows asked in ascending order: one
- * forward search per text from the row on, kept while the next rows are before the hit — no
- * string per row (a small narrowed result is tested row by row this way).
+ * Case-insensitive search in the original capture text, with no lower-cased copy (one per 5 MB
+ * dump was 40 MB held for the rest of the session): a `gi` regular expression moved along with
+ * lastIndex and run with test() — as fast as indexOf over a copy (faster for IPs, whose dots
+ * slow indexOf down), and no match array per hit. `end` is where the last hit ends (a literal
+ * matched case-insensitively is as long as the value).
+ */
+class Finder {
+	readonly #re: RegExp;
+	readonly #length: number;
+	end = -1;
+	constructor(value: string) {
+		this.#length = value.length;
+		this.#re = new RegExp(escapeText(value), 'gi');
+	}
+	/** Start of the first hit at or after `from`, or -1. */
+	next(text: string, from: number): number {
+		const re = this.#re;
+		re.lastIndex = from;
+		if (!re.test(text)) {
+			this.end = -1;
+			return -1;
+		}
+		// An empty value matches everywhere without moving: step on so callers advance.
+		this.end = Math.max(re.lastIndex, from + 1);
+		return re.lastIndex - this.#length;
+	}
+}
+
+/**
+ * Whether a row's line contains `value` (any case), for rows asked in ascending order: one forward
+ * search per text from the row on, kept while the next rows are before the hit — no string per
+ * row (a small narrowed result is tested row by row this way).
  */
 function containsInRow(
 	index: FlowIndex,
-	needle: string,
-	re: RegExp,
+	value: string,
 	inActions = false,
 ): (id: number) => boolean {
 	const t = index.text;
+	const find = new Finder(value);
 	const hitAt = new Map<number, number>();
+	const hitEnd = new Map<number, number>();
 	const searched = new Map<number, number>();
 	return id => {
 		const ti = t.textOf[id] ?? 0;
 		const s = t.start[id] ?? 0;
 		const e = t.end[id] ?? 0;
 		const text = t.texts[ti] ?? '';
-		const lower = (t.lower[ti] ??= text.toLowerCase());
-		if (lower.length !== text.length) {
-			const raw = rowRaw(index, id);
-			return re.test(inActions ? actionsText(raw) : raw);
-		}
 		let from = s;
 		if (inActions) {
 			const at = text.indexOf('actions=', s);
@@ -660,43 +752,38 @@ function containsInRow(
 		}
 		// The first hit at or after `searchedFrom` is `hit` (MAX: none); reuse it while the rows
 		// asked stay between the two, search again otherwise.
-		let searchedFrom = searched.get(ti) ?? -1;
+		const searchedFrom = searched.get(ti) ?? -1;
 		let hit = hitAt.get(ti) ?? -1;
+		let end = hitEnd.get(ti) ?? -1;
 		if (searchedFrom < 0 || from < searchedFrom || from > hit) {
-			hit = lower.indexOf(needle, from);
-			if (hit < 0) hit = Number.MAX_SAFE_INTEGER;
-			searchedFrom = from;
-			searched.set(ti, searchedFrom);
+			hit = find.next(text, from);
+			end = find.end;
+			if (hit < 0) hit = end = Number.MAX_SAFE_INTEGER;
+			searched.set(ti, from);
 			hitAt.set(ti, hit);
+			hitEnd.set(ti, end);
 		}
-		return hit + needle.length <= e;
+		return end <= e;
 	};
 }
 
-function markText(index: FlowIndex, needle: string, re: RegExp, inActions = false): Uint8Array {
+function markText(index: FlowIndex, value: string, inActions = false): Uint8Array {
 	const t = index.text;
-	const marks = leaseMarks(index.rows.length);
+	const marks = leaseMarks(index.size);
+	const find = new Finder(value);
 	for (const [ti, first, last] of t.runs) {
 		const text = t.texts[ti] ?? '';
-		const lower = (t.lower[ti] ??= text.toLowerCase());
-		if (lower.length !== text.length) {
-			for (let id = first; id <= last; id++) {
-				const raw = rowRaw(index, id);
-				if (re.test(inActions ? actionsText(raw) : raw)) marks[id] = 1;
-			}
-			continue;
-		}
 		const limit = t.end[last] ?? 0;
-		let p = lower.indexOf(needle, t.start[first] ?? 0);
+		let p = find.next(text, t.start[first] ?? 0);
 		let id = first;
 		let actionsOf = -1;
 		let actionsAt = 0;
-		while (p >= 0 && p + needle.length <= limit) {
-			while (id <= last && (t.end[id] ?? 0) < p + needle.length) id++;
+		while (p >= 0 && find.end <= limit) {
+			while (id <= last && (t.end[id] ?? 0) < find.end) id++;
 			if (id > last) break;
 			const s = t.start[id] ?? 0;
 			if (p < s) {
-				p = lower.indexOf(needle, s);
+				p = find.next(text, s);
 				continue;
 			}
 			if (inActions) {
@@ -708,14 +795,14 @@ function markText(index: FlowIndex, needle: string, re: RegExp, inActions = fals
 				}
 				if (p < actionsAt) {
 					if (actionsAt === Infinity) {
-						p = lower.indexOf(needle, t.end[id] ?? 0);
+						p = find.next(text, t.end[id] ?? 0);
 						id++;
-					} else p = lower.indexOf(needle, actionsAt);
+					} else p = find.next(text, actionsAt);
 					continue;
 				}
 			}
 			marks[id] = 1;
-			p = lower.indexOf(needle, t.end[id] ?? 0);
+			p = find.next(text, t.end[id] ?? 0);
 			id++;
 		}
 	}
@@ -786,8 +873,8 @@ function actionsText(raw: string): string {
 	return at < 0 ? '' : raw.slice(at + 8);
 }
 
-const escapeRe = (text: string): RegExp =>
-	new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+const escapeText = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (text: string): RegExp => new RegExp(escapeText(text), 'i');
 
 /**
  * Case-insensitive search in the flow line and its notes. Over many rows the capture texts are
@@ -795,17 +882,19 @@ const escapeRe = (text: string): RegExp =>
  */
 function freeText(value: string, index: FlowIndex, wide: boolean): Pred {
 	const re = escapeRe(value);
-	const inNotes = (row: FlowRow): boolean =>
-		row.notes.length > 0 && row.notes.some(n => re.test(n));
+	const inNotes = (id: number): boolean => {
+		const notes = notesOf(index, id);
+		return notes.length > 0 && notes.some(n => re.test(n));
+	};
 	if (wide) {
 		let marks: Uint8Array | undefined;
-		return (_row, id) => {
+		return id => {
 			if (marks === undefined) {
-				marks = markText(index, value.toLowerCase(), re);
+				marks = markText(index, value);
 				// Notes too: rows share note lists (`… = DVR MAC of this node`), test each list once.
 				const seen = new Map<readonly string[], boolean>();
 				for (const noted of index.noted) {
-					const notes = index.rows[noted]?.notes ?? [];
+					const notes = notesOf(index, noted);
 					let hit = seen.get(notes);
 					if (hit === undefined) {
 						hit = notes.some(n => re.test(n));
@@ -817,8 +906,8 @@ function freeText(value: string, index: FlowIndex, wide: boolean): Pred {
 			return marks[id] === 1;
 		};
 	}
-	const contains = containsInRow(index, value.toLowerCase(), re);
-	return (row, id) => contains(id) || inNotes(row);
+	const contains = containsInRow(index, value);
+	return id => contains(id) || inNotes(id);
 }
 
 /** a equals w (lower case) ignoring ASCII case, without a lower-cased copy per row. */
@@ -920,7 +1009,11 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 	const key = canonicalKey(term.key);
 	const op = term.op;
 	const value = term.value ?? '';
-	const portsOf = (row: FlowRow) => index.portNames.get(`${row.node}\0${row.bridge}`);
+	const portsOf = (id: number): ReadonlyMap<string, string> | undefined => {
+		const dump = dumpAt(index, id);
+		return dump === undefined ? undefined : index.portNames.get(`${dump.node}\0${dump.bridge}`);
+	};
+	const flow = (id: number): Flow | undefined => flowOf(index, id);
 	if (
 		op === undefined &&
 		(key === 'table' || key === 'node' || key === 'bridge' || key === 'actions')
@@ -931,77 +1024,94 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 		const wn = toNumber(value);
 		if (wn === undefined) {
 			const cmp = comparator(op, value);
-			return row => cmp(row.tableName ?? '');
+			return id => {
+				const dump = dumpAt(index, id);
+				const f = flow(id);
+				return cmp(
+					(dump === undefined || f === undefined
+						? undefined
+						: neutronTableName(dump.bridge, f.table)) ?? '',
+				);
+			};
 		}
 		const cmp = numberComparator(op, wn);
-		return row => cmp(row.flow.table);
+		return id => {
+			const f = flow(id);
+			return f !== undefined && cmp(f.table);
+		};
 	}
 	if (op === undefined) {
-		if (key === 'note' || key === 'notes') return row => row.notes.length > 0;
-		if (STAT_KEYS.has(key)) return row => statValue(row.flow, key) !== undefined;
+		if (key === 'note' || key === 'notes') return id => (index.notesOf[id] ?? 0) !== 0;
+		if (STAT_KEYS.has(key))
+			return id => {
+				const f = flow(id);
+				return f !== undefined && statValue(f, key) !== undefined;
+			};
 		const posting = index.byKey.get(key);
 		if (posting === undefined)
 			return KNOWN_WORDS.has(key) ? () => false : freeText(term.text, index, wide);
 		// Match keys and action names, from the posting list built at load.
 		const find = cursor(posting);
-		return (_row, id) => find(id) >= 0;
+		return id => find(id) >= 0;
 	}
 	const cmp = comparator(op, value);
-	if (key === 'node') return row => cmp(row.node);
-	if (key === 'bridge') return row => cmp(row.bridge);
+	if (key === 'node') return id => cmp(dumpAt(index, id)?.node ?? '');
+	if (key === 'bridge') return id => cmp(dumpAt(index, id)?.bridge ?? '');
 	if (key === 'actions') {
 		if (op === '~=' && wide) {
 			let marks: Uint8Array | undefined;
-			return (_row, id) => {
-				marks ??= markText(index, value.toLowerCase(), escapeRe(value), true);
+			return id => {
+				marks ??= markText(index, value, true);
 				return marks[id] === 1;
 			};
 		}
 		if (op === '~=') {
-			const contains = containsInRow(index, value.toLowerCase(), escapeRe(value), true);
-			return (_row, id) => contains(id);
+			const contains = containsInRow(index, value, true);
+			return id => contains(id);
 		}
-		return (_row, id) => cmp(actionsText(rowRaw(index, id)));
+		return id => cmp(actionsText(rowRaw(index, id)));
 	}
 	if (key === 'note' || key === 'notes') {
 		const contains = comparator(op === '=' ? '~=' : op, value);
-		return row => row.notes.some(contains);
+		return id => notesOf(index, id).some(contains);
 	}
 	const numeric = NUMERIC_STATS[key];
 	const wn = toNumber(value);
 	if (numeric !== undefined && wn !== undefined) {
 		const ncmp = numberComparator(op, wn);
-		return row => {
-			const n = numeric(row.flow);
+		return id => {
+			const f = flow(id);
+			const n = f === undefined ? undefined : numeric(f);
 			return n !== undefined && ncmp(n);
 		};
 	}
 	if (STAT_KEYS.has(key)) {
-		return row => {
-			const actual = statValue(row.flow, key);
+		return id => {
+			const f = flow(id);
+			const actual = f === undefined ? undefined : statValue(f, key);
 			return actual !== undefined && cmp(actual);
 		};
 	}
 	if (ACTION_NAMES.has(key)) {
 		// Actions parsed from the line for this test only (the flow's own stay unmaterialised).
 		const posting = index.byKey.get(key);
-		return (row, id) =>
+		return id =>
 			posting !== undefined &&
 			lookup(posting, id) >= 0 &&
 			parseFlowActions(actionsText(rowRaw(index, id))).some(
-				a => actionName(a) === key && actionTargets(a, portsOf(row)).some(cmp),
+				a => actionName(a) === key && actionTargets(a, portsOf(id)).some(cmp),
 			);
 	}
 	const posting = index.byKey.get(key);
 	const vals = index.values.get(key);
 	const find = posting === undefined ? () => -1 : cursor(posting);
-	return (row, id) => {
+	return id => {
 		const at = find(id);
 		const actual = at < 0 ? undefined : vals?.[at];
 		if (actual === undefined) return op === '!=';
 		if (cmp(actual)) return true;
 		if (key === 'in_port' && (op === '=' || op === '~=')) {
-			const name = portsOf(row)?.get(actual);
+			const name = portsOf(id)?.get(actual);
 			return name !== undefined && cmp(name);
 		}
 		return false;
@@ -1051,15 +1161,15 @@ function compile(expr: FilterExpr, index: FlowIndex, wide: boolean): Pred {
 			return compileTerm(expr, index, wide);
 		case 'not': {
 			const inner = compile(expr.expr, index, wide);
-			return (row, id) => !inner(row, id);
+			return id => !inner(id);
 		}
 		case 'and': {
 			const items = expr.items.map(e => compile(e, index, wide));
-			return (row, id) => items.every(p => p(row, id));
+			return id => items.every(p => p(id));
 		}
 		case 'or': {
 			const items = expr.items.map(e => compile(e, index, wide));
-			return (row, id) => items.some(p => p(row, id));
+			return id => items.some(p => p(id));
 		}
 	}
 }
@@ -1182,22 +1292,18 @@ export function filterFlows(
 		if (posting !== undefined && (source === undefined || posting.length < source.length))
 			source = posting;
 	}
-	const rows = index.rows;
-	const size = source === undefined ? rows.length : source.length;
-	const pred = compile(test, index, size > rows.length / 16);
-	if (idScratch.length < size) idScratch = new Int32Array(rows.length);
+	const total = index.size;
+	const size = source === undefined ? total : source.length;
+	const pred = compile(test, index, size > total / 16);
+	if (idScratch.length < size) idScratch = new Int32Array(total);
 	const out = idScratch;
 	let n = 0;
 	if (source === undefined) {
-		for (let i = 0; i < rows.length; i++) {
-			const row = rows[i];
-			if (row !== undefined && pred(row, i)) out[n++] = i;
-		}
+		for (let i = 0; i < total; i++) if (pred(i)) out[n++] = i;
 	} else {
 		for (let i = 0; i < source.length; i++) {
 			const id = source[i] ?? -1;
-			const row = rows[id];
-			if (row !== undefined && pred(row, id)) out[n++] = id;
+			if (id >= 0 && id < total && pred(id)) out[n++] = id;
 		}
 	}
 	marksPool.push(...marksLeased.splice(0));
@@ -1211,7 +1317,7 @@ const allCache = new WeakMap<FlowIndex, Int32Array>();
 function allIds(index: FlowIndex): Int32Array {
 	let ids = allCache.get(index);
 	if (ids === undefined) {
-		ids = new Int32Array(index.rows.length);
+		ids = new Int32Array(index.size);
 		for (let i = 0; i < ids.length; i++) ids[i] = i;
 		allCache.set(index, ids);
 	}

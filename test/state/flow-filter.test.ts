@@ -5,6 +5,8 @@ import {
 	compareValue,
 	filterFlows,
 	filterFlowsIncremental,
+	notesOf,
+	rowOf,
 } from '../../src/state/flow-index.js';
 import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
 import {ensureFlows} from '../helpers/console.js';
@@ -13,7 +15,9 @@ const set = makeIncidentSet();
 const snapshot = ensureFlows(analyseIncident(set).snapshot, set);
 const index = buildFlowIndex(snapshot);
 const texts = (filter: string): string[] =>
-	[...filterFlows(index, filter).ids].map(id => `${index.rows[id]?.node}:${index.rows[id]?.line}`);
+	[...filterFlows(index, filter).ids].map(
+		id => `${rowOf(index, id)?.node}:${rowOf(index, id)?.line}`,
+	);
 
 describe('parseFilter', () => {
 	it.each([
@@ -68,11 +72,23 @@ describe('filterFlows over the incident (real ovs-flows parser output)', () => {
 	});
 
 	it('decodes ARP-responder flows, DVR MACs and port numbers into notes', () => {
-		const notes = index.rows.flatMap(r => r.notes);
+		const notes = Array.from({length: index.size}, (_, id) => notesOf(index, id)).flat();
 		expect(notes).toContain('ARP reply 10.0.0.11 is-at fa:16:3e:aa:aa:aa');
 		expect(notes).toContain('fa:16:3f:00:00:01 = DVR MAC of this node');
 		expect(notes).toContain('output 2=vxlan-0a000002');
 		expect(index.dvrMacs.get('fa:16:3f:00:00:02')).toBe('compute-2');
+	});
+
+	it.each([
+		['MOD_DL_SRC', 'mod_dl_src'],
+		['Fa:16:3E:AA:aa:AA', 'fa:16:3e:aa:aa:aa'],
+		['actions~=RESUBMIT', 'actions~=resubmit'],
+		['table=1 && MOD_dl_SRC', 'table=1 && mod_dl_src'],
+		['table=21 && actions~=Load', 'table=21 && actions~=load'],
+	])('searches text in any case: %s finds what %s finds', (upper, lower) => {
+		// Over the whole index (every text searched) and over a few rows (each line tested)
+		expect(texts(lower).length).toBeGreaterThan(0);
+		expect(texts(upper)).toEqual(texts(lower));
 	});
 
 	it('narrows the previous result while typing instead of rescanning everything', () => {

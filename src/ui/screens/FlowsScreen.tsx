@@ -8,6 +8,7 @@ import {
 	filterFlowsIncremental,
 	getFlowIndex,
 	matchText,
+	rowOf,
 	tableLabel,
 	type FlowRow,
 } from '../../state/flow-index.js';
@@ -67,7 +68,7 @@ export function FlowsScreen({
 	const rowAt = (i: number): FlowRow | undefined => {
 		if (index === undefined || result === undefined) return undefined;
 		const id = result.ids[i];
-		return id === undefined ? undefined : index.rows[id];
+		return id === undefined ? undefined : rowOf(index, id);
 	};
 	const start = useWindowStart(cursor, bodyHeight, count);
 	const nodeW = useMemo(
@@ -116,7 +117,7 @@ export function FlowsScreen({
 		<Box flexDirection="column">
 			<T wrap="truncate">
 				<T bold>{count.toLocaleString('en-US')}</T>
-				<T> / {index.rows.length.toLocaleString('en-US')} flows</T>
+				<T> / {index.size.toLocaleString('en-US')} flows</T>
 				{node === undefined ? '' : ` on ${node}`}
 				{filter === '' ? (
 					<T dimColor>
