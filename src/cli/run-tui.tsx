@@ -4,6 +4,7 @@ import {createAppStore, type SourceInfo} from '../state/store.js';
 import {SessionController, type ControllerDeps} from '../session/controller.js';
 import {App} from '../ui/App.js';
 import {themeFor} from '../ui/theme.js';
+import {MAX_FPS} from '../ui/render-options.js';
 import {loadAnalyzer} from './console-data.js';
 
 const ENTER_ALT = '\u001B[?1049h\u001B[H\u001B[2J';
@@ -83,7 +84,7 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 				quitBy.interrupt = reason === 'interrupt';
 			}}
 		/>,
-		{exitOnCtrlC: false, patchConsole: true, maxFps: 60},
+		{exitOnCtrlC: false, patchConsole: true, maxFps: MAX_FPS},
 	);
 	// Data after the first frame: the header and "loading…" show at once.
 	void controller.start();
