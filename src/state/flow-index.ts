@@ -2,7 +2,7 @@ import type {CaptureId, NodeId} from '../model/ids.js';
 import type {Flow, FlowAction} from '../model/facts.js';
 import type {Snapshot} from '../model/snapshot.js';
 import {arpResponderOf, tableName as neutronTableName} from '../collectors/neutron.js';
-import {parseFlowActions, unquote} from '../collectors/parsers/ovs-flows.js';
+import {flowSpan, parseFlowActions, unquote} from '../collectors/parsers/ovs-flows.js';
 import {conjuncts, narrows, parseFilter, type FilterExpr, type FilterTerm} from './flow-filter.js';
 
 /** One flow of one bridge on one node, with what the console decodes about it. */
@@ -120,9 +120,15 @@ const ALIASES: Readonly<Record<string, string>> = {
 	goto: 'goto_table',
 };
 
+const canonicalKeys = new Map<string, string>();
 const canonicalKey = (key: string): string => {
-	const base = key.split('.')[0] ?? key;
-	return ALIASES[base] ?? base;
+	let canonical = canonicalKeys.get(key);
+	if (canonical === undefined) {
+		const base = key.split('.')[0] ?? key;
+		canonical = ALIASES[base] ?? base;
+		if (canonicalKeys.size < 4096) canonicalKeys.set(key, canonical);
+	}
+	return canonical;
 };
 
 const actionName = (action: FlowAction): string =>
@@ -189,64 +195,69 @@ const ARP_SHA = /arp_sha/i;
 const NO_NOTES: readonly string[] = Object.freeze([]);
 
 /** A plain flow of a line for decoding (match and actions parsed for this flow only). */
-/** Match fields of the row being indexed, as two parallel lists. */
-type Fields = {readonly keys: string[]; readonly vals: string[]};
-
-function plainFlow(flow: Flow, line: string, fields: Fields): Flow {
-	const match: Record<string, string> = {};
-	for (let i = 0; i < fields.keys.length; i++) match[fields.keys[i] ?? ''] = fields.vals[i] ?? '';
-	return {
-		line: flow.line,
-		table: flow.table,
-		priority: flow.priority,
-		flags: flow.flags,
-		raw: line,
-		match,
-		actions: parseFlowActions(actionsText(line)),
-	};
+/** `ARP reply …` of an ARP-responder candidate (table 21 with arp and arp_tpa), if it is one. */
+function arpReply(row: RowScan, flow: Flow): string | undefined {
+	const at = row.keys.lastIndexOf('arp_tpa');
+	const ip = at < 0 ? undefined : row.vals[at];
+	if (ip === undefined || !row.keys.includes('arp')) return undefined;
+	// The items that write arp_sha decode the MAC (hex in OF1.0 `load:`); otherwise Neutron's
+	// reading of the whole flow (materialised for this flow only).
+	let mac: string | undefined;
+	for (const item of row.arpSha) {
+		const action = parseFlowActions(item)[0];
+		if ((action?.type === 'load' || action?.type === 'set_field') && action.decoded !== undefined)
+			mac = action.decoded;
+	}
+	if (mac !== undefined) return `ARP reply ${ip} is-at ${mac.toLowerCase()}`;
+	const arp = decodeArpResponder(flow);
+	return arp === undefined ? undefined : `ARP reply ${arp.ip} is-at ${arp.mac}`;
 }
 
+/**
+ * What the console decodes about one row: the ARP reply it makes, DVR MACs it mentions (with
+ * their host) and port numbers with their names. `hasDvrMac` says the line holds `fa:16:3f`.
+ */
 function notesFor(
+	t: string,
+	s: number,
+	e: number,
+	row: RowScan,
 	flow: Flow,
-	line: string,
-	fields: Fields,
+	hasDvrMac: boolean,
 	node: NodeId,
 	dvrMacs: ReadonlyMap<string, NodeId>,
 	ports: ReadonlyMap<string, string> | undefined,
 ): readonly string[] {
-	const notes: string[] = [];
-	const has = (key: string): boolean => fields.keys.includes(key);
-	// Only ARP-responder candidates (and ports to name) need the actions parsed.
-	const plain =
-		(flow.table === 21 && has('arp') && has('arp_tpa')) || ports !== undefined
-			? plainFlow(flow, line, fields)
-			: undefined;
-	const arp = plain === undefined ? undefined : decodeArpResponder(plain);
-	if (arp !== undefined) notes.push(`ARP reply ${arp.ip} is-at ${arp.mac}`);
-	const lower = line.includes('fa:16:3f') || line.includes('FA:16:3F') ? line.toLowerCase() : '';
-	const seen = new Set<string>();
-	for (const m of lower.matchAll(DVR_MAC)) {
-		const mac = m[0];
-		if (seen.has(mac)) continue;
-		seen.add(mac);
-		const host = dvrMacs.get(mac);
-		if (host !== undefined) notes.push(`${mac} = DVR MAC of ${host === node ? 'this node' : host}`);
+	let notes: string[] | undefined;
+	if (row.wantArp) {
+		const reply = arpReply(row, flow);
+		if (reply !== undefined) (notes ??= []).push(reply);
 	}
-	if (ports !== undefined && plain !== undefined) {
-		const inPort = plain.match['in_port'];
+	if (hasDvrMac) {
+		const seen = new Set<string>();
+		for (const m of t.slice(s, e).toLowerCase().matchAll(DVR_MAC)) {
+			const mac = m[0];
+			if (seen.has(mac)) continue;
+			seen.add(mac);
+			const host = dvrMacs.get(mac);
+			if (host !== undefined)
+				(notes ??= []).push(`${mac} = DVR MAC of ${host === node ? 'this node' : host}`);
+		}
+	}
+	if (ports !== undefined) {
+		const at = row.keys.lastIndexOf('in_port');
+		const inPort = at < 0 ? undefined : row.vals[at];
 		if (inPort !== undefined && /^\d+$/.test(inPort)) {
 			const name = ports.get(inPort);
-			if (name !== undefined) notes.push(`in_port ${inPort}=${name}`);
+			if (name !== undefined) (notes ??= []).push(`in_port ${inPort}=${name}`);
 		}
-		for (const action of plain.actions) {
-			if (action.type === 'output' && /^\d+$/.test(action.port)) {
-				const name = ports.get(action.port);
-				if (name !== undefined) notes.push(`output ${action.port}=${name}`);
-			}
+		for (const port of row.outPorts) {
+			const name = ports.get(port);
+			if (name !== undefined) (notes ??= []).push(`output ${port}=${name}`);
 		}
 	}
 	// 200,000 rows: most have no notes; share one empty array instead of allocating each.
-	return notes.length === 0 ? NO_NOTES : notes;
+	return notes ?? NO_NOTES;
 }
 
 const actionNames = new Map<string, string>();
@@ -310,23 +321,141 @@ function itemEnd(t: string, p: number, e: number, stopAtSpace: boolean): number 
 }
 
 /**
- * Match fields and action names of the flow line t[s, e), read from the text the way the parser
- * reads them, with no object per flow: reading `match`/`actions` of the snapshot's lazy flows
- * would materialise and keep them for all 200,000 flows. Values are slices of the capture text
- * (which the snapshot keeps anyway). Returns false when the line does not look like a flow.
+ * Strings for short pieces of the capture texts (match keys, action names, `dl_vlan=5`), one per
+ * distinct text, looked up by a hash of the characters so that a piece already seen costs no
+ * allocation — 200,000 rows hold over a million of them. Longer pieces are slices (V8 makes a
+ * view into the capture text, no copy).
  */
-function scanLine(
-	t: string,
-	s: number,
-	e: number,
-	onField: (key: string, value: string) => void,
-	onAction: (token: string, head: string) => void,
-): boolean {
-	// 1. stats and flags up to the first match token or `actions=`.
+class Pieces {
+	readonly #byHash = new Map<number, string>();
+	get(t: string, s: number, e: number): string {
+		const n = e - s;
+		if (n >= 13) return t.slice(s, e);
+		let h = n;
+		for (let i = s; i < e; i++) h = Math.imul(h ^ t.charCodeAt(i), 16777619);
+		const known = this.#byHash.get(h);
+		if (known !== undefined && known.length === n && t.startsWith(known, s)) return known;
+		const text = t.slice(s, e);
+		this.#byHash.set(h, text);
+		return text;
+	}
+}
+
+/** What scanning one flow line yields: match fields, action names, and what notes need. */
+class RowScan {
+	readonly keys: string[] = [];
+	readonly vals: string[] = [];
+	readonly names: string[] = [];
+	/** Port numbers of `output:N` actions (when the bridge's ports are known). */
+	readonly outPorts: string[] = [];
+	/** `load`/`set_field` items writing arp_sha (ARP-responder candidates only). */
+	readonly arpSha: string[] = [];
+	wantPorts = false;
+	wantArp = false;
+	readonly #pieces = new Pieces();
+	readonly #names = new Map<string, string>();
+
+	reset(wantPorts: boolean, wantArp: boolean): void {
+		this.keys.length = this.vals.length = this.names.length = 0;
+		this.outPorts.length = this.arpSha.length = 0;
+		this.wantPorts = wantPorts;
+		this.wantArp = wantArp;
+	}
+
+	field(t: string, ks: number, eq: number, ve: number): void {
+		// eq < 0: a bare word (`arp`, `ip`).
+		if (eq < 0) {
+			this.keys.push(this.#pieces.get(t, ks, ve));
+			this.vals.push('');
+			return;
+		}
+		this.keys.push(this.#pieces.get(t, ks, eq));
+		this.vals.push(
+			t.charCodeAt(eq + 1) === 34 ? unquote(t.slice(eq + 1, ve)) : this.#pieces.get(t, eq + 1, ve),
+		);
+	}
+
+	action(t: string, s: number, e: number, h: number): void {
+		const head = this.#pieces.get(t, s, h);
+		let name = this.#names.get(head);
+		if (name === undefined) {
+			name = actionNameOf(t.slice(s, e), head);
+			this.#names.set(head, name);
+		}
+		this.names.push(name);
+		if (this.wantPorts && name === 'output') {
+			// `output:5`, or a bare port number as OVS prints some outputs.
+			const p = h === e ? s : t.charCodeAt(h) === 58 ? h + 1 : -1;
+			if (p >= 0 && p < e && isDigits(t, p, e)) this.outPorts.push(t.slice(p, e));
+		}
+		if (this.wantArp && (name === 'load' || name === 'set_field')) {
+			const item = t.slice(s, e);
+			if (ARP_SHA.test(item)) this.arpSha.push(item);
+		}
+	}
+}
+
+const isDigits = (t: string, s: number, e: number): boolean => {
+	for (let i = s; i < e; i++) {
+		const c = t.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return e > s;
+};
+
+/**
+ * Match fields and action items of a flow line, read from the text the way the parser reads
+ * them, with no object per flow: reading `match`/`actions` of the snapshot's lazy flows would
+ * materialise and keep them for all 200,000 flows. `m` is where the match starts (-1: none), `a`
+ * the first character after `actions=`, `e` the line's end.
+ */
+function scanBody(t: string, m: number, a: number, e: number, row: RowScan): void {
+	if (m >= 0) {
+		let q = m;
+		for (;;) {
+			const end = itemEnd(t, q, e, true);
+			if (end > q) {
+				let eq = -1;
+				for (let i = q; i < end; i++) {
+					const c = t.charCodeAt(i);
+					if (c === 61) {
+						eq = i;
+						break;
+					}
+					if (c === 34) break;
+				}
+				if (!(eq - q === 8 && t.startsWith('priority', q))) row.field(t, q, eq, end);
+			}
+			if (end >= e || t.charCodeAt(end) !== 44) break;
+			q = end + 1;
+		}
+	}
+	let q = a;
+	while (q < e) {
+		const end = itemEnd(t, q, e, false);
+		if (end > q) {
+			let h = q;
+			while (h < end) {
+				const c = t.charCodeAt(h);
+				if (c === 58 || c === 40) break;
+				h++;
+			}
+			row.action(t, q, end, h);
+		}
+		q = end + 1;
+	}
+}
+
+/**
+ * Where the match and the actions of the flow line t[s, e) start, for a flow the parser did not
+ * make (the stats and flags are skipped as the parser skips them): [m, a], or undefined when the
+ * line does not look like a flow.
+ */
+function bodyOf(t: string, s: number, e: number): readonly [number, number] | undefined {
 	let p = s;
 	let matchStart = -1;
 	for (;;) {
-		if (p >= e) return false;
+		if (p >= e) return undefined;
 		if (t.startsWith('actions=', p)) break;
 		let q = p;
 		while (q < e) {
@@ -345,58 +474,27 @@ function scanLine(
 		let c: number;
 		while (p < e && ((c = t.charCodeAt(p)) === 44 || c === 32)) p++;
 	}
-	// 2. match fields to the first unquoted space.
-	let actions = p;
-	if (matchStart >= 0) {
-		let q = matchStart;
-		for (;;) {
-			const end = itemEnd(t, q, e, true);
-			if (end > q) {
-				let eq = -1;
-				for (let i = q; i < end; i++) {
-					const c = t.charCodeAt(i);
-					if (c === 61) {
-						eq = i;
-						break;
-					}
-					if (c === 34) break;
-				}
-				if (eq < 0) onField(t.slice(q, end), '');
-				else if (!(eq - q === 8 && t.startsWith('priority', q))) {
-					const raw = t.slice(eq + 1, end);
-					onField(t.slice(q, eq), raw.charCodeAt(0) === 34 ? unquote(raw) : raw);
-				}
-			}
-			if (end >= e || t.charCodeAt(end) !== 44) {
-				q = end;
-				break;
-			}
-			q = end + 1;
-		}
-		while (q < e && (t.charCodeAt(q) === 32 || t.charCodeAt(q) === 9)) q++;
-		if (!t.startsWith('actions=', q)) return false;
-		actions = q;
-	}
-	// 3. actions: top-level comma-separated items.
-	let q = actions + 8;
-	while (q < e) {
-		const end = itemEnd(t, q, e, false);
-		if (end > q) {
-			let h = q;
-			while (h < end) {
-				const c = t.charCodeAt(h);
-				if (c === 58 || c === 40) break;
-				h++;
-			}
-			onAction(t.slice(q, end), t.slice(q, h));
-		}
-		q = end + 1;
-	}
-	return true;
+	if (matchStart < 0) return [-1, p + 8];
+	let q = itemEnd(t, matchStart, e, true);
+	while (q < e && t.charCodeAt(q) === 44) q = itemEnd(t, q + 1, e, true);
+	while (q < e && (t.charCodeAt(q) === 32 || t.charCodeAt(q) === 9)) q++;
+	return t.startsWith('actions=', q) ? [matchStart, q + 8] : undefined;
 }
 
 /** Build the index. Linear in the number of flows; called once per snapshot. */
 export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
+	const steps = flowIndexSteps(snapshot);
+	for (;;) {
+		const step = steps.next();
+		if (step.done === true) return step.value;
+	}
+}
+
+/** Rows indexed between two pauses of {@link flowIndexSteps} (a few milliseconds of work). */
+const ROWS_PER_STEP = 1024;
+
+/** The index build, pausing every {@link ROWS_PER_STEP} rows so idle time can do it in slices. */
+function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 	const dvrMacs = findDvrMacs(snapshot);
 	const portNames = portMap(snapshot);
 	const nodeIds = Object.keys(snapshot.nodes).sort();
@@ -440,16 +538,6 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 		else return false;
 		return true;
 	};
-	// One string per distinct short value (`dl_vlan=5` on 10,000 rows) and one notes array per
-	// distinct list (`… = DVR MAC of this node`): slicing makes a new string each time.
-	const strings = new Map<string, string>();
-	const intern = (text: string): string => {
-		if (text.length >= 13) return text; // a slice of the capture text: no copy
-		const known = strings.get(text);
-		if (known !== undefined) return known;
-		strings.set(text, text);
-		return text;
-	};
 	const noteLists: (readonly string[])[] = [NO_NOTES];
 	const noteIds = new Map<string, number>();
 	const shareNotes = (notes: readonly string[]): number => {
@@ -464,72 +552,83 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 		}
 		return known;
 	};
-	// Scratch of the row being read (parallel key/value arrays and callbacks for all rows: no
-	// pair per field — 200,000 rows have over a million).
-	const fields: Fields = {keys: [], vals: []};
-	const names: string[] = [];
-	const onField = (key: string, value: string): void => {
-		fields.keys.push(key);
-		fields.vals.push(intern(value));
-	};
-	const onAction = (token: string, head: string): void => {
-		names.push(actionNameOf(token, head));
-	};
+	// Scratch of the row being read, reused for every row.
+	const row = new RowScan();
+	const span = new Int32Array(4);
+	const dvrMacText = /fa:16:3f/gi;
 	for (let di = 0; di < dumps.length; di++) {
 		const {node, bridge, capture, lineOffset, flows, first} = dumps[di] as IndexedDump;
 		const ports = portNames.get(`${node}\0${bridge}`);
-		const stdout = snapshot.captures[capture]?.stdout;
-		const spans = stdout === undefined ? undefined : lineSpans(stdout);
-		let textId = -1;
-		if (stdout !== undefined) {
-			textId = textIds.get(stdout) ?? texts.length;
-			if (textId === texts.length) {
-				texts.push(stdout);
-				textIds.set(stdout, textId);
-			}
-		}
 		const nodeRows = byNode.get(node) ?? byNode.set(node, []).get(node) ?? [];
+		// Flows the parser did not make are found in the capture text by line number.
+		const stdout = snapshot.captures[capture]?.stdout;
+		let spans: Int32Array | undefined;
+		let lastText: string | undefined;
+		let lastTextId = -1;
+		// Next `fa:16:3f` in the current text at or after the current row (rows come in text order).
+		let dvrAt = -1;
+		let dvrFrom = Number.MAX_SAFE_INTEGER;
 		for (let i = 0; i < flows.length; i++) {
 			const flow = flows[i] as Flow;
 			const id = first + i;
+			if ((id & (ROWS_PER_STEP - 1)) === ROWS_PER_STEP - 1) yield;
 			dumpOf[id] = di;
-			const line = flow.line + lineOffset;
-			// Where the line is in the capture text; a line the text does not hold keeps its raw.
-			let s = spans === undefined ? -1 : (spans[line - 1] ?? -1);
-			let e = spans === undefined ? -1 : (spans[line] ?? 0) - 1;
-			let scanned = false;
-			fields.keys.length = fields.vals.length = names.length = 0;
-			if (stdout !== undefined && s >= 0 && e >= s) {
-				while (s < e && isBlank(stdout.charCodeAt(s))) s++;
-				while (e > s && isBlank(stdout.charCodeAt(e - 1))) e--;
-				scanned = scanLine(stdout, s, e, onField, onAction);
-			}
-			if (!scanned) {
-				// Not in the text as expected: index the flow itself (materialised).
-				fields.keys.length = fields.vals.length = names.length = 0;
-				for (const [k, v] of Object.entries(flow.match)) {
-					fields.keys.push(k);
-					fields.vals.push(v);
+			let t = flowSpan(flow, span);
+			let s = span[0] ?? 0;
+			let e = span[1] ?? 0;
+			let m = span[2] ?? -1;
+			let a = span[3] ?? 0;
+			if (t === undefined && stdout !== undefined) {
+				spans ??= lineSpans(stdout);
+				const line = flow.line + lineOffset;
+				s = spans[line - 1] ?? -1;
+				e = (spans[line] ?? 0) - 1;
+				if (s >= 0 && e >= s) {
+					while (s < e && isBlank(stdout.charCodeAt(s))) s++;
+					while (e > s && isBlank(stdout.charCodeAt(e - 1))) e--;
+					const body = bodyOf(stdout, s, e);
+					if (body !== undefined) {
+						t = stdout;
+						[m, a] = body;
+					}
 				}
-				for (const a of flow.actions) names.push(actionName(a));
-				textOf[id] = texts.length;
-				texts.push(flow.raw);
-				starts[id] = 0;
-				ends[id] = flow.raw.length;
-			} else {
-				textOf[id] = textId;
-				starts[id] = s;
-				ends[id] = e;
 			}
-			const lineText = scanned && stdout !== undefined ? stdout.slice(s, e) : flow.raw;
-			const notes = shareNotes(notesFor(flow, lineText, fields, node, dvrMacs, ports));
+			if (t === undefined) {
+				// Not in any text as expected: the flow's own line.
+				t = flow.raw;
+				s = 0;
+				e = t.length;
+				const body = bodyOf(t, s, e) ?? [-1, e];
+				[m, a] = body;
+			}
+			if (t !== lastText) {
+				lastText = t;
+				lastTextId = textIds.get(t) ?? texts.length;
+				if (lastTextId === texts.length) {
+					texts.push(t);
+					textIds.set(t, lastTextId);
+				}
+				dvrFrom = Number.MAX_SAFE_INTEGER;
+			}
+			textOf[id] = lastTextId;
+			starts[id] = s;
+			ends[id] = e;
+			row.reset(ports !== undefined, flow.table === 21);
+			scanBody(t, m, a, e, row);
+			if (s < dvrFrom || (dvrAt >= 0 && dvrAt < s)) {
+				dvrMacText.lastIndex = s;
+				dvrAt = dvrMacText.test(t) ? dvrMacText.lastIndex - 8 : -1;
+				dvrFrom = s;
+			}
+			const hasDvrMac = dvrAt >= s && dvrAt < e;
+			const notes = shareNotes(notesFor(t, s, e, row, flow, hasDvrMac, node, dvrMacs, ports));
 			notesOfRow[id] = notes;
 			if (notes !== 0) noted.push(id);
 			nodeRows.push(id);
-			const t = byTable.get(flow.table);
-			if (t === undefined) byTable.set(flow.table, [id]);
-			else t.push(id);
-			const {keys, vals} = fields;
+			const tl = byTable.get(flow.table);
+			if (tl === undefined) byTable.set(flow.table, [id]);
+			else tl.push(id);
+			const {keys, vals} = row;
 			for (let f = 0; f < keys.length; f++) {
 				const canonical = canonicalKey(keys[f] ?? '');
 				if (!post(byKey, canonical, id)) continue;
@@ -541,7 +640,7 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 				}
 				(values.get(canonical) ?? values.set(canonical, []).get(canonical))?.push(value);
 			}
-			for (const name of names) post(byKey, name, id);
+			for (const name of row.names) post(byKey, name, id);
 		}
 		// Runs of rows in one text, for whole-text search.
 		const end = first + flows.length;
@@ -1337,15 +1436,51 @@ export const matchText = (flow: Flow): string =>
 export const actionsTextOf = (flow: Flow): string => flow.actions.map(a => a.raw).join(',');
 
 const indexCache = new WeakMap<Snapshot, FlowIndex>();
+const building = new WeakMap<Snapshot, Generator<void, FlowIndex, void>>();
 
-/** The index of a snapshot, built on first use and kept while the snapshot lives. */
+/**
+ * The index of a snapshot, built on first use (or finished, when idle time has begun it) and
+ * kept while the snapshot lives.
+ */
 export function getFlowIndex(snapshot: Snapshot): FlowIndex {
 	let index = indexCache.get(snapshot);
 	if (index === undefined) {
-		index = buildFlowIndex(snapshot);
+		const steps = building.get(snapshot) ?? flowIndexSteps(snapshot);
+		building.delete(snapshot);
+		for (;;) {
+			const step = steps.next();
+			if (step.done === true) {
+				index = step.value;
+				break;
+			}
+		}
 		indexCache.set(snapshot, index);
 	}
 	return index;
+}
+
+/**
+ * Builds the index of `snapshot` for about `budgetMs` and pauses; true once it is built. The
+ * console calls it in idle time after showing the verdict, so opening Flows on 200,000 flows
+ * does not wait for the index (getFlowIndex finishes whatever is left).
+ */
+export function warmFlowIndex(snapshot: Snapshot, budgetMs: number): boolean {
+	if (indexCache.has(snapshot)) return true;
+	let steps = building.get(snapshot);
+	if (steps === undefined) {
+		steps = flowIndexSteps(snapshot);
+		building.set(snapshot, steps);
+	}
+	const until = performance.now() + budgetMs;
+	do {
+		const step = steps.next();
+		if (step.done === true) {
+			building.delete(snapshot);
+			indexCache.set(snapshot, step.value);
+			return true;
+		}
+	} while (performance.now() < until);
+	return false;
 }
 
 const lastResult = new WeakMap<FlowIndex, FlowFilterResult>();

@@ -637,6 +637,17 @@ class ParsedFlow {
 		return this.#stat(Key.HardTimeout);
 	}
 
+	/** See {@link flowSpan}. */
+	static span(flow: unknown, out: Int32Array): string | undefined {
+		if (typeof flow !== 'object' || flow === null || !(#s in flow)) return undefined;
+		const f = flow;
+		out[0] = f.#s;
+		out[1] = f.#e;
+		out[2] = f.#m;
+		out[3] = f.#a;
+		return f.#cache.text;
+	}
+
 	get raw(): string {
 		const lazy = (this.#lazy ??= {});
 		return (lazy.raw ??= this.#cache.text.slice(this.#s, this.#e));
@@ -911,6 +922,15 @@ function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 	// Module-level scratch must not keep this dump's text alive.
 	next.reset('');
 	return {facts: protocol === undefined ? {flows} : {protocol, flows}, warnings};
+}
+
+/**
+ * Where a flow this parser made lies in the text it read (what an index over 200,000 flows needs
+ * without materialising them): writes [line start, line end, match start or -1, first character
+ * after `actions=`] into `out` and returns the text. Undefined for any other object.
+ */
+export function flowSpan(flow: Flow, out: Int32Array): string | undefined {
+	return ParsedFlow.span(flow, out);
 }
 
 export const ovsFlowsParser: Parser<'ovs-flows'> = {
