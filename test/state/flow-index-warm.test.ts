@@ -1,0 +1,90 @@
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {
+	buildFlowIndex,
+	filterFlows,
+	getFlowIndex,
+	notesOf,
+	rowOf,
+	warmFlowIndex,
+} from '../../src/state/flow-index.js';
+import {SessionController} from '../../src/session/controller.js';
+import {createAppStore} from '../../src/state/store.js';
+import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
+import type {CaptureSet} from '../../src/model/capture.js';
+
+afterEach(() => {
+	vi.useRealTimers();
+});
+
+/** The incident with 10,000 more flows in compute-1's br-tun dump (several index steps). */
+function bigIncident(): CaptureSet {
+	const set = makeIncidentSet();
+	const lines: string[] = [];
+	for (let i = 0; i < 10_000; i++)
+		lines.push(
+			` cookie=0x1, duration=5.0s, table=22, n_packets=${i}, n_bytes=0, idle_age=1, priority=1,dl_vlan=${1 + (i % 90)} actions=strip_vlan,output:2`,
+		);
+	return {
+		...set,
+		captures: set.captures.map(c =>
+			c.node === 'compute-1' && c.kind === 'ovs-flows' && c.params?.['bridge'] === 'br-tun'
+				? {...c, stdout: `${c.stdout}${lines.join('\n')}\n`}
+				: c,
+		),
+	};
+}
+
+const rowsOf = (index: ReturnType<typeof buildFlowIndex>, filter: string): string[] =>
+	[...filterFlows(index, filter).ids].map(id => {
+		const row = rowOf(index, id);
+		return `${row?.node}:${row?.line}:${notesOf(index, id).join('|')}`;
+	});
+
+describe('warming the flow index in idle time', () => {
+	it('builds in slices and gives the same index as building at once', () => {
+		// Given a snapshot with over 10,000 flows
+		const snapshot = analyseIncident(bigIncident()).snapshot;
+		// When it is warmed with no time budget (one slice per call)
+		let calls = 0;
+		while (!warmFlowIndex(snapshot, 0)) calls++;
+		// Then it took several slices, and the result is the index built in one go
+		expect(calls).toBeGreaterThan(1);
+		const warmed = getFlowIndex(snapshot);
+		const built = buildFlowIndex(snapshot);
+		expect(warmed.size).toBe(built.size);
+		expect(warmed.size).toBeGreaterThan(10_000);
+		for (const filter of ['table=22 && dl_vlan=7', 'output=vxlan-0a000002', 'arp', ''])
+			expect(rowsOf(warmed, filter)).toEqual(rowsOf(built, filter));
+	});
+
+	it('is finished by getFlowIndex when Flows opens before idle time is over', () => {
+		const snapshot = analyseIncident(bigIncident()).snapshot;
+		// Given a warm-up that has begun
+		expect(warmFlowIndex(snapshot, 0)).toBe(false);
+		// When Flows asks for the index
+		const index = getFlowIndex(snapshot);
+		// Then it is complete, and warming has nothing left to do
+		expect(index.size).toBe(buildFlowIndex(snapshot).size);
+		expect(warmFlowIndex(snapshot, 0)).toBe(true);
+		expect(getFlowIndex(snapshot)).toBe(index);
+	});
+
+	it('is started by the console controller once the data is in the store', async () => {
+		vi.useFakeTimers();
+		const store = createAppStore();
+		const set = bigIncident();
+		const c = new SessionController({
+			store,
+			analyze: s => analyseIncident(s),
+			load: async () => set,
+		});
+		await c.start();
+		const snapshot = store.getState().snapshot;
+		if (snapshot === undefined) throw new Error('no snapshot');
+		// When the idle-time steps run
+		await vi.runAllTimersAsync();
+		// Then the index is built (warming reports it done without working)
+		expect(warmFlowIndex(snapshot, 0)).toBe(true);
+		c.dispose();
+	});
+});
