@@ -2,14 +2,14 @@
  * bench/tui — console speed on a big capture set and start-up of the built CLI.
  *
  *  1. Writes a capture set with ≥ 200,000 OpenFlow rules (4 nodes × br-int/br-tun, realistic
- *     Neutron DVR OF1.0 lines) plus the test incident, loads it the way the console does
+ *     Neutron DVR OF1.0 lines, with `ovs-ofctl show` port lists) plus the test incident, loads it the way the console does
  *     (readCaptureSet → assembleSnapshot → diagnose → flow index) and reports the load time.
  *  2. Renders the real App with Ink (fake TTY streams, the run-tui frame rate) on the Flows
  *     screen and types filters one key at a time, measuring keystroke → frame-with-result time.
  *     Target: p95 ≤ 50 ms. Also prints this process's peak RSS (tsx and the harness included).
- *  2c. The built console as shipped (`node dist/cli/main.js <set>`) in tmux on the same set:
- *     `:flows` and the same filters typed key by key; its peak RSS (VmHWM) is the figure held
- *     to the ≤ 500 MB target, its keystroke → frame through tmux an upper bound.
+ *  2c. The built console as shipped (`node dist/cli/main.js <set>`) on a pseudo-terminal on the
+ *     same set: `:flows` and the same filters typed key by key, keystroke → frame read from its
+ *     terminal, and its peak RSS (VmHWM) — the figures an engineer's machine sees.
  *  3. Start-up of the built CLI: `dvrscope --version` (target ≤ 0.3 s) and the first frame of
  *     the sample incident in tmux (target ≤ 1 s).
  *
@@ -18,7 +18,7 @@
  * Run: npm run bench:tui   (builds nothing; run `npm run build` first for part 3)
  */
 import {EventEmitter} from 'node:events';
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, existsSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,6 +82,28 @@ function flowLine(bridge: string, i: number): string {
 	}
 }
 
+/** `ovs-ofctl show <bridge>` with the ports the synthetic flows output to (OF1.0 format). */
+function ofctlShow(bridge: string): string {
+	const lines = [
+		'OFPT_FEATURES_REPLY (xid=0x2): dpid:0000b2d42c5e574b',
+		'n_tables:254, n_buffers:0',
+	];
+	const port = (n: number, name: string): void => {
+		lines.push(` ${n}(${name}): addr:${mac(n).replace('fa:16:3e', '9e:b0:12')}`);
+		lines.push('     config:     0', '     state:      0', '     speed: 0 Mbps now, 0 Mbps max');
+	};
+	if (bridge === 'br-tun') {
+		port(1, 'patch-int');
+		for (let n = 2; n < 42; n++) port(n, `vxlan-0a0000${hex(n, 2)}`);
+	} else {
+		port(1, 'patch-tun');
+		for (let n = 10; n < 510; n++) port(n, `tap${hex(n * 7919, 8)}-${hex(n, 2)}`);
+	}
+	lines.push(' LOCAL(' + bridge + '): addr:9e:b0:12:e4:3d:7a', '     config:     PORT_DOWN');
+	lines.push('OFPT_GET_CONFIG_REPLY (xid=0x4): frags=normal miss_send_len=0');
+	return `${lines.join('\n')}\n`;
+}
+
 function bigSet(): CaptureSet {
 	const base = makeIncidentSet({
 		description: 'bench: the test incident plus 200,000 synthetic DVR flows',
@@ -104,6 +126,23 @@ function bigSet(): CaptureSet {
 					startedAt: '2026-11-26T03:00:00.000Z',
 					durationMs: 900,
 					stdout: `${lines.join('\n')}\n`,
+					stderr: '',
+				}),
+			);
+			// `ovs-ofctl show` as every collection has it: port numbers in flows get names.
+			captures.push(
+				toCaptureMeta({
+					id: `${node}.ofctl-show-${bridge}`,
+					scope: 'node',
+					node,
+					argv: ['ovs-ofctl', 'show', bridge],
+					kind: 'ovs-ofctl-show',
+					params: {bridge},
+					catalogId: 'ovs.ports',
+					exitCode: 0,
+					startedAt: '2026-11-26T03:00:00.000Z',
+					durationMs: 40,
+					stdout: ofctlShow(bridge),
 					stderr: '',
 				}),
 			);
@@ -421,79 +460,125 @@ async function main(): Promise<void> {
 }
 
 /**
- * The built console (`node dist/cli/main.js <set>`, the React production bundle) in a real
- * terminal (tmux): `:flows`, then the same filters typed one key at a time. Peak RSS is the
- * process's VmHWM from /proc — what the engineer's machine pays. Keystroke → frame here includes
- * tmux and polling its pane (a capture-pane per poll), so it is an upper bound.
+ * The built console (`node dist/cli/main.js <set>`, the React production bundle) on a real
+ * pseudo-terminal (util-linux `script`, 120×40): keys are written to the terminal and frames read
+ * from it as the console writes them — no polling. VmHWM of the console process from /proc.
+ */
+class PtyConsole {
+	readonly #child: ChildProcess;
+	#since = '';
+	#wake: (() => void) | undefined;
+	constructor(dir: string) {
+		const command = `stty cols 120 rows 40; exec env -u CI NO_COLOR=1 ${JSON.stringify(process.execPath)} dist/cli/main.js ${JSON.stringify(dir)}`;
+		this.#child = spawn('script', ['-qfec', command, '/dev/null'], {
+			cwd: root,
+			stdio: ['pipe', 'pipe', 'inherit'],
+		});
+		this.#child.stdout?.setEncoding('utf8');
+		this.#child.stdout?.on('data', (chunk: string) => {
+			this.#since += chunk;
+			this.#wake?.();
+		});
+	}
+	/** Write keys; what the console writes from now on is what `waitFor` looks at. */
+	send(keys: string): void {
+		this.#since = '';
+		this.#child.stdin?.write(keys);
+	}
+	async waitFor(predicate: (text: string) => boolean, what: string): Promise<void> {
+		const deadline = performance.now() + 30_000;
+		while (!predicate(stripAnsi(this.#since))) {
+			if (performance.now() > deadline)
+				throw new Error(`built console: no ${what}:\n${stripAnsi(this.#since).slice(-2000)}`);
+			await new Promise<void>(resolve => {
+				const timer = setTimeout(resolve, 50);
+				this.#wake = () => {
+					clearTimeout(timer);
+					resolve();
+				};
+			});
+		}
+	}
+	/** Peak RSS of the console process (the child `script` runs it as). */
+	peakRss(): number {
+		const pid = execFileSync('pgrep', ['-P', String(this.#child.pid)], {encoding: 'utf8'})
+			.trim()
+			.split('\n')[0];
+		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+		return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+	}
+	close(): void {
+		this.#child.kill('SIGKILL');
+		spawnSync('pkill', ['-KILL', '-P', String(this.#child.pid)]);
+	}
+}
+
+/**
+ * 2c. The console as shipped on the same capture set: the verdict, `:flows` (right away, and 2 s
+ * later as an engineer who reads the verdict first), then the same filters typed key by key.
  */
 async function builtConsole(dir: string, flows: number): Promise<void> {
 	const main = path.join(root, 'dist/cli/main.js');
-	if (!existsSync(main) || spawnSync('tmux', ['-V']).status !== 0) {
-		console.log('built console: needs dist/ (npm run build) and tmux');
+	if (!existsSync(main) || spawnSync('script', ['--version']).status !== 0) {
+		console.log('built console: needs dist/ (npm run build) and util-linux script');
 		return;
 	}
-	const socket = `dvrscope-bench-big-${process.pid}`;
-	const tmux = (...args: string[]): string =>
-		execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-	const pane = (): string => tmux('capture-pane', '-p', '-t', 'big');
-	const waitPane = async (predicate: (text: string) => boolean, what: string): Promise<void> => {
-		const deadline = performance.now() + 30_000;
-		while (!predicate(pane())) {
-			if (performance.now() > deadline) throw new Error(`built console: no ${what}:\n${pane()}`);
-			await new Promise(resolve => setTimeout(resolve, 1));
-		}
-	};
 	const total = `/ ${flows.toLocaleString('en-US')} flows`;
+	// `:flows` the moment the verdict shows: the index is not warm yet.
+	let tAtOnce: number;
+	{
+		const pty = new PtyConsole(dir);
+		try {
+			await pty.waitFor(text => text.includes('finding(s)'), 'verdict');
+			const t0 = performance.now();
+			pty.send(':flows\r');
+			await pty.waitFor(text => text.includes(total), 'flows screen');
+			tAtOnce = performance.now() - t0;
+		} finally {
+			pty.close();
+		}
+	}
+	const pty = new PtyConsole(dir);
 	try {
 		const t0 = performance.now();
-		tmux(
-			'new-session',
-			'-d',
-			'-s',
-			'big',
-			'-x',
-			'120',
-			'-y',
-			'40',
-			`cd ${JSON.stringify(root)} && exec env -u CI NO_COLOR=1 ${JSON.stringify(process.execPath)} dist/cli/main.js ${JSON.stringify(dir)}`,
-		);
-		const pid = tmux('display-message', '-p', '-t', 'big', '#{pane_pid}').trim();
-		await waitPane(text => text.includes('finding(s)'), 'verdict');
+		await pty.waitFor(text => text.includes('finding(s)'), 'verdict');
 		const tOpen = performance.now() - t0;
-		tmux('send-keys', '-t', 'big', ':flows', 'Enter');
-		await waitPane(text => text.includes(total), 'flows screen');
-		const tFlows = performance.now() - t0 - tOpen;
+		// An engineer reads the verdict first; the console indexes the flows meanwhile.
+		await new Promise(resolve => setTimeout(resolve, 2000));
+		const f0 = performance.now();
+		pty.send(':flows\r');
+		await pty.waitFor(text => text.includes(total), 'flows screen');
+		const tFlows = performance.now() - f0;
 		const times: number[] = [];
 		for (const filter of FILTERS) {
-			tmux('send-keys', '-t', 'big', '/');
-			await waitPane(text => text.includes('filters as you type'), 'filter prompt');
+			pty.send('/');
+			await pty.waitFor(text => text.includes('filters as you type'), 'filter prompt');
 			let typed = '';
 			for (const ch of filter) {
 				typed += ch;
 				const k0 = performance.now();
-				tmux('send-keys', '-t', 'big', '-l', ch);
-				await waitPane(
+				pty.send(ch);
+				await pty.waitFor(
 					text => text.includes(`filter: ${typed.trimEnd()}`) && text.includes(`/${typed}`),
 					`filter "${typed}"`,
 				);
 				times.push(performance.now() - k0);
 			}
-			tmux('send-keys', '-t', 'big', 'Escape');
-			await waitPane(text => !text.includes('filters as you type'), 'filter cleared');
+			pty.send('\u001B');
+			await pty.waitFor(text => text.includes('/ to filter'), 'filter cleared');
 		}
-		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-		const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+		const hwm = pty.peakRss();
 		console.log(
-			`built console (dist, tmux 120×40): verdict on screen ${tOpen.toFixed(0)} ms · :flows (index of ${flows.toLocaleString('en-US')} flows) ${tFlows.toFixed(0)} ms`,
+			`built console (dist, pty 120×40): verdict on screen ${tOpen.toFixed(0)} ms · :flows at once ${tAtOnce.toFixed(0)} ms · :flows 2 s later ${tFlows.toFixed(0)} ms (indexed meanwhile)`,
 		);
 		console.log(
-			`built console keystroke → frame through tmux (upper bound): n=${times.length} p50 ${pct(times, 50).toFixed(1)} ms · p95 ${pct(times, 95).toFixed(1)} ms`,
+			`built console keystroke → frame on its terminal: n=${times.length} p50 ${pct(times, 50).toFixed(1)} ms · p95 ${pct(times, 95).toFixed(1)} ms · max ${Math.max(...times).toFixed(1)} ms (target p95 ≤ 50 ms)`,
 		);
 		console.log(
 			`peak RSS of the built console (VmHWM, after typing every filter): ${(hwm / 1_000_000).toFixed(0)} MB (target ≤ 500 MB)`,
 		);
 	} finally {
-		spawnSync('tmux', ['-L', socket, 'kill-server']);
+		pty.close();
 	}
 }
 
