@@ -40,7 +40,25 @@ describe('dvrscope diagnose', () => {
 	it('exits 3 with a message naming a missing path', () => {
 		const r = dvrscope('diagnose', 'test/scenarios/no-such-set');
 		expect(r.code).toBe(3);
-		expect(r.stderr).toContain('test/scenarios/no-such-set: no such capture set');
+		expect(r.stderr).toContain('test/scenarios/no-such-set: no such bundle or capture set');
+	});
+
+	it('reads a support bundle (.tar.gz) the same as its capture set, and names a non-bundle', () => {
+		// Given a bundle written from failover-stale
+		const dir = mkdtempSync(path.join(tmpdir(), 'dvrscope-diag-bundle-'));
+		const bundle = path.join(dir, 'b.tar.gz');
+		expect(dvrscope('bundle', 'test/scenarios/failover-stale', '-o', bundle).code).toBe(0);
+		// When it is diagnosed
+		const r = dvrscope('diagnose', bundle);
+		// Then the same verdict as the directory
+		expect(r.code).toBe(2);
+		expect(r.stdout).toContain('CRITICAL  dvr/stale-permanent-arp');
+		// And a file that is not a bundle is named, exit 3
+		const junk = path.join(dir, 'junk.tar.gz');
+		writeFileSync(junk, 'not gzip');
+		const bad = dvrscope('diagnose', junk);
+		expect(bad.code).toBe(3);
+		expect(bad.stderr).toContain(junk);
 	});
 
 	it('exits 3 with a message naming a broken manifest', () => {

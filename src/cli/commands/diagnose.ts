@@ -76,13 +76,15 @@ async function run(setPaths: readonly string[], options: DiagnoseOptions): Promi
 		);
 		return;
 	}
-	const {readCaptureSet, CaptureSetError} = await import('../../bundle/capture-set.js');
+	// Capture-set directories, and what `analyze` and the console open too: bundles and archived
+	// capture sets (.tar.gz), extracted bundles.
+	const {openInput, isInputError} = await import('../../bundle/read.js');
 	const sets: CaptureSet[] = [];
 	for (const setPath of setPaths) {
 		try {
-			sets.push(await readCaptureSet(setPath));
+			sets.push((await openInput(setPath)).set);
 		} catch (error) {
-			if (error instanceof CaptureSetError) {
+			if (isInputError(error)) {
 				usage(error.message);
 				return;
 			}
@@ -159,7 +161,7 @@ export function register(program: Command): void {
 		)
 		.argument(
 			'[capture-set...]',
-			'capture-set directory (contains manifest.json); several are merged into one (e.g. one per node + one for the cloud)',
+			'capture-set directory (contains manifest.json), bundle or archived capture set (.tar.gz); several are merged into one (e.g. one per node + one for the cloud)',
 		)
 		.option('--json', 'JSON output (same as --format json; versioned schema)')
 		.option('--format <format>', 'text | json | markdown', 'text')
