@@ -980,6 +980,7 @@ const escapeRe = (text: string): RegExp => new RegExp(escapeText(text), 'i');
  * searched once (`wide`); over a few (narrowing a small result) each line is tested.
  */
 function freeText(value: string, index: FlowIndex, wide: boolean): Pred {
+	if (value === '') return () => true;
 	const re = escapeRe(value);
 	const inNotes = (id: number): boolean => {
 		const notes = notesOf(index, id);
@@ -1157,6 +1158,8 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 	if (key === 'node') return id => cmp(dumpAt(index, id)?.node ?? '');
 	if (key === 'bridge') return id => cmp(dumpAt(index, id)?.bridge ?? '');
 	if (key === 'actions') {
+		// `actions~=` before the value is typed: every flow has actions.
+		if (op === '~=' && value === '') return () => true;
 		if (op === '~=' && wide) {
 			let marks: Uint8Array | undefined;
 			return id => {

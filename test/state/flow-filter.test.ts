@@ -79,6 +79,13 @@ describe('filterFlows over the incident (real ovs-flows parser output)', () => {
 		expect(index.dvrMacs.get('fa:16:3f:00:00:02')).toBe('compute-2');
 	});
 
+	it('keeps every row while a value is still to be typed (actions~= with nothing after it)', () => {
+		expect(filterFlows(index, 'actions~=').ids.length).toBe(index.size);
+		expect(filterFlows(index, 'table=22 && actions~=').ids).toEqual(
+			filterFlows(index, 'table=22').ids,
+		);
+	});
+
 	it.each([
 		['MOD_DL_SRC', 'mod_dl_src'],
 		['Fa:16:3E:AA:aa:AA', 'fa:16:3e:aa:aa:aa'],
