@@ -136,7 +136,7 @@ export const bindings = [
 		command: 'watch.toggle',
 		keys: ['w'],
 		hint: 'watch',
-		help: 'Watch: re-collect every N s and show the per-VIP timeline of changes (live only)',
+		help: 'Watch: re-collect every N s (saved data: re-read from disk) and show the per-VIP timeline of changes',
 	},
 	{
 		command: 'bundle.export',

@@ -6,6 +6,7 @@ import {renderConsole} from '../helpers/console.js';
 import {selectTop} from '../../src/state/selectors.js';
 import {NEW_MAC, OLD_MAC, VIP} from '../helpers/incident.js';
 import {ScreenErrorBoundary} from '../../src/ui/components/ScreenErrorBoundary.js';
+import {aliases, bindings} from '../../src/ui/keymap.js';
 import type {SessionEvent} from '../../src/session/events.js';
 
 afterEach(() => {
@@ -340,6 +341,18 @@ describe('Global keys', () => {
 		expect(f).toContain('Re-collect');
 		await ui.press(keys.escape);
 		expect(selectTop(ui.store.getState()).view.kind).toBe('overview');
+	});
+
+	it('help at 80 columns shows every word of every key and command description', async () => {
+		// Given the console at 80 columns, tall enough for the whole help list
+		const ui = renderConsole({}, {columns: 80, rows: 120});
+		await ui.press('?');
+		const f = await ui.waitForFrame(s => s.includes('Keys'));
+		// Then no description is cut: each one's words appear in order, wrapped under it
+		const words = f.split(/\s+/).join(' ');
+		for (const b of bindings) expect(words).toContain(b.help.split(/\s+/).join(' '));
+		for (const a of aliases) expect(words).toContain(a.help.split(/\s+/).join(' '));
+		expect(Math.max(...f.split('\n').map(l => l.length))).toBeLessThanOrEqual(80);
 	});
 
 	it('r, w, e call the controller; an unknown command flashes a hint', async () => {

@@ -3,7 +3,7 @@ import {Box} from 'ink';
 import {aliases, bindings, keyLabel, type Binding} from '../keymap.js';
 import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
-import {pad} from '../text.js';
+import {pad, wrap} from '../text.js';
 
 /** Generated from the bindings and alias tables, so it cannot drift from what the keys do. */
 export function HelpScreen({
@@ -15,8 +15,18 @@ export function HelpScreen({
 }): ReactNode {
 	const rows = useMemo((): ListRow[] => {
 		const out: ListRow[] = [{key: 'h1', text: 'Keys', bold: true}];
+		// A description longer than the terminal wraps under itself (80 columns show every word).
+		const entry = (key: string, label: string, labelWidth: number, help: string): void => {
+			const indent = 2 + labelWidth + 1;
+			wrap(help, Math.max(20, width - 1 - indent)).forEach((line, i) => {
+				out.push({
+					key: i === 0 ? key : `${key}~${i}`,
+					text: i === 0 ? `  ${pad(label, labelWidth)} ${line}` : `${' '.repeat(indent)}${line}`,
+				});
+			});
+		};
 		for (const b of bindings as readonly Binding[])
-			out.push({key: b.command, text: `  ${pad(b.keys.map(keyLabel).join(' '), 18)} ${b.help}`});
+			entry(b.command, b.keys.map(keyLabel).join(' '), 18, b.help);
 		out.push({key: 'h2', text: ''});
 		out.push({
 			key: 'h3',
@@ -24,10 +34,12 @@ export function HelpScreen({
 			bold: true,
 		});
 		for (const a of aliases)
-			out.push({
-				key: `a${a.names[0] ?? ''}`,
-				text: `  :${pad(`${a.names[0] ?? ''} ${a.args}`, 17)} ${a.help}${a.names.length > 1 ? ` (also ${a.names.slice(1).join(', ')})` : ''}`,
-			});
+			entry(
+				`a${a.names[0] ?? ''}`,
+				`:${a.names[0] ?? ''} ${a.args}`,
+				18,
+				`${a.help}${a.names.length > 1 ? ` (also ${a.names.slice(1).join(', ')})` : ''}`,
+			);
 		out.push({key: 'h4', text: ''});
 		out.push({key: 'h5', text: 'Flow filter (/ on the flows screen)', bold: true});
 		for (const [i, l] of [
@@ -45,7 +57,7 @@ export function HelpScreen({
 			bold: false,
 		});
 		return out;
-	}, []);
+	}, [width]);
 	const cursor = useList(rows.length, height);
 	return (
 		<Box flexDirection="column">
