@@ -70,8 +70,11 @@ export function NamespacesScreen({node, height, width}: Props): ReactNode {
 				const kind = /^(qrouter|snat|qdhcp|fip|amphora-haproxy)/.exec(ns)?.[1] ?? 'other';
 				const neigh = facts?.neigh?.[ns];
 				const addrs = facts?.addr?.[ns]?.data ?? [];
+				// Loopback is in every namespace and says nothing about it.
 				const ips = addrs.flatMap(i =>
-					i.addresses.filter(a => a.family === 'inet').map(a => a.local),
+					i.addresses
+						.filter(a => a.family === 'inet' && !a.local.startsWith('127.'))
+						.map(a => a.local),
 				);
 				const entry = facts?.netns?.data.find(e => e.name === ns);
 				out.push({
@@ -101,6 +104,12 @@ export function NamespacesScreen({node, height, width}: Props): ReactNode {
 }
 
 /** keepalived instances and Neutron L3-HA state per router. */
+/** A keepalived.conf by its directory (`…/ha_confs/<router>/keepalived.conf` → the router's 8). */
+function confLabel(path: string): string {
+	const dir = path.split('/').slice(-2, -1)[0] ?? path;
+	return /^[0-9a-f]{8}-/.test(dir) ? dir.slice(0, 8) : dir.slice(0, 10);
+}
+
 export function KeepalivedScreen({node, height, width}: Props): ReactNode {
 	const theme = useTheme();
 	const snapshot = useAppStore(s => s.snapshot);
@@ -112,7 +121,7 @@ export function KeepalivedScreen({node, height, width}: Props): ReactNode {
 			for (const [router, st] of Object.entries(facts?.haState ?? {}).sort())
 				out.push({
 					key: `${n}|ha|${router}`,
-					text: `${pad(n, 12)} ${pad('L3-HA state', 14)} ${pad(router.slice(0, 13), 14)} ${pad(st.data.state.toUpperCase(), 8)} (file says "${st.data.raw.trim()}")`,
+					text: `${pad(n, 12)} ${pad('L3-HA state', 14)} ${pad(router.slice(0, 13), 20)} ${pad(st.data.state.toUpperCase(), 8)} (file says "${st.data.raw.trim()}")`,
 					color:
 						st.data.state === 'primary'
 							? theme.ok
@@ -125,7 +134,8 @@ export function KeepalivedScreen({node, height, width}: Props): ReactNode {
 				for (const inst of conf.data.instances)
 					out.push({
 						key: `${n}|${path}|${inst.name}|${inst.line}`,
-						text: `${pad(n, 12)} ${pad(inst.name, 14)} ${pad(`vrid ${inst.virtualRouterId ?? '?'}`, 14)} ${pad(inst.state ?? '?', 8)} prio ${inst.priority ?? '?'} ${inst.virtualIpaddress.map(v => v.address).join(' ')}`,
+						// Which config: two VRRP peers on one node differ only by it (and priority).
+						text: `${pad(n, 12)} ${pad(inst.name, 14)} ${pad(`${confLabel(path)} vrid ${inst.virtualRouterId ?? '?'}`, 20)} ${pad(inst.state ?? '?', 8)} prio ${inst.priority ?? '?'} ${inst.virtualIpaddress.map(v => v.address).join(' ')}`,
 						color: inst.state === 'MASTER' ? theme.ok : undefined,
 						open: at(conf.capture, inst.line + conf.lineOffset),
 						hay: path,
@@ -135,8 +145,8 @@ export function KeepalivedScreen({node, height, width}: Props): ReactNode {
 	}, [snapshot, node, theme]);
 	return (
 		<Browser
-			title={`keepalived / L3-HA${node === undefined ? '' : ` on ${node}`}`}
-			columns={`${pad('node', 12)} ${pad('instance', 14)} ${pad('router/vrid', 14)} ${pad('state', 8)} details`}
+			title={`keepalived / L3-HA${node === undefined ? '' : ` on ${node}`} (instance state: as configured; L3-HA state: now)`}
+			columns={`${pad('node', 12)} ${pad('instance', 14)} ${pad('config / vrid', 20)} ${pad('state', 8)} details`}
 			rows={rows}
 			height={height}
 			width={width}
