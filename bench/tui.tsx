@@ -319,6 +319,7 @@ async function main(): Promise<void> {
 		await waitFrame(f => f.includes('flows'), 'the flows screen');
 		const filters = FILTERS;
 		const times: number[] = [];
+		const keyOf: string[] = [];
 		for (const filter of filters) {
 			stdin.send('/');
 			await waitFrame(f => f.includes('filters as you type'), 'the filter prompt');
@@ -332,6 +333,7 @@ async function main(): Promise<void> {
 					`filter "${typed}"`,
 				);
 				times.push(performance.now() - t0);
+				keyOf.push(`/${typed}`);
 				sample();
 			}
 			const counts = /([\d,]+) \/ ([\d,]+) flows/.exec(stripAnsi(stdout.last));
@@ -344,12 +346,20 @@ async function main(): Promise<void> {
 			stdin.send('G');
 			await waitFrame(() => stdout.last !== before, 'the frame after G');
 			times.push(performance.now() - t0);
+			keyOf.push('G');
 			stdin.send('g');
 			await waitFrame(f => f.includes(`›${NODES[0] ?? ''}`), 'back at the first row');
 		}
 		instance.unmount();
 		console.log(
 			`keystroke → frame: n=${times.length} p50 ${pct(times, 50).toFixed(1)} ms · p95 ${pct(times, 95).toFixed(1)} ms · max ${Math.max(...times).toFixed(1)} ms (target p95 ≤ 50 ms)`,
+		);
+		const slowest = times
+			.map((t, i) => [t, keyOf[i] ?? '?'] as const)
+			.sort((a, b) => b[0] - a[0])
+			.slice(0, 6);
+		console.log(
+			`  slowest: ${slowest.map(([t, k]) => `${JSON.stringify(k)} ${t.toFixed(0)} ms`).join(' · ')}`,
 		);
 		clearInterval(sampler);
 		sample();
