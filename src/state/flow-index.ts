@@ -36,6 +36,8 @@ export type FlowIndex = {
 	readonly dumpOf: Int32Array;
 	/** Row → index into `noteLists` (0: no notes). */
 	readonly notesOf: Int32Array;
+	/** Row → table × 65536 + priority: `table=`, `priority>` and their ORs test no flow object. */
+	readonly tablePriority: Int32Array;
 	/** Distinct note lists; rows share them (`… = DVR MAC of this node`). */
 	readonly noteLists: readonly (readonly string[])[];
 	readonly byTable: ReadonlyMap<number, Int32Array>;
@@ -73,6 +75,10 @@ export function flowOf(index: FlowIndex, id: number): Flow | undefined {
 /** The dump of a row. */
 const dumpAt = (index: FlowIndex, id: number): IndexedDump | undefined =>
 	index.dumps[index.dumpOf[id] ?? -1];
+
+/** The OpenFlow table of a row. */
+const tableOf = (index: FlowIndex, id: number): number =>
+	Math.floor((index.tablePriority[id] ?? 0) / 65536);
 
 /** The notes of a row. */
 export const notesOf = (index: FlowIndex, id: number): readonly string[] =>
@@ -520,6 +526,7 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 	}
 	const dumpOf = new Int32Array(size);
 	const notesOfRow = new Int32Array(size);
+	const tablePriority = new Int32Array(size);
 	const textOf = new Int32Array(size);
 	const starts = new Int32Array(size);
 	const ends = new Int32Array(size);
@@ -573,6 +580,7 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 			const id = first + i;
 			if ((id & (ROWS_PER_STEP - 1)) === ROWS_PER_STEP - 1) yield;
 			dumpOf[id] = di;
+			tablePriority[id] = flow.table * 65536 + flow.priority;
 			let t = flowSpan(flow, span);
 			let s = span[0] ?? 0;
 			let e = span[1] ?? 0;
@@ -661,6 +669,7 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 		dumpOf,
 		notesOf: notesOfRow,
 		noteLists,
+		tablePriority,
 		byTable: typed(byTable),
 		byKey: typed(byKey),
 		byNode: typed(byNode),
@@ -992,15 +1001,16 @@ function freeText(value: string, index: FlowIndex, wide: boolean): Pred {
 			if (marks === undefined) {
 				marks = markText(index, value);
 				// Notes too: rows share note lists (`… = DVR MAC of this node`), test each list once.
-				const seen = new Map<readonly string[], boolean>();
-				for (const noted of index.noted) {
-					const notes = notesOf(index, noted);
-					let hit = seen.get(notes);
-					if (hit === undefined) {
-						hit = notes.some(n => re.test(n));
-						seen.set(notes, hit);
+				const hits = new Uint8Array(index.noteLists.length);
+				let any = false;
+				for (let i = 0; i < index.noteLists.length; i++)
+					if (index.noteLists[i]?.some(n => re.test(n)) === true) {
+						hits[i] = 1;
+						any = true;
 					}
-					if (hit) marks[noted] = 1;
+				if (any) {
+					const listOf = index.notesOf;
+					for (const noted of index.noted) if (hits[listOf[noted] ?? 0] === 1) marks[noted] = 1;
 				}
 			}
 			return marks[id] === 1;
@@ -1126,19 +1136,12 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 			const cmp = comparator(op, value);
 			return id => {
 				const dump = dumpAt(index, id);
-				const f = flow(id);
-				return cmp(
-					(dump === undefined || f === undefined
-						? undefined
-						: neutronTableName(dump.bridge, f.table)) ?? '',
-				);
+				const table = tableOf(index, id);
+				return cmp((dump === undefined ? undefined : neutronTableName(dump.bridge, table)) ?? '');
 			};
 		}
 		const cmp = numberComparator(op, wn);
-		return id => {
-			const f = flow(id);
-			return f !== undefined && cmp(f.table);
-		};
+		return id => cmp(tableOf(index, id));
 	}
 	if (op === undefined) {
 		if (key === 'note' || key === 'notes') return id => (index.notesOf[id] ?? 0) !== 0;
@@ -1179,6 +1182,10 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 	}
 	const numeric = NUMERIC_STATS[key];
 	const wn = toNumber(value);
+	if (key === 'priority' && wn !== undefined) {
+		const ncmp = numberComparator(op, wn);
+		return id => ncmp((index.tablePriority[id] ?? 0) & 65535);
+	}
 	if (numeric !== undefined && wn !== undefined) {
 		const ncmp = numberComparator(op, wn);
 		return id => {
