@@ -63,7 +63,7 @@ function flowLine(bridge: string, i: number): string {
 	if (bridge === 'br-tun') {
 		switch (i % 4) {
 			case 0:
-				return `${head}${stats(21)}priority=1,arp,dl_vlan=${vlan},arp_tpa=${ip(i)} actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],mod_dl_src:${mac(i)},load:0x2->NXM_OF_ARP_OP[],move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],load:0x${hex(i & 0xffffff, 6)}fa163e->NXM_NX_ARP_SHA[],load:0x${hex(0x0a000000 + i, 8)}->NXM_OF_ARP_SPA[],IN_PORT`;
+				return `${head}${stats(21)}priority=1,arp,dl_vlan=${vlan},arp_tpa=${ip(i)} actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],mod_dl_src:${mac(i)},load:0x2->NXM_OF_ARP_OP[],move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],load:0xfa163e${hex(i & 0xffffff, 6)}->NXM_NX_ARP_SHA[],load:0x${hex(0x0a000000 + i, 8)}->NXM_OF_ARP_SPA[],IN_PORT`;
 			case 1:
 				return `${head}${stats(20)}priority=2,dl_vlan=${vlan},dl_dst=${mac(i)} actions=strip_vlan,load:0x${hex(1000 + vlan, 3)}->NXM_NX_TUN_ID[],output:${2 + (i % 40)}`;
 			case 2:
