@@ -6,6 +6,8 @@
 #               the client on compute-2 loses the VIP (LP#1774459).
 #   workaround  re-set the allowed address pair (same value) on the new MASTER's port: Neutron
 #               re-points every node's entry; the client reaches the VIP again.
+#   settle      wait for every node to follow the MASTER after a fix applied from outside (the
+#               e2e test runs the `openstack port set` a finding prints), then record the state.
 #   divergence  the nodes' qrouters disagree on the VIP's MAC: compute-2's L3 agent misses one
 #               fan-out (frozen while it is sent, its AMQP connections torn down), so the client's
 #               node keeps the BACKUP's MAC while the others point at the MASTER — no failover.
@@ -161,10 +163,19 @@ workaround() {
 	[ -n "$m" ] || die "no VRRP MASTER holds the VIP"
 	ts "WORKAROUND: re-set allowed_address_pairs [$VIP] (same value) on $m's port $(port_of "$m")"
 	reset_aap "$(port_of "$m")"
+	settle workaround
+}
+
+# wait for every node to point at the MASTER's MAC after a fix applied from outside (the e2e test
+# runs the exact command a finding prints), then record the state
+settle() {
+	local m
+	m=$(holder)
+	[ -n "$m" ] || die "no VRRP MASTER holds the VIP"
 	wait_all "$(mac_of "$m")" 60 || echo "lab: not every node re-pointed within 60 s: $(entries)" >&2
 	wait_stable 5 30 >/dev/null
 	for i in $(seq 10); do [ "$(client_ping 2)" -ge 1 ] && break; sleep 1; done
-	state workaround
+	state "${1:-settled}"
 	show
 }
 
@@ -225,7 +236,7 @@ state_json() {
 }
 
 case "${1:-}" in
-healthy | failover | workaround | divergence) "$1" ;;
+healthy | failover | workaround | divergence | settle) "$@" ;;
 state) state_json ;;
-*) die "usage: lab/scenario.sh healthy|failover|workaround|divergence|state" ;;
+*) die "usage: lab/scenario.sh healthy|failover|workaround|divergence|settle|state" ;;
 esac

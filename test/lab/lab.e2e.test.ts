@@ -10,7 +10,7 @@
  * already up (and leaves it up).
  */
 import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
@@ -72,6 +72,40 @@ const diagnoseLab = async (via: 'ssh' | 'kubectl'): Promise<Finding[]> => {
 	await (await checkBundleOfLiveSet(set)).cleanup();
 	return diagnose(assembleSnapshot(set)).findings as Finding[];
 };
+/** The command lines of the runbook's "Two-minute check" (its first sh block, comments out). */
+function runbookCheck(): {
+	subnets: string;
+	routerPorts: string;
+	routerOfPort: string;
+	neigh: string;
+} {
+	const text = readFileSync(path.join(repo, 'docs/runbooks/vrrp-failover-on-dvr.md'), 'utf8');
+	const section = text.slice(text.indexOf('## 1. Two-minute check'));
+	const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+	const lines = block
+		.split('\n')
+		.map(line => line.trim())
+		.filter(line => line !== '' && !line.startsWith('#'));
+	const find = (start: string): string => {
+		const line = lines.find(l => l.startsWith(start));
+		if (line === undefined) throw new Error(`the runbook's check has no line starting "${start}"`);
+		return line;
+	};
+	return {
+		subnets: find('openstack subnet list'),
+		routerPorts: find('openstack port list --network'),
+		routerOfPort: find('openstack port show'),
+		neigh: find('ip netns exec qrouter-'),
+	};
+}
+
+const inCidr = (ip: string, cidr: string): boolean => {
+	const [net, bits] = cidr.split('/');
+	const n = (a: string): number => a.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+	const size = 2 ** (32 - Number(bits));
+	return Math.floor(n(ip) / size) === Math.floor(n(net ?? '') / size);
+};
+
 const stale = (findings: readonly Finding[]): Finding[] =>
 	findings.filter(finding => finding.ruleId === STALE);
 const mentions = (finding: Finding): string => JSON.stringify(finding);
@@ -137,8 +171,72 @@ describe.skipIf(reason !== '')(
 			}
 		}, 300_000);
 
-		it('Given the workaround (same allowed address pair re-set on the new master), then the finding is gone and the routed ping works', async () => {
-			lab('scenario.sh', 'workaround');
+		it("Given the failover, then the runbook's two-minute check, run as written, finds the router and shows the stale PERMANENT entry", () => {
+			const now = state();
+			const check = runbookCheck();
+			const run = (line: string): string =>
+				execFileSync('sh', ['-c', line], {
+					cwd: repo,
+					encoding: 'utf8',
+					env: {
+						...process.env,
+						OS_CLIENT_CONFIG_FILE: path.join(repo, '.lab-state', 'clouds.yaml'),
+						OS_CLOUD: 'lab',
+					},
+					timeout: 120_000,
+				});
+			const fill = (line: string, values: Record<string, string>): string =>
+				line.replace(/<([a-z-]+|VIP)>/g, (whole, name: string) => {
+					const value = values[name];
+					if (value === undefined) throw new Error(`runbook line needs ${whole}: ${line}`);
+					return value;
+				});
+			// the subnet whose range holds the VIP (the engineer picks it by eye)
+			const subnets = run(fill(check.subnets, {})).trim().split('\n');
+			const network = subnets
+				.map(line => line.trim().split(/\s+/))
+				.find(([, cidr]) => cidr !== undefined && inCidr(now.vip, cidr))?.[0];
+			expect(network, subnets.join('\n')).toBeDefined();
+			const rif = run(fill(check.routerPorts, {'network-id': network ?? ''}))
+				.trim()
+				.split('\n')[0];
+			expect(rif).toMatch(/^[0-9a-f-]{36}$/);
+			const router = run(fill(check.routerOfPort, {'router-interface-port-id': rif ?? ''})).trim();
+			expect(router).toBe(now.router);
+			// on a node with the router, over the lab's real sshd: the stale PERMANENT entry
+			const neigh = execFileSync(
+				'ssh',
+				[
+					'-F',
+					path.join(repo, '.lab-state', 'ssh_config'),
+					'compute-1',
+					fill(check.neigh, {'router-id': router, VIP: now.vip}),
+				],
+				{encoding: 'utf8', timeout: 60_000},
+			);
+			expect(neigh).toContain('PERMANENT');
+			expect(neigh).toContain(`lladdr ${now.entries['compute-1'] ?? '?'}`);
+			expect(now.entries['compute-1']).not.toBe(now.ports[now.master as 'vm1' | 'vm2'].mac);
+		}, 300_000);
+
+		it('Given the workaround the finding prints (its `openstack port set`, run as printed), then the finding is gone and the routed ping works', async () => {
+			// the exact command the failover finding gives as the fix, through the real CLI
+			const findings = stale(await diagnoseLab('ssh'));
+			const command = /openstack port set [^"\\\n`]+/.exec(findings.map(mentions).join('\n'))?.[0];
+			expect(command).toMatch(
+				/^openstack port set --no-allowed-address --allowed-address ip-address=198\.19\.0\.100 [0-9a-f-]{36}$/,
+			);
+			execFileSync('sh', ['-c', command ?? 'false'], {
+				cwd: repo,
+				encoding: 'utf8',
+				env: {
+					...process.env,
+					OS_CLIENT_CONFIG_FILE: path.join(repo, '.lab-state', 'clouds.yaml'),
+					OS_CLOUD: 'lab',
+				},
+				timeout: 120_000,
+			});
+			lab('scenario.sh', 'settle', 'workaround');
 			const after = state();
 			const master = after.master as 'vm1' | 'vm2';
 			expect(Object.values(after.entries)).toEqual(Array(3).fill(after.ports[master].mac));
