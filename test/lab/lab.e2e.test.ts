@@ -257,6 +257,25 @@ describe.skipIf(reason !== '')(
 			expect(findings.some(finding => finding.ruleId === 'dvr/arp-divergence')).toBe(true);
 		}, 300_000);
 
+		it('Given divergence, then the stop-gap line the finding prints for compute-2, run there as printed, re-points its entry and the client reaches the VIP', async () => {
+			const findings = stale(await diagnoseLab('ssh'));
+			const text = findings.map(mentions).join('\n');
+			const line =
+				/(ip netns exec qrouter-[0-9a-f-]+ ip neigh replace [^"\\#]+?nud permanent) +# on ([\w-]+)/.exec(
+					text,
+				);
+			expect(line?.[2]).toBe('compute-2');
+			execFileSync(
+				'ssh',
+				['-F', path.join(repo, '.lab-state', 'ssh_config'), line?.[2] ?? '?', line?.[1] ?? 'false'],
+				{encoding: 'utf8', timeout: 60_000},
+			);
+			const after = state();
+			const master = after.master as 'vm1' | 'vm2';
+			expect(after.entries['compute-2']).toBe(after.ports[master].mac);
+			expect(after.clientPing.received).toBeGreaterThan(0);
+		}, 300_000);
+
 		it.skipIf(reuse)(
 			'Given lab down, then nothing of the lab is left',
 			() => {
