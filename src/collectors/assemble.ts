@@ -26,7 +26,11 @@ const CLOUD_KINDS: ReadonlySet<ParserKind> = new Set<ParserKind>([
 	'openstack-networks',
 	'octavia-amphorae',
 	'osdpl',
+	'kube-nodes',
 ]);
+
+/** Parser kinds of catalog entries that older capture sets recorded without a kind. */
+const KIND_OF_CATALOG: Readonly<Record<string, ParserKind>> = {'kube.nodes': 'kube-nodes'};
 
 /** Namespace of an `ip netns exec NS …` argv, when the manifest did not say. */
 export function namespaceFromArgv(argv: readonly string[]): string | undefined {
@@ -189,6 +193,7 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 		else if (r.kind === 'octavia-amphorae')
 			cloud.amphorae = mergeList(cloud.amphorae, src(r.facts));
 		else if (r.kind === 'osdpl') cloud.osdpl = src(r.facts);
+		else if (r.kind === 'kube-nodes') cloud.kubeNodes = src(r.facts);
 		if (CLOUD_KINDS.has(r.kind)) return;
 		if (capture.node === undefined) {
 			error(capture, `${r.kind} capture has no node: cannot tell whose state it is`);
@@ -262,6 +267,7 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			case 'openstack-networks':
 			case 'octavia-amphorae':
 			case 'osdpl':
+			case 'kube-nodes':
 				return;
 		}
 	};
@@ -269,7 +275,8 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 	for (const capture of set.captures) {
 		captures[capture.id] = capture;
 		if (capture.scope === 'node' && capture.node !== undefined) factsOf(capture.node);
-		const kind = capture.kind;
+		// Capture sets written before a kind existed for their catalog entry still get parsed.
+		const kind = capture.kind ?? KIND_OF_CATALOG[capture.catalogId ?? ''];
 		if (kind === undefined) continue;
 		const why = unusable(capture);
 		if (why !== undefined) {

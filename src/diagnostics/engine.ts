@@ -24,6 +24,7 @@ export const FACT_SOURCES: Readonly<Record<FactKey, string>> = {
 	'cloud.networks': 'openstack network list -f json',
 	'cloud.amphorae': 'openstack loadbalancer amphora list/show -f json',
 	'cloud.osdpl': 'kubectl -n openstack get openstackdeployment -o json',
+	'cloud.kubeNodes': 'kubectl get nodes -o json',
 };
 
 /** True when the fact is present for the cloud, or on at least one node. */

@@ -30,6 +30,7 @@ export const PARSER_KINDS = [
 	'openstack-networks',
 	'octavia-amphorae',
 	'osdpl',
+	'kube-nodes',
 ] as const;
 
 export type ParserKind = (typeof PARSER_KINDS)[number];
@@ -309,6 +310,19 @@ export type HaState = {
 	readonly raw: string;
 };
 
+// ─── Kubernetes ──────────────────────────────────────────────────────────────
+
+/** A Kubernetes node: what MOSK's `spec.nodes` `<label>::<value>` selectors are matched against. */
+export type KubeNode = {
+	readonly name: string;
+	readonly labels: Readonly<Record<string, string>>;
+	/** `status.addresses` (`InternalIP`, `Hostname`, …). */
+	readonly addresses: readonly {readonly type: string; readonly address: string}[];
+	readonly line: number;
+};
+
+export type KubeNodes = {readonly nodes: readonly KubeNode[]};
+
 // ─── OpenStack / Octavia / MOSK ─────────────────────────────────────────────
 
 export type FixedIp = {readonly subnetId?: string; readonly ip: string};
@@ -473,6 +487,7 @@ export type ParserOutput = {
 	'openstack-networks': readonly OsNetwork[];
 	'octavia-amphorae': readonly Amphora[];
 	osdpl: OsdplNeutron;
+	'kube-nodes': KubeNodes;
 };
 
 export type ParseResult<K extends ParserKind> = {

@@ -8,6 +8,7 @@ import type {
 	IpInterface,
 	IpRuleEntry,
 	KeepalivedConf,
+	KubeNodes,
 	NeighEntry,
 	NetnsEntry,
 	OfctlShow,
@@ -67,6 +68,8 @@ export type CloudFacts = {
 	readonly networks?: Sourced<readonly OsNetwork[]>;
 	readonly amphorae?: Sourced<readonly Amphora[]>;
 	readonly osdpl?: Sourced<OsdplNeutron>;
+	/** `kubectl get nodes -o json`: node labels for the OpenStackDeployment's spec.nodes. */
+	readonly kubeNodes?: Sourced<KubeNodes>;
 };
 
 export type NodeFactKey = keyof NodeFacts;

@@ -43,7 +43,7 @@ const cloudCapture = (
 	id: string,
 	catalogId: string,
 	result: CommandResult,
-	kind?: 'osdpl',
+	kind?: 'osdpl' | 'kube-nodes',
 ): Capture =>
 	toCaptureMeta({
 		id,
@@ -96,7 +96,7 @@ export const prepareKubeCollection = async (
 		}),
 		cloud: setup.cloud,
 		extraCaptures: [
-			cloudCapture('cloud.kube.nodes', 'kube.nodes', setup.discovery),
+			cloudCapture('cloud.kube.nodes', 'kube.nodes', setup.discovery, 'kube-nodes'),
 			cloudCapture(`cloud.${osdpl.catalogId}`, osdpl.catalogId, osdpl.result, osdpl.kind),
 		],
 		problems,

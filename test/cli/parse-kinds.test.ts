@@ -29,6 +29,7 @@ const FILE_FOR: Record<ParserKind, string> = {
 	'openstack-networks': 'openstack-constructed/network-show.json',
 	'octavia-amphorae': 'pub-octavia-api-amphora-list-response.json',
 	osdpl: 'openstack-constructed/osdpl-list.json',
+	'kube-nodes': 'kube/kubectl-get-nodes-lab.json',
 };
 
 async function runParse(

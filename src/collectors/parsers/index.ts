@@ -25,6 +25,7 @@ import {openstackPortsParser} from './openstack-ports.js';
 import {openstackRoutersParser} from './openstack-routers.js';
 import {openstackSubnetsParser} from './openstack-subnets.js';
 import {osdplParser} from './osdpl.js';
+import {kubeNodesParser} from './kube-nodes.js';
 import {ovsFdbParser} from './ovs-fdb.js';
 import {ovsFlowsParser} from './ovs-flows.js';
 import {ovsOfctlShowParser} from './ovs-ofctl-show.js';
@@ -55,6 +56,7 @@ export const parsers: ParserRegistry = {
 	'openstack-networks': openstackNetworksParser,
 	'octavia-amphorae': octaviaAmphoraeParser,
 	osdpl: osdplParser,
+	'kube-nodes': kubeNodesParser,
 };
 
 /** Facts of a kind when nothing could be read. */
@@ -80,6 +82,7 @@ export function emptyFacts<K extends ParserKind>(kind: K): ParserOutput[K] {
 		'openstack-networks': [],
 		'octavia-amphorae': [],
 		osdpl: {dnsServers: [], externalNetworks: [], servicesEnabled: []},
+		'kube-nodes': {nodes: []},
 	};
 	return empty[kind];
 }

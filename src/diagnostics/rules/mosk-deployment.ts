@@ -25,7 +25,7 @@ export const moskDeployment = defineRule({
 			tunnelNameMismatch:
 				'The effective tunnel_interface differs between nodes: {{names}}. Mirantis recommends the same tunnel interface name on every node; a per-node override is easy to lose when nodes are replaced.{{caveat}}',
 			overrideUnmatched:
-				'spec.nodes {{selectors}} set tunnel_interface {{ifaces}} for nodes selected by label; the capture set has no node labels, so dvrscope checked every node against the cluster-wide tunnel_interface and matched only kubernetes.io/hostname selectors.',
+				'spec.nodes {{selectors}} set tunnel_interface {{ifaces}} for nodes selected by label; {{why}}, so dvrscope checked {{nodes}} against the cluster-wide tunnel_interface and matched only kubernetes.io/hostname selectors there.',
 			dvrModeMismatch:
 				'OpenStackDeployment says dvr.enabled={{dvr}} but the L3 agents on {{nodes}} run in agent_mode {{modes}}.',
 			bridgeMissing:
@@ -60,9 +60,9 @@ export const moskDeployment = defineRule({
 			);
 		});
 
-		// tunnel_interface, per node: the cluster-wide value unless a `spec.nodes` override applies.
-		// Node labels are not in the facts (the kube.nodes capture is not parsed), so only
-		// `kubernetes.io/hostname::<node>` selectors can be matched; label selectors are named.
+		// tunnel_interface, per node: the cluster-wide value unless a `spec.nodes` override applies:
+		// `kubernetes.io/hostname::<node>` by name, `<label>::<value>` by the node's Kubernetes labels
+		// (`kubectl get nodes -o json`); a hostname selector wins over a label one.
 		const overrides = spec.nodeOverrides ?? [];
 		const hostnameOverrides = overrides.filter(
 			o => o.label === HOSTNAME_LABEL && o.tunnelInterface !== undefined,
@@ -70,19 +70,39 @@ export const moskDeployment = defineRule({
 		const labelOverrides = overrides.filter(
 			o => o.label !== HOSTNAME_LABEL && o.tunnelInterface !== undefined,
 		);
-		const caveat =
-			labelOverrides.length === 0
-				? ''
-				: ` Not applied: spec.nodes ${labelOverrides.map(o => `"${o.selector}" (tunnel_interface ${o.tunnelInterface ?? '?'})`).join(', ')} — the capture set has no node labels, so only ${HOSTNAME_LABEL} selectors were matched.`;
-		const overrideFor = (node: NodeId): OsdplNodeOverride | undefined => {
+		const kubeNodes = cloud.kubeNodes?.data.nodes;
+		const namesOf = (node: NodeId): string[] => {
 			const info = snapshot.nodes[node]?.node;
-			const names = [
+			return [
 				node,
 				info?.neutronHost,
 				info?.transport === 'kubectl' ? info.address : undefined,
-			];
-			return hostnameOverrides.find(o => names.includes(o.value));
+			].filter((x): x is string => x !== undefined);
 		};
+		/** The node's Kubernetes labels: the kube node of the same name (or hostname label). */
+		const labelsOf = (node: NodeId): Readonly<Record<string, string>> | undefined => {
+			const names = namesOf(node);
+			return kubeNodes?.find(
+				k => names.includes(k.name) || names.includes(k.labels[HOSTNAME_LABEL] ?? '\0'),
+			)?.labels;
+		};
+		const selects = (o: OsdplNodeOverride, node: NodeId): boolean => {
+			if (o.label === HOSTNAME_LABEL)
+				return namesOf(node).includes(o.value) || labelsOf(node)?.[HOSTNAME_LABEL] === o.value;
+			return labelsOf(node)?.[o.label] === o.value;
+		};
+		const overrideFor = (node: NodeId): OsdplNodeOverride | undefined =>
+			hostnameOverrides.find(o => selects(o, node)) ?? labelOverrides.find(o => selects(o, node));
+		// Nodes whose labels are unknown: label selectors could not be matched for them.
+		const unlabelled = labelOverrides.length === 0 ? [] : agentNodes.filter(n => !labelsOf(n));
+		const whyUnlabelled =
+			kubeNodes === undefined
+				? 'the capture set has no node labels (kubectl get nodes -o json)'
+				: `no Kubernetes node in kubectl get nodes is named ${unlabelled.join(', ')}`;
+		const caveat =
+			unlabelled.length === 0
+				? ''
+				: ` Not applied on ${nodesText(unlabelled)}: spec.nodes ${labelOverrides.map(o => `"${o.selector}" (tunnel_interface ${o.tunnelInterface ?? '?'})`).join(', ')} — ${whyUnlabelled}, so only ${HOSTNAME_LABEL} selectors were matched there.`;
 		const effective = new Map<NodeId, {iface: string; override?: OsdplNodeOverride}>();
 		for (const node of agentNodes) {
 			const override = overrideFor(node);
@@ -219,18 +239,22 @@ export const moskDeployment = defineRule({
 				},
 				evidence: [
 					...(spec.tunnelInterface !== undefined ? [ifaceEvidence(undefined)] : []),
-					...selectors.map(sel => ifaceEvidence(hostnameOverrides.find(o => o.selector === sel))),
+					...selectors.map(sel =>
+						ifaceEvidence([...hostnameOverrides, ...labelOverrides].find(o => o.selector === sel)),
+					),
 				],
 			});
 		}
-		if (labelOverrides.length > 0)
+		if (unlabelled.length > 0)
 			context.report({
 				messageId: 'overrideUnmatched',
 				severity: 'info',
-				nodes: [],
+				nodes: unlabelled,
 				data: {
 					selectors: labelOverrides.map(o => `"${o.selector}"`).join(', '),
 					ifaces: [...new Set(labelOverrides.map(o => o.tunnelInterface ?? '?'))].join(', '),
+					why: whyUnlabelled,
+					nodes: nodesText(unlabelled),
 				},
 				evidence: labelOverrides.map(o => ifaceEvidence(o)),
 			});
@@ -238,10 +262,17 @@ export const moskDeployment = defineRule({
 		// dvr.enabled vs L3 agent modes (a `kubernetes.io/hostname::<host>` override wins for its host)
 		const agents = cloud.agents;
 		if (agents !== undefined) {
-			const dvrOverride = (host: string): OsdplNodeOverride | undefined =>
-				overrides.find(
-					o => o.label === HOSTNAME_LABEL && o.value === host && o.dvrEnabled !== undefined,
+			// The agent's host is a Neutron host name: the node that has it, or a node of that name.
+			const nodeOfHost = (host: string): NodeId =>
+				context.nodes.find(n => namesOf(n).includes(host)) ?? host;
+			const dvrOverride = (host: string): OsdplNodeOverride | undefined => {
+				const node = nodeOfHost(host);
+				const withDvr = overrides.filter(o => o.dvrEnabled !== undefined);
+				return (
+					withDvr.find(o => o.label === HOSTNAME_LABEL && (o.value === host || selects(o, node))) ??
+					withDvr.find(o => o.label !== HOSTNAME_LABEL && selects(o, node))
 				);
+			};
 			const l3 = agents.data.filter(a => /l3/i.test(a.agentType) && a.agentMode !== undefined);
 			const wrong = l3.flatMap(a => {
 				const override = dvrOverride(a.host);

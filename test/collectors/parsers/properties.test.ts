@@ -61,6 +61,7 @@ const SAMPLES: ReadonlyArray<readonly [ParserKind, readonly string[]]> = [
 		['pub-octavia-api-amphora-list-response.json', 'pub-openstack-loadbalancer-amphora-list.txt'],
 	],
 	['osdpl', ['openstack-constructed/osdpl-list.json']],
+	['kube-nodes', ['kube/kubectl-get-nodes-lab.json']],
 ];
 
 const HA_STATES = ['primary', 'master', 'backup', 'fault'];

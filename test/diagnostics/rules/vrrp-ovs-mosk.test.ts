@@ -427,6 +427,26 @@ const osdplWithNodes = (
 	argv: ['kubectl', '-n', 'openstack', 'get', 'openstackdeployment', '-o', 'json'],
 	stdout: `${JSON.stringify({apiVersion: 'v1', kind: 'List', items: [{kind: 'OpenStackDeployment', metadata: {name: 'osh-dev', namespace: 'openstack'}, spec: {openstack_version: 'caracal', features: {neutron}, nodes}}]}, null, 2)}\n`,
 });
+const kubeNodes = (
+	nodes: readonly {name: string; labels: Record<string, string>}[],
+): CaptureSpec => ({
+	id: 'kube-nodes',
+	kind: 'kube-nodes',
+	argv: ['kubectl', 'get', 'nodes', '-o', 'json'],
+	stdout: `${JSON.stringify(
+		{
+			apiVersion: 'v1',
+			kind: 'List',
+			items: nodes.map(n => ({
+				apiVersion: 'v1',
+				kind: 'Node',
+				metadata: {name: n.name, labels: {'kubernetes.io/hostname': n.name, ...n.labels}},
+			})),
+		},
+		null,
+		4,
+	)}\n`,
+});
 const tunnelOverride = (iface: string): Record<string, unknown> => ({
 	features: {neutron: {tunnel_interface: iface}},
 });
@@ -584,6 +604,128 @@ describe('mosk/deployment per-node overrides', () => {
 						messageId: 'overrideUnmatched',
 						severity: 'info',
 						messageIncludes: ['openstack-compute-node::enabled', 'ens9'],
+					},
+				],
+			},
+			{
+				name: 'a label-selector override is applied to the nodes whose Kubernetes labels match',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{tunnel_interface: 'ens3'},
+								{'openstack-compute-node::enabled': tunnelOverride('ens9')},
+							),
+							kubeNodes([
+								{name: 'cmp-1', labels: {'openstack-compute-node': 'enabled'}},
+								{name: 'cmp-2', labels: {'openstack-gateway': 'enabled'}},
+							]),
+							hostAddr('cmp-1', 'ens9'),
+							hostAddr('cmp-2', 'ens3'),
+						],
+						computeNodes,
+					),
+				// cmp-1 has ens9 as its label says: nothing missing, no caveat; only the name differs
+				findings: [
+					{
+						messageId: 'tunnelNameMismatch',
+						nodes: ['cmp-1'],
+						messageIncludes: [
+							'ens9 on cmp-1 (spec.nodes "openstack-compute-node::enabled")',
+							'ens3 on cmp-2',
+						],
+						evidenceNotes: ['spec.nodes override openstack-compute-node::enabled'],
+					},
+				],
+			},
+			{
+				name: 'a label-selected interface the node lacks is missing there, named by its selector',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{tunnel_interface: 'ens3'},
+								{'openstack-compute-node::enabled': tunnelOverride('ens9')},
+							),
+							kubeNodes([
+								{name: 'cmp-1', labels: {'openstack-compute-node': 'enabled'}},
+								{name: 'cmp-2', labels: {'openstack-compute-node': 'enabled'}},
+							]),
+							hostAddr('cmp-1', 'ens9'),
+							hostAddr('cmp-2', 'ens3'),
+						],
+						computeNodes,
+					),
+				findings: [
+					{
+						messageId: 'tunnelMissing',
+						nodes: ['cmp-2'],
+						messageIncludes: [
+							'tunnel_interface ens9 from the OpenStackDeployment (spec.nodes "openstack-compute-node::enabled") does not exist on cmp-2',
+						],
+					},
+				],
+			},
+			{
+				name: 'a node missing from kubectl get nodes keeps the cluster-wide value, and is named',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{tunnel_interface: 'ens3'},
+								{'openstack-compute-node::enabled': tunnelOverride('ens9')},
+							),
+							kubeNodes([{name: 'cmp-1', labels: {'openstack-compute-node': 'enabled'}}]),
+							hostAddr('cmp-1', 'ens9'),
+							hostAddr('cmp-2', 'ens9'),
+						],
+						computeNodes,
+					),
+				findings: [
+					{
+						messageId: 'tunnelMissing',
+						nodes: ['cmp-2'],
+						messageIncludes: [
+							'tunnel_interface ens3 from the OpenStackDeployment does not exist on cmp-2',
+							'Not applied on cmp-2',
+							'no Kubernetes node in kubectl get nodes is named cmp-2',
+						],
+					},
+					{messageId: 'tunnelNameMismatch', nodes: ['cmp-1']},
+					{
+						messageId: 'overrideUnmatched',
+						severity: 'info',
+						nodes: ['cmp-2'],
+						messageIncludes: ['openstack-compute-node::enabled', 'checked cmp-2'],
+					},
+				],
+			},
+			{
+				name: 'a label-selected dvr.enabled=false matches the gateway whose L3 agent is legacy',
+				snapshot: () =>
+					snapshotOf(
+						[
+							osdplWithNodes(
+								{dvr: {enabled: true}},
+								{'openstack-gateway::enabled': {features: {neutron: {dvr: {enabled: false}}}}},
+							),
+							kubeNodes([
+								{name: 'gtw-1', labels: {'openstack-gateway': 'enabled'}},
+								{name: 'cmp-1', labels: {'openstack-compute-node': 'enabled'}},
+							]),
+							l3Agents([
+								{host: 'gtw-1', mode: 'legacy'},
+								{host: 'cmp-1', mode: 'legacy'},
+							]),
+						],
+						computeNodes,
+					),
+				// gtw-1 is legacy as its label's override says; cmp-1 should be dvr
+				findings: [
+					{
+						messageId: 'dvrModeMismatch',
+						nodes: ['cmp-1'],
+						messageIncludes: ['dvr.enabled=true but the L3 agents on cmp-1'],
 					},
 				],
 			},
