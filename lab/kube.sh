@@ -6,7 +6,9 @@
 # lab. `kubectl exec` runs the command inside that lab node's namespaces (nsenter -t <node pid>).
 # Writes .lab-state/kubeconfig (context "lab").
 # The OpenStackDeployment names br-phy as tunnel_interface for every node; a lab brought up with
-# LAB_VARIANT=tunnel-mismatch carries compute-2's tunnel address on br-vxlan instead.
+# LAB_VARIANT=tunnel-mismatch carries compute-2's tunnel address on br-vxlan instead, and with
+# LAB_VARIANT=tunnel-by-label both computes use br-vxlan, which a spec.nodes override selected by
+# the openstack-compute-node label says.
 #   kube.sh start | kube.sh stop
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -41,7 +43,11 @@ config() {
 	echo '    "dvr": {"enabled": true}, "tenant_network_types": ["vxlan"],'
 	echo '    "external_networks": [{"physnet": "extnet", "interface": "br-ex", "bridge": "br-ex", "network_types": ["flat"]}],'
 	echo "    \"floating_network\": {\"enabled\": true, \"name\": \"ext\", \"physnet\": \"extnet\", \"network_type\": \"flat\", \"subnet\": {\"name\": \"ext-sub\", \"range\": \"$EXT_CIDR\", \"gateway\": \"$EXT_GW\"}}"
-	echo '  }}'
+	if [ "$LAB_VARIANT" = tunnel-by-label ]; then
+		echo '  }, "nodes": {"openstack-compute-node::enabled": {"features": {"neutron": {"tunnel_interface": "br-vxlan"}}}}}'
+	else
+		echo '  }}'
+	fi
 	echo '}'
 }
 case "${1:-start}" in

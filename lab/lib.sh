@@ -20,10 +20,14 @@ declare -A SHORT=([controller]=ctl [network]=net [compute-1]=c1 [compute-2]=c2)
 # the interface that carries the tunnel address on each node (OVS userspace tunneling: an OVS
 # bridge). LAB_VARIANT=tunnel-mismatch names compute-2's bridge br-vxlan while the
 # OpenStackDeployment says br-phy for every node (what the deployment checks must catch).
+# LAB_VARIANT=tunnel-by-label names both computes' bridge br-vxlan, and the OpenStackDeployment
+# says so with a spec.nodes override selected by MOSK's compute label
+# (openstack-compute-node::enabled) — right, when the node labels are read.
 TUNNEL_IF=br-phy
 LAB_VARIANT=${LAB_VARIANT:-$(cat "$L/variant" 2>/dev/null || echo standard)}
 declare -A TUNBR=([network]=$TUNNEL_IF [compute-1]=$TUNNEL_IF [compute-2]=$TUNNEL_IF)
 [ "$LAB_VARIANT" = tunnel-mismatch ] && TUNBR[compute-2]=br-vxlan
+[ "$LAB_VARIANT" = tunnel-by-label ] && TUNBR[compute-1]=br-vxlan && TUNBR[compute-2]=br-vxlan
 CTL_IP=198.18.0.254
 API_PORT=${LAB_API_PORT:-9696}
 KUBE_PORT=${LAB_KUBE_PORT:-16443}

@@ -8,6 +8,7 @@
 #   compute-2   OVS + agents (dvr); client VM                                        198.18.0.12
 # LAB_NO_TOPOLOGY=1: stop after the agents are alive. LAB_NO_KUBE=1: no Kubernetes face.
 # LAB_VARIANT=tunnel-mismatch: compute-2's tunnel bridge is br-vxlan, the OpenStackDeployment says br-phy.
+# LAB_VARIANT=tunnel-by-label: both computes use br-vxlan, set by a spec.nodes label override.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -20,7 +21,7 @@ done
 avail=$(awk '/MemAvailable/{print int($2/1024)}' /proc/meminfo)
 [ "$avail" -ge 3000 ] || echo "lab: warning: only ${avail} MiB available; the lab needs about 2.8 GiB" >&2
 mkdir -p "$L"/{pids,logs} "$L"/ctl/{rabbit/mnesia,rabbit/log,pg} "$S"
-case $LAB_VARIANT in standard | tunnel-mismatch) echo "$LAB_VARIANT" >"$L/variant" ;; *) die "unknown LAB_VARIANT $LAB_VARIANT (standard | tunnel-mismatch)" ;; esac
+case $LAB_VARIANT in standard | tunnel-mismatch | tunnel-by-label) echo "$LAB_VARIANT" >"$L/variant" ;; *) die "unknown LAB_VARIANT $LAB_VARIANT (standard | tunnel-mismatch | tunnel-by-label)" ;; esac
 chmod 700 "$S"
 # directories the bind mounts need; remember which ones the lab created so lab:down removes them
 for d in /run/openvswitch /var/log/openvswitch /etc/openvswitch /run/netns /run/sshd; do
