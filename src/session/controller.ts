@@ -100,7 +100,14 @@ export class SessionController {
 		const setTimer = this.deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
 		const step = (): void => {
 			if (this.disposed || this.deps.store.getState().snapshot !== snapshot) return;
-			if (!warmFlowIndex(snapshot, 8)) setTimer(step, 0);
+			let done: boolean;
+			try {
+				done = warmFlowIndex(snapshot, 8);
+			} catch {
+				// Idle work must not take the console down; Flows reports the failure when opened.
+				return;
+			}
+			if (!done) setTimer(step, 0);
 		};
 		setTimer(step, 100);
 	}

@@ -1483,7 +1483,14 @@ export function warmFlowIndex(snapshot: Snapshot, budgetMs: number): boolean {
 	}
 	const until = performance.now() + budgetMs;
 	do {
-		const step = steps.next();
+		let step: IteratorResult<void, FlowIndex>;
+		try {
+			step = steps.next();
+		} catch (error) {
+			// A build that failed is not resumed: getFlowIndex starts over (and reports it).
+			building.delete(snapshot);
+			throw error;
+		}
 		if (step.done === true) {
 			building.delete(snapshot);
 			indexCache.set(snapshot, step.value);

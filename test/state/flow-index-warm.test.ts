@@ -11,6 +11,7 @@ import {SessionController} from '../../src/session/controller.js';
 import {createAppStore} from '../../src/state/store.js';
 import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
 import type {CaptureSet} from '../../src/model/capture.js';
+import type {Flow} from '../../src/model/facts.js';
 
 afterEach(() => {
 	vi.useRealTimers();
@@ -85,6 +86,53 @@ describe('warming the flow index in idle time', () => {
 		await vi.runAllTimersAsync();
 		// Then the index is built (warming reports it done without working)
 		expect(warmFlowIndex(snapshot, 0)).toBe(true);
+		c.dispose();
+	});
+});
+
+describe('a flow index that cannot be built', () => {
+	it('fails warming without leaving a half-built index, and getFlowIndex reports the error', () => {
+		// Given a snapshot whose flow list throws when read (a parser bug, say)
+		const snapshot = analyseIncident(bigIncident()).snapshot;
+		const dump = snapshot.nodes['compute-1']?.facts.flows?.['br-tun'];
+		if (dump === undefined) throw new Error('no dump');
+		const flows = dump.data.flows as Flow[];
+		Object.defineProperty(flows, 5000, {
+			get() {
+				throw new Error('flow 5000 is unreadable');
+			},
+		});
+		// Then warming throws that error (the controller catches it), every time
+		expect(() => {
+			while (!warmFlowIndex(snapshot, 0));
+		}).toThrow('flow 5000 is unreadable');
+		// And Flows gets the error, not an empty index
+		expect(() => getFlowIndex(snapshot)).toThrow('flow 5000 is unreadable');
+	});
+
+	it('does not take the console down when it fails in idle time', async () => {
+		vi.useFakeTimers();
+		const store = createAppStore();
+		const set = bigIncident();
+		const c = new SessionController({
+			store,
+			analyze: s => {
+				const analysed = analyseIncident(s);
+				const flows = analysed.snapshot.nodes['compute-1']?.facts.flows?.['br-tun']?.data
+					.flows as Flow[];
+				Object.defineProperty(flows, 5000, {
+					get() {
+						throw new Error('flow 5000 is unreadable');
+					},
+				});
+				return analysed;
+			},
+			load: async () => set,
+		});
+		await c.start();
+		// The idle steps run and stop at the error, without throwing out of the timer
+		await expect(vi.runAllTimersAsync()).resolves.not.toThrow();
+		expect(store.getState().collection.status).toBe('done');
 		c.dispose();
 	});
 });
