@@ -8,6 +8,7 @@ import {
 	type ProgressCell,
 	type StackEntry,
 	type ViewRef,
+	emptyCell,
 } from './store.js';
 
 const EMPTY: readonly Finding[] = [];
@@ -122,14 +123,7 @@ export type GridRow = {
 	readonly bytes: number;
 };
 
-const QUEUED_CELL: ProgressCell = {
-	state: 'queued',
-	running: 0,
-	done: 0,
-	failed: 0,
-	bytes: 0,
-	elapsedMs: 0,
-};
+const QUEUED_CELL: ProgressCell = emptyCell;
 
 /**
  * The cloud row has no node-started/node-done events: it is running while one of its captures

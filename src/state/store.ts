@@ -439,7 +439,8 @@ export function reduceCollection(
 	}
 }
 
-const emptyCell: ProgressCell = {
+/** A collector cell before its first event. */
+export const emptyCell: ProgressCell = {
 	state: 'queued',
 	running: 0,
 	done: 0,

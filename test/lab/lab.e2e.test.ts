@@ -72,6 +72,26 @@ const diagnoseLab = async (via: 'ssh' | 'kubectl'): Promise<Finding[]> => {
 	await (await checkBundleOfLiveSet(set)).cleanup();
 	return diagnose(assembleSnapshot(set)).findings as Finding[];
 };
+/** A shell line with the `openstack` CLI pointed at the lab's Neutron (as an engineer runs it). */
+const withLabCloud = (line: string): string =>
+	execFileSync('sh', ['-c', line], {
+		cwd: repo,
+		encoding: 'utf8',
+		env: {
+			...process.env,
+			OS_CLIENT_CONFIG_FILE: path.join(repo, '.lab-state', 'clouds.yaml'),
+			OS_CLOUD: 'lab',
+		},
+		timeout: 120_000,
+	});
+
+/** A shell line on a lab node, over its real sshd. */
+const onLabNode = (node: string, line: string): string =>
+	execFileSync('ssh', ['-F', path.join(repo, '.lab-state', 'ssh_config'), node, line], {
+		encoding: 'utf8',
+		timeout: 60_000,
+	});
+
 /** The command lines of the runbook's "Two-minute check" (its first sh block, comments out). */
 function runbookCheck(): {
 	subnets: string;
@@ -174,17 +194,7 @@ describe.skipIf(reason !== '')(
 		it("Given the failover, then the runbook's two-minute check, run as written, finds the router and shows the stale PERMANENT entry", () => {
 			const now = state();
 			const check = runbookCheck();
-			const run = (line: string): string =>
-				execFileSync('sh', ['-c', line], {
-					cwd: repo,
-					encoding: 'utf8',
-					env: {
-						...process.env,
-						OS_CLIENT_CONFIG_FILE: path.join(repo, '.lab-state', 'clouds.yaml'),
-						OS_CLOUD: 'lab',
-					},
-					timeout: 120_000,
-				});
+			const run = withLabCloud;
 			const fill = (line: string, values: Record<string, string>): string =>
 				line.replace(/<([a-z-]+|VIP)>/g, (whole, name: string) => {
 					const value = values[name];
@@ -204,16 +214,7 @@ describe.skipIf(reason !== '')(
 			const router = run(fill(check.routerOfPort, {'router-interface-port-id': rif ?? ''})).trim();
 			expect(router).toBe(now.router);
 			// on a node with the router, over the lab's real sshd: the stale PERMANENT entry
-			const neigh = execFileSync(
-				'ssh',
-				[
-					'-F',
-					path.join(repo, '.lab-state', 'ssh_config'),
-					'compute-1',
-					fill(check.neigh, {'router-id': router, VIP: now.vip}),
-				],
-				{encoding: 'utf8', timeout: 60_000},
-			);
+			const neigh = onLabNode('compute-1', fill(check.neigh, {'router-id': router, VIP: now.vip}));
 			expect(neigh).toContain('PERMANENT');
 			expect(neigh).toContain(`lladdr ${now.entries['compute-1'] ?? '?'}`);
 			expect(now.entries['compute-1']).not.toBe(now.ports[now.master as 'vm1' | 'vm2'].mac);
@@ -226,16 +227,7 @@ describe.skipIf(reason !== '')(
 			expect(command).toMatch(
 				/^openstack port set --no-allowed-address --allowed-address ip-address=198\.19\.0\.100 [0-9a-f-]{36}$/,
 			);
-			execFileSync('sh', ['-c', command ?? 'false'], {
-				cwd: repo,
-				encoding: 'utf8',
-				env: {
-					...process.env,
-					OS_CLIENT_CONFIG_FILE: path.join(repo, '.lab-state', 'clouds.yaml'),
-					OS_CLOUD: 'lab',
-				},
-				timeout: 120_000,
-			});
+			withLabCloud(command ?? 'false');
 			lab('scenario.sh', 'settle', 'workaround');
 			const after = state();
 			const master = after.master as 'vm1' | 'vm2';
@@ -265,11 +257,7 @@ describe.skipIf(reason !== '')(
 					text,
 				);
 			expect(line?.[2]).toBe('compute-2');
-			execFileSync(
-				'ssh',
-				['-F', path.join(repo, '.lab-state', 'ssh_config'), line?.[2] ?? '?', line?.[1] ?? 'false'],
-				{encoding: 'utf8', timeout: 60_000},
-			);
+			onLabNode(line?.[2] ?? '?', line?.[1] ?? 'false');
 			const after = state();
 			const master = after.master as 'vm1' | 'vm2';
 			expect(after.entries['compute-2']).toBe(after.ports[master].mac);
