@@ -12,6 +12,7 @@ import {createAppStore} from '../../src/state/store.js';
 import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
 import type {CaptureSet} from '../../src/model/capture.js';
 import type {Flow} from '../../src/model/facts.js';
+import type {Snapshot} from '../../src/model/snapshot.js';
 
 afterEach(() => {
 	vi.useRealTimers();
@@ -90,18 +91,21 @@ describe('warming the flow index in idle time', () => {
 	});
 });
 
+/** compute-1's br-tun flow 5000 throws when read: an index build that fails midway. */
+function breakFlow(snapshot: Snapshot): Snapshot {
+	const flows = snapshot.nodes['compute-1']?.facts.flows?.['br-tun']?.data.flows as Flow[];
+	Object.defineProperty(flows, 5000, {
+		get() {
+			throw new Error('flow 5000 is unreadable');
+		},
+	});
+	return snapshot;
+}
+
 describe('a flow index that cannot be built', () => {
 	it('fails warming without leaving a half-built index, and getFlowIndex reports the error', () => {
 		// Given a snapshot whose flow list throws when read (a parser bug, say)
-		const snapshot = analyseIncident(bigIncident()).snapshot;
-		const dump = snapshot.nodes['compute-1']?.facts.flows?.['br-tun'];
-		if (dump === undefined) throw new Error('no dump');
-		const flows = dump.data.flows as Flow[];
-		Object.defineProperty(flows, 5000, {
-			get() {
-				throw new Error('flow 5000 is unreadable');
-			},
-		});
+		const snapshot = breakFlow(analyseIncident(bigIncident()).snapshot);
 		// Then warming throws that error (the controller catches it), every time
 		expect(() => {
 			while (!warmFlowIndex(snapshot, 0));
@@ -118,13 +122,7 @@ describe('a flow index that cannot be built', () => {
 			store,
 			analyze: s => {
 				const analysed = analyseIncident(s);
-				const flows = analysed.snapshot.nodes['compute-1']?.facts.flows?.['br-tun']?.data
-					.flows as Flow[];
-				Object.defineProperty(flows, 5000, {
-					get() {
-						throw new Error('flow 5000 is unreadable');
-					},
-				});
+				breakFlow(analysed.snapshot);
 				return analysed;
 			},
 			load: async () => set,
