@@ -1145,6 +1145,8 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 	}
 	if (op === undefined) {
 		if (key === 'note' || key === 'notes') return id => (index.notesOf[id] ?? 0) !== 0;
+		// Every flow has a priority (OVS prints the default 32768 too when it is the default).
+		if (key === 'priority') return () => true;
 		if (STAT_KEYS.has(key))
 			return id => {
 				const f = flow(id);
@@ -1182,9 +1184,11 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 	}
 	const numeric = NUMERIC_STATS[key];
 	const wn = toNumber(value);
-	if (key === 'priority' && wn !== undefined) {
+	if (key === 'priority') {
+		const priorityOf = (id: number): number => (index.tablePriority[id] ?? 0) & 65535;
+		if (wn === undefined) return id => cmp(String(priorityOf(id)));
 		const ncmp = numberComparator(op, wn);
-		return id => ncmp((index.tablePriority[id] ?? 0) & 65535);
+		return id => ncmp(priorityOf(id));
 	}
 	if (numeric !== undefined && wn !== undefined) {
 		const ncmp = numberComparator(op, wn);

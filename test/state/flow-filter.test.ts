@@ -79,6 +79,22 @@ describe('filterFlows over the incident (real ovs-flows parser output)', () => {
 		expect(index.dvrMacs.get('fa:16:3f:00:00:02')).toBe('compute-2');
 	});
 
+	it.each([
+		['priority', () => true],
+		['priority>2', (p: number) => p > 2],
+		['priority<=1', (p: number) => p <= 1],
+		['priority~=65', (p: number) => String(p).includes('65')],
+		['priority=abc', () => false],
+		['priority!=abc', () => true],
+		['table=21 || priority>2', (p: number, t: number) => t === 21 || p > 2],
+	])('%s matches the flows whose priority (and table) say so', (filter, want) => {
+		const expected = Array.from({length: index.size}, (_, id) => id).filter(id => {
+			const flow = rowOf(index, id)?.flow;
+			return flow !== undefined && want(flow.priority, flow.table);
+		});
+		expect([...filterFlows(index, filter).ids]).toEqual(expected);
+	});
+
 	it('keeps every row while a value is still to be typed (actions~= with nothing after it)', () => {
 		expect(filterFlows(index, 'actions~=').ids.length).toBe(index.size);
 		expect(filterFlows(index, 'table=22 && actions~=').ids).toEqual(
