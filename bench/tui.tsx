@@ -579,7 +579,7 @@ async function builtConsole(dir: string, flows: number): Promise<void> {
 		}
 		const hwm = pty.peakRss();
 		console.log(
-			`built console (dist, pty 120×40): verdict on screen ${tOpen.toFixed(0)} ms · :flows at once ${tAtOnce.toFixed(0)} ms · :flows 2 s later ${tFlows.toFixed(0)} ms (indexed meanwhile)`,
+			`built console (dist, pty 120×40): verdict on screen ${tOpen.toFixed(0)} ms · :flows at once ${tAtOnce.toFixed(0)} ms (says how far indexing is meanwhile) · :flows 2 s later ${tFlows.toFixed(0)} ms (indexed meanwhile)`,
 		);
 		console.log(
 			`built console keystroke → frame on its terminal: n=${times.length} p50 ${pct(times, 50).toFixed(1)} ms · p95 ${pct(times, 95).toFixed(1)} ms · max ${Math.max(...times).toFixed(1)} ms (target p95 ≤ 50 ms)`,

@@ -3,7 +3,7 @@ import type {Snapshot} from '../model/snapshot.js';
 import type {AppStore, DiagnosisView} from '../state/store.js';
 import type {SessionEventListener} from './events.js';
 import {diffObservations, observeVips, type VipObservations} from '../state/timeline.js';
-import {warmFlowIndex} from '../state/flow-index.js';
+import {flowIndexProgress, hasFlowIndex, warmFlowIndex} from '../state/flow-index.js';
 
 /** Turns a capture set into what the console shows (assembleSnapshot + diagnose, from the cli). */
 export type Analyze = (set: CaptureSet) => AnalyzeResult | Promise<AnalyzeResult>;
@@ -94,21 +94,41 @@ export class SessionController {
 	/**
 	 * Index the flows in idle time, a few milliseconds at a time between frames and keys, once
 	 * the verdict is on screen: Flows then opens at once on 200,000 flows instead of after the
-	 * ~1 s the index takes. Stops when the data is replaced or the console closes.
+	 * ~1 s the index takes, and shows how far the index has got when opened sooner (keys keep
+	 * working meanwhile). Stops when the data is replaced or the console closes.
 	 */
 	private warmFlowIndex(snapshot: Snapshot): void {
 		const setTimer = this.deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+		const current = (): boolean =>
+			!this.disposed && this.deps.store.getState().snapshot === snapshot;
+		const report = (): void => {
+			const {rows, total} = flowIndexProgress(snapshot);
+			this.store.setFlowIndexing({snapshot, rows, total});
+		};
+		let reported = 0;
 		const step = (): void => {
-			if (this.disposed || this.deps.store.getState().snapshot !== snapshot) return;
+			if (!current()) return;
 			let done: boolean;
 			try {
 				done = warmFlowIndex(snapshot, 8);
 			} catch {
 				// Idle work must not take the console down; Flows reports the failure when opened.
+				this.store.setFlowIndexing(undefined);
 				return;
 			}
-			if (!done) setTimer(step, 0);
+			if (done) {
+				this.store.setFlowIndexing(undefined);
+				return;
+			}
+			// Progress for a Flows screen opened early, a few times a second (not every slice).
+			if (Date.now() - reported >= 150) {
+				reported = Date.now();
+				report();
+			}
+			setTimer(step, 0);
 		};
+		if (hasFlowIndex(snapshot)) return;
+		report();
 		setTimer(step, 100);
 	}
 

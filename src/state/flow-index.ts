@@ -578,7 +578,10 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 		for (let i = 0; i < flows.length; i++) {
 			const flow = flows[i] as Flow;
 			const id = first + i;
-			if ((id & (ROWS_PER_STEP - 1)) === ROWS_PER_STEP - 1) yield;
+			if ((id & (ROWS_PER_STEP - 1)) === ROWS_PER_STEP - 1) {
+				progress.set(snapshot, {rows: id, total: size});
+				yield;
+			}
 			dumpOf[id] = di;
 			tablePriority[id] = flow.table * 65536 + flow.priority;
 			let t = flowSpan(flow, span);
@@ -1460,6 +1463,22 @@ export const actionsTextOf = (flow: Flow): string => flow.actions.map(a => a.raw
 
 const indexCache = new WeakMap<Snapshot, FlowIndex>();
 const building = new WeakMap<Snapshot, Generator<void, FlowIndex, void>>();
+const progress = new WeakMap<Snapshot, {readonly rows: number; readonly total: number}>();
+
+/** Whether the flow index of `snapshot` is built (opening Flows will not wait for it). */
+export const hasFlowIndex = (snapshot: Snapshot): boolean => indexCache.has(snapshot);
+
+/** How far an index build begun in idle time has got: rows indexed of the total. */
+export function flowIndexProgress(snapshot: Snapshot): {rows: number; total: number} {
+	const index = indexCache.get(snapshot);
+	if (index !== undefined) return {rows: index.size, total: index.size};
+	const known = progress.get(snapshot);
+	if (known !== undefined) return {...known};
+	let total = 0;
+	for (const node of Object.values(snapshot.nodes))
+		for (const dump of Object.values(node.facts.flows ?? {})) total += dump.data.flows.length;
+	return {rows: 0, total};
+}
 
 /**
  * The index of a snapshot, built on first use (or finished, when idle time has begun it) and

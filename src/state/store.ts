@@ -175,6 +175,8 @@ export type AppState = {
 		readonly quitArmed: boolean;
 	};
 	readonly watch: WatchState;
+	/** The flow index of `snapshot` being built in idle time (rows done of total), if it is. */
+	readonly flowIndexing: FlowIndexing | undefined;
 
 	// collection
 	applyEvent(event: SessionEvent): void;
@@ -183,6 +185,7 @@ export type AppState = {
 	// data
 	setSource(source: SourceInfo): void;
 	setData(snapshot: Snapshot, diagnosis: DiagnosisView): void;
+	setFlowIndexing(indexing: FlowIndexing | undefined): void;
 	// ui
 	pushView(view: ViewRef, filter?: string): void;
 	replaceView(view: ViewRef): void;
@@ -206,6 +209,12 @@ export type AppState = {
 };
 
 export type AppStore = StoreApi<AppState>;
+
+export type FlowIndexing = {
+	readonly snapshot: Snapshot;
+	readonly rows: number;
+	readonly total: number;
+};
 
 export const cellKey = (node: NodeId, collector: string): string => `${node}\t${collector}`;
 
@@ -467,6 +476,7 @@ export function createAppStore(init: AppInit = {}): AppStore {
 			quitArmed: false,
 		},
 		watch: {active: false, intervalS: init.watchIntervalS ?? 10, round: 0, timeline: []},
+		flowIndexing: undefined,
 
 		applyEvent(event) {
 			set(s => {
@@ -510,6 +520,9 @@ export function createAppStore(init: AppInit = {}): AppStore {
 		},
 		setSource(source) {
 			set({source});
+		},
+		setFlowIndexing(indexing) {
+			set({flowIndexing: indexing});
 		},
 		setData(snapshot, diagnosis) {
 			set(s => {

@@ -3,6 +3,7 @@ import {
 	buildFlowIndex,
 	filterFlows,
 	getFlowIndex,
+	hasFlowIndex,
 	notesOf,
 	rowOf,
 	warmFlowIndex,
@@ -83,10 +84,16 @@ describe('warming the flow index in idle time', () => {
 		await c.start();
 		const snapshot = store.getState().snapshot;
 		if (snapshot === undefined) throw new Error('no snapshot');
+		// Then the store says indexing has begun, with the number of flows
+		expect(store.getState().flowIndexing?.snapshot).toBe(snapshot);
+		expect(store.getState().flowIndexing?.total).toBeGreaterThan(10_000);
+		expect(hasFlowIndex(snapshot)).toBe(false);
 		// When the idle-time steps run
 		await vi.runAllTimersAsync();
-		// Then the index is built (warming reports it done without working)
+		// Then the index is built (warming reports it done without working) and the store says so
 		expect(warmFlowIndex(snapshot, 0)).toBe(true);
+		expect(hasFlowIndex(snapshot)).toBe(true);
+		expect(store.getState().flowIndexing).toBeUndefined();
 		c.dispose();
 	});
 });
@@ -131,6 +138,8 @@ describe('a flow index that cannot be built', () => {
 		// The idle steps run and stop at the error, without throwing out of the timer
 		await expect(vi.runAllTimersAsync()).resolves.not.toThrow();
 		expect(store.getState().collection.status).toBe('done');
+		// and Flows is not left waiting for an index that will not come
+		expect(store.getState().flowIndexing).toBeUndefined();
 		c.dispose();
 	});
 });

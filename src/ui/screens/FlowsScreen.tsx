@@ -7,6 +7,7 @@ import {
 	actionsTextOf,
 	filterFlowsIncremental,
 	getFlowIndex,
+	hasFlowIndex,
 	matchText,
 	rowOf,
 	tableLabel,
@@ -40,9 +41,17 @@ export function FlowsScreen({
 	const theme = useTheme();
 	const snapshot = useAppStore(s => s.snapshot);
 	const filter = useAppStore(s => selectTop(s).filter);
+	// While the console indexes these flows in idle time, say how far it has got instead of
+	// finishing the index now (keys keep working; the screen fills in when it is done).
+	const indexing = useAppStore(s =>
+		s.flowIndexing !== undefined && s.flowIndexing.snapshot === snapshot
+			? s.flowIndexing
+			: undefined,
+	);
+	const ready = snapshot !== undefined && (indexing === undefined || hasFlowIndex(snapshot));
 	const index = useMemo(
-		() => (snapshot === undefined ? undefined : getFlowIndex(snapshot)),
-		[snapshot],
+		() => (snapshot === undefined || !ready ? undefined : getFlowIndex(snapshot)),
+		[snapshot, ready],
 	);
 	const text =
 		node === undefined
@@ -75,7 +84,16 @@ export function FlowsScreen({
 		() => Math.min(14, Math.max(4, ...Object.keys(snapshot?.nodes ?? {}).map(n => n.length))),
 		[snapshot],
 	);
-	if (index === undefined) return <T>No data loaded yet.</T>;
+	if (index === undefined)
+		return indexing === undefined ? (
+			<T>No data loaded yet.</T>
+		) : (
+			<T>
+				Indexing {indexing.total.toLocaleString('en-US')} flows for the filter…{' '}
+				{indexing.total === 0 ? '' : `${Math.floor((100 * indexing.rows) / indexing.total)}%`} (keys
+				work meanwhile; Esc goes back)
+			</T>
+		);
 	const groups: {selected: boolean; color: string | undefined; lines: string[]}[] = [];
 	for (let i = start; i < Math.min(count, start + bodyHeight); i++) {
 		const row = rowAt(i);
