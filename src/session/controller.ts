@@ -67,8 +67,10 @@ export class SessionController {
 			const prior = this.deps.store.getState().collection;
 			this.store.setLoading('analysing…');
 			const {snapshot, diagnosis} = await this.deps.analyze(set);
-			this.store.setData(snapshot, diagnosis);
+			// Indexing is said before the data lands, so a Flows screen on top (a watch round, a
+			// reload) shows how far it has got instead of indexing the new flows in one block.
 			this.warmFlowIndex(snapshot);
+			this.store.setData(snapshot, diagnosis);
 			if (prior.status === 'cancelled')
 				this.store.setCollectionStatus(
 					'cancelled',
@@ -99,6 +101,7 @@ export class SessionController {
 	 */
 	private warmFlowIndex(snapshot: Snapshot): void {
 		const setTimer = this.deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+		// setData follows this call: by the first step, the store holds `snapshot`.
 		const current = (): boolean =>
 			!this.disposed && this.deps.store.getState().snapshot === snapshot;
 		const report = (): void => {
