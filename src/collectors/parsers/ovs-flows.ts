@@ -760,39 +760,16 @@ function parseFlowAt(
 				if (d === COMMA || d === SPACE) break;
 				ve++;
 			}
-			let n = 0;
-			switch (key) {
-				case Key.Cookie:
-					if (ve === vs) n = -1;
-					break;
-				case Key.Duration:
-					n = durationAt(t, vs, ve);
-					break;
-				case Key.Table:
-					n = table = decimalAt(t, vs, ve);
-					break;
-				case Key.Packets:
-					n = decimalAt(t, vs, ve);
-					break;
-				case Key.Bytes:
-					n = decimalAt(t, vs, ve);
-					break;
-				case Key.IdleTimeout:
-					n = decimalAt(t, vs, ve);
-					break;
-				case Key.HardTimeout:
-					n = decimalAt(t, vs, ve);
-					break;
-				case Key.IdleAge:
-					n = decimalAt(t, vs, ve);
-					break;
-				case Key.HardAge:
-					n = decimalAt(t, vs, ve);
-					break;
-				case Key.Importance:
-					n = decimalAt(t, vs, ve);
-					break;
-			}
+			// Validated here, read again only when asked (statAt): the table is the one kept.
+			const n =
+				key === Key.Cookie
+					? ve === vs
+						? -1
+						: 0
+					: key === Key.Duration
+						? durationAt(t, vs, ve)
+						: decimalAt(t, vs, ve);
+			if (key === Key.Table) table = n;
 			if (n < 0) return `bad value for "${t.slice(ks, vs - 1)}": "${t.slice(vs, ve)}"`;
 			p = ve;
 		}
