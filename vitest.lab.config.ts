@@ -7,7 +7,10 @@ export default defineConfig({
 		environment: 'node',
 		setupFiles: ['test/setup.ts'],
 		restoreMocks: true,
-		testTimeout: 20_000,
-		hookTimeout: 60_000,
+		// Tests start real processes (sshd, kubectl, the CLI, tmux). On a loaded machine (CI runners,
+		// several jobs on two cores) one of them can take minutes; a short per-test wall clock then
+		// fails a correct test. The bound is CI's own job timeout; a test that hangs still fails here.
+		testTimeout: 600_000,
+		hookTimeout: 600_000,
 	},
 });

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {create as tarCreate} from 'tar';
 import type {Capture, CaptureMeta, CaptureSet, CaptureSetManifest} from '../model/capture.js';
-import {version as dvrscopeVersion} from '../cli/version.js';
+import {version as dvrscopeVersion} from '../model/version.js';
 import {writeCaptureSet} from './capture-set.js';
 import {
 	redactArgv,
@@ -48,6 +48,27 @@ export type FindingsDocs = {
 /** Runs diagnose on the capture set that goes into the bundle (after redaction/pseudonymisation). */
 export type AnalyzeFn = (set: CaptureSet) => Promise<FindingsDocs | undefined>;
 
+/** The default AnalyzeFn: findings.json and findings.md as `dvrscope diagnose` renders them. */
+async function analyzeForBundle(set: CaptureSet): Promise<FindingsDocs> {
+	// Lazily: writing a bundle with --no-analyze does not load the rules.
+	const [{analyze}, {render}] = await Promise.all([
+		import('../diagnostics/analyze.js'),
+		import('../diagnostics/render.js'),
+	]);
+	const report = analyze(set);
+	const {summary, exitCode} = report.diagnosis;
+	return {
+		json: render(report, 'json', {path: BUNDLE_CAPTURE_DIR}),
+		markdown: render(report, 'markdown', {path: BUNDLE_CAPTURE_DIR}),
+		summary: {
+			critical: summary.critical,
+			warning: summary.warning,
+			info: summary.info,
+			exitCode,
+		},
+	};
+}
+
 export type WriteBundleOptions = {
 	/** Output path of the gzip tar (`incident.tar.gz`). */
 	readonly output: string;
@@ -65,7 +86,7 @@ export type WriteBundleOptions = {
 	/** Key for the pseudonymiser (tests); random per bundle otherwise. */
 	readonly pseudonymKey?: string;
 	/**
-	 * Diagnose the set (default: the diagnostics engine, see analysis.ts). `false` skips it; then,
+	 * Diagnose the set (default: `analyze` + `render`, as `dvrscope diagnose` prints them). `false` skips it; then,
 	 * or when it returns undefined or throws, the findings files say so.
 	 */
 	readonly analyze?: AnalyzeFn | false;
@@ -303,7 +324,7 @@ export async function writeBundle(
 	let findingsNote: string | undefined;
 	try {
 		if (options.analyze !== false) {
-			const analyze = options.analyze ?? (await import('./analysis.js')).analyzeForBundle;
+			const analyze = options.analyze ?? analyzeForBundle;
 			findings = await analyze(set);
 		}
 		if (findings === undefined) findingsNote = 'diagnostics were not run for this bundle';

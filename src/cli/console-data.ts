@@ -61,18 +61,17 @@ export async function openSource(
 	return {source, set: opened.set, reload: async () => (await open()).set};
 }
 
-/** assembleSnapshot + diagnose + rule docs, for the console. */
+/** analyze + rule docs, for the console. */
 export async function loadAnalyzer(): Promise<
 	(set: CaptureSet) => {snapshot: Snapshot; diagnosis: DiagnosisView; exitCode: 0 | 1 | 2}
 > {
-	const [{assembleSnapshot}, {diagnose, rules}] = await Promise.all([
-		import('../collectors/assemble.js'),
-		import('../diagnostics/index.js'),
+	const [{analyze}, {rules}] = await Promise.all([
+		import('../diagnostics/analyze.js'),
+		import('../diagnostics/registry.js'),
 	]);
 	const docs = Object.fromEntries(rules.map(r => [r.id, r.meta.docs]));
 	return set => {
-		const snapshot = assembleSnapshot(set);
-		const d = diagnose(snapshot);
+		const {snapshot, diagnosis: d} = analyze(set);
 		return {
 			snapshot,
 			diagnosis: {findings: d.findings, outcomes: d.outcomes, docs},

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import {Command} from 'commander';
-import {version} from './version.js';
+import {version} from '../model/version.js';
 import {register as registerParse} from './commands/parse.js';
 import {register as registerDiagnose} from './commands/diagnose.js';
 import {register as registerAnalyze} from './commands/analyze.js';

@@ -5,7 +5,7 @@ import type {SessionEventListener} from './events.js';
 import {diffObservations, observeVips, type VipObservations} from '../state/timeline.js';
 import {flowIndexProgress, hasFlowIndex, warmFlowIndex} from '../state/flow-index.js';
 
-/** Turns a capture set into what the console shows (assembleSnapshot + diagnose, from the cli). */
+/** Turns a capture set into what the console shows (diagnostics `analyze`, loaded by the cli). */
 export type Analyze = (set: CaptureSet) => AnalyzeResult | Promise<AnalyzeResult>;
 export type AnalyzeResult = {readonly snapshot: Snapshot; readonly diagnosis: DiagnosisView};
 

@@ -183,7 +183,7 @@ export async function liveCollectOptions(
 		report(`--openstack must be local, kubectl or none, got "${openstack}"`);
 		return undefined;
 	}
-	const {version} = await import('../version.js');
+	const {version} = await import('../../model/version.js');
 	return {
 		target,
 		options: {

@@ -117,39 +117,16 @@ export async function reportDiagnosis(
 ): Promise<void> {
 	const format = formatOf(options, report);
 	if (format === undefined) return;
-	const {assembleSnapshot} = await import('../../collectors/assemble.js');
-	const {diagnose} = await import('../../diagnostics/index.js');
-	const snapshot = assembleSnapshot(set);
-	const diagnosis = diagnose(snapshot);
-	const {version} = await import('../version.js');
-	let output: string;
-	switch (format) {
-		case 'json': {
-			const {renderJson} = await import('../../diagnostics/report/json.js');
-			output = renderJson(diagnosis, {snapshot, version, path: setPath});
-			break;
-		}
-		case 'markdown': {
-			const {renderMarkdown} = await import('../../diagnostics/report/markdown.js');
-			output = renderMarkdown(diagnosis, {snapshot, path: setPath});
-			break;
-		}
-		case 'text': {
-			const {renderText} = await import('../../diagnostics/report/text.js');
-			const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
-			const color = options.color !== false && !noColor && process.stdout.isTTY;
-			output = renderText(diagnosis, {
-				color,
-				snapshot,
-				path: setPath,
-				verbose: options.verbose === true,
-				width: Math.min(process.stdout.columns > 0 ? process.stdout.columns : 100, 120),
-			});
-			break;
-		}
-	}
-	process.stdout.write(output);
-	process.exitCode = diagnosis.exitCode;
+	const [{analyze}, {render}, {terminalRenderOptions}] = await Promise.all([
+		import('../../diagnostics/analyze.js'),
+		import('../../diagnostics/render.js'),
+		import('../terminal.js'),
+	]);
+	const analysis = analyze(set);
+	process.stdout.write(
+		render(analysis, format, terminalRenderOptions({...options, path: setPath})),
+	);
+	process.exitCode = analysis.diagnosis.exitCode;
 }
 
 /** `dvrscope diagnose <capture-set>`: run every rule over a capture set and report. */

@@ -50,15 +50,14 @@ export function register(program: Command): void {
 				return;
 			}
 			const {openInput, isInputError} = await import('../../bundle/read.js');
-			const {assembleSnapshot} = await import('../../collectors/assemble.js');
-			const {diagnose} = await import('../../diagnostics/index.js');
+			const {analyze} = await import('../../diagnostics/analyze.js');
 			const diffModule = await import('../../bundle/diff.js');
 			const sides = [];
 			for (const input of [before, after]) {
 				try {
 					const opened = await openInput(input);
-					const snapshot = assembleSnapshot(opened.set);
-					sides.push({label: input, snapshot, diagnosis: diagnose(snapshot)});
+					const {snapshot, diagnosis} = analyze(opened.set);
+					sides.push({label: input, snapshot, diagnosis});
 				} catch (error) {
 					if (isInputError(error)) {
 						fail(error.message);
