@@ -1,7 +1,7 @@
 import {render} from 'ink';
 import type {CaptureSet} from '../model/capture.js';
 import {createAppStore, type SourceInfo} from '../state/store.js';
-import {SessionController, type ControllerDeps} from '../session/controller.js';
+import {SessionController, type ControllerDeps} from '../console/controller.js';
 import {App} from '../ui/App.js';
 import {themeFor} from '../ui/theme.js';
 import {MAX_FPS} from '../ui/render-options.js';

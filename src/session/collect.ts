@@ -27,7 +27,7 @@ import {
 	type PlannedCommand,
 	type Refusal,
 } from '../collectors/catalog.js';
-import type {SessionEvent, SessionEventListener} from './events.js';
+import type {SessionEvent, SessionEventListener} from '../model/events.js';
 import {describeTarget, resolveTarget, type Target} from './targets.js';
 
 export type CollectNode = {

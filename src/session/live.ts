@@ -15,7 +15,7 @@ import {
 } from '../transport/kubectl.js';
 import type {CatalogId} from '../collectors/catalog.js';
 import {collect, type CollectNode, type CollectOptions} from './collect.js';
-import type {SessionEventListener} from './events.js';
+import type {SessionEventListener} from '../model/events.js';
 import {hostNames, loadInventory, nodeInfo, type Inventory} from './inventory.js';
 import {checkTarget, describeTarget, type Target} from './targets.js';
 import {prepareKubeCollection} from './kube.js';

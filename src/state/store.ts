@@ -3,7 +3,7 @@ import type {CaptureMeta, CaptureScope, FailureKind} from '../model/capture.js';
 import type {CaptureId, NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
 import type {Finding, RuleDocs, RuleOutcome} from '../diagnostics/types.js';
-import type {SessionEvent} from '../session/events.js';
+import type {SessionEvent} from '../model/events.js';
 
 // ─── views ──────────────────────────────────────────────────────────────────
 

@@ -5,7 +5,7 @@ import {themes, type Theme} from './theme.js';
 
 /**
  * What the UI may ask of the session layer (gemini UIActionsContext). Implemented by
- * src/session/controller.ts; tests pass vi.fn() fakes. Methods never throw into the UI: failures
+ * src/console/controller.ts; tests pass vi.fn() fakes. Methods never throw into the UI: failures
  * land in the store's errors pane.
  */
 export type SessionActions = {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readCaptureSet, writeCaptureSet} from '../../src/bundle/capture-set.js';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
-import type {SessionEvent} from '../../src/session/events.js';
+import type {SessionEvent} from '../../src/model/events.js';
 import {collectToCaptureSet} from '../../src/session/live.js';
 import {freePort, startSshd, type Sshd} from '../helpers/sshd.js';
 import {FIXTURE_DIR, prepareFakeNodeBin} from '../helpers/fake-node.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {readCaptureSet, writeCaptureSet} from '../../src/bundle/capture-set.js';
 import {collect, type CollectNode} from '../../src/session/collect.js';
-import type {SessionEvent} from '../../src/session/events.js';
+import type {SessionEvent} from '../../src/model/events.js';
 import {FakeTransport, type FakeNodeScript} from '../helpers/fake-transport.js';
 
 const NONCE = 'feedfacefeedfacefeedfacefeedface';

@@ -8,7 +8,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import type {FakeExecHandler} from '../../lab/fake-kube-apiserver.js';
 import {moskCluster, openStackDeployment} from '../../lab/mosk-kube-objects.js';
 import {collect} from '../../src/session/collect.js';
-import type {SessionEvent} from '../../src/session/events.js';
+import type {SessionEvent} from '../../src/model/events.js';
 import {prepareKubeCollection} from '../../src/session/kube.js';
 import {kubectlMissingReason, startKubeFixture, type KubeFixture} from '../helpers/fake-kube.js';
 

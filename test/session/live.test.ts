@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import type {SessionEvent} from '../../src/session/events.js';
+import type {SessionEvent} from '../../src/model/events.js';
 import {parseInventory} from '../../src/session/inventory.js';
 import {
 	collectToCaptureSet,

@@ -8,7 +8,7 @@ import {
 	rowOf,
 	warmFlowIndex,
 } from '../../src/state/flow-index.js';
-import {SessionController} from '../../src/session/controller.js';
+import {SessionController} from '../../src/console/controller.js';
 import {createAppStore} from '../../src/state/store.js';
 import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
 import type {CaptureSet} from '../../src/model/capture.js';

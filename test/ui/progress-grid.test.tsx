@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {renderConsole} from '../helpers/console.js';
 import {progressRows} from '../../src/state/selectors.js';
-import type {SessionEvent} from '../../src/session/events.js';
+import type {SessionEvent} from '../../src/model/events.js';
 import type {CaptureMeta} from '../../src/model/capture.js';
 import type {AppStore} from '../../src/state/store.js';
 

@@ -7,7 +7,7 @@ import {selectTop} from '../../src/state/selectors.js';
 import {NEW_MAC, OLD_MAC, VIP} from '../helpers/incident.js';
 import {ScreenErrorBoundary} from '../../src/ui/components/ScreenErrorBoundary.js';
 import {aliases, bindings} from '../../src/ui/keymap.js';
-import type {SessionEvent} from '../../src/session/events.js';
+import type {SessionEvent} from '../../src/model/events.js';
 
 afterEach(() => {
 	cleanup();

@@ -1,6 +1,6 @@
 import type {Command} from 'commander';
 import type {CaptureSet} from '../../model/capture.js';
-import type {SessionEvent} from '../../session/events.js';
+import type {SessionEvent} from '../../model/events.js';
 import type {Target} from '../../session/targets.js';
 import type {LiveCollectOptions} from '../../session/live.js';
 

@@ -1,5 +1,5 @@
-import type {CaptureMeta, FailureKind, NodeInfo} from '../model/capture.js';
-import type {NodeId} from '../model/ids.js';
+import type {CaptureMeta, FailureKind, NodeInfo} from './capture.js';
+import type {NodeId} from './ids.js';
 
 /**
  * What a collection session reports while it runs, in order. The console folds these into its

@@ -1,7 +1,7 @@
 import type {CaptureSet} from '../model/capture.js';
 import type {Snapshot} from '../model/snapshot.js';
 import type {AppStore, DiagnosisView} from '../state/store.js';
-import type {SessionEventListener} from './events.js';
+import type {SessionEventListener} from '../model/events.js';
 import {diffObservations, observeVips, type VipObservations} from '../state/timeline.js';
 import {flowIndexProgress, hasFlowIndex, warmFlowIndex} from '../state/flow-index.js';
 

@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {SessionController} from '../../src/session/controller.js';
+import {SessionController} from '../../src/console/controller.js';
 import {createAppStore} from '../../src/state/store.js';
 import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
 import type {CaptureSet} from '../../src/model/capture.js';
