@@ -63,7 +63,7 @@ export async function openSource(
 
 /** assembleSnapshot + diagnose + rule docs, for the console. */
 export async function loadAnalyzer(): Promise<
-	(set: CaptureSet) => {snapshot: Snapshot; diagnosis: DiagnosisView; exitCode: 0 | 1 | 2}
+	(set: CaptureSet) => {snapshot: Snapshot; diagnosis: DiagnosisView; exitCode: 0 | 1 | 2 | 4}
 > {
 	const [{assembleSnapshot}, {diagnose, rules}] = await Promise.all([
 		import('../collectors/assemble.js'),
@@ -75,7 +75,13 @@ export async function loadAnalyzer(): Promise<
 		const d = diagnose(snapshot);
 		return {
 			snapshot,
-			diagnosis: {findings: d.findings, outcomes: d.outcomes, docs},
+			diagnosis: {
+				findings: d.findings,
+				outcomes: d.outcomes,
+				docs,
+				verdict: d.verdict,
+				coverage: d.coverage,
+			},
 			exitCode: d.exitCode,
 		};
 	};

@@ -341,6 +341,32 @@ function brTunFlows(node: string, opts: {layout: 'train' | 'pre-train'; responde
 	return `${l.join('\n')}\n`;
 }
 
+/** `ovs-ofctl dump-flows br-tun` of a node with no DVR (legacy routers): l2pop responders only. */
+function legacyBrTunFlows(responders: {ip: string; mac: string; vlan: number}[]): string {
+	const l: string[] = ['NXST_FLOW reply (xid=0x4):'];
+	const f = (table: number, rest: string): void => {
+		l.push(`${FLOW_PREFIX(table)}${rest}`);
+	};
+	f(0, 'priority=1,in_port=1 actions=resubmit(,2)');
+	f(0, 'priority=1,in_port=2 actions=resubmit(,4)');
+	f(0, 'priority=0 actions=drop');
+	f(2, 'priority=1,arp,dl_dst=ff:ff:ff:ff:ff:ff actions=resubmit(,21)');
+	f(2, 'priority=0,dl_dst=00:00:00:00:00:00/01:00:00:00:00:00 actions=resubmit(,20)');
+	f(2, 'priority=0,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=resubmit(,22)');
+	f(4, 'priority=1,tun_id=0x4d actions=mod_vlan_vid:1,resubmit(,10)');
+	f(4, 'priority=0 actions=drop');
+	f(20, 'priority=0 actions=resubmit(,22)');
+	for (const r of responders)
+		f(
+			21,
+			`priority=1,arp,dl_vlan=${r.vlan},arp_tpa=${r.ip} actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],mod_dl_src:${r.mac},load:0x2->NXM_OF_ARP_OP[],move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],load:${macHex(r.mac)}->NXM_NX_ARP_SHA[],load:${ipHex(r.ip)}->NXM_OF_ARP_SPA[],IN_PORT`,
+		);
+	f(21, 'priority=0 actions=resubmit(,22)');
+	f(22, 'priority=1,dl_vlan=1 actions=strip_vlan,load:0x4d->NXM_NX_TUN_ID[],output:2');
+	f(22, 'priority=0 actions=drop');
+	return `${l.join('\n')}\n`;
+}
+
 /** `ovs-vsctl show` for a DVR node (OVS 3.x: names unquoted). */
 function vsctlShow(node: string, extraPorts: {name: string; tag: number}[]): string {
 	const peers = Object.entries(TUNNEL_IP).filter(([n]) => n !== node);
@@ -714,6 +740,13 @@ const scenarios: Scenario[] = [];
 		s.add({id: `${n}-netns`, node: n, argv: ['ip', 'netns', 'list'], kind: 'ip-netns', stdout: `${vm.ns}\n`});
 		s.add({id: `${n}-${vm.ns}-addr`, node: n, argv: ['ip', 'netns', 'exec', vm.ns, 'ip', 'addr', 'show'], kind: 'ip-addr', params: {namespace: vm.ns}, stdout: addrText(vm.ifaces)});
 	}
+	// br-tun on every node (legacy: no DVR flows; the l2pop responders list fixed IPs only), so the
+	// ARP-responder check runs and the verdict can be OK; cmp-3 hosts nothing of this network.
+	s.add({id: 'cmp-3-netns', node: 'cmp-3', argv: ['ip', 'netns', 'list'], kind: 'ip-netns', stdout: ''});
+	for (const n of ['gtw-1', 'cmp-1', 'cmp-2', 'cmp-3']) {
+		const responders = [DHCP_LB, VM1, VM2].filter(p => p.host !== n).map(p => ({ip: p.ip, mac: p.mac, vlan: 1}));
+		s.add({id: `${n}-br-tun-flows`, node: n, argv: ['ovs-ofctl', 'dump-flows', 'br-tun'], kind: 'ovs-flows', params: {bridge: 'br-tun'}, stdout: legacyBrTunFlows(responders)});
+	}
 	scenarios.push(s);
 }
 {
@@ -792,7 +825,7 @@ const scenarios: Scenario[] = [];
 			'vrrp/port-binding': 'skipped',
 			'ovs/dvr-arp-block': 'skipped',
 			'mosk/deployment': 'skipped',
-			'dvr/arp-divergence': 'pass',
+			'dvr/arp-divergence': 'skipped',
 		},
 		captureErrors: ['ports', 'cmp-1-br-tun-flows'],
 	});
