@@ -1,6 +1,8 @@
 import type {Capture} from '../model/capture.js';
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
+import {getModel} from './model.js';
+import {cidrContains, normalizeMac} from './net.js';
 import type {RuleOutcome} from './types.js';
 
 /**
@@ -190,9 +192,82 @@ function apiGaps(snapshot: Snapshot): CoverageGap[] {
 	];
 }
 
+/**
+ * Instance and Octavia ports the port list names whose details (`port show`: allowed address
+ * pairs, binding) were not captured although other ports' were: the VRRP members may be among them.
+ */
+function portDetailGaps(snapshot: Snapshot): CoverageGap[] {
+	const shows = Object.values(snapshot.captures).filter(
+		c => c.kind === 'openstack-ports' && c.argv[1] === 'port' && c.argv[2] === 'show',
+	);
+	if (shows.length === 0) return [];
+	const shown = new Set(shows.filter(usable).map(c => c.argv[3]));
+	const gaps: CoverageGap[] = [];
+	for (const port of snapshot.cloud.ports?.data ?? []) {
+		const owner = port.deviceOwner ?? '';
+		if (!(owner.startsWith('compute:') || owner === 'Octavia') || shown.has(port.id)) continue;
+		if (shows.some(c => c.argv[3] === port.id)) continue; // failed: already a capture gap
+		gaps.push({
+			kind: 'capture-missing',
+			subject: `port show ${port.id}`,
+			reason: `the port list names ${port.id} (${owner}) but its details (allowed address pairs, binding) were not captured`,
+			remedy: `openstack port show ${port.id} -f json`,
+		});
+	}
+	return gaps;
+}
+
+const INFRA_NAMESPACE = /^(qrouter|snat|fip|qdhcp|haproxy|ovnmeta|qlbaas|amphora-haproxy)-/;
+
+/**
+ * A workload (VM / amphora namespace) on a node whose MAC no Neutron port in the set has, on a
+ * subnet Neutron serves: the ports data is incomplete (a member of a VRRP pair may be missing).
+ */
+function unknownPortGaps(snapshot: Snapshot): CoverageGap[] {
+	const ports = snapshot.cloud.ports?.data;
+	if (ports === undefined) return [];
+	const model = getModel(snapshot);
+	const cidrs = [
+		...model.subnets.map(s => s.cidr),
+		...[...model.routers.values()].flatMap(r => r.subnets.map(s => s.cidr)),
+	];
+	if (cidrs.length === 0) return [];
+	const macs = new Set<string>();
+	for (const p of ports) {
+		macs.add(normalizeMac(p.mac));
+		for (const pair of p.allowedAddressPairs)
+			if (pair.mac !== undefined) macs.add(normalizeMac(pair.mac));
+	}
+	const gaps: CoverageGap[] = [];
+	for (const [node, n] of Object.entries(snapshot.nodes))
+		for (const [ns, addr] of Object.entries(n.facts.addr ?? {})) {
+			if (ns === '' || INFRA_NAMESPACE.test(ns)) continue;
+			for (const iface of addr.data) {
+				if (iface.mac === undefined || macs.has(normalizeMac(iface.mac))) continue;
+				const onSubnet = iface.addresses.find(
+					a => a.family === 'inet' && cidrs.some(c => cidrContains(c, a.local)),
+				);
+				if (onSubnet === undefined) continue;
+				gaps.push({
+					kind: 'capture-missing',
+					subject: `Neutron port of ${iface.mac}`,
+					reason: `${iface.name} in namespace ${ns} on ${node} (${onSubnet.local}, MAC ${iface.mac}) is on a Neutron subnet, but no port in the capture set has that MAC: the ports data is incomplete`,
+					remedy: `openstack port list --mac-address ${iface.mac} --long -f json; openstack port show <id> -f json`,
+				});
+			}
+		}
+	return gaps;
+}
+
 /** Gaps the capture set shows by itself, before any rule runs. */
 export function snapshotGaps(snapshot: Snapshot): CoverageGap[] {
-	return [...nodeGaps(snapshot), ...apiGaps(snapshot), ...captureGaps(snapshot)];
+	return [
+		...nodeGaps(snapshot),
+		...apiGaps(snapshot),
+		...captureGaps(snapshot),
+		...portDetailGaps(snapshot),
+		...unknownPortGaps(snapshot),
+	];
 }
 
 /** Rules that apply but could not run (skipped), crashed, or ran on part of their scope. */

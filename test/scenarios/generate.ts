@@ -164,6 +164,21 @@ const TUNNEL_IP: Record<string, string> = {
 
 // ─── renderers (real output formats) ────────────────────────────────────────
 
+/** `openstack port list --long -f json` (python-openstackclient): no pairs, no binding. */
+function portList(ports: readonly Port[]): string {
+	const rows = ports.map(p => ({
+		ID: p.id,
+		Name: p.name,
+		'MAC Address': p.mac,
+		'Fixed IP Addresses': [{subnet_id: p.subnet, ip_address: p.ip}],
+		Status: p.adminUp === false ? 'DOWN' : 'ACTIVE',
+		'Security Groups': p.owner.startsWith('network:') ? [] : ['2f0b8a7c-1d3e-4f5a-9b6c-7d8e9f0a1b2c'],
+		'Device Owner': p.owner,
+		Tags: [],
+	}));
+	return `${JSON.stringify(rows, null, 2)}\n`;
+}
+
 /** `openstack port show <id> -f json` (python-openstackclient). */
 function portShow(p: Port): string {
 	const aap = (p.aap ?? []).map(a => ({ip_address: a.ip, mac_address: a.mac ?? p.mac}));
@@ -458,6 +473,8 @@ class Scenario {
 	}
 
 	ports(list: readonly Port[]): void {
+		// As dvrscope collects: the list, then `port show` for the instance and Octavia ports and the rest.
+		this.add({id: 'port-list', argv: ['openstack', 'port', 'list', '--long', '-f', 'json'], kind: 'openstack-ports', stdout: portList(list)});
 		for (const p of list)
 			this.add({id: `port-show-${p.id.slice(0, 8)}`, argv: ['openstack', 'port', 'show', p.id, '-f', 'json'], kind: 'openstack-ports', stdout: portShow(p)});
 	}

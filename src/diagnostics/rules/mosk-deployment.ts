@@ -18,9 +18,7 @@ export const moskDeployment = defineRule({
 		// Only a MOSK cloud has an OpenStackDeployment: reached through kubectl, or it was asked for.
 		notApplicable: snapshot =>
 			snapshot.cloud.kubeNodes !== undefined ||
-			Object.values(snapshot.captures).some(
-				c => c.kind === 'osdpl' || c.kind === 'kube-nodes',
-			) ||
+			Object.values(snapshot.captures).some(c => c.kind === 'osdpl' || c.kind === 'kube-nodes') ||
 			Object.values(snapshot.nodes).some(n => n.node.transport === 'kubectl')
 				? undefined
 				: 'not a MOSK deployment (nothing was read through kubectl)',

@@ -44,7 +44,11 @@ export function vipRouters(model: Model, vip: Vip): RouterInfo[] {
 }
 
 /** The qrouter neighbour table of every DVR router on every node that has its namespace. */
-export function qrouterNeighNeeds(model: Model, routers: readonly RouterInfo[], what?: string): Need[] {
+export function qrouterNeighNeeds(
+	model: Model,
+	routers: readonly RouterInfo[],
+	what?: string,
+): Need[] {
 	const needs: Need[] = [];
 	for (const router of routers)
 		for (const node of router.qrouterNodes)
