@@ -5,7 +5,7 @@ import {readCaptureSet} from '../../src/bundle/capture-set.js';
 import {assembleSnapshot, type ParseFn} from '../../src/collectors/assemble.js';
 import {parseCapture} from '../../src/collectors/parsers/index.js';
 import {diagnose} from '../../src/diagnostics/index.js';
-import type {Capture, CaptureSet} from '../../src/model/capture.js';
+import type {Capture, CaptureMeta, CaptureSet} from '../../src/model/capture.js';
 
 /**
  * Ablation (metamorphic) test: for every scenario in test/scenarios/ whose expected verdict is
@@ -27,9 +27,11 @@ const expectedVerdict = (name: string): 'critical' | 'warning' | 'ok' => {
 	return golden.findings.some(f => f.severity === 'warning') ? 'warning' : 'ok';
 };
 
-const stripBody = (c: Capture): Omit<Capture, 'stdout' | 'stderr'> => {
-	const {stdout: _o, stderr: _e, ...meta} = c;
-	return meta;
+const stripBody = (c: Capture): CaptureMeta => {
+	const meta: {-readonly [K in keyof Capture]?: Capture[K]} = {...c};
+	delete meta.stdout;
+	delete meta.stderr;
+	return meta as CaptureMeta;
 };
 
 /** The set with its captures replaced (manifest kept in step). */
