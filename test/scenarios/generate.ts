@@ -831,6 +831,32 @@ const scenarios: Scenario[] = [];
 	scenarios.push(s);
 }
 {
+	// Issue 11 case 5: hand-typed input. The qrouter addresses were pasted as a table no parser reads,
+	// and no subnet list was captured. ovs/dvr-arp-block must not pass on an unreadable capture, and
+	// dvr/vip-at-risk ties the VIP to the router through the ports JSON (fixed_ips subnet_id).
+	const s = new Scenario('unreadable-no-subnets', {
+		description: 'Hand-made set: qrouter addresses typed as a table (unreadable), no subnet list; VRRP pair vm1/vm2 with different MACs behind a DVR router',
+		expected: [{ruleId: 'dvr/vip-at-risk', severity: 'warning', nodes: ['cmp-1', 'cmp-2', 'cmp-3', 'gtw-1'], vip: VIP, router: ROUTER}],
+		outcomes: {'ovs/dvr-arp-block': 'skipped', 'dvr/vip-at-risk': 'fail', 'dvr/stale-permanent-arp': 'skipped'},
+		captureErrors: ['gtw-1-qrouter-addr', 'cmp-1-qrouter-addr', 'cmp-2-qrouter-addr', 'cmp-3-qrouter-addr'],
+	});
+	s.add({id: 'routers', argv: ['openstack', 'router', 'list', '--long', '-f', 'json'], kind: 'openstack-routers', stdout: routerList(true, false)});
+	s.ports([QR_LB, QR_APP, SG_LB, DHCP_LB, VM1, VM2, VIP_PORT, CLIENT]);
+	const typed = [
+		'Interface          | State | Addresses',
+		'-------------------+-------+-----------------------------',
+		`${QR_LB_DEV.padEnd(18)} | UP    | ${QR_LB.ip}/24`,
+		`${QR_APP_DEV.padEnd(18)} | UP    | ${QR_APP.ip}/24`,
+		'',
+	].join('\n');
+	for (const n of ['gtw-1', 'cmp-1', 'cmp-2', 'cmp-3']) {
+		dvrNode(s, n, {vipMac: VM1.mac, ...(n === 'cmp-1' ? {vms: [vmIface(VM1, true)]} : n === 'cmp-2' ? {vms: [vmIface(VM2, false)]} : {})});
+		const cap = s.captures.find(c => c.id === `${n}-qrouter-addr`);
+		if (cap !== undefined) Object.assign(cap, {stdout: typed, stdoutBytes: Buffer.byteLength(typed), via: 'manual'});
+	}
+	scenarios.push(s);
+}
+{
 	// Only node neighbour tables; the cloud API captures failed. Rules that need them are skipped.
 	const s = new Scenario('missing-captures', {
 		description: 'The OpenStack API was unreachable and OVS flows failed: only neighbour tables were captured',
