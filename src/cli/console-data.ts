@@ -63,7 +63,7 @@ export async function openSource(
 
 /** analyze + rule docs, for the console. */
 export async function loadAnalyzer(): Promise<
-	(set: CaptureSet) => {snapshot: Snapshot; diagnosis: DiagnosisView; exitCode: 0 | 1 | 2}
+	(set: CaptureSet) => {snapshot: Snapshot; diagnosis: DiagnosisView; exitCode: 0 | 1 | 2 | 4}
 > {
 	const [{analyze}, {rules}] = await Promise.all([
 		import('../diagnostics/analyze.js'),
@@ -74,7 +74,13 @@ export async function loadAnalyzer(): Promise<
 		const {snapshot, diagnosis: d} = analyze(set);
 		return {
 			snapshot,
-			diagnosis: {findings: d.findings, outcomes: d.outcomes, docs},
+			diagnosis: {
+				findings: d.findings,
+				outcomes: d.outcomes,
+				docs,
+				verdict: d.verdict,
+				coverage: d.coverage,
+			},
 			exitCode: d.exitCode,
 		};
 	};

@@ -1,6 +1,7 @@
 import type {NodeId} from '../model/ids.js';
 import type {FactKey, NodeFacts, Snapshot} from '../model/snapshot.js';
-import type {Finding, ReportDescriptor, Rule, RuleContext, RuleOutcome} from './types.js';
+import {absentFactReason, defaultNeeds, needText, unmetNeeds} from './needs.js';
+import type {Finding, Need, ReportDescriptor, Rule, RuleContext, RuleOutcome} from './types.js';
 
 /** What to capture to provide a fact (shown when a rule is skipped). */
 export const FACT_SOURCES: Readonly<Record<FactKey, string>> = {
@@ -52,11 +53,25 @@ export function interpolate(
 /** Run one rule. Never throws: a crash becomes `status: 'error'`. */
 export function runRule(snapshot: Snapshot, rule: Rule): RuleOutcome {
 	const base = {ruleId: rule.id, title: rule.meta.title};
+	let notApplicable: string | undefined;
+	try {
+		notApplicable = rule.meta.notApplicable?.(snapshot);
+	} catch {
+		notApplicable = undefined;
+	}
+	const na = notApplicable !== undefined ? {notApplicable} : {};
 	const missing = rule.meta.requires.filter(key => !hasFact(snapshot, key));
 	const any = rule.meta.requiresAny ?? [];
 	if (any.length > 0 && !any.some(key => hasFact(snapshot, key))) missing.push(...any);
 	if (missing.length > 0)
-		return {...base, status: 'skipped', missing, needs: missing.map(key => FACT_SOURCES[key])};
+		return {
+			...base,
+			status: 'skipped',
+			missing,
+			needs: missing.map(key => FACT_SOURCES[key]),
+			reasons: missing.map(key => `${key}: ${absentFactReason(snapshot, {for: '', fact: key})}`),
+			...na,
+		};
 	const findings: Finding[] = [];
 	const context: RuleContext<string> = {
 		snapshot,
@@ -81,13 +96,27 @@ export function runRule(snapshot: Snapshot, rule: Rule): RuleOutcome {
 			});
 		},
 	};
+	let unmet: {need: Need; why: string}[];
 	try {
+		const needs = rule.meta.needs?.(context) ?? defaultNeeds(snapshot, rule);
+		unmet = unmetNeeds(snapshot, needs);
 		rule.check(context);
 	} catch (cause) {
 		const message = cause instanceof Error ? cause.message : String(cause);
 		return {...base, status: 'error', error: message};
 	}
-	return findings.length === 0 ? {...base, status: 'pass'} : {...base, status: 'fail', findings};
+	const reasons = [...new Set(unmet.map(u => needText(u.need, u.why)))];
+	if (findings.length > 0)
+		return {...base, status: 'fail', findings, ...(reasons.length > 0 ? {unchecked: reasons} : {})};
+	if (unmet.length === 0) return {...base, status: 'pass'};
+	return {
+		...base,
+		status: 'skipped',
+		missing: [...new Set(unmet.map(u => u.need.fact))],
+		needs: [...new Set(unmet.map(u => u.need.remedy ?? FACT_SOURCES[u.need.fact]))],
+		reasons,
+		...na,
+	};
 }
 
 /** Run every rule over the snapshot (pure). One rule's crash never stops the others. */

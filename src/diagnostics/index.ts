@@ -1,4 +1,5 @@
 import type {CaptureError, Snapshot} from '../model/snapshot.js';
+import {computeCoverage, type Coverage, type Verdict, VERDICT_EXIT, verdictOf} from './coverage.js';
 import {runRules, sortFindings} from './engine.js';
 import {rules as allRules} from './registry.js';
 import type {Finding, Rule, RuleOutcome, Severity} from './types.js';
@@ -15,14 +16,22 @@ export type DiagnosisSummary = {
 	};
 };
 
-/** Exit code of a diagnosis: 0 nothing at warning or above, 1 warnings, 2 critical. */
-export type DiagnosisExitCode = 0 | 1 | 2;
+/**
+ * Exit code of a diagnosis: 0 OK (every applicable check ran on complete data, nothing at warning
+ * or above), 1 warnings, 2 critical, 4 INCOMPLETE (something applicable could not be checked).
+ * Precedence: critical > incomplete > warning > ok. (3 is a usage or input error.)
+ */
+export type DiagnosisExitCode = 0 | 1 | 2 | 4;
 
 export type Diagnosis = {
 	readonly outcomes: readonly RuleOutcome[];
 	/** Sorted by severity and grouped by VIP. */
 	readonly findings: readonly Finding[];
 	readonly summary: DiagnosisSummary;
+	/** `critical` > `incomplete` > `warning` > `ok`; see {@link verdictOf}. */
+	readonly verdict: Verdict;
+	/** What could not be seen or checked; `complete` only when nothing is missing. */
+	readonly coverage: Coverage;
 	readonly exitCode: DiagnosisExitCode;
 	/** Captures that could not be used (from the snapshot), so reports can say what is missing. */
 	readonly captureErrors: readonly CaptureError[];
@@ -52,10 +61,14 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = allRules):
 	const outcomes = runRules(snapshot, rules);
 	const findings = sortFindings(outcomes.flatMap(o => (o.status === 'fail' ? o.findings : [])));
 	const summary = summarize(outcomes, findings);
-	const exitCode: DiagnosisExitCode = summary.critical > 0 ? 2 : summary.warning > 0 ? 1 : 0;
-	return {outcomes, findings, summary, exitCode, captureErrors: snapshot.errors};
+	const coverage = computeCoverage(snapshot, outcomes);
+	const verdict = verdictOf(summary, coverage);
+	const exitCode: DiagnosisExitCode = VERDICT_EXIT[verdict];
+	return {outcomes, findings, summary, verdict, coverage, exitCode, captureErrors: snapshot.errors};
 }
 
 export {rules} from './registry.js';
 export {runRules, runRule} from './engine.js';
+export type {Coverage, CoverageGap, Verdict} from './coverage.js';
+export {VERDICT_EXIT, verdictHeadline, missingSummary} from './coverage.js';
 export type {Finding, Rule, RuleOutcome, Severity, Evidence} from './types.js';

@@ -46,10 +46,39 @@ export type Rule<M extends string = string> = {
 		readonly requires: readonly FactKey[];
 		/** Alternative inputs: the rule is `skipped` when none of these is present anywhere. */
 		readonly requiresAny?: readonly FactKey[];
+		/**
+		 * The facts the rule needs per VIP / router / node in its scope (after `requires` is met).
+		 * The engine checks each one on that node / namespace / bridge: a need that is absent,
+		 * unreadable, failed or truncated makes the rule `skipped` with the reason (never `pass`),
+		 * or, when it found something anyway, a `fail` that lists what it could not check.
+		 */
+		readonly needs?: (context: RuleContext<string>) => readonly Need[];
+		/**
+		 * Why the rule does not apply to what was seen (`not a MOSK deployment`), or undefined when it
+		 * applies. A skipped rule that does not apply is no coverage gap.
+		 */
+		readonly notApplicable?: (snapshot: Snapshot) => string | undefined;
 		readonly messages: Readonly<Record<M, string>>;
 		readonly docs: RuleDocs;
 	};
 	check(context: RuleContext<M>): void;
+};
+
+/**
+ * One input a rule needs for one thing in its scope: `node.neigh` of `qrouter-<id>` on cmp-2 for
+ * VIP 10.0.0.100. `unmet` is set by the rule when the fact is there but does not answer the
+ * question (no holder seen for the VIP); the engine decides the rest from the snapshot.
+ */
+export type Need = {
+	/** What it is needed for: `VIP 10.0.0.100`, `router 4d7928a0`, `node cmp-1`. */
+	readonly for: string;
+	readonly fact: FactKey;
+	readonly node?: NodeId;
+	/** Namespace, bridge or router key inside the fact (`qrouter-<id>`, `br-tun`). */
+	readonly key?: string;
+	readonly unmet?: string;
+	/** What would supply it, when FACT_SOURCES[fact] is not precise enough. */
+	readonly remedy?: string;
 };
 
 export type ReportDescriptor<M extends string> = {
@@ -78,6 +107,8 @@ export type RuleOutcome =
 			readonly title: string;
 			readonly status: 'fail';
 			readonly findings: readonly Finding[];
+			/** Parts of the rule's scope it could not check (inputs missing there). */
+			readonly unchecked?: readonly string[];
 	  }
 	| {
 			readonly ruleId: RuleId;
@@ -86,6 +117,10 @@ export type RuleOutcome =
 			readonly missing: readonly FactKey[];
 			/** The captures (catalog ids / commands) that would provide them. */
 			readonly needs: readonly string[];
+			/** What exactly is missing, for what (`cmp-2: ip neigh in qrouter-4d79… for VIP …: capture unreadable`). */
+			readonly reasons?: readonly string[];
+			/** Set when the rule does not apply to what was seen: then skipping it is no gap. */
+			readonly notApplicable?: string;
 	  }
 	| {
 			readonly ruleId: RuleId;

@@ -3,6 +3,7 @@ import type {CaptureMeta, CaptureScope, FailureKind} from '../model/capture.js';
 import type {CaptureId, NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
 import type {Finding, RuleDocs, RuleOutcome} from '../diagnostics/types.js';
+import type {Coverage, Verdict} from '../diagnostics/coverage.js';
 import type {SessionEvent} from '../model/events.js';
 
 // ─── views ──────────────────────────────────────────────────────────────────
@@ -137,6 +138,10 @@ export type DiagnosisView = {
 	readonly findings: readonly Finding[];
 	readonly outcomes: readonly RuleOutcome[];
 	readonly docs: Readonly<Record<string, RuleDocs>>;
+	/** The diagnosis verdict (`incomplete` when something applicable could not be checked). */
+	readonly verdict?: Verdict;
+	/** What could not be seen (contract A, src/diagnostics/coverage.ts). */
+	readonly coverage?: Coverage;
 };
 
 export type TimelineEntry = {

@@ -100,11 +100,31 @@ describe('runRules', () => {
 	});
 
 	it('diagnose: exit code follows the worst severity; errors do not hide results', () => {
-		expect(diagnose(snapshot(), [passing]).exitCode).toBe(0);
-		expect(diagnose(snapshot(), [reporting]).exitCode).toBe(1);
-		const d = diagnose(snapshot(), [throwing, reporting]);
+		// With the API's data in the set, nothing is missing: 0 / 1 by severity.
+		const withApi = () =>
+			snapshotOf([
+				qrouterNeighCapture('cmp-1', neigh([['10.0.0.11', 'fa:16:3e:11:11:11', 'PERMANENT']])),
+				{id: 'ports', kind: 'openstack-ports', stdout: '[]\n'},
+			]);
+		expect(diagnose(withApi(), [passing]).exitCode).toBe(0);
+		expect(diagnose(withApi(), [passing]).verdict).toBe('ok');
+		expect(diagnose(withApi(), [reporting]).exitCode).toBe(1);
+		const d = diagnose(withApi(), [throwing, reporting]);
 		expect(d.summary.rules).toEqual({pass: 0, fail: 1, skipped: 0, error: 1});
 		expect(d.summary.warning).toBe(1);
+		// A crashed rule's result is unknown: the verdict cannot be OK or a plain WARNING.
+		expect(d.verdict).toBe('incomplete');
+		expect(d.exitCode).toBe(4);
+		expect(d.coverage.gaps).toContainEqual(
+			expect.objectContaining({kind: 'rule-error', subject: 'test/throws'}),
+		);
+	});
+
+	it('diagnose: no API data at all is INCOMPLETE (exit 4), never OK', () => {
+		const d = diagnose(snapshot(), [passing]);
+		expect(d.verdict).toBe('incomplete');
+		expect(d.exitCode).toBe(4);
+		expect(d.coverage.gaps.map(g => g.kind)).toContain('api-not-configured');
 	});
 });
 

@@ -86,6 +86,15 @@ describe('text report', () => {
 			expect(text).toContain(s);
 	});
 
+	it('healthy and complete: the first line says OK and what OK means', async () => {
+		const {snapshot, diagnosis} = await load('healthy-dvr');
+		const text = renderText(diagnosis, {color: false, snapshot});
+		expect(text.split('\n')[0]).toBe(
+			'Verdict: OK — every applicable check ran on complete data and found nothing at warning or above',
+		);
+		expect(diagnosis.exitCode).toBe(0);
+	});
+
 	it('wraps prose at the width', () => {
 		expect(wrap('aaa bbb ccc ddd', 9, '  ')).toEqual(['  aaa bbb', '  ccc ddd']);
 	});
@@ -95,7 +104,8 @@ describe('Markdown report', () => {
 	it('renders headings, a summary table, fenced evidence and the rules table', async () => {
 		const {snapshot, diagnosis} = await load('failover-stale');
 		const md = renderMarkdown(diagnosis, {snapshot, path: 'test/scenarios/failover-stale'});
-		expect(md).toMatch(/^# dvrscope diagnosis/);
+		expect(md).toMatch(/^# Verdict: CRITICAL — 1 critical finding\n/);
+		expect(md).toContain('dvrscope diagnosis');
 		expect(md).toContain('**Verdict: CRITICAL**');
 		expect(md).toContain(
 			'| CRITICAL | `dvr/stale-permanent-arp` | 10.0.0.100 | cmp-1, cmp-2, cmp-3, gtw-1 |',
@@ -105,5 +115,46 @@ describe('Markdown report', () => {
 		expect(md).toContain('| `mosk/deployment` | skipped |');
 		// fences are balanced
 		expect((md.match(/^ *```/gm) ?? []).length % 2).toBe(0);
+	});
+});
+
+describe('INCOMPLETE verdict: first line of every format, naming what is missing', () => {
+	// missing-captures: the API timed out, cmp-1's br-tun dump failed, cmp-2 and cmp-3 were not read.
+	const missing = ['cmp-2', 'cmp-3', 'ports', 'cmp-1-br-tun-flows'];
+
+	it('text', async () => {
+		const {snapshot, diagnosis} = await load('missing-captures');
+		expect(diagnosis.verdict).toBe('incomplete');
+		expect(diagnosis.exitCode).toBe(4);
+		const text = renderText(diagnosis, {color: false, snapshot, width: 400});
+		const first = text.split('\n')[0] ?? '';
+		expect(first).toMatch(/^Verdict: INCOMPLETE — /);
+		for (const m of missing) expect(first).toContain(m);
+		expect(text).toContain('Not checked');
+		expect(text).not.toMatch(/Verdict: OK/);
+	});
+
+	it('Markdown', async () => {
+		const {snapshot, diagnosis} = await load('missing-captures');
+		const md = renderMarkdown(diagnosis, {snapshot});
+		const first = md.split('\n')[0] ?? '';
+		expect(first).toMatch(/^# Verdict: INCOMPLETE — /);
+		for (const m of missing) expect(first).toContain(m);
+		expect(md).toContain('## Not checked');
+		expect(md).toContain('| node not read | `cmp-2` |');
+	});
+
+	it('JSON (schema 2): verdict first, exit code 4, the gaps', async () => {
+		const {snapshot, diagnosis} = await load('missing-captures');
+		const json = renderJson(diagnosis, {snapshot, version: '0.1.0'});
+		expect(json.split('\n')[1]).toBe('  "verdict": "incomplete",');
+		const report = findingsReportSchema.parse(JSON.parse(json));
+		expect(report.schemaVersion).toBe(2);
+		expect(report.exitCode).toBe(4);
+		expect(report.coverage.complete).toBe(false);
+		expect(report.coverage.gaps.map(g => g.subject)).toEqual(
+			expect.arrayContaining(['cmp-2', 'cmp-3']),
+		);
+		for (const m of missing) expect(report.headline).toContain(m);
 	});
 });

@@ -1,4 +1,5 @@
 import type {Snapshot} from '../../model/snapshot.js';
+import {verdictHeadline} from '../coverage.js';
 import type {Diagnosis} from '../index.js';
 import {FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION, type FindingsReport} from './schema.js';
 
@@ -15,6 +16,8 @@ export type ReportContext = {
 export function toFindingsReport(diagnosis: Diagnosis, ctx: ReportContext): FindingsReport {
 	const {manifest} = ctx.snapshot;
 	return {
+		verdict: diagnosis.verdict,
+		headline: verdictHeadline(diagnosis.verdict, diagnosis.coverage, diagnosis.summary),
 		schema: FINDINGS_SCHEMA_ID,
 		schemaVersion: FINDINGS_SCHEMA_VERSION,
 		tool: {name: 'dvrscope', version: ctx.version},
@@ -26,8 +29,11 @@ export function toFindingsReport(diagnosis: Diagnosis, ctx: ReportContext): Find
 			nodes: Object.keys(ctx.snapshot.nodes).sort(),
 			captures: Object.keys(ctx.snapshot.captures).length,
 		},
-		verdict: diagnosis.exitCode === 2 ? 'critical' : diagnosis.exitCode === 1 ? 'warning' : 'ok',
 		exitCode: diagnosis.exitCode,
+		coverage: {
+			complete: diagnosis.coverage.complete,
+			gaps: diagnosis.coverage.gaps.map(g => ({...g})),
+		},
 		summary: diagnosis.summary,
 		findings: diagnosis.findings.map(({remediation, ...f}) => ({
 			...f,
@@ -43,6 +49,11 @@ export function toFindingsReport(diagnosis: Diagnosis, ctx: ReportContext): Find
 			status: o.status,
 			findings: o.status === 'fail' ? o.findings.length : 0,
 			...(o.status === 'skipped' ? {missing: [...o.missing], needs: [...o.needs]} : {}),
+			...(o.status === 'skipped' && o.reasons !== undefined ? {reasons: [...o.reasons]} : {}),
+			...(o.status === 'skipped' && o.notApplicable !== undefined
+				? {notApplicable: o.notApplicable}
+				: {}),
+			...(o.status === 'fail' && o.unchecked !== undefined ? {unchecked: [...o.unchecked]} : {}),
 			...(o.status === 'error' ? {error: o.error} : {}),
 		})),
 		captureErrors: diagnosis.captureErrors.map(e => ({

@@ -1,4 +1,5 @@
 import type {Snapshot} from '../../model/snapshot.js';
+import {GAP_LABEL, verdictHeadline} from '../coverage.js';
 import type {Diagnosis} from '../index.js';
 import type {Severity} from '../types.js';
 import {docsPathOf} from './json.js';
@@ -23,9 +24,10 @@ export function renderMarkdown(
 ): string {
 	const out: string[] = [];
 	const s = diagnosis.summary;
-	const verdict =
-		diagnosis.exitCode === 2 ? 'CRITICAL' : diagnosis.exitCode === 1 ? 'WARNING' : 'OK';
-	out.push('# dvrscope diagnosis', '');
+	const verdict = diagnosis.verdict.toUpperCase();
+	// The verdict, naming what is missing, is the first line of the ticket.
+	out.push(`# ${verdictHeadline(diagnosis.verdict, diagnosis.coverage, s)}`, '');
+	out.push('dvrscope diagnosis', '');
 	if (options.snapshot !== undefined) {
 		const m = options.snapshot.manifest;
 		out.push(
@@ -37,6 +39,21 @@ export function renderMarkdown(
 		`- **Verdict: ${verdict}** — ${s.critical} critical, ${s.warning} warning, ${s.info} info (rules: ${s.rules.pass} pass, ${s.rules.fail} fail, ${s.rules.skipped} skipped, ${s.rules.error} error)`,
 		'',
 	);
+	if (!diagnosis.coverage.complete) {
+		out.push(
+			'## Not checked',
+			'',
+			'What dvrscope could not see or check; the verdict cannot be OK until these are supplied.',
+			'',
+			'| What | Missing | Why | How to supply it |',
+			'|---|---|---|---|',
+		);
+		for (const g of diagnosis.coverage.gaps)
+			out.push(
+				`| ${cell(GAP_LABEL[g.kind] ?? g.kind)} | \`${cell(g.subject)}\` | ${cell(g.reason)} | ${cell(g.remedy ?? '')} |`,
+			);
+		out.push('');
+	}
 	if (diagnosis.findings.length > 0) {
 		out.push('| Severity | Rule | VIP | Nodes |', '|---|---|---|---|');
 		for (const f of diagnosis.findings)
@@ -83,7 +100,9 @@ export function renderMarkdown(
 			o.status === 'fail'
 				? `${o.findings.length} finding(s)`
 				: o.status === 'skipped'
-					? `needs ${o.needs.join('; ')}`
+					? o.notApplicable !== undefined
+						? `not applicable: ${o.notApplicable}`
+						: `${(o.reasons ?? []).join('; ')}${(o.reasons?.length ?? 0) > 0 ? ' — ' : ''}needs ${o.needs.join('; ')}`
 					: o.status === 'error'
 						? `crashed: ${o.error}`
 						: '';

@@ -3,9 +3,11 @@ import {z} from 'zod';
 /**
  * The JSON output of `dvrscope diagnose --json`, versioned. docs/findings-schema.json is generated
  * from this schema (a test keeps them equal). Bump FINDINGS_SCHEMA_VERSION on any breaking change.
+ * Version 2: the `incomplete` verdict (exit code 4), `headline`, `coverage`, and per-rule
+ * `reasons` / `notApplicable` / `unchecked`.
  */
 export const FINDINGS_SCHEMA_ID = 'dvrscope.findings';
-export const FINDINGS_SCHEMA_VERSION = 1;
+export const FINDINGS_SCHEMA_VERSION = 2;
 
 const severity = z.enum(['critical', 'warning', 'info']);
 
@@ -47,10 +49,41 @@ export const ruleResultSchema = z.object({
 	findings: z.number().int().nonnegative(),
 	missing: z.array(z.string()).optional().describe('Facts that were absent (skipped rules)'),
 	needs: z.array(z.string()).optional().describe('Captures that would provide them'),
+	reasons: z
+		.array(z.string())
+		.optional()
+		.describe('What exactly was missing, where and why (skipped rules)'),
+	notApplicable: z
+		.string()
+		.optional()
+		.describe('Why the rule does not apply to what was seen (then skipping it is no gap)'),
+	unchecked: z
+		.array(z.string())
+		.optional()
+		.describe('Parts of the scope a failing rule could not check'),
 	error: z.string().optional().describe('Crash message (error status)'),
 });
 
+export const coverageGapSchema = z.object({
+	kind: z
+		.string()
+		.describe(
+			'node-unreachable, node-partial, collection-partial, api-not-configured, capture-failed, capture-unreadable, capture-truncated, capture-missing, target-unresolved, rule-skipped, rule-error, rule-partial, backend-out-of-scope …',
+		),
+	subject: z.string().describe('What is missing: node, capture, rule, `OpenStack API`'),
+	reason: z.string(),
+	remedy: z.string().optional().describe('What would supply it'),
+});
+
 export const findingsReportSchema = z.object({
+	verdict: z
+		.enum(['ok', 'warning', 'critical', 'incomplete'])
+		.describe(
+			'critical > incomplete > warning > ok. ok: every applicable check ran on complete data and found nothing at warning or above; incomplete: something applicable could not be checked (see coverage)',
+		),
+	headline: z
+		.string()
+		.describe('The verdict line as the text report prints it, naming what is missing'),
 	schema: z.literal(FINDINGS_SCHEMA_ID),
 	schemaVersion: z.literal(FINDINGS_SCHEMA_VERSION),
 	tool: z.object({name: z.literal('dvrscope'), version: z.string()}),
@@ -62,8 +95,13 @@ export const findingsReportSchema = z.object({
 		nodes: z.array(z.string()),
 		captures: z.number().int().nonnegative(),
 	}),
-	verdict: z.enum(['ok', 'warning', 'critical']),
-	exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+	exitCode: z
+		.union([z.literal(0), z.literal(1), z.literal(2), z.literal(4)])
+		.describe('0 ok, 1 warning, 2 critical, 4 incomplete'),
+	coverage: z.object({
+		complete: z.boolean(),
+		gaps: z.array(coverageGapSchema),
+	}),
 	summary: z.object({
 		critical: z.number().int().nonnegative(),
 		warning: z.number().int().nonnegative(),
@@ -94,8 +132,8 @@ export type FindingsReport = z.infer<typeof findingsReportSchema>;
 /** The JSON Schema (draft 2020-12) published as docs/findings-schema.json. */
 export function findingsJsonSchema(): unknown {
 	return {
-		$id: 'https://dvrscope.invalid/schemas/findings-v1.json',
-		title: 'dvrscope diagnose --json output, schema version 1',
+		$id: 'https://dvrscope.invalid/schemas/findings-v2.json',
+		title: 'dvrscope diagnose --json output, schema version 2',
 		...(z.toJSONSchema(findingsReportSchema) as Record<string, unknown>),
 	};
 }

@@ -1,4 +1,5 @@
 import type {Snapshot} from '../../model/snapshot.js';
+import {GAP_LABEL, verdictHeadline} from '../coverage.js';
 import type {Diagnosis} from '../index.js';
 import type {Finding, Severity} from '../types.js';
 import {docsPathOf} from './json.js';
@@ -107,6 +108,16 @@ export function renderText(diagnosis: Diagnosis, options: TextOptions): string {
 		? (style, text) => `${ANSI[style]}${text}${ANSI.reset}`
 		: (_s, text) => text;
 	const out: string[] = [];
+	const s = diagnosis.summary;
+	const verdictColour: keyof typeof ANSI =
+		diagnosis.verdict === 'critical' ? 'red' : diagnosis.verdict === 'ok' ? 'green' : 'yellow';
+	// The verdict, naming what is missing, is the first line (`| head -1` is enough in a script).
+	out.push(
+		...wrap(verdictHeadline(diagnosis.verdict, diagnosis.coverage, s), width, '').map(l =>
+			paint('bold', paint(verdictColour, l)),
+		),
+		'',
+	);
 	const snap = options.snapshot;
 	if (snap !== undefined) {
 		const desc = snap.manifest.description ?? snap.manifest.source;
@@ -129,7 +140,12 @@ export function renderText(diagnosis: Diagnosis, options: TextOptions): string {
 		out.push(...renderFinding(f, paint, width, options.verbose ?? false), '');
 	}
 	if (diagnosis.findings.length === 0)
-		out.push(paint('green', 'No findings: every rule that could run passed.'), '');
+		out.push(
+			diagnosis.coverage.complete
+				? paint('green', 'No findings: every applicable rule ran on complete data and passed.')
+				: paint('yellow', 'No findings in what could be checked — see "Not checked" below.'),
+			'',
+		);
 
 	const skipped = diagnosis.outcomes.filter(o => o.status === 'skipped');
 	const errors = diagnosis.outcomes.filter(o => o.status === 'error');
@@ -137,22 +153,36 @@ export function renderText(diagnosis: Diagnosis, options: TextOptions): string {
 		out.push(
 			paint('red', `Rule ${o.ruleId} crashed (its result is unknown; other rules ran): ${o.error}`),
 		);
-	if (skipped.length > 0) {
-		out.push('Skipped (inputs missing from the capture set):');
-		for (const o of skipped) out.push(`  ${o.ruleId} — needs ${o.needs.join('; ')}`);
+	const notApplicable = skipped.filter(o => o.notApplicable !== undefined);
+	const couldNot = skipped.filter(o => o.notApplicable === undefined);
+	if (couldNot.length > 0) {
+		out.push('Skipped (inputs missing, unreadable or partial):');
+		for (const o of couldNot) {
+			out.push(`  ${o.ruleId} — needs ${o.needs.join('; ')}`);
+			for (const r of (o.reasons ?? []).slice(0, options.verbose === true ? undefined : 4))
+				out.push(paint('dim', `      ${r}`));
+			if (options.verbose !== true && (o.reasons?.length ?? 0) > 4)
+				out.push(paint('dim', `      … ${(o.reasons?.length ?? 0) - 4} more (--verbose)`));
+		}
+	}
+	if (notApplicable.length > 0) {
+		out.push('Not applicable to what was seen:');
+		for (const o of notApplicable) out.push(`  ${o.ruleId} — ${o.notApplicable ?? ''}`);
 	}
 	if (diagnosis.captureErrors.length > 0) {
 		out.push('Capture problems:');
 		for (const e of diagnosis.captureErrors)
 			out.push(`  ${e.node ?? 'cloud'} · ${e.capture}: ${e.message}`);
 	}
-	const s = diagnosis.summary;
-	const verdict =
-		diagnosis.exitCode === 2
-			? paint('red', paint('bold', 'CRITICAL'))
-			: diagnosis.exitCode === 1
-				? paint('yellow', paint('bold', 'WARNING'))
-				: paint('green', paint('bold', 'OK'));
+	const gaps = diagnosis.coverage.gaps.filter(g => g.kind !== 'rule-skipped');
+	if (gaps.length > 0) {
+		out.push(paint('yellow', 'Not checked (the verdict cannot be OK until these are supplied):'));
+		for (const g of gaps) {
+			out.push(`  ${GAP_LABEL[g.kind] ?? g.kind}: ${g.subject} — ${g.reason}`);
+			if (g.remedy !== undefined) out.push(paint('dim', `      → ${g.remedy}`));
+		}
+	}
+	const verdict = paint(verdictColour, paint('bold', diagnosis.verdict.toUpperCase()));
 	out.push(
 		'',
 		`Verdict: ${verdict} — ${s.critical} critical, ${s.warning} warning, ${s.info} info · rules: ${s.rules.pass} pass, ${s.rules.fail} fail, ${s.rules.skipped} skipped, ${s.rules.error} error`,

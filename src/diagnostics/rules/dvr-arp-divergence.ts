@@ -4,6 +4,7 @@ import {getModel, OWNER_SOURCE_TEXT, type NeighObs} from '../model.js';
 import {normalizeIp, normalizeMac, sameIp} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
 import {listText, nodesText, routerLabel} from './util.js';
+import {dvrNeighNeeds, noDvrRouter} from './scope.js';
 
 export const dvrArpDivergence = defineRule({
 	id: 'dvr/arp-divergence',
@@ -11,6 +12,8 @@ export const dvrArpDivergence = defineRule({
 		title: "The same IP maps to different MACs in different nodes' qrouter namespaces",
 		severity: 'warning',
 		requires: ['node.neigh'],
+		needs: dvrNeighNeeds,
+		notApplicable: noDvrRouter,
 		messages: {
 			diverge:
 				'qrouter-{{routerId}} (router {{router}}) maps {{ip}} to different MACs on different nodes: {{mapping}}. Traffic routed to {{ip}} reaches a different host depending on which node the client runs on; at most one of these MACs is the right one.{{owner}}',

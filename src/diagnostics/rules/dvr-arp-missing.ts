@@ -4,6 +4,7 @@ import {getModel, isBound, ROUTER_INTERFACE_OWNERS} from '../model.js';
 import {cidrContains, sameIp} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
 import {nodesText, resendAapCommand, routerLabel} from './util.js';
+import {dvrNeighNeeds, noDvrRouter} from './scope.js';
 
 const SKIP_OWNERS = new Set<string>([
 	...ROUTER_INTERFACE_OWNERS,
@@ -19,6 +20,8 @@ export const dvrArpMissing = defineRule({
 		title: 'A node hosting a DVR router lacks the ARP entry for a VIP or a bound port',
 		severity: 'warning',
 		requires: ['cloud.ports', 'node.neigh'],
+		needs: dvrNeighNeeds,
+		notApplicable: noDvrRouter,
 		messages: {
 			missingVip:
 				'qrouter-{{routerId}} (router {{router}}) on {{nodes}} has no PERMANENT ARP entry for VIP {{ip}} ({{who}}). The DVR router there cannot ARP for it (ARP for the router port never leaves the node), so traffic routed to {{ip}} from those nodes fails.',

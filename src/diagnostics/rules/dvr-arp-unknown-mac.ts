@@ -4,6 +4,7 @@ import {getModel, isBound, ROUTER_INTERFACE_OWNERS, type NeighObs} from '../mode
 import {cidrContains, normalizeMac, sameIp, sameMac} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
 import {nodesText, routerLabel} from './util.js';
+import {dvrNeighNeeds, noDvrRouter} from './scope.js';
 
 export const dvrArpUnknownMac = defineRule({
 	id: 'dvr/arp-unknown-mac',
@@ -11,6 +12,8 @@ export const dvrArpUnknownMac = defineRule({
 		title: 'A qrouter ARP entry points at a MAC that no port with that IP has',
 		severity: 'warning',
 		requires: ['cloud.ports', 'node.neigh'],
+		needs: dvrNeighNeeds,
+		notApplicable: noDvrRouter,
 		messages: {
 			vipPortMac:
 				'qrouter-{{routerId}} (router {{router}}) on {{nodes}} maps VIP {{ip}} to {{mac}}, the MAC of the unbound VIP port {{port}} that no VM owns (LP#1869887). Traffic routed to the VIP from other subnets is lost whichever side is VRRP master.',

@@ -12,6 +12,7 @@ import {
 	routerLabel,
 	subnetText,
 } from './util.js';
+import {dvrNeighNeeds, noDvrRouter, vipHolderNeeds} from './scope.js';
 
 export const dvrStalePermanentArp = defineRule({
 	id: 'dvr/stale-permanent-arp',
@@ -19,6 +20,8 @@ export const dvrStalePermanentArp = defineRule({
 		title: 'Stale PERMANENT ARP entry for a VRRP VIP in DVR qrouter namespaces (LP#1774459)',
 		severity: 'critical',
 		requires: ['cloud.ports', 'node.neigh'],
+		needs: context => [...dvrNeighNeeds(context), ...vipHolderNeeds(context)],
+		notApplicable: noDvrRouter,
 		messages: {
 			stale:
 				'VIP {{vip}} is held by {{ownerMac}} ({{ownerWho}}; known from: {{ownerSource}}), but the PERMANENT ARP entry for {{vip}} in qrouter-{{routerId}} on {{nodes}} still points at {{staleMac}} ({{staleWho}}). Traffic routed to {{vip}} by DVR router {{router}} from other subnets (and through floating IPs served on those nodes) goes to the old MAC and is lost; clients inside {{subnet}} reach the VIP normally. Gratuitous ARPs cannot change a PERMANENT entry and Neutron does not rewrite it on a VRRP failover (LP#1774459).{{unread}}{{roleNote}}{{caveat}}',

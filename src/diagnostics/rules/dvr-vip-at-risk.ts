@@ -1,5 +1,6 @@
 import {getModel} from '../model.js';
 import {defineRule, type Evidence} from '../types.js';
+import {vipRouters} from './scope.js';
 import {listText, routerLabel, subnetText} from './util.js';
 
 export const dvrVipAtRisk = defineRule({
@@ -28,14 +29,28 @@ export const dvrVipAtRisk = defineRule({
 		for (const vip of model.vips) {
 			const macs = [...new Set(vip.carriers.map(c => c.mac))];
 			if (macs.length < 2) continue;
-			for (const router of vip.routers) {
+			// Routers on the VIP's subnet; without subnets, the ports JSON ties them (fixed_ips subnet_id).
+			for (const router of vipRouters(model, vip)) {
 				if (router.distributed !== true) continue;
 				const evidence: Evidence[] = [];
 				for (const c of vip.carriers) {
 					const ev = model.portEvidence(c.port, `carries ${vip.ip} with MAC ${c.mac}`, [vip.ip]);
 					if (ev !== undefined) evidence.push(ev);
 				}
-				const subnetId = vip.subnet?.id ?? '<subnet>';
+				const carrierSubnets = new Set(
+					vip.carriers.flatMap(c => c.port.fixedIps.flatMap(f => f.subnetId ?? [])),
+				);
+				if (!vip.routers.some(r => r.id === router.id))
+					for (const p of router.interfacePorts.filter(x =>
+						x.fixedIps.some(f => f.subnetId !== undefined && carrierSubnets.has(f.subnetId)),
+					)) {
+						const ev = model.portEvidence(
+							p,
+							`router interface on the VIP ports' subnet (${p.deviceOwner ?? 'router port'})`,
+						);
+						if (ev !== undefined) evidence.push(ev);
+					}
+				const subnetId = vip.subnet?.id ?? [...carrierSubnets][0] ?? '<subnet>';
 				context.report({
 					messageId: 'atRisk',
 					nodes: router.qrouterNodes,

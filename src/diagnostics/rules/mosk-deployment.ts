@@ -15,6 +15,13 @@ export const moskDeployment = defineRule({
 		title: 'MOSK OpenStackDeployment networking settings against node reality',
 		severity: 'warning',
 		requires: ['cloud.osdpl'],
+		// Only a MOSK cloud has an OpenStackDeployment: reached through kubectl, or it was asked for.
+		notApplicable: snapshot =>
+			snapshot.cloud.kubeNodes !== undefined ||
+			Object.values(snapshot.captures).some(c => c.kind === 'osdpl' || c.kind === 'kube-nodes') ||
+			Object.values(snapshot.nodes).some(n => n.node.transport === 'kubectl')
+				? undefined
+				: 'not a MOSK deployment (nothing was read through kubectl)',
 		messages: {
 			tunnelMissing:
 				'tunnel_interface {{iface}} from the OpenStackDeployment{{source}} does not exist on {{nodes}}. Tenant (VXLAN) traffic cannot leave those nodes; Mirantis recommends the same tunnel interface name on every node.{{caveat}}',

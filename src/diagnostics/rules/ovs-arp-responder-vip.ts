@@ -5,6 +5,7 @@ import {getModel, OWNER_SOURCE_TEXT} from '../model.js';
 import {sameIp} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
 import {nodesText} from './util.js';
+import {responderNeeds} from './scope.js';
 
 export const ovsArpResponderVip = defineRule({
 	id: 'ovs/arp-responder-vip',
@@ -12,6 +13,7 @@ export const ovsArpResponderVip = defineRule({
 		title: "br-tun ARP responder answers for a VRRP VIP with a MAC other than the owner's",
 		severity: 'critical',
 		requires: ['node.flows', 'cloud.ports'],
+		needs: responderNeeds,
 		messages: {
 			wrongMac:
 				'br-tun table 21 on {{nodes}} answers ARP requests for VIP {{vip}} with {{mac}} ({{who}}), but the VIP is held by {{ownerMac}} ({{ownerSource}}). ARP requests from VMs on those nodes never reach the real owner, so even same-subnet clients there send to the old MAC.',

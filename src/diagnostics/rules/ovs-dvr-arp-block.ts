@@ -2,7 +2,9 @@ import type {Flow} from '../../model/facts.js';
 import type {NodeFacts} from '../../model/snapshot.js';
 import {addrFocus, lineEvidence} from '../evidence.js';
 import {arpDropLayout, flowVlan} from '../flows.js';
+import {getModel} from '../model.js';
 import {defineRule, type Evidence} from '../types.js';
+import {arpBlockNeeds, noDvrRouter} from './scope.js';
 
 /** Local VLAN of an OVS port, from `ovs-vsctl show` or the OVSDB Port table. */
 function localVlan(facts: NodeFacts, port: string): number | undefined {
@@ -20,6 +22,8 @@ export const ovsDvrArpBlock = defineRule({
 			'DVR ARP-block flow for each local router port (br-tun table 22, or table 1 before Train)',
 		severity: 'warning',
 		requires: ['node.flows', 'node.addr'],
+		needs: arpBlockNeeds,
+		notApplicable: noDvrRouter,
 		messages: {
 			missing:
 				"br-tun on {{node}} has no DVR ARP-block flow for router port(s) {{ports}}. ARP requests for those router IPs leave the node, so every node's qrouter answers them with the same MAC and the network sees the router MAC move between hosts.",
@@ -36,6 +40,7 @@ export const ovsDvrArpBlock = defineRule({
 	},
 	check(context) {
 		const {snapshot} = context;
+		const model = getModel(snapshot);
 		for (const node of context.nodes) {
 			const facts = context.node(node);
 			const brTun = facts?.flows?.['br-tun'];
@@ -45,6 +50,8 @@ export const ovsDvrArpBlock = defineRule({
 				[];
 			for (const [ns, addr] of Object.entries(facts.addr ?? {})) {
 				if (!ns.startsWith('qrouter-')) continue;
+				// A centralized router has no DVR ARP-block flows to look for.
+				if (model.routers.get(ns.slice(8))?.distributed === false) continue;
 				for (const iface of addr.data) {
 					if (!iface.name.startsWith('qr-')) continue;
 					const vlan = localVlan(facts, iface.name);

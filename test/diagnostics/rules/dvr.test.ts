@@ -34,7 +34,6 @@ const amphorae = (masterPort: string, backupPort: string): string =>
 ruleTester(dvrStalePermanentArp, {
 	valid: [
 		{name: 'entries point at the holder', snapshot: () => snapshotOf(dvrCaptures({holder: 'vm1'}))},
-		{name: 'owner unknown (no source of ownership)', snapshot: () => snapshotOf(dvrCaptures())},
 		{
 			name: 'centralized router: nothing to say',
 			snapshot: () => snapshotOf(dvrCaptures({distributed: false, holder: 'vm2'})),
@@ -60,6 +59,11 @@ ruleTester(dvrStalePermanentArp, {
 		},
 	],
 	skipped: [
+		{
+			// Without a live holder, "no stale entry" cannot be said: skipped, never pass.
+			name: 'owner unknown (no source of ownership)',
+			snapshot: () => snapshotOf(dvrCaptures()),
+		},
 		{
 			name: 'no neighbour tables',
 			snapshot: () => snapshotOf(dvrCaptures().filter(c => c.kind !== 'ip-neigh')),

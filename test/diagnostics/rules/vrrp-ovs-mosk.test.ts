@@ -285,10 +285,28 @@ ruleTester(ovsArpResponderVip, {
 		{
 			name: 'fixed IPs only',
 			snapshot: () =>
-				snapshotOf([...dvrCaptures({holder: 'vm1'}), brTun('cmp-3', [responder('10.0.0.11', M1)])]),
+				snapshotOf([
+					...dvrCaptures({holder: 'vm1'}),
+					brTun('cmp-1', []),
+					brTun('cmp-2', []),
+					brTun('cmp-3', [responder('10.0.0.11', M1)]),
+				]),
 		},
 		{
 			name: 'VIP answered with the owner MAC',
+			snapshot: () =>
+				snapshotOf([
+					...dvrCaptures({holder: 'vm1'}),
+					brTun('cmp-1', []),
+					brTun('cmp-2', []),
+					brTun('cmp-3', [responder(VIP, M1)]),
+				]),
+		},
+	],
+	skipped: [
+		{
+			// cmp-1 and cmp-2 were not read: a wrong responder there would go unseen.
+			name: 'br-tun read on one node only: never a pass',
 			snapshot: () =>
 				snapshotOf([...dvrCaptures({holder: 'vm1'}), brTun('cmp-3', [responder(VIP, M1)])]),
 		},
