@@ -136,12 +136,23 @@ function routerInfo(base: ModelBase, id: string): RouterInfo {
 		distributed = true;
 		distributedSource = 'snat- namespace present';
 	}
+	const rfp = qrouterNodes.some(n =>
+		(base.factsOf(n).addr?.[`qrouter-${id}`]?.data ?? []).some(i => i.name.startsWith('rfp-')),
+	);
+	if (distributed === undefined && rfp) {
+		distributed = true;
+		distributedSource = 'rfp- interface (DVR floating IP path) in qrouter namespace';
+	}
 	const ha =
 		api?.ha ??
 		(interfacePorts.some(p => p.deviceOwner === 'network:ha_router_replicated_interface') ||
 		base.nodeIds.some(n => base.factsOf(n).haState?.[id] !== undefined)
 			? true
 			: undefined);
+	if (distributed === undefined && ha !== true && qrouterNodes.length > 1) {
+		distributed = true;
+		distributedSource = `qrouter- namespace on ${qrouterNodes.length} nodes without L3-HA state`;
+	}
 	return {
 		id,
 		...(api?.name !== undefined ? {name: api.name} : {}),
