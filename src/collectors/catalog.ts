@@ -435,6 +435,16 @@ const ENTRIES = [
 		timeoutMs: 60_000,
 	},
 	{
+		id: 'os.router-ports',
+		title: "A router's ports (its interfaces and their subnets)",
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'port', 'list', '--router', {param: 'router'}, '--long', '-f', 'json'],
+		kind: 'openstack-ports',
+		timeoutMs: 60_000,
+	},
+	{
 		id: 'os.port-show',
 		title: 'One port (allowed address pairs, binding host)',
 		scope: 'cloud',

@@ -10,7 +10,8 @@
  * already up (and leaves it up).
  */
 import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
@@ -130,6 +131,55 @@ const stale = (findings: readonly Finding[]): Finding[] =>
 	findings.filter(finding => finding.ruleId === STALE);
 const mentions = (finding: Finding): string => JSON.stringify(finding);
 
+/**
+ * The README's walkthrough as a user types it: the built CLI, `diagnose --inventory` over the
+ * lab's real sshd, with or without the OpenStack API (the lab's clouds.yaml), `--json`, and the
+ * capture set saved so the test can see which nodes were read.
+ */
+function diagnoseCli(
+	api: boolean,
+	...args: string[]
+): {code: number | null; findings: Finding[]; nodesRead: string[]; stderr: string} {
+	const saved = mkdtempSync(path.join(tmpdir(), 'dvrscope-lab-cli-'));
+	const env = Object.fromEntries(
+		Object.entries(process.env).filter(
+			([name]) => !name.startsWith('OS_') && name !== 'KUBECONFIG',
+		),
+	);
+	if (api) {
+		env['OS_CLIENT_CONFIG_FILE'] = path.join(repo, '.lab-state', 'clouds.yaml');
+		env['OS_CLOUD'] = 'lab';
+	}
+	const run = spawnSync(
+		process.execPath,
+		[
+			path.join(repo, 'dist', 'cli', 'main.js'),
+			'diagnose',
+			'--inventory',
+			path.join(repo, '.lab-state', 'inventory.yaml'),
+			'--known-hosts',
+			path.join(repo, '.lab-state', 'known_hosts'),
+			'--json',
+			'--save-set',
+			path.join(saved, 'set'),
+			...args,
+		],
+		{cwd: repo, encoding: 'utf8', env, timeout: 280_000},
+	);
+	try {
+		const findings = (JSON.parse(run.stdout) as {findings: Finding[]}).findings;
+		const manifest = JSON.parse(readFileSync(path.join(saved, 'set', 'manifest.json'), 'utf8')) as {
+			captures: {node?: string; failure?: unknown}[];
+		};
+		const nodesRead = [
+			...new Set(manifest.captures.filter(c => c.node !== undefined).map(c => c.node ?? '')),
+		].sort();
+		return {code: run.status, findings, nodesRead, stderr: run.stderr};
+	} finally {
+		rmSync(saved, {recursive: true, force: true});
+	}
+}
+
 describe.skipIf(reason !== '')(
 	`the lab: real Neutron DVR reproduces LP#1774459${reason === '' ? '' : ` — skipped: ${reason}`}`,
 	() => {
@@ -191,6 +241,34 @@ describe.skipIf(reason !== '')(
 			}
 		}, 300_000);
 
+		it('Given the failover, when the README walkthrough diagnoses over SSH without any OpenStack credentials, then it is critical on every stale node, names the holder and how to add the API (issue 11 case 1)', () => {
+			const now = state();
+			const master = now.master as 'vm1' | 'vm2';
+			const {code, findings, nodesRead, stderr} = diagnoseCli(false);
+			expect(code, stderr).toBe(2);
+			expect(nodesRead).toEqual(['compute-1', 'compute-2', 'network']);
+			const found = stale(findings).filter(f => f.severity === 'critical');
+			expect(found.map(f => [f.vip, f.nodes])).toEqual([
+				[now.vip, ['compute-1', 'compute-2', 'network']],
+			]);
+			expect(found[0]?.data['ownerMac']).toBe(now.ports[master].mac);
+			expect(found[0]?.message).toContain('OS_CLOUD');
+		}, 300_000);
+
+		it.each([
+			['--vip', () => VIP],
+			['--router', () => state().router],
+		])(
+			'Given the failover, when diagnosed with %s and the lab API, then compute-1, compute-2 and network are read and the verdict is critical (issue 11 cases 3 and 4)',
+			(flag, value) => {
+				const {code, findings, nodesRead, stderr} = diagnoseCli(true, flag, value());
+				expect(code, stderr).toBe(2);
+				expect(nodesRead).toEqual(['compute-1', 'compute-2', 'network']);
+				expect(stale(findings).some(f => f.severity === 'critical' && f.vip === VIP)).toBe(true);
+			},
+			300_000,
+		);
+
 		it("Given the failover, then the runbook's two-minute check, run as written, finds the router and shows the stale PERMANENT entry", () => {
 			const now = state();
 			const check = runbookCheck();
@@ -247,6 +325,14 @@ describe.skipIf(reason !== '')(
 			const findings = await diagnoseLab('ssh');
 			expect(stale(findings).flatMap(finding => finding.nodes)).toEqual(['compute-2']);
 			expect(findings.some(finding => finding.ruleId === 'dvr/arp-divergence')).toBe(true);
+		}, 300_000);
+
+		it('Given divergence, when diagnosed over SSH without any OpenStack credentials, then compute-2 is critical (issue 11 case 6)', () => {
+			const {code, findings, stderr} = diagnoseCli(false);
+			expect(code, stderr).toBe(2);
+			expect(stale(findings).map(f => [f.severity, f.nodes])).toEqual([
+				['critical', ['compute-2']],
+			]);
 		}, 300_000);
 
 		it('Given divergence, then the stop-gap line the finding prints for compute-2, run there as printed, re-points its entry and the client reaches the VIP', async () => {

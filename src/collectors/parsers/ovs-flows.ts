@@ -10,6 +10,7 @@
  */
 import type {Flow, FlowAction, FlowDump, ParseWarning, Parser} from '../../model/facts.js';
 import {decodeFieldValue} from '../neutron.js';
+import {joinFlowLines} from './flow-lines.js';
 
 const SPACE = 32;
 const TAB = 9;
@@ -858,7 +859,11 @@ function headerProtocol(t: string, s: number, e: number): string | undefined {
 	return m === null ? 'OpenFlow10' : `OpenFlow1${m[1] ?? ''}`;
 }
 
-function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
+/** Reads a dump; `lineOf[i]` is the original line of line i + 1 when the text was re-joined. */
+function parseDump(
+	text: string,
+	lineOf?: readonly number[],
+): {facts: FlowDump; warnings: ParseWarning[]} {
 	const flows: Flow[] = [];
 	const warnings: ParseWarning[] = [];
 	next.reset(text);
@@ -887,13 +892,14 @@ function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 			}
 		}
 		let result: Flow | string;
+		const at = lineOf === undefined ? lineNo : (lineOf[lineNo - 1] ?? lineNo);
 		try {
-			result = parseFlowAt(text, s, e, lineNo, cache);
+			result = parseFlowAt(text, s, e, at, cache);
 		} catch (error) {
 			result = `internal parser error: ${error instanceof Error ? error.message : String(error)}`;
 		}
 		if (typeof result === 'string') {
-			warnings.push({line: lineNo, message: result, text: text.slice(s, Math.min(e, s + 200))});
+			warnings.push({line: at, message: result, text: text.slice(s, Math.min(e, s + 200))});
 		} else flows.push(result);
 	}
 	// Module-level scratch must not keep this dump's text alive.
@@ -919,7 +925,14 @@ export const ovsFlowsParser: Parser<'ovs-flows'> = {
 		'ovs-ofctl --names|--no-stats dump-flows <bridge> [<flow>]',
 	],
 	parse(text) {
-		const {facts, warnings} = parseDump(text);
-		return {kind: 'ovs-flows', facts, warnings};
+		// Pasted dumps: wrapped lines joined, a head-cut first line a warning (never a flow).
+		const joined = joinFlowLines(text);
+		if (joined === undefined) {
+			const {facts, warnings} = parseDump(text);
+			return {kind: 'ovs-flows', facts, warnings};
+		}
+		const {facts, warnings} = parseDump(joined.text, joined.lines);
+		const all = [...joined.warnings, ...warnings].sort((a, b) => a.line - b.line);
+		return {kind: 'ovs-flows', facts, warnings: all};
 	},
 };
