@@ -53,11 +53,18 @@ export function fixHolder(snapshot: Snapshot, vip: Vip): FixHolder {
 				reason: `holder contested: ${owner.observation.detail}, but the interfaces of every member (${vip.carriers.map(c => c.mac).join(', ')}) were read and none holds ${vip.ip}`,
 			};
 	}
-	const who = owner.carrier?.label ?? 'no Neutron port carries the VIP with this MAC';
+	// several members may share the MAC (a shared virtual MAC): prefer the one on the holder's node
+	const sameMac = vip.carriers.filter(c => c.mac === owner.mac);
+	const carrier =
+		sameMac.length > 1
+			? (sameMac.find(c => c.host !== undefined && c.host === owner.observation.node) ??
+				owner.carrier)
+			: owner.carrier;
+	const who = carrier?.label ?? 'no Neutron port carries the VIP with this MAC';
 	return {
 		known: true,
 		mac: owner.mac,
-		...(owner.carrier !== undefined ? {carrier: owner.carrier} : {}),
+		...(carrier !== undefined ? {carrier} : {}),
 		basis: `holder ${owner.mac} (${who}) — ${OWNER_SOURCE_TEXT[owner.source]}: ${owner.observation.detail}`,
 	};
 }
