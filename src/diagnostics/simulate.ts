@@ -129,13 +129,19 @@ export const subjectOf = (f: Finding): string | undefined =>
 const sameKind = (a: Finding, b: Finding): boolean =>
 	a.ruleId === b.ruleId && a.messageId === b.messageId && a.router === b.router;
 
-/** Rules a fix can change the result of (they read neighbour tables or Neutron ports). */
+/**
+ * Rules a fix can change the result of: those that read neighbour tables or Neutron ports. Rules
+ * over OVS flows are left out: no action changes a flow, and a `set-aap` re-sets the same pairs
+ * (so the VIPs, their carriers and holders those rules see stay the same) — re-running them over
+ * a 200k-flow dump per fix would cost seconds for the same answer.
+ */
 const affected = (rules: readonly Rule[]): Rule[] =>
-	rules.filter(r =>
-		[...r.meta.requires, ...(r.meta.requiresAny ?? [])].some(
-			k => k === 'node.neigh' || k === 'cloud.ports',
-		),
-	);
+	rules.filter(r => {
+		const keys = [...r.meta.requires, ...(r.meta.requiresAny ?? [])];
+		return (
+			keys.some(k => k === 'node.neigh' || k === 'cloud.ports') && !keys.includes('node.flows')
+		);
+	});
 
 /** Apply `fix` for `finding` and predict what is left on its subject. */
 export function predictFix(
