@@ -71,7 +71,14 @@ const diagnoseLab = async (via: 'ssh' | 'kubectl'): Promise<Finding[]> => {
 	expect(new Set(carriers)).toEqual(new Set(['vm1', 'vm2']));
 	// collect → bundle → analyze gives the live findings; no auth_pass in the archive (issue 7)
 	await (await checkBundleOfLiveSet(set)).cleanup();
-	return diagnose(assembleSnapshot(set)).findings as Finding[];
+	const snapshot = assembleSnapshot(set);
+	// as on a real cloud: the VMs' own namespaces are not read, so a holder comes from node evidence
+	for (const node of Object.values(snapshot.nodes))
+		for (const ns of ['vm1', 'vm2', 'client']) {
+			expect(node.facts.addr?.[ns]).toBeUndefined();
+			expect(node.facts.neigh?.[ns]).toBeUndefined();
+		}
+	return diagnose(snapshot).findings as Finding[];
 };
 /** A shell line with the `openstack` CLI pointed at the lab's Neutron (as an engineer runs it). */
 const withLabCloud = (line: string): string =>
@@ -118,6 +125,66 @@ function runbookCheck(): {
 		routerOfPort: find('openstack port show'),
 		neigh: find('ip netns exec qrouter-'),
 	};
+}
+
+/** A command that re-points, re-sets or rewrites something (never printed without a known holder). */
+const REPOINT = /ip neigh (replace|add|change|del|flush)|openstack port (set|unset)/;
+
+/**
+ * Every step the findings on the VIP print, run exactly as printed where it says: node steps over
+ * the node's real sshd, cloud steps with the openstack CLI against the lab. Logs each command and
+ * its result; returns the lines.
+ */
+function runPrintedSteps(findings: readonly Finding[], label: string): string[] {
+	const seen = new Set<string>();
+	const log: string[] = [];
+	for (const finding of findings.filter(f => f.vip === VIP)) {
+		for (const step of finding.fix?.steps ?? []) {
+			const key = `${step.node ?? 'cloud'}\u0000${step.command}`;
+			if (seen.has(key)) continue;
+			seen.add(key);
+			const where = step.where === 'node' ? `ssh ${step.node ?? '?'}` : 'openstack CLI';
+			let result: string;
+			try {
+				const out =
+					step.where === 'node'
+						? onLabNode(step.node ?? '?', step.command)
+						: withLabCloud(step.command);
+				result = `ok${out.trim() === '' ? '' : `: ${out.trim().split('\n').slice(0, 4).join(' | ')}`}`;
+			} catch (error) {
+				result = `FAILED: ${(error as Error).message.split('\n')[0] ?? ''}`;
+			}
+			log.push(`[${label}] (${finding.ruleId}) ${where}: ${step.command} → ${result}`);
+		}
+	}
+	console.log(log.join('\n'));
+	return log;
+}
+
+/** Run the fixes the findings print, let the lab settle, and check recovery by ground truth. */
+function applyPrintedFixAndCheck(findings: readonly Finding[], label: string): void {
+	const onVip = findings.filter(f => f.vip === VIP && f.fix !== undefined);
+	expect(onVip.length).toBeGreaterThan(0);
+	for (const f of onVip) {
+		expect(f.fix?.kind, `${f.ruleId}: ${f.fix?.basis ?? ''}`).toBe('fix');
+		expect(f.fix?.prediction?.clears, f.fix?.prediction?.summary).toBe(true);
+		expect(f.fix?.prediction?.critical).toBe(0);
+	}
+	const log = runPrintedSteps(findings, label);
+	expect(log.filter(line => line.includes('→ FAILED'))).toEqual([]);
+	lab('scenario.sh', 'settle', `${label}-fixed`);
+	const after = state();
+	const master = after.master as 'vm1' | 'vm2';
+	expect(master).toMatch(/^vm[12]$/);
+	expect(after.entries).toEqual({
+		network: after.ports[master].mac,
+		'compute-1': after.ports[master].mac,
+		'compute-2': after.ports[master].mac,
+	});
+	expect(after.clientPing.received).toBeGreaterThan(0);
+	console.log(
+		`[${label}] after the printed fix: every entry → ${master} (${after.ports[master].mac}); client → VIP ${after.clientPing.received}/3`,
+	);
 }
 
 const inCidr = (ip: string, cidr: string): boolean => {
@@ -298,19 +365,14 @@ describe.skipIf(reason !== '')(
 			expect(now.entries['compute-1']).not.toBe(now.ports[now.master as 'vm1' | 'vm2'].mac);
 		}, 300_000);
 
-		it('Given the workaround the finding prints (its `openstack port set`, run as printed), then the finding is gone and the routed ping works', async () => {
-			// the exact command the failover finding gives as the fix, through the real CLI
-			const findings = stale(await diagnoseLab('ssh'));
-			const command = /openstack port set [^"\\\n`]+/.exec(findings.map(mentions).join('\n'))?.[0];
+		it('Given the failover, every command the findings print, run as printed where it says, recovers: every entry points at the holder and the routed ping works', async () => {
+			const findings = await diagnoseLab('ssh');
+			const command = stale(findings)[0]?.fix?.steps.find(step => step.where === 'cloud')?.command;
 			expect(command).toMatch(
 				/^openstack port set --no-allowed-address --allowed-address ip-address=198\.19\.0\.100 [0-9a-f-]{36}$/,
 			);
-			withLabCloud(command ?? 'false');
-			lab('scenario.sh', 'settle', 'workaround');
-			const after = state();
-			const master = after.master as 'vm1' | 'vm2';
-			expect(Object.values(after.entries)).toEqual(Array(3).fill(after.ports[master].mac));
-			expect(after.clientPing.received).toBeGreaterThan(0);
+			expect(command).toContain(state().ports[state().master as 'vm1' | 'vm2'].id);
+			applyPrintedFixAndCheck(findings, 'failover');
 			expect(stale(await diagnoseLab('ssh'))).toEqual([]);
 		}, 300_000);
 
@@ -335,19 +397,62 @@ describe.skipIf(reason !== '')(
 			]);
 		}, 300_000);
 
-		it('Given divergence, then the stop-gap line the finding prints for compute-2, run there as printed, re-points its entry and the client reaches the VIP', async () => {
-			const findings = stale(await diagnoseLab('ssh'));
-			const text = findings.map(mentions).join('\n');
-			const line =
-				/(ip netns exec qrouter-[0-9a-f-]+ ip neigh replace [^"\\#]+?nud permanent) +# on ([\w-]+)/.exec(
-					text,
-				);
-			expect(line?.[2]).toBe('compute-2');
-			onLabNode(line?.[2] ?? '?', line?.[1] ?? 'false');
-			const after = state();
-			const master = after.master as 'vm1' | 'vm2';
-			expect(after.entries['compute-2']).toBe(after.ports[master].mac);
-			expect(after.clientPing.received).toBeGreaterThan(0);
+		it('Given divergence, then the fix the findings print (compute-2 re-pointed at the holder, the holder re-sent), run as printed, recovers by ground truth', async () => {
+			const findings = await diagnoseLab('ssh');
+			const nodeSteps = stale(findings)
+				.flatMap(f => f.fix?.steps ?? [])
+				.filter(s => s.where === 'node');
+			expect(nodeSteps.map(step => step.node)).toEqual(['compute-2']);
+			applyPrintedFixAndCheck(findings, 'divergence');
+		}, 300_000);
+
+		it('Given an unbound VIP port deleted while vm1 holds the VIP, then dvr/arp-missing is critical from the lost traffic, its fix targets vm1 (from the snat- entry), and run as printed it recovers', async () => {
+			lab('scenario.sh', 'vip-port-deleted');
+			const now = state();
+			expect(now.master).toBe('vm1');
+			expect(now.entries).toEqual({network: '', 'compute-1': '', 'compute-2': ''});
+			expect(now.clientPing.received).toBe(0);
+			const findings = await diagnoseLab('ssh');
+			const missing = findings.filter(f => f.ruleId === 'dvr/arp-missing' && f.vip === VIP);
+			expect(missing.length).toBe(1);
+			const finding = missing[0];
+			expect(finding?.severity).toBe('critical');
+			expect(finding?.message).toMatch(
+				/Critical because traffic is being lost now: .*(FAILED|INCOMPLETE) on compute-2/,
+			);
+			expect(finding?.fix?.basis).toContain(now.ports.vm1.mac);
+			expect(finding?.fix?.basis).toContain('snat-');
+			// never the member that does not hold the VIP
+			const printed = findings
+				.flatMap(f => f.fix?.steps ?? [])
+				.map(step => step.command)
+				.join('\n');
+			expect(printed).not.toContain(now.ports.vm2.id);
+			expect(printed).not.toContain(now.ports.vm2.mac);
+			expect(printed).toContain(now.ports.vm1.id);
+			applyPrintedFixAndCheck(findings, 'vip-port-deleted');
+		}, 300_000);
+
+		it('Given no member answers (holder unknown) and the VIP entries gone, then no re-pointing command is printed, only read-only checks, which run as printed', async () => {
+			lab('scenario.sh', 'holder-unknown');
+			const now = state();
+			expect(now.master).toBe('');
+			const findings = await diagnoseLab('ssh');
+			const onVip = findings.filter(f => f.vip === VIP);
+			expect(onVip.some(f => f.ruleId === 'dvr/arp-missing')).toBe(true);
+			for (const f of onVip) {
+				for (const step of f.fix?.steps ?? []) expect(step.command).not.toMatch(REPOINT);
+				for (const line of f.remediation ?? [])
+					if (!line.startsWith('#')) expect(line).not.toMatch(REPOINT);
+				if (f.ruleId.startsWith('dvr/arp-')) {
+					expect(f.fix?.kind).toBe('check-first');
+					expect(f.fix?.actions).toEqual([]);
+				}
+			}
+			const log = runPrintedSteps(findings, 'holder-unknown');
+			expect(log.length).toBeGreaterThan(0);
+			expect(log.filter(line => line.includes('→ FAILED'))).toEqual([]);
+			expect(state().entries).toEqual({network: '', 'compute-1': '', 'compute-2': ''});
 		}, 300_000);
 
 		it.skipIf(reuse)(

@@ -4,14 +4,8 @@ import {arpDropLayout} from '../flows.js';
 import {getModel, OWNER_SOURCE_TEXT, type NeighObs, type Vip} from '../model.js';
 import {cidrContains, normalizeMac, sameIp} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
-import {
-	listText,
-	MOSK_EXEC_HINT,
-	nodesText,
-	resendAapCommand,
-	routerLabel,
-	subnetText,
-} from './util.js';
+import {vipRepairFix} from '../fixes.js';
+import {listText, nodesText, routerLabel, subnetText} from './util.js';
 import {dvrNeighNeeds, noDvrRouter, vipHolderNeeds} from './scope.js';
 
 /**
@@ -144,22 +138,6 @@ export const dvrStalePermanentArp = defineRule({
 					);
 					if (ev !== undefined) evidence.push(ev);
 				}
-				const remediation = [
-					`# stop-gap, on each affected node (transient: Neutron may rewrite it on its next resync)`,
-					...nodes.map(
-						node =>
-							`ip netns exec qrouter-${router.id} ip neigh replace ${vip.ip} lladdr ${owner.mac} dev ${model.qrDevice(router, node, vip.ip)} nud permanent   # on ${node}`,
-					),
-					MOSK_EXEC_HINT,
-				];
-				if (owner.carrier !== undefined)
-					remediation.push(
-						`# make Neutron re-send the owner's entries to every node (same value; no traffic impact expected)`,
-						resendAapCommand(owner.carrier.port),
-					);
-				remediation.push(
-					`# durable fix: see docs/rules/dvr/stale-permanent-arp.md (centralized router, SINGLE topology, shared VMAC, no DVR)`,
-				);
 				const caveat = owner.configuredOnly
 					? ' Caution: the owner is known only from Octavia\'s configured amphora role, which does not follow VRRP failovers; confirm the live MASTER (e.g. tcpdump "ip proto 112" on the amphora taps) before acting.'
 					: '';
@@ -199,7 +177,7 @@ export const dvrStalePermanentArp = defineRule({
 						apiNote: apiNote(vip, snapshot.cloud.ports !== undefined),
 					},
 					evidence,
-					remediation,
+					fix: vipRepairFix(snapshot, model, vip, router),
 				});
 			}
 		}
