@@ -2,7 +2,7 @@ import type {Finding, Severity} from '../diagnostics/types.js';
 import {fixOf, type FixView} from '../diagnostics/report/fix-steps.js';
 import type {Snapshot} from '../model/snapshot.js';
 import type {CommandLogEntry, DiagnosisView} from './store.js';
-import {listVips} from './vip.js';
+import {listVips, reconcileVip} from './vip.js';
 import {
 	CLOUD_ROW,
 	cellKey,
@@ -336,4 +336,80 @@ export const vipFlowFilter = (vip: string): string =>
 /** The VIP to put in examples: this incident's (the first finding's VIP), else a placeholder. */
 export function exampleVip(s: AppState): string {
 	return listVips(s.snapshot, s.diagnosis?.findings ?? [])[0] ?? '10.0.0.100';
+}
+
+// ─── keepalived screen ──────────────────────────────────────────────────────
+
+/** One VRRP instance as the keepalived screen shows it: who it is, configured vs live state. */
+export type VrrpMemberRow = {
+	readonly node: string;
+	readonly path: string;
+	readonly instance: string;
+	/** The VRRP member: keepalived's router_id, else the port (VM / amphora) behind its source IP. */
+	readonly member: string;
+	readonly vrid?: number;
+	readonly priority?: number;
+	/** `state` in keepalived.conf: where it starts, not where it is. */
+	readonly configured: string;
+	/** Who holds the VIP now (the owner MAC the VIP table found), as this member sees it. */
+	readonly live: 'holds VIP' | 'not holder' | 'unknown';
+	readonly vips: readonly string[];
+	readonly line: number;
+	readonly capture: string;
+};
+
+/**
+ * keepalived instances with their member and live state: the member is matched to a Neutron
+ * port by its unicast source IP (or the config directory, named after the port id); the live
+ * holder is the port whose MAC the VIP reconciliation says owns the VIP now.
+ */
+export function vrrpMembers(snapshot: Snapshot, findings: readonly Finding[]): VrrpMemberRow[] {
+	const ports = snapshot.cloud.ports?.data ?? [];
+	const owners = new Map<string, string | undefined>();
+	const ownerOf = (vip: string): string | undefined => {
+		if (!owners.has(vip)) owners.set(vip, reconcileVip(snapshot, findings, vip).owner?.mac);
+		return owners.get(vip);
+	};
+	const rows: VrrpMemberRow[] = [];
+	for (const node of Object.keys(snapshot.nodes).sort())
+		for (const [path, conf] of Object.entries(snapshot.nodes[node]?.facts.keepalived ?? {}).sort())
+			for (const inst of conf.data.instances) {
+				const dir = path.split('/').slice(-2, -1)[0] ?? '';
+				const port =
+					ports.find(
+						p =>
+							inst.unicastSrcIp !== undefined && p.fixedIps.some(f => f.ip === inst.unicastSrcIp),
+					) ?? ports.find(p => dir.length >= 8 && p.id.startsWith(dir));
+				const member =
+					[conf.data.routerId, port === undefined ? undefined : (port.name ?? port.id.slice(0, 8))]
+						.filter((x, i, a) => x !== undefined && x !== '' && a.indexOf(x) === i)
+						.join(' / ') ||
+					dir.slice(0, 8) ||
+					'?';
+				const vips = inst.virtualIpaddress.map(v => v.address);
+				const holders = vips
+					.map(ownerOf)
+					.filter(m => m !== undefined)
+					.map(m => m.toLowerCase());
+				const live =
+					port === undefined || holders.length === 0
+						? 'unknown'
+						: holders.includes(port.mac.toLowerCase())
+							? 'holds VIP'
+							: 'not holder';
+				rows.push({
+					node,
+					path,
+					instance: inst.name,
+					member,
+					configured: inst.state ?? '?',
+					live,
+					vips,
+					line: inst.line + conf.lineOffset,
+					capture: conf.capture,
+					...(inst.virtualRouterId === undefined ? {} : {vrid: inst.virtualRouterId}),
+					...(inst.priority === undefined ? {} : {priority: inst.priority}),
+				});
+			}
+	return rows;
 }
