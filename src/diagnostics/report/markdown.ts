@@ -1,7 +1,8 @@
 import type {Snapshot} from '../../model/snapshot.js';
 import {GAP_LABEL, verdictHeadline} from '../coverage.js';
 import type {Diagnosis} from '../index.js';
-import type {Severity} from '../types.js';
+import type {Finding, Severity} from '../types.js';
+import {fixBlocks, fixOf} from './fix-steps.js';
 import {docsPathOf} from './json.js';
 
 const LABEL: Readonly<Record<Severity, string>> = {
@@ -80,18 +81,7 @@ export function renderMarkdown(
 				out.push('', `  ${f3}`, ...e.excerpt.split('\n').map(l => `  ${l}`), `  ${f3}`, '');
 			}
 		}
-		if (f.remediation !== undefined && f.remediation.length > 0) {
-			const body = f.remediation.join('\n');
-			const f3 = fence(body);
-			out.push(
-				'**What to do** (for a human to run; dvrscope never runs them)',
-				'',
-				`${f3}sh`,
-				body,
-				f3,
-				'',
-			);
-		}
+		out.push(...fixBlock(f));
 		out.push(`Docs: \`${docsPathOf(f.ruleId)}\``, '');
 	});
 	out.push('## Rules', '', '| Rule | Status | Note |', '|---|---|---|');
@@ -114,4 +104,31 @@ export function renderMarkdown(
 			out.push(`- \`${e.node ?? 'cloud'}\` · \`${e.capture}\`: ${e.message}`);
 	}
 	return `${out.join('\n')}\n`;
+}
+
+/**
+ * The Fix of a finding, laid out as the console's Fix panel: per block the node it runs on on
+ * its own line, then the commands in a fence, one per line (never a trailing `# on node`).
+ */
+function fixBlock(f: Finding): string[] {
+	const fix = fixOf(f);
+	if (fix.steps.length === 0 && fix.notes.length === 0) return [];
+	const out = ['**Fix** (for a human to run; dvrscope never runs them)', ''];
+	if (fix.basis !== undefined) out.push(`Basis: ${fix.basis}`, '');
+	for (const block of fixBlocks(fix)) {
+		out.push(`On \`${block.place}\`:`, '');
+		const lines: string[] = [];
+		let lastNote: string | undefined;
+		for (const step of block.steps) {
+			if (step.note !== undefined && step.note !== lastNote) lines.push(`# ${step.note}`);
+			lastNote = step.note;
+			lines.push(step.command);
+		}
+		const body = lines.join('\n');
+		const f3 = fence(body);
+		out.push(`${f3}sh`, body, f3, '');
+	}
+	for (const note of fix.notes) out.push(`- ${note}`);
+	if (fix.notes.length > 0) out.push('');
+	return out;
 }
