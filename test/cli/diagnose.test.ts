@@ -37,6 +37,24 @@ describe('dvrscope diagnose', () => {
 		expect(md.code).toBe(2);
 	});
 
+	it('-q on saved data prints one line per finding and the verdict, not the report', () => {
+		const full = dvrscope('diagnose', 'test/scenarios/failover-stale');
+		const quiet = dvrscope('diagnose', '-q', 'test/scenarios/failover-stale');
+		expect(quiet.code).toBe(full.code);
+		expect(quiet.stdout).not.toBe(full.stdout);
+		const lines = quiet.stdout.trimEnd().split('\n');
+		expect(lines.at(-1)).toMatch(/^Verdict: CRITICAL/);
+		expect(lines[0]).toMatch(/^CRITICAL dvr\/stale-permanent-arp VIP /);
+		expect(quiet.stdout).not.toContain('still points at');
+	});
+
+	it('markdown: each fix block names its node on its own line, commands carry no "# on" comment', () => {
+		const md = dvrscope('diagnose', 'test/scenarios/failover-stale', '--format', 'markdown').stdout;
+		expect(md).toContain('**Fix**');
+		expect(md).toMatch(/^On `[^`]+`:$/m);
+		expect(md).not.toMatch(/^ip netns exec .*# on /m);
+	});
+
 	it('exits 3 with a message naming a missing path', () => {
 		const r = dvrscope('diagnose', 'test/scenarios/no-such-set');
 		expect(r.code).toBe(3);

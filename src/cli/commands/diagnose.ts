@@ -123,9 +123,13 @@ export async function reportDiagnosis(
 		import('../terminal.js'),
 	]);
 	const analysis = analyze(set);
-	process.stdout.write(
-		render(analysis, format, terminalRenderOptions({...options, path: setPath})),
-	);
+	let output = render(analysis, format, terminalRenderOptions({...options, path: setPath}));
+	// -q: quiet means quiet on saved data too — one line per finding and the verdict line.
+	if (options.quiet === true && format === 'text') {
+		const verdict = output.trimEnd().split('\n').at(-1) ?? '';
+		output = `${[...analysis.diagnosis.findings.map(f => `${f.severity.toUpperCase()} ${f.ruleId}${f.vip === undefined ? '' : ` VIP ${f.vip}`} — ${f.title}`), verdict].join('\n')}\n`;
+	}
+	process.stdout.write(output);
 	process.exitCode = analysis.diagnosis.exitCode;
 }
 

@@ -1,4 +1,5 @@
 import type {Finding, Fix, FixStep} from '../types.js';
+import {fixBlocks, fixOf} from './fix-steps.js';
 
 /**
  * How reports show a finding's fix (contract B): the holder evidence it was derived from, each
@@ -53,21 +54,38 @@ export function fixTextLines(f: Finding, paint: Paint): string[] {
 	return out;
 }
 
+/**
+ * A fix's commands laid out as the console's Fix panel: per block the place it runs on its own
+ * line, then the commands in one fence, one per line (never a trailing `# on node`).
+ */
+function markdownBlocks(f: Finding, fence: (body: string) => string): string[] {
+	const view = fixOf(f);
+	const out: string[] = [];
+	for (const block of fixBlocks(view)) {
+		out.push(`On \`${block.place}\`:`, '');
+		const lines: string[] = [];
+		let lastNote: string | undefined;
+		for (const step of block.steps) {
+			if (step.note !== undefined && step.note !== lastNote) lines.push(`# ${step.note}`);
+			lastNote = step.note;
+			lines.push(step.command);
+		}
+		const body = lines.join('\n');
+		const f3 = fence(body);
+		out.push(`${f3}sh`, body, f3, '');
+	}
+	for (const note of view.notes) out.push(`- ${note}`);
+	if (view.notes.length > 0) out.push('');
+	return out;
+}
+
 /** The "What to do" section of the markdown report. */
 export function fixMarkdownLines(f: Finding, fence: (body: string) => string): string[] {
 	const fix: Fix | undefined = f.fix;
 	if (fix === undefined) {
-		if (f.remediation === undefined || f.remediation.length === 0) return [];
-		const body = f.remediation.join('\n');
-		const f3 = fence(body);
-		return [
-			'**What to do** (for a human to run; dvrscope never runs them)',
-			'',
-			`${f3}sh`,
-			body,
-			f3,
-			'',
-		];
+		const blocks = markdownBlocks(f, fence);
+		if (blocks.length === 0) return [];
+		return ['**What to do** (for a human to run; dvrscope never runs them)', '', ...blocks];
 	}
 	const out: string[] = [];
 	if (fix.kind === 'check-first')
@@ -79,10 +97,7 @@ export function fixMarkdownLines(f: Finding, fence: (body: string) => string): s
 			`Derived from: ${fix.basis}`,
 			'',
 		);
-	for (const {head, command} of stepLines(fix.steps)) {
-		const f3 = fence(command);
-		out.push(head, '', `${f3}sh`, command, f3, '');
-	}
+	out.push(...markdownBlocks(f, fence));
 	if (fix.prediction !== undefined)
 		out.push(`**Predicted** (applied to the model): ${fix.prediction.summary}`, '');
 	return out;
