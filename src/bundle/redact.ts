@@ -370,38 +370,133 @@ export function redactValue(value: unknown, where: string, redactions: Redaction
 	return value;
 }
 
+/** What each detector looks for (for the report and docs/bundles.md). */
+export const DETECTORS: readonly {readonly detector: Detector; readonly finds: string}[] = [
+	{
+		detector: 'key-name',
+		finds:
+			'the value of any key that names a secret, in ini, YAML, JSON, env, flags and argv: password, passphrase, secret, token, api_key, access_key, private_key, client-key-data, authorization, credential, fernet, heartbeat/shared/signing/hmac/master/encryption/crypt key, erlang cookie, kek, keyring, keepalived auth_pass',
+	},
+	{detector: 'url-credentials', finds: 'the password of user:password@ in any URL, multi-host too'},
+	{detector: 'http-header', finds: 'Authorization, X-Auth-Token, X-Subject-Token, X-Service-Token'},
+	{
+		detector: 'shape:pem-block',
+		finds: 'any PEM block (private keys and certificates), multi-line or \\n-escaped',
+	},
+	{detector: 'shape:jwt', finds: 'JSON Web Tokens (eyJ….eyJ….sig), e.g. service-account tokens'},
+	{detector: 'shape:fernet-token', finds: 'Keystone Fernet tokens (gAAAAA…)'},
+	{detector: 'shape:aws-access-key', finds: 'AWS/S3-style access key ids (AKIA…, ASIA…)'},
+	{detector: 'shape:ceph-key', finds: 'Ceph keys (AQ… base64), under any key or none'},
+	{
+		detector: 'shape:pem-base64',
+		finds: 'base64 of a PEM block (LS0tLS1CRUdJT…), e.g. kubeconfig *-data',
+	},
+	{
+		detector: 'shape:base64-key',
+		finds:
+			'base64 (standard or URL-safe) that decodes to 16, 24, 32, 48 or 64 bytes and mixes upper case, lower case and digits — Barbican kek, Fernet/credential keys, Octavia/Nova keys — under any key',
+	},
+	{
+		detector: 'secretlint:<rule>',
+		finds:
+			'the second net over every archived file: secretlint 11.7.1 recommended preset (AWS, GCP, Azure, GitHub, Slack, npm, private keys, basic auth, SendGrid, OpenAI, …)',
+	},
+];
+
+/** What happened to one file of the bundle. */
+export type FileReport = {
+	/** The declared projection applied to the capture whose output this is, and what it dropped. */
+	readonly projection?: {
+		readonly name: string;
+		readonly kept: readonly string[];
+		readonly dropped: readonly string[];
+		readonly withheld?: string;
+	};
+	readonly redactions: readonly {
+		readonly line: number;
+		/** `argv`, `stderr`, `failure`, `path`, or a JSON field, when not the file body. */
+		readonly field?: string;
+		readonly kind: RedactionKind;
+		readonly detector: Detector;
+		readonly chars: number;
+	}[];
+};
+
 export type RedactionReport = {
 	readonly format: 'dvrscope-redaction-report';
-	readonly schemaVersion: 1;
+	readonly schemaVersion: 2;
 	readonly total: number;
 	readonly byKind: Readonly<Partial<Record<RedactionKind, number>>>;
+	readonly byDetector: Readonly<Record<Detector, number>>;
 	readonly byFile: Readonly<Record<string, number>>;
+	/** Per file: what was dropped by projection, what was redacted by which detector. */
+	readonly files: Readonly<Record<string, FileReport>>;
 	readonly redactions: readonly Redaction[];
+	/** Captures whose fields were limited by a projection. */
+	readonly projected: number;
+	readonly detectors: typeof DETECTORS;
 	readonly pseudonymized: boolean;
 	readonly note: string;
 };
 
-/** Summarise redactions for `redaction-report.json` (counts by kind and by file; no values). */
+/** `captures/…#argv` → file `capture-set/captures/…`, field `argv`. */
+function fileOf(where: string): {file: string; field?: string} {
+	const hash = where.indexOf('#');
+	const base = hash < 0 ? where : where.slice(0, hash);
+	const field = hash < 0 ? undefined : where.slice(hash + 1);
+	const file = base.startsWith('captures/') ? `capture-set/${base}` : base;
+	return field === undefined ? {file} : {file, field};
+}
+
+/**
+ * Summarise for `redaction-report.json`: counts by kind, detector and file, and per file what the
+ * projection dropped and what was redacted (never a value). `projections` is keyed by file.
+ */
 export function redactionReport(
 	redactions: readonly Redaction[],
 	pseudonymized: boolean,
+	projections: Readonly<Record<string, NonNullable<FileReport['projection']>>> = {},
 ): RedactionReport {
 	const byKind: Partial<Record<RedactionKind, number>> = {};
+	const byDetector: Record<Detector, number> = {};
 	const byFile: Record<string, number> = {};
+	const files: Record<
+		string,
+		{
+			projection?: NonNullable<FileReport['projection']>;
+			redactions: FileReport['redactions'][number][];
+		}
+	> = {};
+	const entry = (file: string) => (files[file] ??= {redactions: []});
+	for (const [file, projection] of Object.entries(projections)) entry(file).projection = projection;
 	for (const r of redactions) {
 		byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+		byDetector[r.detector] = (byDetector[r.detector] ?? 0) + 1;
 		byFile[r.where] = (byFile[r.where] ?? 0) + 1;
+		const {file, field} = fileOf(r.where);
+		entry(file).redactions.push({
+			line: r.line,
+			...(field === undefined ? {} : {field}),
+			kind: r.kind,
+			detector: r.detector,
+			chars: r.chars,
+		});
 	}
+	const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
 	return {
 		format: 'dvrscope-redaction-report',
-		schemaVersion: 1,
+		schemaVersion: 2,
 		total: redactions.length,
 		byKind,
+		byDetector,
 		byFile,
+		files: sorted,
 		redactions,
+		projected: Object.keys(projections).length,
+		detectors: DETECTORS,
 		pseudonymized,
 		note: pseudonymized
-			? 'Secrets were replaced by ***REDACTED***. IPs, MACs, host names and UUIDs were pseudonymised; the mapping is not in this bundle.'
-			: 'Secrets were replaced by ***REDACTED***. Network identifiers are kept as collected.',
+			? 'Structured captures were limited to their declared projection; secrets were replaced by ***REDACTED***. IPs, MACs, host names and UUIDs were pseudonymised; the mapping is not in this bundle.'
+			: 'Structured captures were limited to their declared projection; secrets were replaced by ***REDACTED***. Network identifiers are kept as collected.',
 	};
 }
