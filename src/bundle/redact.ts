@@ -130,6 +130,22 @@ function redactQuotedPairs(line: string, hits: Hit[]): string {
 	);
 }
 
+/** Kubernetes env pairs on one line: `{"name": "DB_PASSWORD", "value": "v"}`. */
+function redactNameValuePairs(line: string, hits: Hit[]): string {
+	return line.replace(
+		/("name"\s*:\s*"([^"]{1,80})"\s*,\s*"value"\s*:\s*")((?:\\.|[^"\\])*)"/g,
+		(whole, head: string, name: string, value: string) => {
+			if (!isSecretKey(name) || isAlreadyRedacted(value)) return whole;
+			hits.push({kind: kindForKey(name), chars: value.length, detector: 'key-name'});
+			return `${head}${REDACTED}"`;
+		},
+	);
+}
+
+/** `- name: DB_PASSWORD` (YAML env entry): the `value:` within the next two lines is a secret. */
+const ENV_NAME = /^\s*-?\s*["']?name["']?\s*:\s*["']?([A-Za-z0-9_.-]{1,80})["']?,?\s*$/;
+const ENV_VALUE = /^(\s*["']?value["']?\s*:\s*)(["']?)(.*?)\2(,?\s*)$/;
+
 /** `key = value`, `key: value`, `export KEY=value`, `--os-password=value`, keepalived `auth_pass v`. */
 function redactKeyValue(line: string, hits: Hit[]): string {
 	// keepalived: `auth_pass VALUE` (possibly several statements on one line).
@@ -243,11 +259,21 @@ export function redactText(text: string, where: string): RedactResult {
 	const redactions: Redaction[] = [];
 	const lines = text.split('\n');
 	let inKey: RedactionKind | undefined;
+	/** A `name: <secret-ish>` env entry seen this many lines ago (its `value:` follows). */
+	let envName: {key: string; age: number} | undefined;
 	for (let i = 0; i < lines.length; i++) {
 		const line = lines[i] ?? '';
 		const hits: Hit[] = [];
 		let out: string;
-		if (inKey !== undefined) {
+		const envValue = envName === undefined ? null : ENV_VALUE.exec(line);
+		if (envName !== undefined && envValue !== null) {
+			const [, lead = '', quote = '', value = '', trail = ''] = envValue;
+			if (value !== '' && !isAlreadyRedacted(value)) {
+				hits.push({kind: kindForKey(envName.key), chars: value.length, detector: 'key-name'});
+				out = `${lead}${quote}${REDACTED}${quote}${trail}`;
+			} else out = line;
+			envName = undefined;
+		} else if (inKey !== undefined) {
 			const indent = /^\s*/.exec(line)?.[0] ?? '';
 			if (PEM_END.test(line)) {
 				const end = PEM_END.exec(line);
@@ -282,6 +308,9 @@ export function redactText(text: string, where: string): RedactResult {
 				out = `${redactLine(out.slice(0, cut), hits)}${after.trim() === '' ? after : REDACTED}`;
 			} else out = redactLine(out, hits);
 		}
+		const named = ENV_NAME.exec(line);
+		if (named !== null && isSecretKey(named[1] ?? '')) envName = {key: named[1] ?? '', age: 0};
+		else if (envName !== undefined && ++envName.age > 2) envName = undefined;
 		for (const hit of hits)
 			redactions.push({
 				where,
@@ -300,6 +329,7 @@ function redactLine(line: string, hits: Hit[]): string {
 	let out = redactUrlCredentials(line, hits);
 	out = redactHeaders(out, hits);
 	out = redactQuotedPairs(out, hits);
+	out = redactNameValuePairs(out, hits);
 	out = redactKeyValue(out, hits);
 	return redactLookalikes(out, hits);
 }

@@ -361,7 +361,18 @@ export async function writeBundle(
 	}
 
 	const now = options.now ?? new Date();
-	const reasons = uniqueBy(partialReasons(set, options.partialReasons ?? []).map(p));
+	// Caller-given text (an earlier bundle's reasons and skipped items) is redacted like the rest:
+	// it is printed and written, and an earlier bundle may not have been redacted.
+	const clean = (text: string, where: string): string => {
+		const result = redactText(text, where);
+		redactions.push(...result.redactions);
+		return result.text;
+	};
+	const reasons = uniqueBy(
+		partialReasons(set, options.partialReasons ?? [])
+			.map(r => clean(r, 'bundle.json#partialReasons'))
+			.map(p),
+	);
 	const stage = await mkdtemp(path.join(os.tmpdir(), 'dvrscope-bundle-'));
 	const partialOut = `${output}.partial-${process.pid}`;
 	try {
@@ -392,8 +403,8 @@ export async function writeBundle(
 			skipped: uniqueBy(
 				[...(options.skipped ?? []), ...skippedFromProblems(set)].map(s => ({
 					...(s.node === undefined ? {} : {node: p(s.node)}),
-					what: p(s.what),
-					reason: p(s.reason),
+					what: p(clean(s.what, 'bundle.json#skipped')),
+					reason: p(clean(s.reason, 'bundle.json#skipped')),
 				})),
 			),
 			partial: reasons.length > 0 || set.manifest.partial === true,

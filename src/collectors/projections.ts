@@ -234,7 +234,8 @@ function apply(value: unknown, tree: Tree, path: string, walk: Walk): unknown {
 		for (const [key, item] of Object.entries(value)) {
 			const named = tree.children.get(key);
 			const child = named ?? any;
-			const childPath = join(path, named === undefined ? '*' : key);
+			// A key matched by `*` (node selectors, label names) is reported as `*`.
+			const childPath = join(path, named === undefined && any !== undefined ? '*' : key);
 			if (child === undefined) {
 				walk.dropped.add(childPath);
 				continue;
