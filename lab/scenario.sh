@@ -308,10 +308,33 @@ state_json() {
 	printf '},"clientPing":{"sent":3,"received":%s}}\n' "$(client_ping 3)"
 }
 
+# A node's SSH listener (the socat in front of its sshd) stopped / started again, to show an
+# unreachable node (issue 11 case 2). Same command line as up.sh.
+ssh-down() {
+	local n=${1:?node} f="$L/pids/ssh-$1.pid"
+	[ -f "$f" ] || die "no SSH listener pid for $n"
+	kill -- -"$(cat "$f")" 2>/dev/null || kill "$(cat "$f")" 2>/dev/null || true
+	rm -f "$f"
+	echo "lab: SSH listener of $n stopped (port ${SSHPORT[$n]})" >&2
+}
+ssh-up() {
+	local n=${1:?node} p=${SSHPORT[$1]} K=$L/ssh
+	[ -f "$L/pids/ssh-$n.pid" ] && kill -0 "$(cat "$L/pids/ssh-$n.pid")" 2>/dev/null && return 0
+	setsid socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork" \
+		EXEC:"nsenter -t $(nodepid "$n") -m -n -u /usr/sbin/sshd -i -f $K/sshd_$n.conf" >>"$L/logs/ssh-$n.log" 2>&1 </dev/null &
+	echo $! >"$L/pids/ssh-$n.pid"
+	local i
+	for i in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
+		sleep 0.1
+	done
+	echo "lab: SSH listener of $n started again (port $p)" >&2
+}
+
 case "${1:-}" in
-healthy | failover | workaround | divergence | settle | rehold) "$@" ;;
+healthy | failover | workaround | divergence | settle | rehold | ssh-down | ssh-up) "$@" ;;
 vip-port-deleted) vip_port_deleted ;;
 holder-unknown) holder_unknown ;;
 state) state_json ;;
-*) die "usage: lab/scenario.sh healthy|failover|workaround|divergence|settle|vip-port-deleted|holder-unknown|rehold|state" ;;
+*) die "usage: lab/scenario.sh healthy|failover|workaround|divergence|settle|vip-port-deleted|holder-unknown|rehold|state|ssh-down NODE|ssh-up NODE" ;;
 esac

@@ -142,6 +142,8 @@ export type DiagnosisView = {
 	readonly verdict?: Verdict;
 	/** What could not be seen (contract A, src/diagnostics/coverage.ts). */
 	readonly coverage?: Coverage;
+	/** The verdict line as reports print it (`Verdict: INCOMPLETE — node compute-2 not read …`). */
+	readonly headline?: string;
 };
 
 export type TimelineEntry = {

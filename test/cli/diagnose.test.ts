@@ -25,6 +25,7 @@ describe('dvrscope diagnose', () => {
 	it.each([
 		['healthy-dvr', 0],
 		['at-risk', 1],
+		['missing-captures', 4],
 	])('%s exits %i', (name, code) => {
 		expect(dvrscope('diagnose', `test/scenarios/${name}`).code).toBe(code);
 	});
@@ -33,7 +34,7 @@ describe('dvrscope diagnose', () => {
 		const json = dvrscope('diagnose', 'test/scenarios/failover-stale', '--json');
 		expect((JSON.parse(json.stdout) as {schema: string}).schema).toBe('dvrscope.findings');
 		const md = dvrscope('diagnose', 'test/scenarios/failover-stale', '--format', 'markdown');
-		expect(md.stdout).toMatch(/^# dvrscope diagnosis/);
+		expect(md.stdout).toMatch(/^# Verdict: CRITICAL/);
 		expect(md.code).toBe(2);
 	});
 
@@ -108,7 +109,7 @@ describe('dvrscope diagnose', () => {
 		);
 		expect(r.code).toBe(2);
 		const report = JSON.parse(r.stdout) as {captureSet: {captures: number}};
-		expect(report.captureSet.captures).toBe(36);
+		expect(report.captureSet.captures).toBe(37);
 		expect(dvrscope('diagnose', dir).code).toBe(2);
 	});
 

@@ -455,6 +455,44 @@ describe.skipIf(reason !== '')(
 			expect(state().entries).toEqual({network: '', 'compute-1': '', 'compute-2': ''});
 		}, 300_000);
 
+		it("Given one node's SSH listener stopped, then the README's diagnose run is INCOMPLETE (exit 4) naming that node, in text and Markdown — never OK", () => {
+			// Issue 11 case 2, as the README walkthrough runs it (no OpenStack API configured).
+			lab('scenario.sh', 'healthy');
+			lab('scenario.sh', 'ssh-down', 'compute-2');
+			try {
+				const run = (...extra: string[]) =>
+					spawnSync(
+						process.execPath,
+						[
+							'--import',
+							'tsx',
+							'src/cli/main.ts',
+							'diagnose',
+							'--inventory',
+							'.lab-state/inventory.yaml',
+							'--known-hosts',
+							'.lab-state/known_hosts',
+							...extra,
+						],
+						{cwd: repo, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, timeout: 600_000},
+					);
+				const text = run();
+				expect(text.stderr).toMatch(/compute-2: FAILED/);
+				const first = text.stdout.split('\n')[0] ?? '';
+				expect(first, text.stdout).toMatch(/^Verdict: INCOMPLETE — .*compute-2 not read/);
+				expect(text.stdout).not.toMatch(/Verdict: OK/);
+				expect(text.status).toBe(4);
+				const md = run('--format', 'markdown');
+				expect(md.stdout.split('\n')[0]).toMatch(/^# Verdict: INCOMPLETE — .*compute-2/);
+				expect(md.stdout).toContain('| node not read | `compute-2` |');
+				expect(md.status).toBe(4);
+			} finally {
+				lab('scenario.sh', 'ssh-up', 'compute-2');
+			}
+			// and it answers again
+			expect(onLabNode('compute-2', 'echo up').trim()).toBe('up');
+		}, 900_000);
+
 		it.skipIf(reuse)(
 			'Given lab down, then nothing of the lab is left',
 			() => {

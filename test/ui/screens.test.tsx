@@ -499,6 +499,25 @@ describe('Overview verdict honesty', () => {
 		expect(f).not.toContain('No warning or critical finding');
 		expect(f).toMatch(/compute-1 .*✗ unreachable/);
 	});
+
+	it('an INCOMPLETE diagnosis says so in the header, naming what is missing (not "no finding")', async () => {
+		const ui = renderConsole();
+		ui.store.getState().setData(ui.snapshot, {
+			findings: [],
+			outcomes: [{ruleId: 'dvr/stale-permanent-arp', title: 't', status: 'pass'}],
+			docs: {},
+			verdict: 'incomplete',
+			coverage: {
+				complete: false,
+				gaps: [{kind: 'node-unreachable', subject: 'compute-2', reason: 'unreachable: refused'}],
+			},
+			headline:
+				'Verdict: INCOMPLETE — not everything could be checked: node compute-2 not read (unreachable)',
+		});
+		const f = await ui.waitForFrame(x => x.includes('INCOMPLETE'));
+		expect(f).toContain('INCOMPLETE — not everything could be checked: node compute-2 not read');
+		expect(f).not.toContain('No warning or critical finding');
+	});
 });
 
 describe('readableExcerpt', () => {

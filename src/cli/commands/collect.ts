@@ -217,22 +217,43 @@ export async function runLiveCollection(
 		report('give --inventory FILE (SSH/kubectl/local nodes) or --kube-context NAME');
 		return undefined;
 	}
-	const prepared = await liveCollectOptions(options, report);
-	if (prepared === undefined) return undefined;
-	const {target} = prepared;
-	const [{collectToCaptureSet, LiveCollectError, CollectionAbortedError}, {InventoryError}] =
-		await Promise.all([import('../../session/live.js'), import('../../session/inventory.js')]);
+	// Ctrl-C from here on (also while options and modules load) stops the collection and keeps
+	// what was collected; the capture set is then marked partial.
+	const {installInterruptHandler, setInterruptHandler} = await import('../interrupt.js');
+	installInterruptHandler();
 	const controller = new AbortController();
 	let interrupts = 0;
 	const onSigint = (): void => {
 		interrupts++;
-		if (interrupts > 1) process.exit(130);
+		if (interrupts > 1) {
+			process.stderr.write(
+				'\ndvrscope: interrupted twice: quitting at once, nothing more is written\n',
+			);
+			process.exit(130);
+		}
 		process.stderr.write(
 			'\ninterrupting: closing connections, keeping what was collected (Ctrl-C again to quit at once)\n',
 		);
 		controller.abort();
 	};
-	process.on('SIGINT', onSigint);
+	setInterruptHandler(onSigint);
+	try {
+		return await collectLive(options, report, controller);
+	} finally {
+		setInterruptHandler(undefined);
+	}
+}
+
+async function collectLive(
+	options: CollectCliOptions,
+	report: (message: string) => void,
+	controller: AbortController,
+): Promise<LiveCollection | undefined> {
+	const prepared = await liveCollectOptions(options, report);
+	if (prepared === undefined) return undefined;
+	const {target} = prepared;
+	const [{collectToCaptureSet, LiveCollectError, CollectionAbortedError}, {InventoryError}] =
+		await Promise.all([import('../../session/live.js'), import('../../session/inventory.js')]);
 	const state = {done: 0, total: 0};
 	const onEvent = (event: SessionEvent): void => {
 		if (
@@ -246,6 +267,15 @@ export async function runLiveCollection(
 	};
 	try {
 		const set = await collectToCaptureSet(prepared.options, onEvent, controller.signal);
+		if (controller.signal.aborted) {
+			const kept = set.captures.filter(c => c.failure === undefined);
+			const from = new Set(kept.map(c => c.node ?? 'the cloud API'));
+			process.stderr.write(
+				kept.length === 0
+					? 'interrupted (Ctrl-C) before anything was collected: the capture set holds no command output and is marked partial\n'
+					: `interrupted (Ctrl-C): kept ${kept.length} capture(s) from ${[...from].sort().join(', ')}; the capture set is marked partial\n`,
+			);
+		}
 		const problems = set.manifest.problems ?? [];
 		if (problems.length > 0) {
 			process.stderr.write(`${problems.length} problem(s):\n`);
@@ -266,8 +296,6 @@ export async function runLiveCollection(
 			return undefined;
 		}
 		throw error;
-	} finally {
-		process.off('SIGINT', onSigint);
 	}
 }
 
@@ -279,6 +307,10 @@ async function run(options: CollectCliOptions): Promise<void> {
 	const live = await runLiveCollection(options);
 	if (live === undefined) return;
 	const {set, target, interrupted} = live;
+	const {setInterruptMessage} = await import('../interrupt.js');
+	setInterruptMessage(
+		`interrupted (Ctrl-C) while writing ${options.output ?? options.bundle ?? 'the output'}: it may be incomplete; collect again`,
+	);
 	if (options.output !== undefined) {
 		const {writeCaptureSet} = await import('../../bundle/capture-set.js');
 		await writeCaptureSet(options.output, set);

@@ -110,11 +110,13 @@ export function OverviewScreen({
 				? `NOTHING CHECKED: every rule was skipped for missing inputs${caveat}`
 				: counts.critical > 0
 					? `${counts.critical} CRITICAL finding(s) — open one with Enter${caveat}`
-					: counts.warning > 0
-						? `${counts.warning} warning(s), nothing critical${caveat}`
-						: `No warning or critical finding in what was checked (${ran} rule(s) ran, ${outcomes.skipped} skipped)${caveat}`;
+					: diagnosis.verdict === 'incomplete'
+						? `INCOMPLETE${diagnosis.headline?.replace(/^Verdict: INCOMPLETE/, '') ?? ': not everything could be checked'}`
+						: counts.warning > 0
+							? `${counts.warning} warning(s), nothing critical${caveat}`
+							: `No warning or critical finding in what was checked (${ran} rule(s) ran, ${outcomes.skipped} skipped)${caveat}`;
 	const verdictColour =
-		ran === 0 || caveat !== '' || diagnosis === undefined
+		ran === 0 || caveat !== '' || diagnosis === undefined || diagnosis.verdict === 'incomplete'
 			? counts.critical > 0
 				? theme.bad
 				: theme.warn
