@@ -60,7 +60,11 @@ export function fixHolder(snapshot: Snapshot, vip: Vip): FixHolder {
 			? (sameMac.find(c => c.host !== undefined && c.host === owner.observation.node) ??
 				owner.carrier)
 			: owner.carrier;
-	const who = carrier?.label ?? 'no Neutron port carries the VIP with this MAC';
+	const who =
+		carrier?.label ??
+		(snapshot.cloud.ports === undefined
+			? 'its Neutron port is unknown without the OpenStack API, so only the node stop-gap is printed'
+			: 'no Neutron port carries the VIP with this MAC');
 	return {
 		known: true,
 		mac: owner.mac,
