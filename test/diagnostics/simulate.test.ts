@@ -3,7 +3,7 @@ import {runRules} from '../../src/diagnostics/engine.js';
 import {rules} from '../../src/diagnostics/index.js';
 import {applyActions, predictFix, predictFixes} from '../../src/diagnostics/simulate.js';
 import type {Finding, Fix} from '../../src/diagnostics/types.js';
-import {ROUTER, snapshotOf} from '../helpers/capture-set.js';
+import {neigh, ROUTER, snapshotOf} from '../helpers/capture-set.js';
 import {dvrCaptures, M1, M2, VIP} from './rules/fixtures.js';
 
 const QR = 'qr-102c4426-86';
@@ -71,5 +71,40 @@ describe('fix simulation', () => {
 		expect(own.clears).toBe(true);
 		expect(own.critical).toBe(0);
 		expect(own.remaining.map(f => f.ruleId)).toEqual(['dvr/vip-at-risk']);
+	});
+
+	it('a holder named by a dynamic entry is contested when a snat- namespace probed the VIP and got no answer: no re-pointing command', () => {
+		const snapshot = snapshotOf(
+			dvrCaptures({
+				vipMacs: {'cmp-1': M1, 'cmp-2': M2, 'cmp-3': M1},
+				extra: [
+					{
+						id: 'net-1-qdhcp',
+						node: 'net-1',
+						kind: 'ip-neigh',
+						params: {namespace: 'qdhcp-353f5937-41ba-4a3c-8225-fa1af2538141'},
+						stdout: neigh([[VIP, M1, 'STALE']], 'tap1234'),
+					},
+					{
+						id: 'net-1-snat',
+						node: 'net-1',
+						kind: 'ip-neigh',
+						params: {namespace: `snat-${ROUTER}`},
+						stdout: neigh([[VIP, undefined, 'FAILED']], 'sg-1234'),
+					},
+				],
+			}),
+		);
+		const findings = predictFixes(snapshot, runRules(snapshot, rules), rules).flatMap(o =>
+			o.status === 'fail' ? o.findings : [],
+		);
+		const onVip = findings.filter(f => f.vip === VIP && f.fix !== undefined);
+		expect(onVip.length).toBeGreaterThan(0);
+		for (const f of onVip) {
+			expect(f.fix?.kind, f.ruleId).toBe('check-first');
+			expect(f.fix?.basis).toContain(`snat-${ROUTER} on net-1 shows ${VIP} FAILED`);
+			for (const step of f.fix?.steps ?? [])
+				expect(step.command).not.toMatch(/ip neigh replace|port set/);
+		}
 	});
 });
