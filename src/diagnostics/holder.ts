@@ -1,7 +1,7 @@
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
-import {type Carrier, OWNER_SOURCE_TEXT, type Vip} from './model.js';
-import {normalizeMac} from './net.js';
+import {type Carrier, getModel, OWNER_SOURCE_TEXT, type Vip} from './model.js';
+import {normalizeMac, sameIp} from './net.js';
 
 /**
  * The VIP's holder as a fix may use it: the observed owner of the model (the same evidence
@@ -60,7 +60,19 @@ export function fixHolder(snapshot: Snapshot, vip: Vip): FixHolder {
 			? (sameMac.find(c => c.host !== undefined && c.host === owner.observation.node) ??
 				owner.carrier)
 			: owner.carrier;
-	const who = carrier?.label ?? 'no Neutron port carries the VIP with this MAC';
+	if (owner.source !== 'interface' && owner.source !== 'ha-state') {
+		const unanswered = unansweredProbe(snapshot, vip);
+		if (unanswered !== undefined)
+			return {
+				known: false,
+				reason: `holder contested: ${owner.observation.detail}, but ${unanswered}: nobody answers for ${vip.ip} now`,
+			};
+	}
+	const who =
+		carrier?.label ??
+		(snapshot.cloud.ports === undefined
+			? 'its Neutron port is unknown without the OpenStack API, so only the node stop-gap is printed'
+			: 'no Neutron port carries the VIP with this MAC');
 	return {
 		known: true,
 		mac: owner.mac,
@@ -69,7 +81,24 @@ export function fixHolder(snapshot: Snapshot, vip: Vip): FixHolder {
 	};
 }
 
-/** The nodes a holder observation was read on (for "check first" hints). */
-export const observationNodes = (vip: Vip): NodeId[] => [
-	...new Set(vip.observations.map(o => o.node).filter((n): n is NodeId => n !== undefined)),
-];
+/**
+ * A snat-/qdhcp- namespace on the VIP's subnet that asked for the VIP and got no answer (its entry
+ * FAILED or INCOMPLETE): direct evidence that no member answers now, stronger than the last ARP seen.
+ */
+function unansweredProbe(snapshot: Snapshot, vip: Vip): string | undefined {
+	const model = getModel(snapshot);
+	const places: [NodeId, string][] = [];
+	for (const router of vip.routers)
+		for (const node of router.snatNodes) places.push([node, `snat-${router.id}`]);
+	if (vip.networkId !== undefined)
+		for (const node of Object.keys(snapshot.nodes))
+			if (model.namespaces(node).includes(`qdhcp-${vip.networkId}`))
+				places.push([node, `qdhcp-${vip.networkId}`]);
+	for (const [node, ns] of places)
+		for (const o of model.neigh(node, ns)) {
+			if (!sameIp(o.entry.dst, vip.ip)) continue;
+			const state = o.entry.states.find(x => x === 'FAILED' || x === 'INCOMPLETE');
+			if (state !== undefined) return `${ns} on ${node} shows ${vip.ip} ${state}`;
+		}
+	return undefined;
+}

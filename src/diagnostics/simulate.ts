@@ -131,7 +131,7 @@ const sameKind = (a: Finding, b: Finding): boolean =>
 
 /**
  * Rules a fix can change the result of: those that read neighbour tables or Neutron ports. Rules
- * over OVS flows are left out: no action changes a flow, and a `set-aap` re-sets the same pairs
+ * that cannot run without OVS flows are left out: no action changes a flow, and a `set-aap` re-sets the same pairs
  * (so the VIPs, their carriers and holders those rules see stay the same) — re-running them over
  * a 200k-flow dump per fix would cost seconds for the same answer.
  */
@@ -139,7 +139,8 @@ const affected = (rules: readonly Rule[]): Rule[] =>
 	rules.filter(r => {
 		const keys = [...r.meta.requires, ...(r.meta.requiresAny ?? [])];
 		return (
-			keys.some(k => k === 'node.neigh' || k === 'cloud.ports') && !keys.includes('node.flows')
+			keys.some(k => k === 'node.neigh' || k === 'cloud.ports') &&
+			!r.meta.requires.includes('node.flows')
 		);
 	});
 

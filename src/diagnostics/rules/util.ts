@@ -1,5 +1,4 @@
 import type {NodeId} from '../../model/ids.js';
-import type {OsPort} from '../../model/facts.js';
 import type {Snapshot} from '../../model/snapshot.js';
 import {lineEvidence, neighFocus} from '../evidence.js';
 import type {Model, RouterInfo, Vip} from '../model.js';
@@ -21,25 +20,6 @@ export const nodesText = (nodes: readonly NodeId[]): string => listText([...node
 
 export const subnetText = (vip: Vip): string =>
 	vip.subnet !== undefined ? `subnet ${vip.subnet.cidr}` : 'the VIP subnet';
-
-/** `--allowed-address ip-address=…[,mac-address=…]` for every pair of the port (kept unchanged). */
-export function resendAapCommand(port: OsPort): string {
-	const pairs = port.allowedAddressPairs.map(pair => {
-		const ip =
-			pair.prefixlen !== undefined && pair.prefixlen < (pair.ip.includes(':') ? 128 : 32)
-				? `${pair.ip}/${pair.prefixlen}`
-				: pair.ip;
-		const mac =
-			pair.mac !== undefined && pair.mac.toLowerCase() !== port.mac.toLowerCase()
-				? `,mac-address=${pair.mac}`
-				: '';
-		return `--allowed-address ip-address=${ip}${mac}`;
-	});
-	return `openstack port set --no-allowed-address ${pairs.join(' ')} ${port.id}`;
-}
-
-export const MOSK_EXEC_HINT =
-	"# MOSK: run the ip netns line inside the node's L3 agent pod: kubectl -n openstack exec <neutron-l3-agent pod on NODE> -c neutron-l3-agent -- <line>";
 
 /**
  * Direct evidence that traffic to `ip` is being lost on `nodes`: the qrouter there has an entry
