@@ -221,10 +221,6 @@ export type CoverageView = {
 	readonly from: 'diagnosis' | 'derived';
 };
 
-type WithCoverage = DiagnosisView & {
-	readonly coverage?: {readonly complete: boolean; readonly gaps: readonly CoverageGapView[]};
-};
-
 /** Gaps the console can see on its own: failed captures, parse errors, failed nodes, skipped rules. */
 export function deriveCoverage(
 	snapshot: Snapshot | undefined,
@@ -279,7 +275,7 @@ const NO_DATA: CoverageView = {complete: true, gaps: [], from: 'derived'};
  * derived from the snapshot's errors and the skipped rule outcomes ({@link deriveCoverage}).
  */
 export function selectCoverage(s: AppState): CoverageView {
-	const diagnosis = s.diagnosis as WithCoverage | undefined;
+	const diagnosis = s.diagnosis;
 	const key = diagnosis ?? s.snapshot;
 	if (key === undefined) return NO_DATA;
 	const cached = coverageCache.get(key);

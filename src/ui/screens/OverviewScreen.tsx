@@ -211,12 +211,15 @@ export function OverviewScreen({
 const GAP_ORDER = [
 	'node-unreachable',
 	'node-partial',
+	'collection-partial',
+	'target-unresolved',
 	'capture-unreadable',
 	'capture-failed',
 	'capture-truncated',
 	'capture-missing',
 	'api-not-configured',
 	'rule-error',
+	'rule-partial',
 	'rule-skipped',
 ];
 
@@ -238,6 +241,9 @@ const GAP_MARK: Readonly<Record<string, string>> = {
 	'capture-missing': 'MISSING',
 	'api-not-configured': 'NO API',
 	'rule-error': 'RULE CRASHED',
+	'rule-partial': 'PARTLY CHECKED',
+	'collection-partial': 'PARTIAL',
+	'target-unresolved': 'TARGET',
 	'rule-skipped': 'SKIPPED',
 };
 
