@@ -2,6 +2,7 @@
  * Diagnosis from node data alone (issue 11, cases 1 and 6): the recorded lab scenarios with every
  * OpenStack API capture removed, as `dvrscope diagnose` over SSH without credentials sees them.
  */
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {readCaptureSet, toCaptureMeta} from '../../src/bundle/capture-set.js';
@@ -56,6 +57,20 @@ describe('diagnosis from node data alone (no OpenStack API)', () => {
 		expect(notes.some(n => n.includes('dynamic ARP entry'))).toBe(true);
 		expect(notes.some(n => n.includes('PERMANENT entry on compute-2'))).toBe(true);
 		expect(f?.evidence.some(e => e.excerpt.includes('arp_spa=198.19.0.100'))).toBe(true);
+	});
+
+	it('the recording made without any API capture names the holder lab.json says is MASTER', async () => {
+		const dir = path.join(ROOT, 'lab-failover-noapi');
+		const lab = JSON.parse(readFileSync(path.join(dir, 'lab.json'), 'utf8')) as {
+			master: 'vm1' | 'vm2';
+			ports: Record<string, {mac: string}>;
+			entries: Record<string, string>;
+		};
+		const set = await readCaptureSet(dir);
+		expect(set.captures.filter(c => c.scope === 'cloud')).toEqual([]);
+		const found = stale(set);
+		expect(found.map(f => f.data['ownerMac'])).toEqual([lab.ports[lab.master]?.mac]);
+		expect(found[0]?.data['staleMac']).toBe(lab.entries['compute-2']);
 	});
 
 	it('case 6: divergence without failover is critical on the node that missed the update', async () => {
