@@ -2,9 +2,10 @@
  * Diagnosis from node data alone (issue 11, cases 1 and 6): the recorded lab scenarios with every
  * OpenStack API capture removed, as `dvrscope diagnose` over SSH without credentials sees them.
  */
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {readCaptureSet} from '../../src/bundle/capture-set.js';
+import {readCaptureSet, toCaptureMeta} from '../../src/bundle/capture-set.js';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
 import {diagnose} from '../../src/diagnostics/index.js';
 import {getModel, type NodeCarrier} from '../../src/diagnostics/model.js';
@@ -58,6 +59,20 @@ describe('diagnosis from node data alone (no OpenStack API)', () => {
 		expect(f?.evidence.some(e => e.excerpt.includes('arp_spa=198.19.0.100'))).toBe(true);
 	});
 
+	it('the recording made without any API capture names the holder lab.json says is MASTER', async () => {
+		const dir = path.join(ROOT, 'lab-failover-noapi');
+		const lab = JSON.parse(readFileSync(path.join(dir, 'lab.json'), 'utf8')) as {
+			master: 'vm1' | 'vm2';
+			ports: Record<string, {mac: string}>;
+			entries: Record<string, string>;
+		};
+		const set = await readCaptureSet(dir);
+		expect(set.captures.filter(c => c.scope === 'cloud')).toEqual([]);
+		const found = stale(set);
+		expect(found.map(f => f.data['ownerMac'])).toEqual([lab.ports[lab.master]?.mac]);
+		expect(found[0]?.data['staleMac']).toBe(lab.entries['compute-2']);
+	});
+
 	it('case 6: divergence without failover is critical on the node that missed the update', async () => {
 		const found = stale(await nodeOnly('lab-divergence'));
 		expect(found.map(f => [f.severity, f.nodes])).toEqual([['critical', ['compute-2']]]);
@@ -102,6 +117,37 @@ describe('diagnosis from node data alone (no OpenStack API)', () => {
 		expect(vip?.routers.map(r => r.distributed)).toEqual([true]);
 		// Fixed IPs are allowed for one port each: never a VIP
 		expect(model.vips.map(v => v.ip)).toEqual(['198.19.0.100']);
+	});
+
+	it('a VM namespace pasted as `ip -br addr` (no MAC) names the holder by the fixed IP on the same interface', async () => {
+		// Given node data without the snat- entry, plus vm2's addresses typed by hand in the brief form
+		const set = await nodeOnly('lab-failover', id => !id.includes('neigh.snat-'));
+		const typed = toCaptureMeta({
+			id: 'compute-1.vm2.addr-by-hand',
+			scope: 'node',
+			node: 'compute-1',
+			argv: ['ip', '-n', 'vm2', '-br', 'addr', 'show'],
+			kind: 'ip-addr',
+			params: {namespace: 'vm2'},
+			exitCode: 0,
+			startedAt: '2026-11-26T14:48:20.000Z',
+			durationMs: 1,
+			stdout:
+				'lo               UNKNOWN        127.0.0.1/8 ::1/128 \neth0@if12        UP             198.19.0.12/24 198.19.0.100/24 fe80::f816:3eff:fe46:af3c/64 \n',
+			stderr: '',
+		});
+		const withTyped = {
+			manifest: {...set.manifest, captures: [...set.manifest.captures, typed]},
+			captures: [...set.captures, typed],
+		};
+		// Then the owner is the interface, its MAC inferred from 198.19.0.12 (vm2's fixed IP)
+		const vip = getModel(assembleSnapshot(withTyped)).vips.find(v => v.ip === '198.19.0.100');
+		expect(vip?.owner?.source).toBe('interface');
+		expect(vip?.owner?.mac).toBe('fa:16:3e:46:af:3c');
+		expect(vip?.owner?.observation.detail).toMatch(/198\.19\.0\.12/);
+		const found = stale(withTyped);
+		expect(found.map(f => [f.severity, f.nodes.length])).toEqual([['critical', 3]]);
+		expect(found[0]?.evidence.some(e => e.capture === 'compute-1.vm2.addr-by-hand')).toBe(true);
 	});
 
 	it('with nothing that shows a holder, no stale finding is invented', async () => {
