@@ -167,6 +167,45 @@ export default tseslint.config(
 	},
 	{files: ['src/cli/**'], rules: {'no-console': 'off'}},
 	{
+		files: ['src/**/*.{ts,tsx}'],
+		rules: {
+			'max-lines': ['error', {max: 600, skipBlankLines: true, skipComments: true}],
+			'max-lines-per-function': ['error', {max: 120, skipBlankLines: true, skipComments: true}],
+		},
+	},
+	{
+		// DEBT: files over 600 lines, or holding a function over 120, when the size rules came in
+		// (issue 14). Each entry is to be split and then removed from this list; nothing new joins it.
+		// session/collect.ts (collect(), i13) is being split in parallel; the rest is not split yet.
+		files: [
+			'src/bundle/diff.ts', // diffSnapshots
+			'src/bundle/pseudonymize.ts', // file length
+			'src/bundle/read.ts', // readArchive
+			'src/bundle/write.ts', // writeBundle
+			'src/collectors/assemble.ts', // assembleSnapshot
+			'src/collectors/catalog.ts', // file length (the catalog table)
+			'src/collectors/parsers/ip-addr.ts', // parseTextAddr
+			'src/collectors/parsers/ovs-flows.ts', // file length (the action grammar could go to collectors/flows)
+			'src/diagnostics/rules/dvr-stale-permanent-arp.ts', // check
+			'src/diagnostics/rules/mosk-deployment.ts', // check: five concerns (tunnel, agent modes, bridges, floating, Octavia)
+			'src/session/collect.ts', // collect() — being split by i13
+			'src/session/live.ts', // collectToCaptureSet
+			'src/session/targets.ts', // resolveTarget
+			'src/state/flow-index.ts', // flowIndexSteps
+			'src/state/flow-query.ts', // file length (compileTerm and the text finders)
+			'src/state/store.ts', // reduceCollection, createAppStore
+			'src/state/vip.ts', // reconcileVip
+			'src/transport/kubectl.ts', // exec
+			'src/transport/ssh.ts', // exec, connectOne, file length
+			'src/ui/App.tsx', // Frame
+			'src/ui/screens/FindingDetailScreen.tsx',
+			'src/ui/screens/FlowsScreen.tsx',
+			'src/ui/screens/OverviewScreen.tsx',
+			'src/ui/screens/VipScreen.tsx',
+		],
+		rules: {'max-lines': 'off', 'max-lines-per-function': 'off'},
+	},
+	{
 		files: ['**/*.js', '**/*.mjs'],
 		extends: [tseslint.configs.disableTypeChecked],
 		languageOptions: {globals: globals.node},

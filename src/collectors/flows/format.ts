@@ -39,6 +39,20 @@ export const enum Key {
 	Actions,
 }
 
+/** The stats keys in {@link Key} order (Key.Cookie … Key.Importance), as printed before `=`. */
+export const STAT_KEY_NAMES = [
+	'cookie',
+	'duration',
+	'table',
+	'n_packets',
+	'n_bytes',
+	'idle_timeout',
+	'hard_timeout',
+	'idle_age',
+	'hard_age',
+	'importance',
+] as const;
+
 export const FLAG_WORDS = new Set([
 	'send_flow_rem',
 	'check_overlap',

@@ -10,7 +10,7 @@
  */
 import type {Flow, FlowAction, FlowDump, ParseWarning, Parser} from '../../model/facts.js';
 import {decodeFieldValue} from '../neutron.js';
-import {joinFlowLines} from './flow-lines.js';
+import {joinFlowLines} from '../flows/lines.js';
 import {
 	BACKSLASH,
 	COLON,
