@@ -14,6 +14,7 @@ import {
 	isFlowStatName,
 	parseFlowActions,
 } from '../collectors/flows/index.js';
+import {cidrMatcher} from '../diagnostics/net.js';
 import {conjuncts, narrows, parseFilter, type FilterExpr, type FilterTerm} from './flow-filter.js';
 import {dumpAt, flowOf, notesOf, tableOf, type FlowIndex} from './flow-index.js';
 
@@ -25,30 +26,6 @@ const toNumber = (s: string): number | undefined =>
 			: Number(s)
 		: undefined;
 
-const ipv4ToInt = (ip: string): number | undefined => {
-	const parts = ip.split('.');
-	if (parts.length !== 4) return undefined;
-	let n = 0;
-	for (const part of parts) {
-		if (!/^\d{1,3}$/.test(part)) return undefined;
-		const v = Number(part);
-		if (v > 255) return undefined;
-		n = n * 256 + v;
-	}
-	return n;
-};
-
-function inCidr(ip: string, cidr: string): boolean | undefined {
-	const [base, lenText] = cidr.split('/');
-	const len = Number(lenText);
-	const a = ipv4ToInt(ip);
-	const b = ipv4ToInt(base ?? '');
-	if (a === undefined || b === undefined || !Number.isInteger(len) || len < 0 || len > 32)
-		return undefined;
-	const size = 2 ** (32 - len);
-	return Math.floor(a / size) === Math.floor(b / size);
-}
-
 /** Compare one actual value with what the user typed. */
 export function compareValue(actual: string, op: FilterTerm['op'], wanted: string): boolean {
 	const a = actual.toLowerCase();
@@ -59,7 +36,7 @@ export function compareValue(actual: string, op: FilterTerm['op'], wanted: strin
 		case '=':
 		case '!=': {
 			let equal = a === w;
-			if (!equal && w.includes('/') && !a.includes('/')) equal = inCidr(a, w) ?? false;
+			if (!equal && w.includes('/') && !a.includes('/')) equal = cidrMatcher(w)?.(a) ?? false;
 			if (!equal) {
 				const an = toNumber(a);
 				const wn = toNumber(w);
@@ -348,7 +325,7 @@ function sameIgnoringCase(a: string, w: string): boolean {
 function comparator(op: NonNullable<FilterTerm['op']>, value: string): (actual: string) => boolean {
 	const w = value.toLowerCase();
 	const wn = toNumber(w);
-	const cidr = w.includes('/') && ipv4ToInt(w.split('/')[0] ?? '') !== undefined;
+	const inCidr = w.includes('/') ? cidrMatcher(w) : undefined;
 	switch (op) {
 		case '~=': {
 			const re = escapeRe(value);
@@ -360,7 +337,7 @@ function comparator(op: NonNullable<FilterTerm['op']>, value: string): (actual: 
 				if (a === w) return true;
 				// Lower-casing keeps an ASCII value's length: only same-length values can be equal.
 				if (a.length === w.length && sameIgnoringCase(a, w)) return true;
-				if (cidr && !a.includes('/') && inCidr(a, w) === true) return true;
+				if (inCidr !== undefined && !a.includes('/') && inCidr(a)) return true;
 				if (wn !== undefined) return toNumber(a) === wn;
 				return false;
 			};
