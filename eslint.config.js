@@ -195,7 +195,6 @@ export default tseslint.config(
 			'src/state/flow-query.ts', // file length (compileTerm and the text finders)
 			'src/state/store.ts', // reduceCollection, createAppStore
 			'src/state/vip.ts', // reconcileVip
-			'src/transport/kubectl.ts', // exec
 			'src/transport/ssh.ts', // exec, connectOne, file length
 			'src/ui/App.tsx', // Frame
 			'src/ui/screens/FindingDetailScreen.tsx',
