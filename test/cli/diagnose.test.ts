@@ -9,7 +9,7 @@ function dvrscope(...args: string[]): {code: number | null; stdout: string; stde
 	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
 		encoding: 'utf8',
 		env: {...process.env, NO_COLOR: '1'},
-		timeout: 60_000,
+		timeout: 600_000,
 	});
 	return {code: r.status, stdout: r.stdout, stderr: r.stderr};
 }
@@ -122,7 +122,7 @@ describe('dvrscope diagnose', () => {
 					`${env} ${process.execPath} --import tsx src/cli/main.ts diagnose test/scenarios/failover-stale`,
 					'/dev/null',
 				],
-				{encoding: 'utf8', timeout: 60_000},
+				{encoding: 'utf8', timeout: 600_000},
 			).stdout;
 		expect(tty('env -u NO_COLOR')).toContain('\u001b[31m');
 		expect(tty('env NO_COLOR=1')).not.toContain('\u001b[');

@@ -4,7 +4,7 @@
  * keyword and its indentation (4 spaces per level).
  */
 import type {OvsShow, ParseWarning, Parser} from '../../model/facts.js';
-import {unquote} from './ovs-flows.js';
+import {unquote} from '../flows/format.js';
 
 type MutableInterface = {
 	name: string;

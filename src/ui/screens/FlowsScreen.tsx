@@ -3,9 +3,9 @@ import {T} from '../components/T.js';
 import {useMemo, type ReactNode} from 'react';
 import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
 import {exampleVip, selectTop} from '../../state/selectors.js';
+import {filterFlowsIncremental} from '../../state/flow-query.js';
 import {
 	actionsTextOf,
-	filterFlowsIncremental,
 	getFlowIndex,
 	hasFlowIndex,
 	matchText,

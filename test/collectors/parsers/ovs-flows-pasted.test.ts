@@ -1,7 +1,7 @@
 /** dump-flows text as pasted into tickets: wrapped lines, a head-cut first line, pieces. */
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {beginsLikeFlow} from '../../../src/collectors/parsers/flow-lines.js';
+import {beginsLikeFlow} from '../../../src/collectors/flows/lines.js';
 import {ovsFlowsParser} from '../../../src/collectors/parsers/ovs-flows.js';
 import type {Flow} from '../../../src/model/facts.js';
 import {fixture} from './fixture.js';

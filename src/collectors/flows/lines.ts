@@ -6,29 +6,17 @@
  * OVS prints) are left alone without copying.
  */
 import type {ParseWarning} from '../../model/facts.js';
+import {FLAG_WORDS, STAT_KEY_NAMES} from './format.js';
 
 /** What the ovs-flows parser reads, for messages about lines it cannot. */
 export const FLOW_FORMS =
 	'ovs-ofctl [-O OpenFlow13] [--names] [--no-stats] dump-flows <bridge> lines (cookie=…, table=…, priority=…, match… actions=…)';
 
 /** Keys and flag words that can begin a flow line (stats, then the match). */
-const STAT_WORDS = new Set([
-	'cookie',
-	'duration',
-	'table',
-	'n_packets',
-	'n_bytes',
-	'idle_timeout',
-	'hard_timeout',
-	'idle_age',
-	'hard_age',
-	'importance',
+const STAT_WORDS = new Set<string>([
+	...STAT_KEY_NAMES,
 	'priority',
-	'send_flow_rem',
-	'check_overlap',
-	'reset_counts',
-	'no_packet_counts',
-	'no_byte_counts',
+	...FLAG_WORDS,
 	'out_port',
 	'out_group',
 ]);
