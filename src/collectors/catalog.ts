@@ -19,6 +19,7 @@
 import type {ParserKind} from '../model/facts.js';
 import type {CaptureParams, CaptureScope} from '../model/capture.js';
 import {quoteWord, shellQuote} from '../transport/quote.js';
+import type {ApiRequest, ApiService} from '../transport/openstack-api.js';
 
 /** Which Kubernetes pod/container answers a command (kubectl transport); ignored by ssh/local. */
 export type PodClass = 'l3-agent' | 'ovs-vswitchd' | 'ovs-db' | 'keystone-client';
@@ -99,6 +100,11 @@ export type CatalogEntry = {
 	readonly timeoutMs: number;
 	/** Set for batched entries whose stdout is split into one capture per item and part. */
 	readonly sections?: {readonly parts: readonly SectionPart[]} | {readonly files: true};
+	/**
+	 * Cloud entries: the same read as an OpenStack API GET (src/transport/openstack-api.ts), the
+	 * path with `{param}` for a checked parameter. The reply body is filed as the capture (same kind).
+	 */
+	readonly api?: {readonly service: ApiService; readonly path: string};
 	/** Entry produces nothing to run when this list param is empty (batches over items). */
 	readonly needs?: ParamName;
 	/**
@@ -373,6 +379,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'network', 'agent', 'list', '--long', '-f', 'json'],
 		kind: 'openstack-agents',
+		api: {service: 'network', path: '/v2.0/agents'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -393,6 +400,7 @@ const ENTRIES = [
 			'json',
 		],
 		kind: 'openstack-agents',
+		api: {service: 'network', path: '/v2.0/routers/{router}/l3-agents'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -403,6 +411,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'router', 'list', '--long', '-f', 'json'],
 		kind: 'openstack-routers',
+		api: {service: 'network', path: '/v2.0/routers'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -413,6 +422,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'subnet', 'list', '-f', 'json'],
 		kind: 'openstack-subnets',
+		api: {service: 'network', path: '/v2.0/subnets'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -423,6 +433,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'network', 'list', '--long', '-f', 'json'],
 		kind: 'openstack-networks',
+		api: {service: 'network', path: '/v2.0/networks'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -433,6 +444,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'port', 'list', '--long', '-f', 'json'],
 		kind: 'openstack-ports',
+		api: {service: 'network', path: '/v2.0/ports'},
 		timeoutMs: 120_000,
 	},
 	{
@@ -452,6 +464,7 @@ const ENTRIES = [
 			'json',
 		],
 		kind: 'openstack-ports',
+		api: {service: 'network', path: '/v2.0/ports?fixed_ips=ip_address%3D{ip}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -471,6 +484,7 @@ const ENTRIES = [
 			'json',
 		],
 		kind: 'openstack-ports',
+		api: {service: 'network', path: '/v2.0/ports?fixed_ips=subnet_id%3D{subnet}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -491,6 +505,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'port', 'show', {param: 'port'}, '-f', 'json'],
 		kind: 'openstack-ports',
+		api: {service: 'network', path: '/v2.0/ports/{port}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -500,6 +515,7 @@ const ENTRIES = [
 		phase: 'cloud',
 		podClass: 'keystone-client',
 		argv: ['openstack', 'loadbalancer', 'show', {param: 'loadbalancer'}, '-f', 'json'],
+		api: {service: 'load-balancer', path: '/v2/lbaas/loadbalancers/{loadbalancer}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -520,6 +536,7 @@ const ENTRIES = [
 			'json',
 		],
 		kind: 'octavia-amphorae',
+		api: {service: 'load-balancer', path: '/v2/octavia/amphorae?loadbalancer_id={loadbalancer}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -530,6 +547,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'loadbalancer', 'amphora', 'show', {param: 'server'}, '-f', 'json'],
 		kind: 'octavia-amphorae',
+		api: {service: 'load-balancer', path: '/v2/octavia/amphorae/{server}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -539,6 +557,7 @@ const ENTRIES = [
 		phase: 'cloud',
 		podClass: 'keystone-client',
 		argv: ['openstack', 'server', 'show', {param: 'server'}, '-f', 'json'],
+		api: {service: 'compute', path: '/servers/{server}'},
 		timeoutMs: 60_000,
 	},
 ] as const satisfies readonly CatalogEntry[];
@@ -642,6 +661,29 @@ export function planCommand(id: string, values: ParamValues = {}): PlanResult {
 			...(typeof nonceValue === 'string' ? {nonce: nonceValue} : {}),
 		},
 	};
+}
+
+/**
+ * The API request of cloud entry `id` (see {@link CatalogEntry.api}), its parameters checked as
+ * {@link planCommand} checks them; the planned CLI command comes along (capture kind, params).
+ */
+export function planApi(
+	id: string,
+	values: ParamValues = {},
+):
+	| {readonly ok: true; readonly command: PlannedCommand; readonly request: ApiRequest}
+	| {readonly ok: false; readonly refusals: readonly Refusal[]} {
+	const planned = planCommand(id, values);
+	if (!planned.ok) return planned;
+	const api = planned.command.entry.api;
+	if (api === undefined) throw new Error(`catalog: ${id} has no API form`);
+	const path = api.path.replace(/\{([a-zA-Z]+)\}/g, (_, name: string) => {
+		const value = values[name as ParamName];
+		// Checked by planCommand (every {param} of the path is a param of the argv).
+		if (typeof value !== 'string') throw new Error(`catalog: ${id}: no value for {${name}}`);
+		return value;
+	});
+	return {ok: true, command: planned.command, request: {service: api.service, path}};
 }
 
 // ─── discovery output ──────────────────────────────────────────────────────

@@ -10,6 +10,7 @@ import {setMaxListeners} from 'node:events';
 import type {Capture, CaptureMeta, CaptureSet, FailureKind, NodeInfo} from '../model/capture.js';
 import {isSafeId, type NodeId} from '../model/ids.js';
 import type {CommandResult, Transport, TransportFailure} from '../transport/types.js';
+import type {CloudApi} from '../transport/openstack-api.js';
 import {toCaptureMeta} from '../bundle/capture-set.js';
 import {
 	bridgeNames,
@@ -20,6 +21,7 @@ import {
 	maxExecsPerNode,
 	namespaceNames,
 	planCommand,
+	planApi,
 	planDetail,
 	splitSections,
 	DEFAULT_HA_CONFS_PATH,
@@ -46,8 +48,11 @@ type Connectable = {connect?: (signal: AbortSignal) => Promise<TransportFailure 
 
 export type CollectOptions = {
 	readonly nodes: readonly CollectNode[];
-	/** Runs cloud-scope entries (`openstack …`): a local or kubectl (keystone-client) transport. */
-	readonly cloud?: Transport;
+	/**
+	 * Reads the cloud-scope entries: the OpenStack API (src/transport/openstack-api.ts, GETs of the
+	 * entries' `api` form), or a transport running the `openstack` CLI (local or keystone-client).
+	 */
+	readonly cloud?: Transport | CloudApi;
 	/** Cloud entries to collect as data (default none). */
 	readonly cloudEntries?: readonly CatalogId[];
 	/** Narrow the nodes to those carrying this object (needs `cloud`). */
@@ -326,7 +331,13 @@ function fileSections(
 	return split.sections.length;
 }
 
-/** Runs one cloud catalog entry on the cloud transport (recorded as a capture). */
+const isApi = (cloud: Transport | CloudApi): cloud is CloudApi => 'get' in cloud;
+
+/**
+ * Runs one cloud catalog entry (recorded as a capture). For the API, the caller gets the reply
+ * with its envelope removed (`{"ports": [...]}` → `[...]`, as the CLI prints it); the capture keeps
+ * the body as sent.
+ */
 async function runCloud(
 	session: Session,
 	id: CatalogId,
@@ -334,6 +345,7 @@ async function runCloud(
 ): Promise<CommandResult | undefined> {
 	const cloud = session.options.cloud;
 	if (cloud === undefined) return undefined;
+	if (isApi(cloud)) return runApi(session, cloud, id, values);
 	const planned = planCommand(id, values);
 	if (!planned.ok) {
 		for (const refusal of planned.refusals)
@@ -346,6 +358,68 @@ async function runCloud(
 		signal: session.signal,
 		relabel: f => f,
 	});
+}
+
+async function runApi(
+	session: Session,
+	cloud: CloudApi,
+	id: CatalogId,
+	values: ParamValues,
+): Promise<CommandResult | undefined> {
+	const planned = planApi(id, values);
+	if (!planned.ok) {
+		for (const refusal of planned.refusals)
+			session.problems.push({kind: 'refused', message: refusalText(refusal)});
+		return undefined;
+	}
+	const {entry, params} = planned.command;
+	const captureAt = session.unique(captureId(undefined, entry.id));
+	const argv = ['GET', planned.request.service, planned.request.path];
+	session.emit({
+		type: 'capture-started',
+		at: now(),
+		captureId: captureAt,
+		catalogId: entry.id,
+		argv,
+	});
+	const result = await cloud.get(planned.request, {
+		signal: session.signal,
+		timeoutMs: session.options.commandTimeoutMs ?? entry.timeoutMs,
+		maxBytes: session.maxBytes,
+	});
+	session.record({
+		id: captureAt,
+		scope: entry.scope,
+		argv: result.argv,
+		...(entry.kind === undefined ? {} : {kind: entry.kind}),
+		...(Object.keys(params).length > 0 ? {params} : {}),
+		catalogId: entry.id,
+		exitCode: result.exitCode,
+		startedAt: result.startedAt,
+		durationMs: result.durationMs,
+		via: cloud.kind,
+		stdout: result.stdout,
+		stderr: result.stderr,
+		...(result.failure
+			? {failure: {kind: result.failure.kind, message: result.failure.message}}
+			: {}),
+		...(result.truncated ? {truncated: true} : {}),
+	});
+	return {...result, stdout: withoutEnvelope(result.stdout)};
+}
+
+/** `{"ports": [...], "ports_links": [...]}` → `[...]`; anything else unchanged. */
+function withoutEnvelope(body: string): string {
+	let value: unknown;
+	try {
+		value = JSON.parse(body);
+	} catch {
+		return body;
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return body;
+	const keys = Object.keys(value).filter(key => !key.endsWith('_links'));
+	const only = keys.length === 1 ? (value as Record<string, unknown>)[keys[0] ?? ''] : undefined;
+	return typeof only === 'object' && only !== null ? JSON.stringify(only) : body;
 }
 
 const namesOf = (node: CollectNode): readonly (string | undefined)[] =>
