@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {maxExecsPerNode} from '../../src/collectors/catalog.js';
-import type {SessionEvent} from '../../src/session/events.js';
+import type {SessionEvent} from '../../src/model/events.js';
 import {collectToCaptureSet} from '../../src/session/live.js';
 import {shellQuote} from '../../src/transport/quote.js';
 import {prepareFakeNodeBin} from '../helpers/fake-node.js';
