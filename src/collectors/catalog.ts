@@ -495,6 +495,8 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'port', 'list', '--router', {param: 'router'}, '--long', '-f', 'json'],
 		kind: 'openstack-ports',
+		// the CLI's --router is a device_id filter
+		api: {service: 'network', path: '/v2.0/ports?device_id={router}'},
 		timeoutMs: 60_000,
 	},
 	{

@@ -49,6 +49,7 @@ export const API_ALLOW_LIST: Readonly<Record<ApiService, readonly RegExp[]>> = {
 		/^\/v2\.0\/(?:agents|routers|networks|subnets|ports)$/,
 		new RegExp(`^/v2\\.0/ports\\?fixed_ips=ip_address%3D${IP}$`),
 		new RegExp(`^/v2\\.0/ports\\?fixed_ips=subnet_id%3D${UUID}$`),
+		new RegExp(`^/v2\\.0/ports\\?device_id=${UUID}$`),
 		new RegExp(`^/v2\\.0/ports/${UUID}$`),
 		new RegExp(`^/v2\\.0/routers/${UUID}/l3-agents$`),
 	],
