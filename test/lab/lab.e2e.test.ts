@@ -60,14 +60,34 @@ if (reason !== '') console.warn(`[test/lab] the real-lab end-to-end tests are sk
 const STALE = 'dvr/stale-permanent-arp';
 const VIP = '198.19.0.100';
 
-const diagnoseLab = async (via: 'ssh' | 'kubectl'): Promise<Finding[]> => {
-	const set = await collectLab({via, description: `lab e2e (${via})`});
+const diagnoseLab = async (
+	via: 'ssh' | 'kubectl',
+	cloud: 'api' | 'cli' = 'api',
+): Promise<Finding[]> => {
+	const set = await collectLab({via, cloud, description: `lab e2e (${via}, ${cloud})`});
+	if (via === 'ssh') {
+		// the cloud data came the way asked: GETs from Node to the real Neutron, or the CLI
+		const lists = set.captures.filter(
+			c => c.catalogId === 'os.ports' || c.catalogId === 'os.agents',
+		);
+		expect(lists).toHaveLength(2);
+		for (const list of lists) expect(list.via).toBe(cloud === 'api' ? 'openstack-api' : 'local');
+		if (cloud === 'api')
+			expect(lists.map(c => c.argv.join(' ')).sort()).toEqual([
+				'GET network /v2.0/agents',
+				'GET network /v2.0/ports',
+			]);
+	}
 	const failed = set.captures.filter(capture => capture.failure !== undefined);
 	expect(failed.map(capture => `${capture.id}: ${capture.failure?.message ?? ''}`)).toEqual([]);
 	// not vacuous: the cloud data knows the VIP as an allowed address pair of the VRRP ports
 	const carriers = set.captures
 		.filter(c => c.catalogId === 'os.port-show' && c.stdout.includes(VIP))
-		.map(c => (JSON.parse(c.stdout) as {name?: string}).name);
+		.map(c => {
+			// the API's body is `{"port": {...}}`, the CLI's the port itself
+			const body = JSON.parse(c.stdout) as {name?: string; port?: {name?: string}};
+			return (body.port ?? body).name;
+		});
 	expect(new Set(carriers)).toEqual(new Set(['vm1', 'vm2']));
 	// collect → bundle → analyze gives the live findings; no auth_pass in the archive (issue 7)
 	await (await checkBundleOfLiveSet(set)).cleanup();
@@ -292,7 +312,7 @@ describe.skipIf(reason !== '')(
 			expect(staleNodes.length).toBeGreaterThan(0);
 			expect(after.clientPing.received).toBe(0);
 
-			const findings = stale(await diagnoseLab('ssh'));
+			const findings = stale(await diagnoseLab('ssh', 'cli'));
 			expect(findings.length).toBeGreaterThan(0);
 			const text = findings.map(mentions).join('\n');
 			expect(text).toContain(after.vip);

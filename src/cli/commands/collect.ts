@@ -2,7 +2,10 @@ import type {Command} from 'commander';
 import type {CaptureSet} from '../../model/capture.js';
 import type {SessionEvent} from '../../model/events.js';
 import type {Target} from '../../session/targets.js';
-import type {LiveCollectOptions} from '../../session/live.js';
+import type {LiveCollectOptions, OpenStackAccess} from '../../session/live.js';
+
+/** The `--openstack` values (kept here: the CLI loads session modules lazily). */
+const OPENSTACK_ACCESS: readonly OpenStackAccess[] = ['api', 'cli', 'local', 'kubectl', 'none'];
 
 /** Exit codes of `dvrscope collect`. */
 export const COLLECT_EXIT = {ok: 0, partial: 1, usage: 3} as const;
@@ -179,8 +182,8 @@ export async function liveCollectOptions(
 	const target = targetOf(options, report);
 	if (target === null) return undefined;
 	const openstack = options.openstack;
-	if (openstack !== undefined && !['local', 'kubectl', 'none'].includes(openstack)) {
-		report(`--openstack must be local, kubectl or none, got "${openstack}"`);
+	if (openstack !== undefined && !(OPENSTACK_ACCESS as readonly string[]).includes(openstack)) {
+		report(`--openstack must be one of ${OPENSTACK_ACCESS.join(', ')}, got "${openstack}"`);
 		return undefined;
 	}
 	const {version} = await import('../../model/version.js');
@@ -198,7 +201,7 @@ export async function liveCollectOptions(
 			...(timeout === undefined ? {} : {timeoutS: timeout}),
 			...(nodeTimeout === undefined ? {} : {nodeTimeoutS: nodeTimeout}),
 			...(target === undefined ? {} : {target}),
-			...(openstack === undefined ? {} : {openstack: openstack as 'local' | 'kubectl' | 'none'}),
+			...(openstack === undefined ? {} : {openstack: openstack as OpenStackAccess}),
 			toolVersion: version,
 		},
 	};
@@ -352,7 +355,7 @@ export function addLiveCollectionOptions(command: Command): Command {
 		.option('--loadbalancer <id>', 'only the hosts of this Octavia load balancer (OpenStack API)')
 		.option(
 			'--openstack <where>',
-			'where the openstack CLI runs: local (OS_CLOUD), kubectl (keystone-client pod), none',
+			'how the OpenStack API is read: api (GETs from here with OS_CLOUD / clouds.yaml / OS_*; the default), cli (the openstack CLI, here or in the keystone-client pod), local (the CLI here), kubectl (keystone-client pod), none',
 		)
 		.option('-q, --quiet', 'print only warnings and the summary');
 }
