@@ -138,6 +138,7 @@ const sameKind = (a: Finding, b: Finding): boolean =>
 const affected = (rules: readonly Rule[]): Rule[] =>
 	rules.filter(r => {
 		const keys = [...r.meta.requires, ...(r.meta.requiresAny ?? [])];
+		// Rules that can also find VIPs in flows (node data alone) stay: they read neighbours too.
 		return (
 			keys.some(k => k === 'node.neigh' || k === 'cloud.ports') &&
 			!r.meta.requires.includes('node.flows')

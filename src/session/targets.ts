@@ -91,6 +91,25 @@ const isServicePort = (owner: string | undefined): boolean =>
 /** At most this many `port show` calls per resolution (a subnet can hold thousands of ports). */
 export const MAX_PORT_SHOWS = 400;
 
+/** API calls in flight at once while resolving a target. */
+const API_CONCURRENCY = 4;
+
+/** Run at most `n` tasks at a time (the rest wait their turn, in order). */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+	let active = 0;
+	const waiting: (() => void)[] = [];
+	return async <T>(task: () => Promise<T>): Promise<T> => {
+		if (active >= n) await new Promise<void>(resolve => waiting.push(resolve));
+		active++;
+		try {
+			return await task();
+		} finally {
+			active--;
+			waiting.shift()?.();
+		}
+	};
+}
+
 const subnetIdsOf = (port: unknown): string[] =>
 	asList(field(port, 'fixed_ips', 'Fixed IP Addresses')).flatMap(f => {
 		const id = str(field(f, 'subnet_id'));
@@ -112,43 +131,47 @@ export async function resolveTarget(target: Target, run: CloudRun): Promise<Reso
 	const hosts = new Set<string>();
 	const routers = new Set<string>();
 	const problems: string[] = [];
-	const shown = new Map<string, unknown>();
-	const listed = new Map<string, unknown[]>();
+	const shown = new Map<string, Promise<unknown>>();
+	const listed = new Map<string, Promise<unknown[]>>();
+	/** At most this many API calls at once: each is a CLI process on a machine under load. */
+	const gate = limiter(API_CONCURRENCY);
 
-	const portShow = async (port: string): Promise<unknown> => {
-		if (shown.has(port)) return shown.get(port);
+	const portShow = (port: string): Promise<unknown> => {
+		const known = shown.get(port);
+		if (known !== undefined) return known;
 		if (shown.size >= MAX_PORT_SHOWS) {
 			if (shown.size === MAX_PORT_SHOWS)
 				problems.push(
 					`more than ${MAX_PORT_SHOWS} ports to look at: the rest were not read (their hosts may be missing)`,
 				);
-			shown.set('', undefined);
-			return undefined;
+			shown.set('', Promise.resolve(undefined));
+			return Promise.resolve(undefined);
 		}
-		const result = await run('os.port-show', {port});
-		const value = parseJson(result);
-		if (value === undefined) problems.push(failed(`port ${port}`, result));
-		shown.set(port, value);
-		return value;
+		const pending = gate(async () => {
+			const result = await run('os.port-show', {port});
+			const value = parseJson(result);
+			if (value === undefined) problems.push(failed(`port ${port}`, result));
+			return value;
+		});
+		shown.set(port, pending);
+		return pending;
 	};
 	const hostOf = (port: unknown): void => {
 		const host = str(field(port, 'binding_host_id', 'binding:host_id'));
 		if (host) hosts.add(host);
 	};
-	const listPorts = async (
-		id: CatalogId,
-		values: ParamValues,
-		what: string,
-	): Promise<unknown[]> => {
+	const listPorts = (id: CatalogId, values: ParamValues, what: string): Promise<unknown[]> => {
 		const key = `${id} ${JSON.stringify(values)}`;
 		const known = listed.get(key);
 		if (known !== undefined) return known;
-		const result = await run(id, values);
-		const ports = parseJson(result);
-		const list: unknown[] = Array.isArray(ports) ? ports : [];
-		if (!Array.isArray(ports)) problems.push(failed(what, result));
-		listed.set(key, list);
-		return list;
+		const pending = gate(async () => {
+			const result = await run(id, values);
+			const ports = parseJson(result);
+			if (!Array.isArray(ports)) problems.push(failed(what, result));
+			return Array.isArray(ports) ? (ports as unknown[]) : [];
+		});
+		listed.set(key, pending);
+		return pending;
 	};
 
 	/**
@@ -156,31 +179,36 @@ export async function resolveTarget(target: Target, run: CloudRun): Promise<Reso
 	 * VIP, the routers with an interface there.
 	 */
 	const subnetHosts = async (subnet: string, vip?: string): Promise<string[]> => {
-		const found: string[] = [];
-		for (const port of await listPorts(
-			'os.ports-by-subnet',
-			{subnet},
-			`ports on subnet ${subnet}`,
-		)) {
-			const owner = str(field(port, 'Device Owner', 'device_owner'));
-			const id = str(field(port, 'ID', 'id'));
-			if (id === undefined || checkParam('port', id) !== undefined) continue;
-			if (owner !== undefined && ROUTER_OWNERS.has(owner) && vip !== undefined) {
-				const router = str(field(await portShow(id), 'device_id'));
-				if (router !== undefined && checkParam('router', router) === undefined) found.push(router);
-			} else if (isServicePort(owner)) {
-				// For a VIP: the ports that carry it. For a router: every bound port places it.
-				const details = await portShow(id);
-				if (vip === undefined || carries(details, vip)) hostOf(details);
-			}
-		}
-		return found;
+		const ports = await listPorts('os.ports-by-subnet', {subnet}, `ports on subnet ${subnet}`);
+		const found = await Promise.all(
+			ports.map(async (port): Promise<string | undefined> => {
+				const owner = str(field(port, 'Device Owner', 'device_owner'));
+				const id = str(field(port, 'ID', 'id'));
+				if (id === undefined || checkParam('port', id) !== undefined) return undefined;
+				if (owner !== undefined && ROUTER_OWNERS.has(owner) && vip !== undefined) {
+					const router = str(field(await portShow(id), 'device_id'));
+					return router !== undefined && checkParam('router', router) === undefined
+						? router
+						: undefined;
+				}
+				if (isServicePort(owner)) {
+					// For a VIP: the ports that carry it. For a router: every bound port places it.
+					const details = await portShow(id);
+					if (vip === undefined || carries(details, vip)) hostOf(details);
+				}
+				return undefined;
+			}),
+		);
+		return [...new Set(found.filter((r): r is string => r !== undefined))];
 	};
 
 	const routerHosts = async (router: string): Promise<void> => {
 		if (routers.has(router)) return;
 		routers.add(router);
-		const result = await run('os.router-agents', {router});
+		const [result, routerPorts] = await Promise.all([
+			gate(() => run('os.router-agents', {router})),
+			listPorts('os.router-ports', {router}, `ports of router ${router}`),
+		]);
 		const agents = parseJson(result);
 		if (!Array.isArray(agents)) problems.push(failed(`agents hosting router ${router}`, result));
 		for (const agent of Array.isArray(agents) ? agents : []) {
@@ -188,11 +216,10 @@ export async function resolveTarget(target: Target, run: CloudRun): Promise<Reso
 			if (host !== undefined) hosts.add(host);
 		}
 		// A distributed router also lives on every host with a bound port on one of its subnets.
-		const subnets = new Set<string>();
-		for (const port of await listPorts('os.router-ports', {router}, `ports of router ${router}`))
-			for (const subnet of subnetIdsOf(port)) subnets.add(subnet);
-		for (const subnet of subnets)
-			if (checkParam('subnet', subnet) === undefined) await subnetHosts(subnet);
+		const subnets = new Set(routerPorts.flatMap(subnetIdsOf));
+		await Promise.all(
+			[...subnets].filter(s => checkParam('subnet', s) === undefined).map(s => subnetHosts(s)),
+		);
 	};
 
 	const amphoraHosts = async (lb: string): Promise<void> => {

@@ -251,7 +251,7 @@ function diagnoseCli(
 			path.join(saved, 'set'),
 			...args,
 		],
-		{cwd: repo, encoding: 'utf8', env, timeout: 280_000},
+		{cwd: repo, encoding: 'utf8', env, timeout: 880_000},
 	);
 	try {
 		const findings = (JSON.parse(run.stdout) as {findings: Finding[]}).findings;
@@ -353,7 +353,7 @@ describe.skipIf(reason !== '')(
 				expect(nodesRead).toEqual(['compute-1', 'compute-2', 'network']);
 				expect(stale(findings).some(f => f.severity === 'critical' && f.vip === VIP)).toBe(true);
 			},
-			300_000,
+			900_000,
 		);
 
 		it("Given the failover, then the runbook's two-minute check, run as written, finds the router and shows the stale PERMANENT entry", () => {

@@ -82,7 +82,7 @@ describe('resolveTarget (fake OpenStack API)', () => {
 			fakeApi([]),
 		);
 		expect(r.hosts).toEqual([]);
-		expect(r.problems[0]).toMatch(/agents hosting router 7777.*exit 1: Not found/);
+		expect(r.problems.join('\n')).toMatch(/agents hosting router 7777.*exit 1: Not found/);
 	});
 });
 
