@@ -36,8 +36,9 @@ export const LAYERS = {
 };
 
 // import-x's TypeScript preset minus its legacy resolver (resolver-next below replaces it).
-const {'import-x/resolver': _legacyResolver, ...importXParsing} =
-	importX.flatConfigs.typescript.settings;
+const importXParsing = Object.fromEntries(
+	Object.entries(importX.flatConfigs.typescript.settings).filter(([key]) => key !== 'import-x/resolver'),
+);
 
 /** One import-x/no-restricted-paths zone per (layer, folder it may not import). */
 const layerZones = Object.entries(LAYERS).flatMap(([layer, {mayImport, typesOnly = []}]) =>

@@ -6,7 +6,7 @@
  * Parameters that come from remote output (namespace, bridge names, router ids) and from the user
  * (`--router`, `--vip`) are validated against strict patterns before an argv is built; a value that
  * does not match is refused and reported, never run. Argv is a list of words; the one place a
- * command string is built from it is src/transport/quote.ts.
+ * command string is built from it is src/model/quote.ts.
  *
  * Node-side economy: per node, two discovery commands and at most eight detail commands, plus one
  * per 2,000 namespaces on nodes whose namespaces do not fit one command (each command stays under
@@ -18,8 +18,8 @@
  */
 import type {ParserKind} from '../model/facts.js';
 import type {CaptureParams, CaptureScope} from '../model/capture.js';
-import {quoteWord, shellQuote} from '../transport/quote.js';
-import type {ApiRequest, ApiService} from '../transport/openstack-api.js';
+import {quoteWord, shellQuote} from '../model/quote.js';
+import type {ApiRequest, ApiService} from '../model/api-request.js';
 
 /** Which Kubernetes pod/container answers a command (kubectl transport); ignored by ssh/local. */
 export type PodClass = 'l3-agent' | 'ovs-vswitchd' | 'ovs-db' | 'keystone-client';
@@ -811,7 +811,7 @@ export function planDetail(found: {
 	return {commands, refusals, skipped};
 }
 
-/** Length of a command as a transport sends it (src/transport/quote.ts). */
+/** Length of a command as a transport sends it (src/model/quote.ts). */
 export const commandBytes = (argv: readonly string[]): number =>
 	Buffer.byteLength(shellQuote(argv));
 

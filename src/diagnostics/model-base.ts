@@ -2,7 +2,7 @@ import type {OsPort, OsSubnet} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
 import type {NodeFacts, Snapshot} from '../model/snapshot.js';
 import {cidrContains} from './net.js';
-import type {NeighObs, RouterInfo, SubnetInfo} from './model.js';
+import type {NeighObs, OwnerSource, RouterInfo, SubnetInfo} from './model.js';
 
 /**
  * The first layer of the joined model: namespaces, neighbour tables, subnets and routers, from
@@ -171,3 +171,22 @@ function routerInfo(base: ModelBase, id: string): RouterInfo {
 export function buildRouters(base: ModelBase): Map<string, RouterInfo> {
 	return new Map([...routerIds(base)].map(id => [id, routerInfo(base, id)]));
 }
+
+const UNBOUND_VIF_TYPES = new Set(['unbound', 'binding_failed']);
+
+/** A port Neutron bound to a host (an unbound or failed binding is not). */
+export function isBound(port: OsPort): boolean {
+	if (port.bindingVifType !== undefined && UNBOUND_VIF_TYPES.has(port.bindingVifType)) return false;
+	if (port.bindingHostId !== undefined && port.bindingHostId !== '') return true;
+	return port.bindingVifType !== undefined && !UNBOUND_VIF_TYPES.has(port.bindingVifType);
+}
+
+/** How each source of VIP ownership reads in a finding. */
+export const OWNER_SOURCE_TEXT: Readonly<Record<OwnerSource, string>> = {
+	interface: 'VIP seen on an interface',
+	'ha-state': 'Neutron L3-HA state file',
+	'dynamic-neigh': 'dynamic ARP entry learnt from the owner (follows gratuitous ARPs)',
+	'arp-spa':
+		'br-int ARP anti-spoofing flow counters (the member port that sent the latest ARP from the VIP)',
+	'amphora-role': 'Octavia configured amphora role (not live VRRP state)',
+};

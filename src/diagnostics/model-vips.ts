@@ -2,19 +2,17 @@ import type {Amphora, IpInterface, OsPort} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
 import type {Sourced} from '../model/snapshot.js';
 import {addrFocus, lineEvidence, neighFocus} from './evidence.js';
-import type {ModelBase} from './model-base.js';
 import {arpSpaHolder, subnetNamespaces, type NodeVipCandidate} from './model-nodes.js';
-import {
-	OWNER_SOURCE_TEXT,
-	isBound,
-	type Carrier,
-	type KeepalivedMember,
-	type NodeCarrier,
-	type OwnerObservation,
-	type OwnerSource,
-	type RouterInfo,
-	type Vip,
-	type VipOwner,
+import {OWNER_SOURCE_TEXT, isBound, type ModelBase} from './model-base.js';
+import type {
+	Carrier,
+	KeepalivedMember,
+	NodeCarrier,
+	OwnerObservation,
+	OwnerSource,
+	RouterInfo,
+	Vip,
+	VipOwner,
 } from './model.js';
 import {cidrContains, normalizeIp, normalizeMac, sameIp} from './net.js';
 import type {Evidence} from './types.js';

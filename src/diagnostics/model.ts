@@ -8,7 +8,7 @@ import {apiVipIps, buildVip, type VipContext} from './model-vips.js';
 import {cidrContains, sameIp, sameMac} from './net.js';
 import type {Evidence} from './types.js';
 
-export {ROUTER_INTERFACE_OWNERS} from './model-base.js';
+export {ROUTER_INTERFACE_OWNERS, OWNER_SOURCE_TEXT, isBound} from './model-base.js';
 
 /**
  * The joined model: Neutron objects, node namespaces, neighbour tables and VIP ownership put
@@ -16,13 +16,6 @@ export {ROUTER_INTERFACE_OWNERS} from './model-base.js';
  * snapshot object.
  */
 
-const UNBOUND_VIF_TYPES = new Set(['unbound', 'binding_failed']);
-
-export function isBound(port: OsPort): boolean {
-	if (port.bindingVifType !== undefined && UNBOUND_VIF_TYPES.has(port.bindingVifType)) return false;
-	if (port.bindingHostId !== undefined && port.bindingHostId !== '') return true;
-	return port.bindingVifType !== undefined && !UNBOUND_VIF_TYPES.has(port.bindingVifType);
-}
 
 export type SubnetInfo = {
 	readonly id?: string;
@@ -79,14 +72,6 @@ export type NodeCarrier = {
 
 export type OwnerSource = 'interface' | 'ha-state' | 'dynamic-neigh' | 'arp-spa' | 'amphora-role';
 
-export const OWNER_SOURCE_TEXT: Readonly<Record<OwnerSource, string>> = {
-	interface: 'VIP seen on an interface',
-	'ha-state': 'Neutron L3-HA state file',
-	'dynamic-neigh': 'dynamic ARP entry learnt from the owner (follows gratuitous ARPs)',
-	'arp-spa':
-		'br-int ARP anti-spoofing flow counters (the member port that sent the latest ARP from the VIP)',
-	'amphora-role': 'Octavia configured amphora role (not live VRRP state)',
-};
 
 export type OwnerObservation = {
 	readonly source: OwnerSource;

@@ -1,5 +1,8 @@
 import type {Finding, Severity} from '../diagnostics/types.js';
 import {fixOf, type FixView} from '../diagnostics/report/fix-steps.js';
+
+/** The fix layout the Fix panel shares with the markdown report (the UI reads it through state). */
+export {fixBlocks, fixScript, type FixView} from '../diagnostics/report/fix-steps.js';
 import type {Snapshot} from '../model/snapshot.js';
 import type {CommandLogEntry, DiagnosisView} from './store.js';
 import {listVips, reconcileVip} from './vip.js';

@@ -19,10 +19,9 @@ import {readFileSync} from 'node:fs';
 import type {CloudConfig} from './openstack-config.js';
 import type {CommandResult, TransportFailure} from './types.js';
 
-export type ApiService = 'network' | 'load-balancer' | 'compute';
+import type {ApiRequest, ApiService} from '../model/api-request.js';
 
-/** One read the API phase may make. */
-export type ApiRequest = {readonly service: ApiService; readonly path: string};
+export type {ApiRequest, ApiService};
 
 /** The interface both the collection's API phase and target lookups use. */
 export type CloudApi = {

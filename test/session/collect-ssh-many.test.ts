@@ -12,7 +12,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {maxExecsPerNode} from '../../src/collectors/catalog.js';
 import type {SessionEvent} from '../../src/model/events.js';
 import {collectToCaptureSet} from '../../src/session/live.js';
-import {shellQuote} from '../../src/transport/quote.js';
+import {shellQuote} from '../../src/model/quote.js';
 import {prepareFakeNodeBin} from '../helpers/fake-node.js';
 import {startSshd, type Sshd} from '../helpers/sshd.js';
 

@@ -1,8 +1,15 @@
 import {Box, Text} from 'ink';
 import {useEffect, useMemo, useRef, useState, type ReactNode} from 'react';
 import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
-import {findingKey, selectFindings, selectFix, selectTop} from '../../state/selectors.js';
-import {fixBlocks, fixScript, type FixView} from '../../diagnostics/report/fix-steps.js';
+import {
+	findingKey,
+	fixBlocks,
+	fixScript,
+	selectFindings,
+	selectFix,
+	selectTop,
+	type FixView,
+} from '../../state/selectors.js';
 import {useList} from '../hooks/use-list.js';
 import {useClipboard} from '../hooks/use-clipboard.js';
 import {ListView, type ListRow} from '../components/ListView.js';
