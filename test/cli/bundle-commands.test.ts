@@ -33,7 +33,7 @@ describe('dvrscope bundle + analyze', () => {
 		const bundled = await dvrscope(['bundle', SCENARIO, '-o', output]);
 		expect(bundled.exitCode).toBe(0);
 		expect(bundled.stdout).toMatch(
-			/^wrote .*incident\.tar\.gz \(.*\)\n {2}32 captures from 4 node\(s\); 0 did not complete, 0 truncated\n {2}redacted: 0\n {2}partial: no\n {2}findings: 1 critical, 1 warning, 0 info$/,
+			/^wrote .*incident\.tar\.gz \(.*\)\n {2}33 captures from 4 node\(s\); 0 did not complete, 0 truncated\n {2}redacted: 0\n {2}partial: no\n {2}findings: 1 critical, 1 warning, 0 info$/,
 		);
 		const diagnosed = await dvrscope(['diagnose', SCENARIO, '--json']);
 		const analyzed = await dvrscope(['analyze', output, '--json']);

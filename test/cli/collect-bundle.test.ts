@@ -70,9 +70,17 @@ describe('dvrscope collect --bundle', () => {
 		expect(opened.set.manifest.nodes.map(n => n.id)).toEqual(['cmp-1', 'cmp-2', 'dead-1']);
 		expect(opened.bundle?.inventory).toBeDefined();
 		const analyzed = await dvrscope(['analyze', bundle, '--json']);
-		expect([0, 1, 2]).toContain(analyzed.exitCode);
+		// A node was not read: never OK — the verdict is INCOMPLETE (exit 4) and names the node.
+		expect(analyzed.exitCode).toBe(4);
 		expect(analyzed.stderr).toContain('note: partial bundle');
-		expect((JSON.parse(analyzed.stdout) as {schema: string}).schema).toBe('dvrscope.findings');
+		const report = JSON.parse(analyzed.stdout) as {
+			schema: string;
+			verdict: string;
+			coverage: {gaps: {subject: string}[]};
+		};
+		expect(report.schema).toBe('dvrscope.findings');
+		expect(report.verdict).toBe('incomplete');
+		expect(report.coverage.gaps.map(g => g.subject).join(' ')).toContain('dead-1');
 	});
 
 	it('Given --pseudonymize --mapping-out, When collected, Then node names and addresses are gone from the bundle and the mapping is written', async () => {

@@ -44,14 +44,17 @@ describe('dvrscope diagnose', () => {
 		expect(quiet.code).toBe(full.code);
 		expect(quiet.stdout).not.toBe(full.stdout);
 		const lines = quiet.stdout.trimEnd().split('\n');
-		expect(lines.at(-1)).toMatch(/^Verdict: CRITICAL/);
-		expect(lines[0]).toMatch(/^CRITICAL dvr\/stale-permanent-arp VIP /);
+		// The verdict leads (what a pager reads first) and closes with the counts.
+		expect(lines[0]).toMatch(/^Verdict: CRITICAL/);
+		expect(lines[1]).toMatch(/^CRITICAL dvr\/stale-permanent-arp VIP /);
+		expect(lines.at(-1)).toMatch(/^Verdict: CRITICAL — 1 critical, 1 warning/);
+		expect(lines).toHaveLength(4);
 		expect(quiet.stdout).not.toContain('still points at');
 	});
 
 	it('markdown: each fix block names its node on its own line, commands carry no "# on" comment', () => {
 		const md = dvrscope('diagnose', 'test/scenarios/failover-stale', '--format', 'markdown').stdout;
-		expect(md).toContain('**Fix**');
+		expect(md).toContain('**What to do** (for a human to run; dvrscope never runs them)');
 		expect(md).toMatch(/^On `[^`]+`:$/m);
 		expect(md).not.toMatch(/^ip netns exec .*# on /m);
 	});

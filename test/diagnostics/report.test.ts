@@ -115,8 +115,9 @@ describe('Markdown report', () => {
 			'| CRITICAL | `dvr/stale-permanent-arp` | 10.0.0.100 | cmp-1, cmp-2, cmp-3, gtw-1 |',
 		);
 		expect(md).toContain('## 1. CRITICAL — `dvr/stale-permanent-arp` — VIP 10.0.0.100');
+		expect(md).toContain('On `cmp-1`:\n\n```sh\n# stop-gap');
 		expect(md).toContain(
-			'```sh\nip netns exec qrouter-4d7928a0-4a3c-4b99-b01b-97da2f97e279 ip neigh replace 10.0.0.100 lladdr fa:16:3e:22:22:22 dev qr-102c4426-86 nud permanent\n```',
+			'\nip netns exec qrouter-4d7928a0-4a3c-4b99-b01b-97da2f97e279 ip neigh replace 10.0.0.100 lladdr fa:16:3e:22:22:22 dev qr-102c4426-86 nud permanent\n```',
 		);
 		expect(md).toContain('Derived from: holder fa:16:3e:22:22:22');
 		expect(md).toContain('**Predicted** (applied to the model): after this: 0 critical');
