@@ -145,9 +145,7 @@ async function decompressed(
 	}
 	const {default: xz} = await import('xz-decompress');
 	const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
-	const out = Readable.fromWeb(
-		new xz.XzReadableStream(web),
-	);
+	const out = Readable.fromWeb(new xz.XzReadableStream(web));
 	return {input: out, stages: [input, out]};
 }
 
@@ -237,6 +235,11 @@ export async function scanArchive(
 					return;
 				}
 				const raw = entry.path;
+				if (entry.type === 'Directory' && (raw === './' || raw === '.')) {
+					// The archive's own root (Python's make_archive writes one): nothing to keep.
+					entry.resume();
+					return;
+				}
 				const unsafe = unsafeEntryPath(raw);
 				const name = normalizeEntry(raw);
 				const refuse = (why: string): void => {

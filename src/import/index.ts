@@ -214,11 +214,19 @@ export function mergeImported(sets: readonly CaptureSet[]): CaptureSet {
 	if (sets.length === 0) throw new Error('mergeImported: nothing to merge');
 	const distinct = distinctNodes(sets);
 	const merged = mergeCaptureSets(distinct.sets);
+	const haMissing = missingHaMembers(merged);
 	const problems = [...distinct.problems, ...maskingProblems(merged), ...missingHaMembers(merged)];
 	if (problems.length === 0) return merged;
+	const known = new Set(merged.manifest.nodes.map(n => n.id));
+	const missing = haMissing.map(p => p.node).filter(n => !known.has(n));
 	return {
 		manifest: {
 			...merged.manifest,
+			// A member host no report covers is a node of the set that was not read.
+			nodes: [
+				...merged.manifest.nodes,
+				...[...new Set(missing)].map(id => ({id, roles: ['other' as const], transport: 'sos'})),
+			],
 			partial: true,
 			problems: [...(merged.manifest.problems ?? []), ...problems],
 		},

@@ -239,7 +239,9 @@ function toOutput(
 		};
 	}
 	const {stdout, stderr} = splitMergedStderr(body);
-	const exitCode = rc ?? (stderr !== '' && stdout.trim() === '' ? 1 : 0);
+	// An error merged into an output with nothing else is a failed command, whatever sos recorded.
+	const failed = stderr !== '' && stdout.trim() === '';
+	const exitCode = failed ? (rc !== undefined && rc !== 0 ? rc : 1) : (rc ?? 0);
 	return {
 		...base,
 		stdout,
@@ -348,7 +350,11 @@ export function importSosTree(tree: ImportTree, now = new Date().toISOString()):
 		...[...reading.timeoutHit].map(
 			p => `sos plugin ${p} hit its timeout (timeout_hit): commands after that point are missing`,
 		),
-	].map(message => ({node, kind: 'sos-report', message}));
+	].map(message => ({
+		node,
+		kind: message.includes('timeout_hit') ? 'timeout' : 'sos-report',
+		message,
+	}));
 	return {
 		manifest: {
 			format: CAPTURE_SET_FORMAT,
