@@ -11,6 +11,7 @@ import path from 'node:path';
 import {Readable, Transform, type TransformCallback} from 'node:stream';
 import {createGunzip} from 'node:zlib';
 import {Parser, type ReadEntry} from 'tar';
+import type {XzReadableStream as XzReadableStreamType} from 'xz-decompress';
 import {z} from 'zod';
 import type {Capture, CaptureSet} from '../model/capture.js';
 import {CaptureSetError, parseManifest, readCaptureSet} from './capture-set.js';
@@ -143,9 +144,12 @@ async function decompressed(
 		const gunzip = createGunzip();
 		return {input: input.pipe(gunzip), stages: [input, gunzip]};
 	}
-	const {default: xz} = await import('xz-decompress');
+	// A CommonJS package: Node puts its exports on `default`, some loaders also name them.
+	const loaded = await import('xz-decompress');
+	const XzStream = loaded.XzReadableStream ?? loaded.default?.XzReadableStream;
+	if (XzStream === undefined) throw new BundleReadError('xz-decompress: no XzReadableStream export');
 	const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
-	const out = Readable.fromWeb(new xz.XzReadableStream(web));
+	const out = Readable.fromWeb(new XzStream(web));
 	return {input: out, stages: [input, out]};
 }
 

@@ -247,3 +247,17 @@ export async function openSources(
 	if (apiData.length > 0) sets.push(await readApiData(apiData));
 	return {set: mergeImported(sets), opened};
 }
+
+/** Sources whose data arrives unmasked from customers (sos does not mask everything). */
+const IMPORTED_VIA = new Set(['sos', 'osctl', 'api-data']);
+
+/**
+ * A capture set about to be written out: captures that came from an import go through the bundle
+ * redactor (sos leaves keepalived `auth_pass` in Neutron's ha_confs, and Debian 12's sos 4.0
+ * masks nothing in /etc/neutron). Other sets are returned unchanged.
+ */
+export async function forWriting(set: CaptureSet): Promise<CaptureSet> {
+	if (!set.captures.some(c => IMPORTED_VIA.has(c.via ?? ''))) return set;
+	const {redactCaptureSet} = await import('../bundle/write.js');
+	return redactCaptureSet(set).set;
+}

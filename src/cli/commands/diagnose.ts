@@ -95,8 +95,9 @@ async function run(setPaths: readonly string[], options: DiagnoseOptions): Promi
 	if (merged === undefined) return;
 	if (options.saveSet !== undefined) {
 		const {writeCaptureSet} = await import('../../bundle/capture-set.js');
+		const {forWriting} = await import('../../import/index.js');
 		try {
-			await writeCaptureSet(options.saveSet, merged);
+			await writeCaptureSet(options.saveSet, await forWriting(merged));
 		} catch (error) {
 			usage(`cannot write ${options.saveSet}: ${(error as Error).message}`);
 			return;
