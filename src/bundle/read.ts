@@ -132,6 +132,11 @@ export async function sniffArchive(
 	}
 }
 
+type XzModule = {
+	readonly XzReadableStream?: typeof XzReadableStreamType;
+	readonly default?: {readonly XzReadableStream?: typeof XzReadableStreamType};
+};
+
 /** Decompressed byte stream of an archive source. The xz decoder (WebAssembly) loads on demand. */
 async function decompressed(
 	source: ArchiveSource,
@@ -145,9 +150,10 @@ async function decompressed(
 		return {input: input.pipe(gunzip), stages: [input, gunzip]};
 	}
 	// A CommonJS package: Node puts its exports on `default`, some loaders also name them.
-	const loaded = await import('xz-decompress');
+	const loaded = (await import('xz-decompress')) as unknown as XzModule;
 	const XzStream = loaded.XzReadableStream ?? loaded.default?.XzReadableStream;
-	if (XzStream === undefined) throw new BundleReadError('xz-decompress: no XzReadableStream export');
+	if (XzStream === undefined)
+		throw new BundleReadError('xz-decompress: no XzReadableStream export');
 	const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
 	const out = Readable.fromWeb(new XzStream(web));
 	return {input: out, stages: [input, out]};
