@@ -29,7 +29,10 @@ function sysTree(dir: string): void {
 /** Wall time and max RSS (MiB) of one child process, from /usr/bin/time when present. */
 function measure(argv: string[]): {wallS: number; rssMiB: number | undefined} {
 	const start = process.hrtime.bigint();
-	const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {encoding: 'utf8', maxBuffer: 1 << 28});
+	const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {
+		encoding: 'utf8',
+		maxBuffer: 1 << 28,
+	});
 	const wallS = Number(process.hrtime.bigint() - start) / 1e9;
 	const kb = Number(r.stderr.trim().split('\n').pop());
 	return {wallS, rssMiB: Number.isFinite(kb) ? kb / 1024 : undefined};
@@ -41,14 +44,27 @@ async function main(): Promise<void> {
 		const lab = await loadLab();
 		const files = NODES.map((node, i) => {
 			const source = i < 3 ? node : 'compute-2';
-			const dir = writeSosReport(path.join(tmp, 'src'), lab, source, {version: '4.3', hostname: node});
+			const dir = writeSosReport(path.join(tmp, 'src'), lab, source, {
+				version: '4.3',
+				hostname: node,
+			});
 			sysTree(dir);
 			return archive(dir, path.join(tmp, `${path.basename(dir)}.tar.xz`), 'xz');
 		});
 		rmSync(path.join(tmp, 'src'), {recursive: true, force: true});
-		const entries = execFileSync('sh', ['-c', `xz -dc '${files[0] ?? ''}' | tar -t | wc -l`], {encoding: 'utf8'}).trim();
-		console.log(`5 synthetic sos archives, ${entries} entries each (sys/ tree of ${SYS_FILES} files + the lab's node data)`);
-		const importRun = measure([process.execPath, 'dist/cli/main.js', 'diagnose', '--json', ...files]);
+		const entries = execFileSync('sh', ['-c', `xz -dc '${files[0] ?? ''}' | tar -t | wc -l`], {
+			encoding: 'utf8',
+		}).trim();
+		console.log(
+			`5 synthetic sos archives, ${entries} entries each (sys/ tree of ${SYS_FILES} files + the lab's node data)`,
+		);
+		const importRun = measure([
+			process.execPath,
+			'dist/cli/main.js',
+			'diagnose',
+			'--json',
+			...files,
+		]);
 		let tarWall = 0;
 		let tarRss = 0;
 		for (const f of files) {
@@ -59,8 +75,12 @@ async function main(): Promise<void> {
 			tarRss = Math.max(tarRss, m.rssMiB ?? 0);
 			rmSync(out, {recursive: true, force: true});
 		}
-		console.log(`dvrscope diagnose (import + diagnosis): ${importRun.wallS.toFixed(2)} s, peak RSS ${importRun.rssMiB?.toFixed(0) ?? '?'} MiB`);
-		console.log(`tar -xJf of the same 5 archives:        ${tarWall.toFixed(2)} s, peak RSS ${tarRss.toFixed(0)} MiB`);
+		console.log(
+			`dvrscope diagnose (import + diagnosis): ${importRun.wallS.toFixed(2)} s, peak RSS ${importRun.rssMiB?.toFixed(0) ?? '?'} MiB`,
+		);
+		console.log(
+			`tar -xJf of the same 5 archives:        ${tarWall.toFixed(2)} s, peak RSS ${tarRss.toFixed(0)} MiB`,
+		);
 	} finally {
 		rmSync(tmp, {recursive: true, force: true});
 	}
