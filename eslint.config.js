@@ -2,6 +2,54 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import importX from 'eslint-plugin-import-x';
+import {createTypeScriptImportResolver} from 'eslint-import-resolver-typescript';
+
+/**
+ * The layers of src/ and which other folders each may import (docs/architecture.md's table is
+ * checked against this by test/docs/layers.test.ts). A folder may always import itself; anything
+ * not listed is a wrong-direction import, static or `import()`. `typesOnly`: `import type` only.
+ */
+export const LAYERS = {
+	model: {mayImport: []},
+	collectors: {mayImport: ['model']},
+	diagnostics: {mayImport: ['model', 'collectors']},
+	transport: {mayImport: ['model']},
+	bundle: {mayImport: ['model', 'collectors', 'diagnostics']},
+	session: {mayImport: ['model', 'collectors', 'diagnostics', 'transport', 'bundle']},
+	state: {mayImport: ['model', 'collectors', 'diagnostics']},
+	console: {mayImport: ['model', 'collectors', 'diagnostics', 'bundle', 'session', 'state']},
+	ui: {mayImport: ['model', 'state'], typesOnly: ['diagnostics']},
+	cli: {
+		mayImport: [
+			'model',
+			'collectors',
+			'diagnostics',
+			'transport',
+			'bundle',
+			'session',
+			'state',
+			'console',
+			'ui',
+		],
+	},
+};
+
+// import-x's TypeScript preset minus its legacy resolver (resolver-next below replaces it).
+const importXParsing = Object.fromEntries(
+	Object.entries(importX.flatConfigs.typescript.settings).filter(([key]) => key !== 'import-x/resolver'),
+);
+
+/** One import-x/no-restricted-paths zone per (layer, folder it may not import). */
+const layerZones = Object.entries(LAYERS).flatMap(([layer, {mayImport, typesOnly = []}]) =>
+	Object.keys(LAYERS)
+		.filter(other => other !== layer && !mayImport.includes(other) && !typesOnly.includes(other))
+		.map(other => ({
+			target: `./src/${layer}`,
+			from: `./src/${other}`,
+			message: `src/${layer} may import only ${[...mayImport, ...typesOnly.map(t => `${t} (types)`)].join(', ') || 'nothing outside itself'} (layer table: docs/architecture.md).`,
+		})),
+);
 
 const noUi = {
 	group: ['ink', 'ink-*', '@inkjs/*', 'react', 'zustand', 'zustand/*'],
@@ -43,6 +91,45 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Layer direction: folder-to-folder, static and dynamic imports, and no import cycles.
+		files: ['src/**/*.{ts,tsx}'],
+		plugins: {'import-x': importX},
+		settings: {
+			// How import-x parses the modules it follows (no-cycle reads each import's imports).
+			...importXParsing,
+			'import-x/resolver-next': [createTypeScriptImportResolver({project: 'tsconfig.json'})],
+		},
+		rules: {
+			'import-x/no-restricted-paths': ['error', {zones: layerZones}],
+			'import-x/no-cycle': 'error',
+			// import(<expression>) would hide what is imported from the two rules above.
+			'no-restricted-syntax': [
+				'error',
+				{
+					selector: 'ImportExpression[source.type!="Literal"]',
+					message: 'import() takes a string literal, so the layer rules can see it.',
+				},
+			],
+		},
+	},
+	...Object.entries(LAYERS)
+		.filter(([, layer]) => layer.typesOnly !== undefined)
+		.map(([name, layer]) => ({
+			files: [`src/${name}/**`],
+			rules: {
+				'@typescript-eslint/no-restricted-imports': [
+					'error',
+					{
+						patterns: layer.typesOnly.map(folder => ({
+							group: [`**/${folder}/*`, `**/${folder}/**`],
+							allowTypeImports: true,
+							message: `src/${name} may import only types from src/${folder}.`,
+						})),
+					},
+				],
+			},
+		})),
+	{
 		files: ['src/model/**', 'src/collectors/**', 'src/diagnostics/**'],
 		rules: {'no-restricted-imports': ['error', {patterns: [noUi, noIo, noFs]}]},
 	},
@@ -80,6 +167,44 @@ export default tseslint.config(
 		},
 	},
 	{files: ['src/cli/**'], rules: {'no-console': 'off'}},
+	{
+		files: ['src/**/*.{ts,tsx}'],
+		rules: {
+			'max-lines': ['error', {max: 600, skipBlankLines: true, skipComments: true}],
+			'max-lines-per-function': ['error', {max: 120, skipBlankLines: true, skipComments: true}],
+		},
+	},
+	{
+		// DEBT: files over 600 lines, or holding a function over 120, when the size rules came in
+		// (issue 14). Each entry is to be split and then removed from this list; nothing new joins it.
+		// session/collect.ts (collect(), i13) is being split in parallel; the rest is not split yet.
+		files: [
+			'src/bundle/diff.ts', // diffSnapshots
+			'src/bundle/pseudonymize.ts', // file length
+			'src/bundle/read.ts', // readArchive
+			'src/bundle/write.ts', // writeBundle
+			'src/collectors/assemble.ts', // assembleSnapshot
+			'src/collectors/catalog.ts', // file length (the catalog table)
+			'src/collectors/parsers/ip-addr.ts', // parseTextAddr
+			'src/collectors/parsers/ovs-flows.ts', // file length (the action grammar could go to collectors/flows)
+			'src/diagnostics/rules/dvr-stale-permanent-arp.ts', // check
+			'src/diagnostics/rules/mosk-deployment.ts', // check: five concerns (tunnel, agent modes, bridges, floating, Octavia)
+			'src/session/collect.ts', // collect() — being split by i13
+			'src/session/live.ts', // collectToCaptureSet
+			'src/session/targets.ts', // resolveTarget
+			'src/state/flow-index.ts', // flowIndexSteps
+			'src/state/flow-query.ts', // file length (compileTerm and the text finders)
+			'src/state/store.ts', // reduceCollection, createAppStore
+			'src/state/vip.ts', // reconcileVip
+			'src/transport/ssh.ts', // exec, connectOne, file length
+			'src/ui/App.tsx', // Frame
+			'src/ui/screens/FindingDetailScreen.tsx',
+			'src/ui/screens/FlowsScreen.tsx',
+			'src/ui/screens/OverviewScreen.tsx',
+			'src/ui/screens/VipScreen.tsx',
+		],
+		rules: {'max-lines': 'off', 'max-lines-per-function': 'off'},
+	},
 	{
 		files: ['**/*.js', '**/*.mjs'],
 		extends: [tseslint.configs.disableTypeChecked],

@@ -21,7 +21,7 @@ import {performance} from 'node:perf_hooks';
 import {execa} from 'execa';
 import {writeCaptureSet} from '../src/bundle/capture-set.js';
 import {collectToCaptureSet} from '../src/session/live.js';
-import {shellQuote} from '../src/transport/quote.js';
+import {shellQuote} from '../src/model/quote.js';
 import {freePort, makeKey, startSshd, type Sshd} from '../test/helpers/sshd.js';
 import {prepareFakeNodeBin} from '../test/helpers/fake-node.js';
 

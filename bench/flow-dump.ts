@@ -174,3 +174,63 @@ export function formatDump(specs: readonly FlowSpec[]): string {
 	}
 	return `${lines.join('\n')}\n`;
 }
+
+/**
+ * br-int flows of a Neutron OVS firewall (openvswitch security groups): conntrack state matches
+ * (`ct_state=+est-rel-rpl`, `+new-est`, `+inv+trk`), `ct(commit,zone=NXM_NX_REG6[0..15])`,
+ * conjunctive matches (`conjunction(N,k/2)` and `conj_id=N`) per remote group, per-port
+ * register matches; at least `minFlows` of them.
+ */
+export function brIntSpecs(minFlows: number): FlowSpec[] {
+	const specs: FlowSpec[] = [];
+	for (let port = 1; specs.length < minFlows; port++) {
+		const reg5 = `0x${port.toString(16)}`;
+		const zone = port % 4096;
+		const conj = 100 + (port % 500) * 8;
+		specs.push(
+			{
+				table: 72,
+				priority: 74,
+				match: `ct_state=+est-rel-rpl,ip,reg5=${reg5}`,
+				actions: `resubmit(,73)`,
+			},
+			{
+				table: 72,
+				priority: 74,
+				match: `ct_state=+new-est,ip,reg5=${reg5}`,
+				actions: `ct(commit,zone=NXM_NX_REG6[0..15]),resubmit(,73)`,
+			},
+			{
+				table: 72,
+				priority: 50,
+				match: `ct_state=+inv+trk,reg5=${reg5}`,
+				actions: 'drop',
+			},
+			{
+				table: 82,
+				priority: 71,
+				match: `ct_state=+new-est,ip,reg5=${reg5},nw_src=${ip(port % 256, 10 + (port % 200))}`,
+				actions: `conjunction(${conj},1/2)`,
+			},
+			{
+				table: 82,
+				priority: 71,
+				match: `ct_state=+new-est,tcp,reg5=${reg5},tp_dst=0x${(1024 + (port % 64) * 16).toString(16)}/0xfff0`,
+				actions: `conjunction(${conj},2/2)`,
+			},
+			{
+				table: 82,
+				priority: 71,
+				match: `conj_id=${conj},ct_state=+new-est,ip,reg5=${reg5}`,
+				actions: `load:0x${conj.toString(16)}->NXM_NX_REG7[],ct(commit,zone=NXM_NX_REG6[0..15]),output:${(port % 1000) + 1}`,
+			},
+			{
+				table: 60,
+				priority: 100,
+				match: `in_port=${(port % 1000) + 1}`,
+				actions: `load:0x${port.toString(16)}->NXM_NX_REG5[],load:0x${zone.toString(16)}->NXM_NX_REG6[],resubmit(,71)`,
+			},
+		);
+	}
+	return specs;
+}

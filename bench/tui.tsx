@@ -253,7 +253,7 @@ async function main(): Promise<void> {
 
 		// 2a. The filter alone (no rendering), per keystroke, incremental as in the console.
 		{
-			const {filterFlows} = await import('../src/state/flow-index.js');
+			const {filterFlows} = await import('../src/state/flow-query.js');
 			const compute: number[] = [];
 			for (const filter of FILTERS) {
 				let prev;

@@ -25,6 +25,8 @@ import {readCaptureSet, toCaptureMeta, writeCaptureSet} from '../src/bundle/capt
 import {createLocalTransport} from '../src/transport/local.js';
 import type {CaptureMeta} from '../src/model/capture.js';
 import type {Transport} from '../src/transport/types.js';
+import {OpenStackApi} from '../src/transport/openstack-api.js';
+import {loadCloudConfig} from '../src/transport/openstack-config.js';
 
 export const LAB_STATE = path.resolve(import.meta.dirname, '..', '.lab-state');
 
@@ -39,6 +41,8 @@ export const LAB_CLOUD_ENTRIES: readonly CatalogId[] = [
 
 export type CollectLabOptions = {
 	readonly via?: 'ssh' | 'kubectl';
+	/** With ssh: the cloud data through the OpenStack API from Node (default) or the openstack CLI. */
+	readonly cloud?: 'api' | 'cli';
 	readonly stateDir?: string;
 	readonly description?: string;
 	readonly signal?: AbortSignal;
@@ -145,8 +149,14 @@ export async function collectLab(options: CollectLabOptions = {}): Promise<Captu
 				hostNames: hostNames(node),
 				...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
 			});
-		// cloud data: the openstack CLI here against the lab's API (like `collect --openstack local`)
-		const cloud = labCloud(stateDir);
+		// cloud data: GETs from here to the lab's Neutron (noauth, .lab-state/clouds.yaml), like
+		// `collect` does by default; or the openstack CLI here (`collect --openstack cli`)
+		const cloud =
+			options.cloud === 'cli'
+				? labCloud(stateDir)
+				: new OpenStackApi(
+						await loadCloudConfig({OS_CLOUD: 'lab'}, [path.join(stateDir, 'clouds.yaml')]),
+					);
 		try {
 			const set = await collect(
 				{
@@ -158,7 +168,10 @@ export async function collectLab(options: CollectLabOptions = {}): Promise<Captu
 				() => undefined,
 				signal,
 			);
-			return withCaptures(set, await carrierPortShows(set, cloud, signal));
+			// The session shows instance ports itself; the CLI's older sets may lack them.
+			return 'exec' in cloud
+				? withCaptures(set, await carrierPortShows(set, cloud, signal))
+				: withCaptures(set, []);
 		} finally {
 			await Promise.all([...nodes.map(node => node.transport.close()), cloud.close()]);
 		}

@@ -11,6 +11,13 @@
 #   divergence  the nodes' qrouters disagree on the VIP's MAC: compute-2's L3 agent misses one
 #               fan-out (frozen while it is sent, its AMQP connections torn down), so the client's
 #               node keeps the BACKUP's MAC while the others point at the MASTER — no failover.
+#   vip-port-deleted  an Octavia-style unbound VIP port holds the VIP as its fixed IP (vm1/vm2 carry
+#               it as allowed address pair, vm1 MASTER), then the VIP port is deleted: Neutron
+#               deletes the VIP's PERMANENT entry on every node; the client's routed traffic is
+#               lost (its qrouter entry goes INCOMPLETE/FAILED). The snat- entry still shows vm1.
+#   holder-unknown  no member answers (keepalived stopped on both) and the VIP port is created and
+#               deleted again (no PERMANENT entry anywhere); the snat- entry is probed to FAILED,
+#               so nothing in the capture tells who should hold the VIP.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -173,7 +180,7 @@ settle() {
 	m=$(holder)
 	[ -n "$m" ] || die "no VRRP MASTER holds the VIP"
 	wait_all "$(mac_of "$m")" 60 || echo "lab: not every node re-pointed within 60 s: $(entries)" >&2
-	wait_stable 5 30 >/dev/null
+	wait_stable 10 60 >/dev/null # entries unchanged for 10 s: the ground truth has settled
 	for i in $(seq 10); do [ "$(client_ping 2)" -ge 1 ] && break; sleep 1; done
 	state "${1:-settled}"
 	show
@@ -219,6 +226,72 @@ divergence() {
 	ts "divergence: compute-2 points at $(who "$(vip_mac compute-2)"), network and compute-1 at $(who "$(vip_mac compute-1)") (MASTER $m)"
 }
 
+# Octavia-style VIP port: unbound, the VIP as its fixed IP (the members carry it as a pair)
+mk_vip_port() {
+	c -X POST "$API/ports" -d "{\"port\":{\"name\":\"vip-port\",\"tenant_id\":\"$P\",\"network_id\":\"$NA\",\"fixed_ips\":[{\"subnet_id\":\"$SA\",\"ip_address\":\"$VIP\"}],\"device_owner\":\"Octavia\",\"device_id\":\"lb-$VIP\"}}" | jq -er .port.id
+}
+wait_gone() { # seconds: no agent node has a PERMANENT entry for the VIP
+	local i
+	for i in $(seq "${1:-60}"); do
+		[ -z "$(for n in $AGENT_NODES; do vip_mac "$n"; done)" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+make_master() { # vm: keepalived makes it MASTER, the other one runs as BACKUP
+	local o
+	o=$(other "$1")
+	ka_running "$1" || { ka_start "$1" 100; sleep 4; }
+	if [ "$(holder)" != "$1" ]; then
+		ka_stop "$o"
+		wait_holder "$1" 20 || die "keepalived did not make $1 MASTER (see $K/$1.log)"
+		sleep 5 # gratuitous ARPs
+	fi
+	ka_running "$o" || ka_start "$o" 100
+	echo "$1" >"$K/master"
+}
+# create and delete the VIP port: Neutron deletes the VIP's entry on every node hosting the router
+vip_port_cycle() {
+	local vp
+	vp=$(mk_vip_port) || die "could not create the VIP port"
+	ts "VIP port $vp created (unbound, fixed IP $VIP)"
+	sleep 5
+	c -X DELETE "$API/ports/$vp" >/dev/null
+	ts "VIP port $vp deleted"
+	wait_gone 60 || die "deleting the VIP port left entries: $(entries)"
+	# the client's routed traffic: compute-2's qrouter resolves the VIP and gets no answer
+	client_ping 3 >/dev/null
+}
+vip_port_deleted() {
+	make_master vm1
+	vip_port_cycle
+	prime_snat
+	state vip-port-deleted
+	show
+}
+holder_unknown() {
+	local i
+	ka_stop vm1
+	ka_stop vm2
+	wait_holder "" 20 || die "a VRRP VM still holds the VIP"
+	vip_port_cycle
+	# the snat- entry, probed with nobody answering, ends FAILED (no MAC left to name a holder)
+	prime_snat
+	for i in $(seq 40); do
+		on network ip netns exec "snat-$R" ip neigh show "$VIP" | grep -Eq 'lladdr' || break
+		sleep 1
+	done
+	state holder-unknown
+	show
+}
+# bring back a MASTER after holder-unknown (vm1), so later scenarios start from a held VIP
+rehold() {
+	make_master vm1
+	prime_snat
+	state rehold
+	show
+}
+
 # the lab's real state as JSON (for tests and lab:record): ids, MACs, MASTER, each node's entry,
 # and a routed probe from the client VM on compute-2
 state_json() {
@@ -235,8 +308,33 @@ state_json() {
 	printf '},"clientPing":{"sent":3,"received":%s}}\n' "$(client_ping 3)"
 }
 
+# A node's SSH listener (the socat in front of its sshd) stopped / started again, to show an
+# unreachable node (issue 11 case 2). Same command line as up.sh.
+ssh-down() {
+	local n=${1:?node} f="$L/pids/ssh-$1.pid"
+	[ -f "$f" ] || die "no SSH listener pid for $n"
+	kill -- -"$(cat "$f")" 2>/dev/null || kill "$(cat "$f")" 2>/dev/null || true
+	rm -f "$f"
+	echo "lab: SSH listener of $n stopped (port ${SSHPORT[$n]})" >&2
+}
+ssh-up() {
+	local n=${1:?node} p=${SSHPORT[$1]} K=$L/ssh
+	[ -f "$L/pids/ssh-$n.pid" ] && kill -0 "$(cat "$L/pids/ssh-$n.pid")" 2>/dev/null && return 0
+	setsid socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork" \
+		EXEC:"nsenter -t $(nodepid "$n") -m -n -u /usr/sbin/sshd -i -f $K/sshd_$n.conf" >>"$L/logs/ssh-$n.log" 2>&1 </dev/null &
+	echo $! >"$L/pids/ssh-$n.pid"
+	local i
+	for i in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
+		sleep 0.1
+	done
+	echo "lab: SSH listener of $n started again (port $p)" >&2
+}
+
 case "${1:-}" in
-healthy | failover | workaround | divergence | settle) "$@" ;;
+healthy | failover | workaround | divergence | settle | rehold | ssh-down | ssh-up) "$@" ;;
+vip-port-deleted) vip_port_deleted ;;
+holder-unknown) holder_unknown ;;
 state) state_json ;;
-*) die "usage: lab/scenario.sh healthy|failover|workaround|divergence|settle|state" ;;
+*) die "usage: lab/scenario.sh healthy|failover|workaround|divergence|settle|vip-port-deleted|holder-unknown|rehold|state|ssh-down NODE|ssh-up NODE" ;;
 esac

@@ -11,6 +11,7 @@ import {
 } from '../model/capture.js';
 import {PARSER_KINDS} from '../model/facts.js';
 import {isSafeId} from '../model/ids.js';
+import {projectCapture} from '../collectors/projections.js';
 
 /** Error for a capture set that cannot be read; the message names the file and what is wrong. */
 export class CaptureSetError extends Error {
@@ -71,6 +72,14 @@ const captureMetaSchema = z.object({
 	stderrBytes: z.number().int().nonnegative(),
 	truncated: z.boolean().optional(),
 	via: z.string().optional(),
+	projection: z
+		.object({
+			name: z.string(),
+			kept: z.array(z.string()),
+			dropped: z.array(z.string()),
+			withheld: z.string().optional(),
+		})
+		.optional(),
 });
 
 const nodeSchema = z.object({
@@ -174,11 +183,45 @@ export async function readCaptureSet(dir: string): Promise<CaptureSet> {
 		const stderr = await load(meta.stderrFile);
 		captures.push({...meta, stdout, stderr});
 	}
-	return {manifest, captures};
+	return admitCaptureSet({manifest, captures});
+}
+
+/** A manifest entry: the capture without its bodies. */
+export function captureMetaOf(capture: Capture): CaptureMeta {
+	const meta: Record<string, unknown> = {...capture};
+	delete meta['stdout'];
+	delete meta['stderr'];
+	return meta as CaptureMeta;
+}
+
+/**
+ * THE choke point of "collect the minimum": every capture set that is read (saved set, bundle,
+ * import) or written passes through here, and every new capture through {@link toCaptureMeta};
+ * both apply the declared projections (src/collectors/projections.ts) and keep the manifest entries
+ * in step, so the manifest says what was kept. Idempotent.
+ */
+export function admitCaptureSet(set: CaptureSet): CaptureSet {
+	const captures = set.captures.map(projectCapture);
+	if (captures.every((capture, i) => capture === set.captures[i])) return set;
+	const byId = new Map(captures.map(capture => [capture.id, capture]));
+	return {
+		manifest: {
+			...set.manifest,
+			captures: set.manifest.captures.map(meta => {
+				const capture = byId.get(meta.id);
+				return capture === undefined ? meta : captureMetaOf(capture);
+			}),
+		},
+		captures,
+	};
 }
 
 /** Write a capture set to `dir` (created if needed). Returns the manifest written. */
-export async function writeCaptureSet(dir: string, set: CaptureSet): Promise<CaptureSetManifest> {
+export async function writeCaptureSet(
+	dir: string,
+	input: CaptureSet,
+): Promise<CaptureSetManifest> {
+	const set = admitCaptureSet(input);
 	const manifest = parseManifest(set.manifest, 'capture set to write');
 	await mkdir(dir, {recursive: true});
 	for (const capture of set.captures) {
@@ -206,5 +249,6 @@ export function toCaptureMeta(
 		stdoutBytes: Buffer.byteLength(capture.stdout),
 		stderrBytes: Buffer.byteLength(capture.stderr),
 	};
-	return capture.stderr.length > 0 ? {...base, stderrFile: files.stderr} : base;
+	// New captures (live, Kubernetes discovery, importers) are projected as they are made.
+	return projectCapture(capture.stderr.length > 0 ? {...base, stderrFile: files.stderr} : base);
 }

@@ -29,6 +29,7 @@ import type {
 	CaptureSetManifest,
 	NodeInfo,
 } from '../model/capture.js';
+import {ipv4ToNumber} from '../diagnostics/net.js';
 
 export const MAPPING_FORMAT = 'dvrscope-pseudonym-mapping';
 
@@ -58,19 +59,6 @@ export type PseudonymizerOptions = {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-
-function ipv4ToInt(text: string): number | undefined {
-	const parts = text.split('.');
-	if (parts.length !== 4) return undefined;
-	let n = 0;
-	for (const part of parts) {
-		if (!/^\d{1,3}$/.test(part)) return undefined;
-		const v = Number(part);
-		if (v > 255) return undefined;
-		n = n * 256 + v;
-	}
-	return n;
-}
 
 const intToIpv4 = (n: number): string =>
 	[n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
@@ -221,7 +209,7 @@ export class Pseudonymizer {
 	/** Register a network whose host bits are kept (only /16–/23 change anything). */
 	addNetwork(cidr: string): void {
 		const [addr, lenText] = cidr.split('/');
-		const base = ipv4ToInt(addr ?? '');
+		const base = ipv4ToNumber(addr ?? '');
 		const len = Number(lenText);
 		if (base === undefined || !Number.isInteger(len) || len < 16 || len >= 24) return;
 		const net = len === 0 ? 0 : (base >>> (32 - len)) << (32 - len);
@@ -264,7 +252,7 @@ export class Pseudonymizer {
 	}
 
 	mapIpv4(text: string): string {
-		const n = ipv4ToInt(text);
+		const n = ipv4ToNumber(text);
 		return n === undefined ? text : intToIpv4(this.mapIpv4Int(n));
 	}
 
@@ -472,7 +460,7 @@ export class Pseudonymizer {
 				if (n < 1 << 24 || n > 0xffffffff) return whole;
 				return tableHead + String(this.mapIpv4Int(n));
 			}
-			if (ipv4 !== undefined) return ipv4ToInt(ipv4) === undefined ? whole : this.mapIpv4(ipv4);
+			if (ipv4 !== undefined) return ipv4ToNumber(ipv4) === undefined ? whole : this.mapIpv4(ipv4);
 			if (ipv6 !== undefined)
 				return ipv6.includes('::') || ipv6.split(':').length === 8 ? this.mapIpv6(ipv6) : whole;
 			return whole;
@@ -538,7 +526,7 @@ export function reverseText(text: string, mapping: PseudonymMapping): string {
 	const prefix = inv(mapping.uuidPrefix);
 	const ipInt = (n: number): number => {
 		const back = ipv4.get(intToIpv4(n));
-		return back === undefined ? n : (ipv4ToInt(back) ?? n);
+		return back === undefined ? n : (ipv4ToNumber(back) ?? n);
 	};
 	const macHex = (hex: string): string =>
 		(mac.get(hex.replace(/(..)(?!$)/g, '$1:')) ?? hex).replace(/:/g, '');
@@ -638,7 +626,7 @@ export function discoverNames(
 	const hosts: {name: string; role?: string}[] = [];
 	const seen = new Set<string>();
 	const add = (name: string | undefined, role?: string): void => {
-		if (name === undefined || name === '' || seen.has(name) || ipv4ToInt(name) !== undefined)
+		if (name === undefined || name === '' || seen.has(name) || ipv4ToNumber(name) !== undefined)
 			return;
 		if (parseIpv6(name) !== undefined || RESERVED_NAMES.has(name.toLowerCase())) return;
 		seen.add(name);

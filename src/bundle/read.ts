@@ -14,7 +14,12 @@ import {Parser, type ReadEntry} from 'tar';
 import type {XzReadableStream as XzReadableStreamType} from 'xz-decompress';
 import {z} from 'zod';
 import type {Capture, CaptureSet} from '../model/capture.js';
-import {CaptureSetError, parseManifest, readCaptureSet} from './capture-set.js';
+import {
+	admitCaptureSet,
+	CaptureSetError,
+	parseManifest,
+	readCaptureSet,
+} from './capture-set.js';
 import {BUNDLE_CAPTURE_DIR, BUNDLE_FORMAT, type BundleManifest} from './write.js';
 
 export class BundleReadError extends Error {
@@ -445,7 +450,7 @@ function captureSetFromFiles(
 		stdout: body(meta.stdoutFile),
 		stderr: body(meta.stderrFile),
 	}));
-	return {manifest, captures};
+	return admitCaptureSet({manifest, captures});
 }
 
 export type OpenedInput = {

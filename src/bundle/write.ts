@@ -14,7 +14,8 @@ import path from 'node:path';
 import {create as tarCreate} from 'tar';
 import type {Capture, CaptureMeta, CaptureSet, CaptureSetManifest} from '../model/capture.js';
 import {version as dvrscopeVersion} from '../model/version.js';
-import {writeCaptureSet} from './capture-set.js';
+import {admitCaptureSet, writeCaptureSet} from './capture-set.js';
+import {scanText} from './scan.js';
 import {
 	redactArgv,
 	redactText,
@@ -91,6 +92,11 @@ export type WriteBundleOptions = {
 	 */
 	readonly analyze?: AnalyzeFn | false;
 	readonly now?: Date;
+	/**
+	 * Do everything but write: the report says what the bundle would hold, what projections
+	 * dropped and what was redacted (`dvrscope bundle --dry-run`). No file is created.
+	 */
+	readonly dryRun?: boolean;
 };
 
 export type BundleManifest = {
@@ -131,6 +137,7 @@ export type WriteBundleResult = {
 	readonly manifest: BundleManifest;
 	readonly report: RedactionReport;
 	readonly mappingOut?: string;
+	readonly dryRun?: boolean;
 };
 
 export class BundleWriteError extends Error {
@@ -200,6 +207,25 @@ export function redactCaptureSet(set: CaptureSet): {set: CaptureSet; redactions:
 		n.address === undefined ? n : {...n, address: text(n.address, 'manifest.json#nodes')},
 	);
 	return {set: {manifest, captures}, redactions};
+}
+
+/** The projection record of every capture that has one, keyed by its file in the bundle. */
+function projectionsByFile(
+	set: CaptureSet,
+	p: (s: string) => string,
+): Record<string, NonNullable<RedactionReport['files'][string]['projection']>> {
+	const out: Record<string, NonNullable<RedactionReport['files'][string]['projection']>> = {};
+	for (const capture of set.captures) {
+		const projection = capture.projection;
+		if (projection === undefined) continue;
+		out[p(`${BUNDLE_CAPTURE_DIR}/${capture.stdoutFile}`)] = {
+			...projection,
+			kept: projection.kept.map(p),
+			// Paths are keys of the customer's data: through the first net like any other text.
+			dropped: projection.dropped.map(d => redactText(p(d), 'dropped').text),
+		};
+	}
+	return out;
 }
 
 /** Problem kinds that say what was deliberately not collected (skipped), not lost data. */
@@ -295,8 +321,10 @@ export async function writeBundle(
 	if (mappingOut !== undefined && options.pseudonymize !== true)
 		throw new BundleWriteError('--mapping-out only makes sense with --pseudonymize');
 
+	// 0. Only the projected fields of structured captures (idempotent: sources already did this).
+	const admitted = admitCaptureSet(input);
 	// 1. Secrets out, always.
-	const redacted = redactCaptureSet(input);
+	const redacted = redactCaptureSet(admitted);
 	const redactions = [...redacted.redactions];
 	let set = redacted.set;
 	const inventory =
@@ -333,7 +361,18 @@ export async function writeBundle(
 	}
 
 	const now = options.now ?? new Date();
-	const reasons = uniqueBy(partialReasons(set, options.partialReasons ?? []).map(p));
+	// Caller-given text (an earlier bundle's reasons and skipped items) is redacted like the rest:
+	// it is printed and written, and an earlier bundle may not have been redacted.
+	const clean = (text: string, where: string): string => {
+		const result = redactText(text, where);
+		redactions.push(...result.redactions);
+		return result.text;
+	};
+	const reasons = uniqueBy(
+		partialReasons(set, options.partialReasons ?? [])
+			.map(r => clean(r, 'bundle.json#partialReasons'))
+			.map(p),
+	);
 	const stage = await mkdtemp(path.join(os.tmpdir(), 'dvrscope-bundle-'));
 	const partialOut = `${output}.partial-${process.pid}`;
 	try {
@@ -364,8 +403,8 @@ export async function writeBundle(
 			skipped: uniqueBy(
 				[...(options.skipped ?? []), ...skippedFromProblems(set)].map(s => ({
 					...(s.node === undefined ? {} : {node: p(s.node)}),
-					what: p(s.what),
-					reason: p(s.reason),
+					what: p(clean(s.what, 'bundle.json#skipped')),
+					reason: p(clean(s.reason, 'bundle.json#skipped')),
 				})),
 			),
 			partial: reasons.length > 0 || set.manifest.partial === true,
@@ -381,23 +420,28 @@ export async function writeBundle(
 		};
 		await writeFile(path.join(stage, 'bundle.json'), json(manifest));
 
-		// 4. Belt and braces: a last redaction pass over every file that goes into the archive.
+		// 4. Belt and braces: a last redaction pass over every file that goes into the archive, then
+		// the second net (secretlint's recommended rules) over what that pass left.
 		for (const rel of await listFiles(stage)) {
 			const full = path.join(stage, rel);
 			const body = await readFile(full, 'utf8');
 			const result = redactText(body, rel);
-			if (result.redactions.length > 0) {
-				redactions.push(...result.redactions);
-				await writeFile(full, result.text);
+			const scanned = await scanText(result.text, rel);
+			if (result.redactions.length > 0 || scanned.redactions.length > 0) {
+				redactions.push(...result.redactions, ...scanned.redactions);
+				await writeFile(full, scanned.text);
 			}
 		}
 		const report = redactionReport(
 			redactions.map(r => ({...r, where: p(r.where)})),
 			pseudo !== undefined,
+			projectionsByFile(set, p),
 		);
 		const finalManifest: BundleManifest = {...manifest, redactions: report.total};
 		await writeFile(path.join(stage, 'bundle.json'), json(finalManifest));
 		await writeFile(path.join(stage, 'redaction-report.json'), json(report));
+		if (options.dryRun === true)
+			return {output, bytes: 0, manifest: finalManifest, report, dryRun: true};
 
 		await mkdir(path.dirname(output), {recursive: true});
 		await tarCreate(

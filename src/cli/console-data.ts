@@ -72,9 +72,10 @@ export async function openSource(
 export async function loadAnalyzer(): Promise<
 	(set: CaptureSet) => {snapshot: Snapshot; diagnosis: DiagnosisView; exitCode: 0 | 1 | 2 | 4}
 > {
-	const [{analyze}, {rules}] = await Promise.all([
+	const [{analyze}, {rules}, {verdictHeadline}] = await Promise.all([
 		import('../diagnostics/analyze.js'),
 		import('../diagnostics/registry.js'),
+		import('../diagnostics/coverage.js'),
 	]);
 	const docs = Object.fromEntries(rules.map(r => [r.id, r.meta.docs]));
 	return set => {
@@ -87,6 +88,7 @@ export async function loadAnalyzer(): Promise<
 				docs,
 				verdict: d.verdict,
 				coverage: d.coverage,
+				headline: verdictHeadline(d.verdict, d.coverage, d.summary),
 			},
 			exitCode: d.exitCode,
 		};

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import {installInterruptHandler} from './interrupt.js';
 import {Command} from 'commander';
 import {version} from '../model/version.js';
 import {register as registerParse} from './commands/parse.js';
@@ -9,7 +10,11 @@ import {register as registerDiff} from './commands/diff.js';
 import {register as registerConsole} from './commands/console.js';
 import {register as registerCollect} from './commands/collect.js';
 
-/** Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input error. */
+/**
+ * Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input
+ * error, 4 INCOMPLETE (something applicable could not be checked); 130 Ctrl-C, 124 watch deadline.
+ */
+installInterruptHandler();
 const program = new Command();
 program
 	.name('dvrscope')

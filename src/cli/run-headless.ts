@@ -21,8 +21,11 @@ export async function runHeadless(options: {
 		options.format === 'text' && options.source.kind === 'sample'
 			? `SAMPLE INCIDENT — ${options.source.description ?? 'built-in sample'} (${where})${options.source.note === undefined ? '' : ` [${options.source.note}]`}\n\n`
 			: '';
+	const text = render(report, options.format, terminalRenderOptions({path: where, verbose: false}));
+	// The verdict stays the first line; the sample banner follows it.
+	const cut = text.indexOf('\n\n');
 	process.stdout.write(
-		header + render(report, options.format, terminalRenderOptions({path: where, verbose: false})),
+		header === '' || cut < 0 ? text : `${text.slice(0, cut + 2)}${header}${text.slice(cut + 2)}`,
 	);
 	return report.diagnosis.exitCode;
 }

@@ -1,8 +1,12 @@
 import {render} from 'ink';
+import {mkdtemp, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import type {CaptureSet} from '../model/capture.js';
 import {createAppStore, type SourceInfo} from '../state/store.js';
 import {SessionController, type ControllerDeps} from '../console/controller.js';
 import {App} from '../ui/App.js';
+import type {SessionActions} from '../ui/context.js';
 import {themeFor} from '../ui/theme.js';
 import {MAX_FPS} from '../ui/render-options.js';
 import {loadAnalyzer} from './console-data.js';
@@ -54,6 +58,18 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 		...(options.exportBundle === undefined ? {} : {exportBundle: options.exportBundle}),
 	});
 
+	const actions: SessionActions = {
+		recollect: controller.recollect,
+		cancel: controller.cancel,
+		toggleWatch: controller.toggleWatch,
+		exportBundle: controller.exportBundle,
+		isBusy: controller.isBusy,
+		dispose: controller.dispose,
+		saveCopy: copyFileSaver(error => {
+			store.getState().addError('copy', error);
+		}),
+	};
+
 	const stdout = process.stdout;
 	let restored = false;
 	const restore = (): void => {
@@ -78,7 +94,7 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 	const instance = render(
 		<App
 			store={store}
-			controller={controller}
+			controller={actions}
 			theme={themeFor(process.env)}
 			onQuit={reason => {
 				quitBy.interrupt = reason === 'interrupt';
@@ -103,4 +119,27 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 		process.off('unhandledRejection', onCrash);
 	}
 	return exitCode;
+}
+
+/**
+ * The clipboard's fallback (the console copies with OSC 52, which some terminals ignore): each
+ * copy is also written, owner-only, to a private directory made once per run under the temp dir.
+ */
+export function copyFileSaver(
+	onError: (message: string) => void,
+	base: string = process.env['DVRSCOPE_COPY_DIR'] ?? tmpdir(),
+): (name: string, text: string) => Promise<string | undefined> {
+	let dir: Promise<string> | undefined;
+	return async (name, text) => {
+		try {
+			dir ??= mkdtemp(path.join(base, 'dvrscope-copy-'));
+			const file = path.join(await dir, path.basename(name));
+			await writeFile(file, text, {mode: 0o600});
+			return file;
+		} catch (error) {
+			dir = undefined;
+			onError(`could not save the copy: ${error instanceof Error ? error.message : String(error)}`);
+			return undefined;
+		}
+	};
 }

@@ -10,6 +10,7 @@ import type {
 	Sourced,
 } from '../model/snapshot.js';
 import {isEmptyFacts, parseCapture} from './parsers/index.js';
+import {projectCapture} from './projections.js';
 
 /** The parse function the assembler uses; injectable so tests can run without every parser. */
 export type ParseFn = (kind: ParserKind, text: string) => ParseResult<ParserKind>;
@@ -272,7 +273,9 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 		}
 	};
 
-	for (const capture of set.captures) {
+	for (const raw of set.captures) {
+		// Re-asserted here (idempotent): whatever built the set, only projected fields are shown.
+		const capture = projectCapture(raw);
 		captures[capture.id] = capture;
 		if (capture.scope === 'node' && capture.node !== undefined) factsOf(capture.node);
 		// Capture sets written before a kind existed for their catalog entry still get parsed.

@@ -6,16 +6,20 @@
  * Parameters that come from remote output (namespace, bridge names, router ids) and from the user
  * (`--router`, `--vip`) are validated against strict patterns before an argv is built; a value that
  * does not match is refused and reported, never run. Argv is a list of words; the one place a
- * command string is built from it is src/transport/quote.ts.
+ * command string is built from it is src/model/quote.ts.
  *
- * Node-side economy: per node, two discovery commands and at most eight detail commands, whatever
- * the number of namespaces and bridges. Per-item work runs in one execution through a constant
+ * Node-side economy: per node, two discovery commands and at most eight detail commands, plus one
+ * per 2,000 namespaces on nodes whose namespaces do not fit one command (each command stays under
+ * {@link COMMAND_BYTES_BUDGET}, well below Linux's 128 KiB argument limit). Per-item work runs in
+ * one execution (or one per chunk of items) through a constant
  * POSIX `sh -c` script whose items are positional arguments (never spliced into the script); the
  * script brackets each item's output with markers carrying a per-run random nonce, and
  * {@link splitSections} cuts the output back into one capture per item.
  */
 import type {ParserKind} from '../model/facts.js';
 import type {CaptureParams, CaptureScope} from '../model/capture.js';
+import {quoteWord, shellQuote} from '../model/quote.js';
+import type {ApiRequest, ApiService} from '../model/api-request.js';
 
 /** Which Kubernetes pod/container answers a command (kubectl transport); ignored by ssh/local. */
 export type PodClass = 'l3-agent' | 'ovs-vswitchd' | 'ovs-db' | 'keystone-client';
@@ -49,8 +53,23 @@ export const MAX_PARAM_LENGTH = 128;
 
 export const DEFAULT_HA_CONFS_PATH = '/var/lib/neutron/ha_confs';
 
-/** At most this many remote executions per node, whatever the node carries. */
+/** At most this many remote executions per node below {@link NAMESPACES_PER_EXTRA_EXEC} namespaces. */
 export const MAX_EXECS_PER_NODE = 10;
+
+/** One more execution is allowed per this many namespaces (big nodes' batches are split). */
+export const NAMESPACES_PER_EXTRA_EXEC = 2000;
+
+/**
+ * Budget of one execution's command, in bytes, as the transport sends it (the shell-quoted argv
+ * joined by spaces). Linux refuses any single argument over 128 KiB (MAX_ARG_STRLEN) and sshd
+ * hands the whole command to the remote shell as ONE argument: batches are split to stay well
+ * under it. 2,000 of the longest legal namespace names (44 chars) and the script fit.
+ */
+export const COMMAND_BYTES_BUDGET = 100_000;
+
+/** The execution limit of a node with `namespaces` namespaces to read. */
+export const maxExecsPerNode = (namespaces: number): number =>
+	MAX_EXECS_PER_NODE + Math.floor(namespaces / NAMESPACES_PER_EXTRA_EXEC);
 
 /** One word of an argv template. */
 export type ArgToken =
@@ -81,8 +100,18 @@ export type CatalogEntry = {
 	readonly timeoutMs: number;
 	/** Set for batched entries whose stdout is split into one capture per item and part. */
 	readonly sections?: {readonly parts: readonly SectionPart[]} | {readonly files: true};
+	/**
+	 * Cloud entries: the same read as an OpenStack API GET (src/transport/openstack-api.ts), the
+	 * path with `{param}` for a checked parameter. The reply body is filed as the capture (same kind).
+	 */
+	readonly api?: {readonly service: ApiService; readonly path: string};
 	/** Entry produces nothing to run when this list param is empty (batches over items). */
 	readonly needs?: ParamName;
+	/**
+	 * Planned only when the `needs` items do not fit one command of the other entries: then it
+	 * replaces every entry batching over the same items, split into commands within the budget.
+	 */
+	readonly chunked?: true;
 };
 
 // ─── batched scripts ───────────────────────────────────────────────────────
@@ -193,6 +222,8 @@ const ROUTING_PARTS: readonly SectionPart[] = [
 		param: 'namespace',
 	},
 ];
+
+const NAMESPACE_PARTS: readonly SectionPart[] = [...NEIGH_PARTS, ...ADDR_PARTS, ...ROUTING_PARTS];
 
 const batch = (
 	parts: readonly SectionPart[],
@@ -316,6 +347,20 @@ const ENTRIES = [
 		needs: 'namespace',
 	},
 	{
+		// Used instead of the two namespace batches above when a node's namespaces do not fit one
+		// command (COMMAND_BYTES_BUDGET): every part in one pass, the namespaces split into chunks.
+		id: 'netns.batch',
+		title: 'Neighbours, addresses, rules and routes of Neutron namespaces (a chunk of them)',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'l3-agent',
+		argv: batch(NAMESPACE_PARTS, 'namespace'),
+		timeoutMs: 120_000,
+		sections: {parts: NAMESPACE_PARTS},
+		needs: 'namespace',
+		chunked: true,
+	},
+	{
 		id: 'l3ha.files',
 		title: 'Neutron L3-HA state files and keepalived.conf',
 		scope: 'node',
@@ -334,6 +379,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'network', 'agent', 'list', '--long', '-f', 'json'],
 		kind: 'openstack-agents',
+		api: {service: 'network', path: '/v2.0/agents'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -354,6 +400,7 @@ const ENTRIES = [
 			'json',
 		],
 		kind: 'openstack-agents',
+		api: {service: 'network', path: '/v2.0/routers/{router}/l3-agents'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -364,6 +411,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'router', 'list', '--long', '-f', 'json'],
 		kind: 'openstack-routers',
+		api: {service: 'network', path: '/v2.0/routers'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -374,6 +422,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'subnet', 'list', '-f', 'json'],
 		kind: 'openstack-subnets',
+		api: {service: 'network', path: '/v2.0/subnets'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -384,6 +433,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'network', 'list', '--long', '-f', 'json'],
 		kind: 'openstack-networks',
+		api: {service: 'network', path: '/v2.0/networks'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -394,6 +444,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'port', 'list', '--long', '-f', 'json'],
 		kind: 'openstack-ports',
+		api: {service: 'network', path: '/v2.0/ports'},
 		timeoutMs: 120_000,
 	},
 	{
@@ -413,6 +464,7 @@ const ENTRIES = [
 			'json',
 		],
 		kind: 'openstack-ports',
+		api: {service: 'network', path: '/v2.0/ports?fixed_ips=ip_address%3D{ip}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -432,6 +484,19 @@ const ENTRIES = [
 			'json',
 		],
 		kind: 'openstack-ports',
+		api: {service: 'network', path: '/v2.0/ports?fixed_ips=subnet_id%3D{subnet}'},
+		timeoutMs: 60_000,
+	},
+	{
+		id: 'os.router-ports',
+		title: "A router's ports (its interfaces and their subnets)",
+		scope: 'cloud',
+		phase: 'cloud',
+		podClass: 'keystone-client',
+		argv: ['openstack', 'port', 'list', '--router', {param: 'router'}, '--long', '-f', 'json'],
+		kind: 'openstack-ports',
+		// the CLI's --router is a device_id filter
+		api: {service: 'network', path: '/v2.0/ports?device_id={router}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -442,6 +507,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'port', 'show', {param: 'port'}, '-f', 'json'],
 		kind: 'openstack-ports',
+		api: {service: 'network', path: '/v2.0/ports/{port}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -451,6 +517,7 @@ const ENTRIES = [
 		phase: 'cloud',
 		podClass: 'keystone-client',
 		argv: ['openstack', 'loadbalancer', 'show', {param: 'loadbalancer'}, '-f', 'json'],
+		api: {service: 'load-balancer', path: '/v2/lbaas/loadbalancers/{loadbalancer}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -471,6 +538,7 @@ const ENTRIES = [
 			'json',
 		],
 		kind: 'octavia-amphorae',
+		api: {service: 'load-balancer', path: '/v2/octavia/amphorae?loadbalancer_id={loadbalancer}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -481,6 +549,7 @@ const ENTRIES = [
 		podClass: 'keystone-client',
 		argv: ['openstack', 'loadbalancer', 'amphora', 'show', {param: 'server'}, '-f', 'json'],
 		kind: 'octavia-amphorae',
+		api: {service: 'load-balancer', path: '/v2/octavia/amphorae/{server}'},
 		timeoutMs: 60_000,
 	},
 	{
@@ -490,6 +559,7 @@ const ENTRIES = [
 		phase: 'cloud',
 		podClass: 'keystone-client',
 		argv: ['openstack', 'server', 'show', {param: 'server'}, '-f', 'json'],
+		api: {service: 'compute', path: '/servers/{server}'},
 		timeoutMs: 60_000,
 	},
 ] as const satisfies readonly CatalogEntry[];
@@ -595,6 +665,29 @@ export function planCommand(id: string, values: ParamValues = {}): PlanResult {
 	};
 }
 
+/**
+ * The API request of cloud entry `id` (see {@link CatalogEntry.api}), its parameters checked as
+ * {@link planCommand} checks them; the planned CLI command comes along (capture kind, params).
+ */
+export function planApi(
+	id: string,
+	values: ParamValues = {},
+):
+	| {readonly ok: true; readonly command: PlannedCommand; readonly request: ApiRequest}
+	| {readonly ok: false; readonly refusals: readonly Refusal[]} {
+	const planned = planCommand(id, values);
+	if (!planned.ok) return planned;
+	const api = planned.command.entry.api;
+	if (api === undefined) throw new Error(`catalog: ${id} has no API form`);
+	const path = api.path.replace(/\{([a-zA-Z]+)\}/g, (_, name: string) => {
+		const value = values[name as ParamName];
+		// Checked by planCommand (every {param} of the path is a param of the argv).
+		if (typeof value !== 'string') throw new Error(`catalog: ${id}: no value for {${name}}`);
+		return value;
+	});
+	return {ok: true, command: planned.command, request: {service: api.service, path}};
+}
+
 // ─── discovery output ──────────────────────────────────────────────────────
 
 /** Names from `ip -j netns list` (empty output means no namespaces). Never throws. */
@@ -639,7 +732,8 @@ const READ_PREFIX = /^(?:qrouter|snat|fip|qdhcp)-/;
 /**
  * Plan phase 2 for one node. Namespace and bridge names come from the node and are validated
  * here; names that are not legal are refused (reported), names that are legal but not read
- * (`ns1`) are skipped. Always at most {@link MAX_EXECS_PER_NODE} − 2 commands.
+ * (`ns1`) are skipped. At most {@link maxExecsPerNode}(namespaces) − 2 commands, each within
+ * {@link COMMAND_BYTES_BUDGET} bytes (`budget` overrides it, for tests).
  */
 export function planDetail(found: {
 	readonly namespaces: readonly string[];
@@ -648,6 +742,7 @@ export function planDetail(found: {
 	readonly haConfsPath?: string;
 	/** When set (targeted collection), only these router ids' namespaces are read. */
 	readonly routers?: readonly string[];
+	readonly budget?: number;
 }): DetailPlan {
 	const refusals: Refusal[] = [];
 	const skipped: string[] = [];
@@ -681,18 +776,78 @@ export function planDetail(found: {
 		bridge: bridges,
 		haConfsPath: found.haConfsPath ?? DEFAULT_HA_CONFS_PATH,
 	};
-	const commands: PlannedCommand[] = [];
-	for (const entry of catalogEntries) {
-		if (entry.phase !== 'detail') continue;
+	const budget = found.budget ?? COMMAND_BYTES_BUDGET;
+	const detail = catalogEntries.filter(entry => entry.phase === 'detail');
+	const planned = new Map<CatalogEntry, PlannedCommand>();
+	for (const entry of detail) {
+		if (entry.chunked === true) continue;
 		if (entry.needs !== undefined) {
 			const list = values[entry.needs];
 			if (Array.isArray(list) && list.length === 0) continue;
 		}
-		const planned = planCommand(entry.id, values);
-		if (planned.ok) commands.push(planned.command);
-		else refusals.push(...planned.refusals);
+		const plan = planCommand(entry.id, values);
+		if (plan.ok) planned.set(entry, plan.command);
+		else refusals.push(...plan.refusals);
+	}
+	// Items whose batches do not fit one command: the chunked entry over them replaces those batches.
+	const spilled = new Set<ParamName>();
+	for (const [entry, command] of planned)
+		if (entry.needs !== undefined && commandBytes(command.argv) > budget) spilled.add(entry.needs);
+	const commands: PlannedCommand[] = [];
+	for (const entry of detail) {
+		if (entry.chunked === true) {
+			if (entry.needs === undefined || !spilled.has(entry.needs)) continue;
+			const items = values[entry.needs];
+			commands.push(...planChunks(entry, values, Array.isArray(items) ? items : [], budget));
+			continue;
+		}
+		const command = planned.get(entry);
+		if (command === undefined) continue;
+		if (entry.needs !== undefined && spilled.has(entry.needs)) continue;
+		if (commandBytes(command.argv) > budget)
+			throw new Error(`catalog: ${entry.id} is longer than ${budget} bytes and cannot be split`);
+		commands.push(command);
 	}
 	return {commands, refusals, skipped};
+}
+
+/** Length of a command as a transport sends it (src/model/quote.ts). */
+export const commandBytes = (argv: readonly string[]): number =>
+	Buffer.byteLength(shellQuote(argv));
+
+/** A chunked entry over `items`, cut greedily into commands of at most `budget` bytes. */
+function planChunks(
+	entry: CatalogEntry,
+	values: ParamValues,
+	items: readonly string[],
+	budget: number,
+): PlannedCommand[] {
+	const param = entry.needs;
+	if (param === undefined) return [];
+	const plan = (chunk: readonly string[]): PlannedCommand => {
+		const result = planCommand(entry.id, {...values, [param]: chunk});
+		// The items were checked when the unchunked batches were planned.
+		if (!result.ok) throw new Error(`catalog: ${entry.id}: ${result.refusals[0]?.reason ?? ''}`);
+		return result.command;
+	};
+	const fixed = commandBytes(plan([]).argv);
+	const commands: PlannedCommand[] = [];
+	let chunk: string[] = [];
+	let bytes = fixed;
+	for (const item of items) {
+		const size = 1 + Buffer.byteLength(quoteWord(item));
+		if (chunk.length > 0 && bytes + size > budget) {
+			commands.push(plan(chunk));
+			chunk = [];
+			bytes = fixed;
+		}
+		if (fixed + size > budget)
+			throw new Error(`catalog: ${entry.id}: one item does not fit ${budget} bytes`);
+		chunk.push(item);
+		bytes += size;
+	}
+	if (chunk.length > 0) commands.push(plan(chunk));
+	return commands;
 }
 
 // ─── sectioned output ──────────────────────────────────────────────────────

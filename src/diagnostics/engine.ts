@@ -1,5 +1,6 @@
 import type {NodeId} from '../model/ids.js';
 import type {FactKey, NodeFacts, Snapshot} from '../model/snapshot.js';
+import {remediationOf} from './fixes.js';
 import {absentFactReason, defaultNeeds, needText, unmetNeeds} from './needs.js';
 import type {Finding, Need, ReportDescriptor, Rule, RuleContext, RuleOutcome} from './types.js';
 
@@ -92,7 +93,12 @@ export function runRule(snapshot: Snapshot, rule: Rule): RuleOutcome {
 				...(descriptor.router !== undefined ? {router: descriptor.router} : {}),
 				data,
 				evidence: descriptor.evidence ?? [],
-				...(descriptor.remediation !== undefined ? {remediation: descriptor.remediation} : {}),
+				...(descriptor.remediation !== undefined
+					? {remediation: descriptor.remediation}
+					: descriptor.fix !== undefined
+						? {remediation: remediationOf(descriptor.fix)}
+						: {}),
+				...(descriptor.fix !== undefined ? {fix: descriptor.fix} : {}),
 			});
 		},
 	};

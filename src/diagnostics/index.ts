@@ -2,6 +2,7 @@ import type {CaptureError, Snapshot} from '../model/snapshot.js';
 import {computeCoverage, type Coverage, type Verdict, VERDICT_EXIT, verdictOf} from './coverage.js';
 import {runRules, sortFindings} from './engine.js';
 import {rules as allRules} from './registry.js';
+import {predictFixes} from './simulate.js';
 import type {Finding, Rule, RuleOutcome, Severity} from './types.js';
 
 export type DiagnosisSummary = {
@@ -58,7 +59,7 @@ export function summarize(
 
 /** Run the rules over a snapshot and sum up (pure). */
 export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = allRules): Diagnosis {
-	const outcomes = runRules(snapshot, rules);
+	const outcomes = predictFixes(snapshot, runRules(snapshot, rules), rules);
 	const findings = sortFindings(outcomes.flatMap(o => (o.status === 'fail' ? o.findings : [])));
 	const summary = summarize(outcomes, findings);
 	const coverage = computeCoverage(snapshot, outcomes);
@@ -71,4 +72,14 @@ export {rules} from './registry.js';
 export {runRules, runRule} from './engine.js';
 export type {Coverage, CoverageGap, Verdict} from './coverage.js';
 export {VERDICT_EXIT, verdictHeadline, missingSummary} from './coverage.js';
-export type {Finding, Rule, RuleOutcome, Severity, Evidence} from './types.js';
+export type {
+	Finding,
+	Rule,
+	RuleOutcome,
+	Severity,
+	Evidence,
+	Fix,
+	FixStep,
+	FixAction,
+	FixPrediction,
+} from './types.js';

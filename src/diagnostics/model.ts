@@ -1,9 +1,14 @@
-import type {Amphora, HaState, NeighEntry, OsPort, OsRouter, OsSubnet} from '../model/facts.js';
+import type {Amphora, Flow, HaState, NeighEntry, OsPort, OsRouter} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot, Sourced} from '../model/snapshot.js';
-import {addrFocus, cloudObjectEvidence, lineEvidence, neighFocus} from './evidence.js';
-import {cidrContains, normalizeMac, sameIp, sameMac} from './net.js';
+import {cloudObjectEvidence, lineEvidence} from './evidence.js';
+import {buildBase, buildRouters, type ModelBase} from './model-base.js';
+import {nodeCarriersByIp, nodeVipCandidates, type NodeVipCandidate} from './model-nodes.js';
+import {apiVipIps, buildVip, type VipContext} from './model-vips.js';
+import {cidrContains, sameIp, sameMac} from './net.js';
 import type {Evidence} from './types.js';
+
+export {ROUTER_INTERFACE_OWNERS, OWNER_SOURCE_TEXT, isBound} from './model-base.js';
 
 /**
  * The joined model: Neutron objects, node namespaces, neighbour tables and VIP ownership put
@@ -11,13 +16,6 @@ import type {Evidence} from './types.js';
  * snapshot object.
  */
 
-export const ROUTER_INTERFACE_OWNERS = [
-	'network:router_interface',
-	'network:router_interface_distributed',
-	'network:ha_router_replicated_interface',
-] as const;
-
-const UNBOUND_VIF_TYPES = new Set(['unbound', 'binding_failed']);
 
 export type SubnetInfo = {
 	readonly id?: string;
@@ -54,14 +52,26 @@ export type Carrier = {
 	readonly label: string;
 };
 
-export type OwnerSource = 'interface' | 'ha-state' | 'dynamic-neigh' | 'amphora-role';
-
-export const OWNER_SOURCE_TEXT: Readonly<Record<OwnerSource, string>> = {
-	interface: 'VIP seen on an interface',
-	'ha-state': 'Neutron L3-HA state file',
-	'dynamic-neigh': 'dynamic ARP entry learnt from the owner (follows gratuitous ARPs)',
-	'amphora-role': 'Octavia configured amphora role (not live VRRP state)',
+/**
+ * A port that br-int's ARP anti-spoofing flows allow to send ARPs from the VIP: node data, no API
+ * needed (the MAC from the same flow, table 25 or OVSDB; the Neutron port id from OVSDB's
+ * `iface-id` when read).
+ */
+export type NodeCarrier = {
+	readonly node: NodeId;
+	readonly mac: string;
+	/** `in_port` of the flow (a number, or a port name in `--names` dumps). */
+	readonly ofport: string;
+	readonly portId?: string;
+	readonly label: string;
+	readonly flow: Flow;
+	/** Start of the capture the flow came from (ms since epoch), for comparing idle ages. */
+	readonly capturedAt?: number;
+	readonly evidence: readonly Evidence[];
 };
+
+export type OwnerSource = 'interface' | 'ha-state' | 'dynamic-neigh' | 'arp-spa' | 'amphora-role';
+
 
 export type OwnerObservation = {
 	readonly source: OwnerSource;
@@ -76,6 +86,8 @@ export type VipOwner = {
 	readonly source: OwnerSource;
 	readonly mac: string;
 	readonly carrier?: Carrier;
+	/** The owner's port as node data shows it (anti-spoofing flows), with or without the API. */
+	readonly nodeCarrier?: NodeCarrier;
 	readonly observation: OwnerObservation;
 	/** True when the only thing known is Octavia's configured role. */
 	readonly configuredOnly: boolean;
@@ -92,7 +104,10 @@ export type Vip = {
 	readonly ip: string;
 	readonly subnet?: SubnetInfo;
 	readonly networkId?: string;
+	/** Ports that carry the VIP as allowed address pair (the API's port list). */
 	readonly carriers: readonly Carrier[];
+	/** Ports that br-int's anti-spoofing flows allow to send ARPs from the VIP (node data). */
+	readonly nodeCarriers: readonly NodeCarrier[];
 	/** A port whose fixed IP is the VIP (Octavia's VIP port, keepalived's reserved port). */
 	readonly vipPorts: readonly OsPort[];
 	/** Routers with an interface on the VIP's subnet. */
@@ -107,6 +122,8 @@ export type Vip = {
 	readonly amphorae: readonly Amphora[];
 	/** keepalived instances (configs dvrscope read) that manage this VIP. */
 	readonly keepalived: readonly KeepalivedMember[];
+	/** Set when the VIP was found in node data only (no API port carries it): why, and where. */
+	readonly discovery?: NodeVipCandidate;
 };
 
 export type KeepalivedMember = {
@@ -165,421 +182,46 @@ export function getModel(snapshot: Snapshot): Model {
 
 const short = (id: string): string => id.slice(0, 8);
 
-function networkOfCidr(address: string, prefixlen: number): string {
-	const parts = address.split('.').map(Number);
-	if (parts.length !== 4 || parts.some(n => !Number.isInteger(n))) return `${address}/${prefixlen}`;
-	const value = parts.reduce((acc, n) => acc * 256 + n, 0);
-	const net = Math.floor(value / 2 ** (32 - prefixlen)) * 2 ** (32 - prefixlen);
-	const octets = [24, 16, 8, 0].map(s => Math.floor(net / 2 ** s) % 256);
-	return `${octets.join('.')}/${prefixlen}`;
+const PORT_EVIDENCE_KEYS = [
+	'id',
+	'ID',
+	'name',
+	'Name',
+	'mac_address',
+	'MAC Address',
+	'binding_host_id',
+	'binding:host_id',
+	'binding_vif_type',
+	'binding:vif_type',
+	'device_owner',
+	'Device Owner',
+];
+
+/** `port vm1-port (1a2b3c4d) on compute-1, amphora 5e6f… (configured role MASTER)`. */
+function carrierLabelOf(port: OsPort, amphorae: readonly Amphora[]): string {
+	const amp = amphorae.find(a => a.vrrpPortId === port.id);
+	const host =
+		port.bindingHostId !== undefined && port.bindingHostId !== ''
+			? ` on ${port.bindingHostId}`
+			: '';
+	const name =
+		port.name !== undefined && port.name !== '' ? `${port.name} (${short(port.id)})` : port.id;
+	const ampText =
+		amp !== undefined
+			? `, amphora ${short(amp.id)}${amp.role !== undefined ? ` (configured role ${amp.role})` : ''}`
+			: '';
+	return `port ${name}${host}${ampText}`;
 }
 
-export function isBound(port: OsPort): boolean {
-	if (port.bindingVifType !== undefined && UNBOUND_VIF_TYPES.has(port.bindingVifType)) return false;
-	if (port.bindingHostId !== undefined && port.bindingHostId !== '') return true;
-	return port.bindingVifType !== undefined && !UNBOUND_VIF_TYPES.has(port.bindingVifType);
-}
-
-const isHostRoute = (prefixlen: number | undefined, ip: string): boolean =>
-	prefixlen === undefined || prefixlen === (ip.includes(':') ? 128 : 32);
-
-const DYNAMIC_RANK: Readonly<Record<string, number>> = {REACHABLE: 3, DELAY: 2, PROBE: 2, STALE: 1};
-
-export function buildModel(snapshot: Snapshot): Model {
-	const cloud = snapshot.cloud;
-	const ports = cloud.ports?.data ?? [];
-	const amphorae = cloud.amphorae?.data ?? [];
-	const nodeIds = Object.keys(snapshot.nodes);
-	const factsOf = (node: NodeId) => snapshot.nodes[node]?.facts ?? {};
-
-	// ── namespaces per node
-	const namespaces = new Map<NodeId, string[]>();
-	for (const node of nodeIds) {
-		const facts = factsOf(node);
-		const names = new Set<string>((facts.netns?.data ?? []).map(n => n.name));
-		for (const record of [facts.neigh, facts.addr, facts.route, facts.rule])
-			for (const ns of Object.keys(record ?? {})) if (ns !== '') names.add(ns);
-		namespaces.set(node, [...names]);
-	}
-	const nodesWithNs = (ns: string): NodeId[] =>
-		nodeIds.filter(n => (namespaces.get(n) ?? []).includes(ns));
-
-	// ── neighbour observations
-	const neighIndex = new Map<string, NeighObs[]>();
-	for (const node of nodeIds) {
-		for (const [ns, sourced] of Object.entries(factsOf(node).neigh ?? {})) {
-			neighIndex.set(
-				`${node}\u0000${ns}`,
-				sourced.data.map(entry => ({node, namespace: ns, entry, sourced})),
-			);
-		}
-	}
-	const neigh = (node: NodeId, ns: string): readonly NeighObs[] =>
-		neighIndex.get(`${node}\u0000${ns}`) ?? [];
-
-	// ── subnets: API first, then CIDRs seen on qr-/sg- interfaces in router namespaces
-	const subnets: SubnetInfo[] = (cloud.subnets?.data ?? []).map((s: OsSubnet) => ({
-		id: s.id,
-		cidr: s.cidr,
-		...(s.networkId !== undefined ? {networkId: s.networkId} : {}),
-		...(s.gatewayIp !== undefined ? {gatewayIp: s.gatewayIp} : {}),
-	}));
-	const subnetById = new Map(subnets.filter(s => s.id !== undefined).map(s => [s.id, s]));
-	const subnetOf = (ip: string): SubnetInfo | undefined =>
-		subnets.find(s => cidrContains(s.cidr, ip));
-
-	// ── routers
-	const routerIds = new Set<string>((cloud.routers?.data ?? []).map(r => r.id));
-	for (const p of ports)
-		if (
-			p.deviceId !== undefined &&
-			p.deviceOwner !== undefined &&
-			(ROUTER_INTERFACE_OWNERS as readonly string[]).includes(p.deviceOwner)
-		)
-			routerIds.add(p.deviceId);
-	for (const names of namespaces.values())
-		for (const ns of names) if (ns.startsWith('qrouter-')) routerIds.add(ns.slice(8));
-	const routers = new Map<string, RouterInfo>();
-	for (const id of routerIds) {
-		const api = cloud.routers?.data.find(r => r.id === id);
-		const interfacePorts = ports.filter(
-			p =>
-				p.deviceId === id &&
-				(ROUTER_INTERFACE_OWNERS as readonly string[]).includes(p.deviceOwner ?? ''),
-		);
-		const qrouterNodes = nodesWithNs(`qrouter-${id}`);
-		const snatNodes = nodesWithNs(`snat-${id}`);
-		const routerSubnets: SubnetInfo[] = [];
-		const addSubnet = (s: SubnetInfo | undefined): void => {
-			if (s !== undefined && !routerSubnets.some(x => x.cidr === s.cidr)) routerSubnets.push(s);
-		};
-		for (const p of interfacePorts)
-			for (const f of p.fixedIps)
-				addSubnet(
-					(f.subnetId !== undefined ? subnetById.get(f.subnetId) : undefined) ?? subnetOf(f.ip),
-				);
-		for (const node of qrouterNodes) {
-			const addrs = factsOf(node).addr?.[`qrouter-${id}`]?.data ?? [];
-			for (const iface of addrs) {
-				if (!iface.name.startsWith('qr-')) continue;
-				for (const a of iface.addresses) {
-					if (a.local.startsWith('fe80')) continue;
-					const known = subnetOf(a.local);
-					addSubnet(known ?? {cidr: networkOfCidr(a.local, a.prefixlen), gatewayIp: a.local});
-				}
-			}
-		}
-		let distributed: boolean | undefined = api?.distributed;
-		let distributedSource = distributed === undefined ? 'unknown' : 'router API';
-		if (distributed === undefined && interfacePorts.length > 0) {
-			distributed = interfacePorts.some(
-				p => p.deviceOwner === 'network:router_interface_distributed',
-			);
-			distributedSource = 'interface device_owner';
-		}
-		if (distributed === undefined && qrouterNodes.length > 0 && snatNodes.length > 0) {
-			distributed = true;
-			distributedSource = 'snat- namespace present';
-		}
-		const ha =
-			api?.ha ??
-			(interfacePorts.some(p => p.deviceOwner === 'network:ha_router_replicated_interface') ||
-			nodeIds.some(n => factsOf(n).haState?.[id] !== undefined)
-				? true
-				: undefined);
-		routers.set(id, {
-			id,
-			...(api?.name !== undefined ? {name: api.name} : {}),
-			...(api !== undefined ? {api} : {}),
-			distributed,
-			distributedSource,
-			ha,
-			subnets: routerSubnets,
-			interfacePorts,
-			qrouterNodes,
-			snatNodes,
-			neighNodes: nodeIds.filter(n => factsOf(n).neigh?.[`qrouter-${id}`] !== undefined),
-		});
-	}
-
-	// ── evidence helpers for cloud objects
-	const portEvidence = (
-		port: OsPort,
-		note?: string,
-		needles: readonly string[] = [],
-	): Evidence | undefined =>
-		cloudObjectEvidence(
-			snapshot,
-			'openstack-ports',
-			port.id,
-			[
-				'id',
-				'ID',
-				'name',
-				'Name',
-				'mac_address',
-				'MAC Address',
-				'binding_host_id',
-				'binding:host_id',
-				'binding_vif_type',
-				'binding:vif_type',
-				'device_owner',
-				'Device Owner',
-			],
-			note,
-			needles,
-		);
-	const amphoraEvidence = (amphora: Amphora, note?: string): Evidence | undefined =>
-		cloudObjectEvidence(
-			snapshot,
-			'octavia-amphorae',
-			amphora.id,
-			['id', 'role', 'ha_ip', 'vrrp_port_id', 'vrrp_ip', 'status'],
-			note,
-		);
-
-	const amphoraOfPort = (port: OsPort): Amphora | undefined =>
-		amphorae.find(a => a.vrrpPortId === port.id);
-	const carrierLabel = (port: OsPort): string => {
-		const amp = amphoraOfPort(port);
-		const host =
-			port.bindingHostId !== undefined && port.bindingHostId !== ''
-				? ` on ${port.bindingHostId}`
-				: '';
-		const name =
-			port.name !== undefined && port.name !== '' ? `${port.name} (${short(port.id)})` : port.id;
-		const ampText =
-			amp !== undefined
-				? `, amphora ${short(amp.id)}${amp.role !== undefined ? ` (configured role ${amp.role})` : ''}`
-				: '';
-		return `port ${name}${host}${ampText}`;
-	};
-
-	// ── VIPs: single-host AAP IPs, grouped
-	const vipIps: string[] = [];
-	for (const p of ports)
-		for (const pair of p.allowedAddressPairs)
-			if (isHostRoute(pair.prefixlen, pair.ip) && !vipIps.some(v => sameIp(v, pair.ip)))
-				vipIps.push(pair.ip);
-
-	const interfaceHolders = (ip: string): OwnerObservation[] => {
-		const found: OwnerObservation[] = [];
-		for (const node of nodeIds) {
-			for (const [ns, sourced] of Object.entries(factsOf(node).addr ?? {})) {
-				for (const iface of sourced.data) {
-					const address = iface.addresses.find(a => sameIp(a.local, ip));
-					if (address === undefined) continue;
-					found.push({
-						source: 'interface',
-						...(iface.mac !== undefined ? {mac: normalizeMac(iface.mac)} : {}),
-						node,
-						namespace: ns,
-						detail: `${ip} is configured on ${iface.name} in ${ns === '' ? 'the host namespace' : `namespace ${ns}`} on ${node}`,
-						evidence: [
-							lineEvidence(
-								snapshot,
-								node,
-								sourced,
-								[iface.line, address.line],
-								'the VIP is configured here (this namespace holds it now)',
-								addrFocus(address.local, iface.name),
-							),
-						],
-					});
-				}
-			}
-		}
-		return found;
-	};
-
-	const vips: Vip[] = vipIps.map(ip => {
-		const carrierPorts = ports.filter(p =>
-			p.allowedAddressPairs.some(
-				pair => sameIp(pair.ip, ip) && isHostRoute(pair.prefixlen, pair.ip),
-			),
-		);
-		const carriers: Carrier[] = carrierPorts.map(port => {
-			const pair = port.allowedAddressPairs.find(x => sameIp(x.ip, ip));
-			const amp = amphoraOfPort(port);
-			return {
-				port,
-				mac: normalizeMac(pair?.mac ?? port.mac),
-				bound: isBound(port),
-				...(port.bindingHostId !== undefined && port.bindingHostId !== ''
-					? {host: port.bindingHostId}
-					: {}),
-				...(amp !== undefined ? {amphora: amp} : {}),
-				label: carrierLabel(port),
-			};
-		});
-		const vipPorts = ports.filter(p => p.fixedIps.some(f => sameIp(f.ip, ip)));
-		const networkId = carrierPorts[0]?.networkId ?? vipPorts[0]?.networkId;
-		let subnet = subnets.find(
-			s =>
-				cidrContains(s.cidr, ip) &&
-				(networkId === undefined || s.networkId === undefined || s.networkId === networkId),
-		);
-		const routerList = [...routers.values()].filter(r =>
-			r.subnets.some(s => cidrContains(s.cidr, ip)),
-		);
-		subnet ??= routerList.flatMap(r => r.subnets).find(s => cidrContains(s.cidr, ip));
-		const vipAmphorae = amphorae.filter(a => a.haIp !== undefined && sameIp(a.haIp, ip));
-
-		// Owner, strongest source first.
-		const observations: OwnerObservation[] = [];
-		const holders = interfaceHolders(ip);
-		observations.push(...holders);
-
-		const dynamic: {obs: OwnerObservation; rank: number}[] = [];
-		for (const node of nodeIds) {
-			for (const ns of namespaces.get(node) ?? []) {
-				const onSubnet =
-					(networkId !== undefined && ns === `qdhcp-${networkId}`) ||
-					routerList.some(r => ns === `snat-${r.id}`) ||
-					(ns.startsWith('qdhcp-') &&
-						subnet !== undefined &&
-						(factsOf(node).addr?.[ns]?.data ?? []).some(i =>
-							i.addresses.some(a => cidrContains(subnet.cidr, a.local)),
-						));
-				if (!onSubnet) continue;
-				for (const o of neigh(node, ns)) {
-					if (!sameIp(o.entry.dst, ip) || o.entry.lladdr === undefined) continue;
-					if (o.entry.states.includes('PERMANENT') || o.entry.states.includes('NOARP')) continue;
-					const rank = Math.max(0, ...o.entry.states.map(s => DYNAMIC_RANK[s] ?? 0));
-					if (rank === 0) continue;
-					dynamic.push({
-						rank,
-						obs: {
-							source: 'dynamic-neigh',
-							mac: normalizeMac(o.entry.lladdr),
-							node,
-							namespace: ns,
-							detail: `${ns} on ${node} learnt ${ip} → ${o.entry.lladdr} (${o.entry.states.join(',')})`,
-							evidence: [
-								lineEvidence(
-									snapshot,
-									node,
-									o.sourced,
-									[o.entry.line],
-									'dynamic ARP entry (follows gratuitous ARPs)',
-									neighFocus(o.entry.dst),
-								),
-							],
-						},
-					});
-				}
-			}
-		}
-		dynamic.sort((a, b) => b.rank - a.rank);
-		observations.push(...dynamic.map(d => d.obs));
-
-		const masters = vipAmphorae.filter(a => a.role?.toUpperCase() === 'MASTER');
-		for (const amp of masters) {
-			const port = ports.find(p => p.id === amp.vrrpPortId);
-			const carrier = carriers.find(c => c.port.id === amp.vrrpPortId);
-			const ev = amphoraEvidence(
-				amp,
-				'configured role MASTER (Octavia does not track live VRRP state)',
-			);
-			observations.push({
-				source: 'amphora-role',
-				...(carrier !== undefined
-					? {mac: carrier.mac}
-					: port !== undefined
-						? {mac: normalizeMac(port.mac)}
-						: {}),
-				...(port?.bindingHostId !== undefined ? {node: port.bindingHostId} : {}),
-				detail: `Octavia lists amphora ${short(amp.id)} with configured role MASTER`,
-				evidence: ev !== undefined ? [ev] : [],
-			});
-		}
-
-		let owner: VipOwner | undefined;
-		let ownerUnknownReason: string | undefined;
-		const distinctMacs = (list: readonly OwnerObservation[]): string[] => [
-			...new Set(list.map(o => o.mac).filter((m): m is string => m !== undefined)),
-		];
-		const pick = (list: readonly OwnerObservation[], source: OwnerSource): boolean => {
-			if (list.length === 0) return false;
-			const macs = distinctMacs(list);
-			const first = list[0];
-			if (macs.length === 1 && first !== undefined && macs[0] !== undefined) {
-				const mac = macs[0];
-				const carrier = carriers.find(c => c.mac === mac);
-				owner = {
-					source,
-					mac,
-					...(carrier !== undefined ? {carrier} : {}),
-					observation: list.find(o => o.mac === mac) ?? first,
-					configuredOnly: source === 'amphora-role',
-				};
-				return true;
-			}
-			ownerUnknownReason =
-				macs.length > 1
-					? `${OWNER_SOURCE_TEXT[source]} disagree: ${macs.join(' vs ')}`
-					: `${OWNER_SOURCE_TEXT[source]} has no MAC`;
-			return true;
-		};
-		const topDynamic = dynamic.filter(d => d.rank === dynamic[0]?.rank).map(d => d.obs);
-		if (!pick(holders, 'interface'))
-			if (!pick(topDynamic, 'dynamic-neigh'))
-				if (
-					!pick(
-						observations.filter(o => o.source === 'amphora-role'),
-						'amphora-role',
-					)
-				)
-					ownerUnknownReason = 'no source of live ownership in the capture set';
-
-		const keepalived: KeepalivedMember[] = [];
-		for (const node of nodeIds)
-			for (const [config, sourced] of Object.entries(factsOf(node).keepalived ?? {}))
-				for (const inst of sourced.data.instances) {
-					const vaddr = [...inst.virtualIpaddress, ...inst.virtualIpaddressExcluded].find(v =>
-						sameIp(v.address, ip),
-					);
-					if (vaddr === undefined) continue;
-					keepalived.push({
-						node,
-						config,
-						instance: inst.name,
-						...(inst.state !== undefined ? {state: inst.state} : {}),
-						...(inst.priority !== undefined ? {priority: inst.priority} : {}),
-						evidence: lineEvidence(
-							snapshot,
-							node,
-							sourced,
-							[inst.line, vaddr.line],
-							`keepalived instance ${inst.name} manages ${ip} (configured state ${inst.state ?? '?'}, not live)`,
-						),
-					});
-				}
-
-		return {
-			ip,
-			keepalived,
-			...(subnet !== undefined ? {subnet} : {}),
-			...(networkId !== undefined ? {networkId} : {}),
-			carriers,
-			vipPorts,
-			routers: routerList,
-			...(owner !== undefined ? {owner} : {}),
-			observations,
-			holders,
-			...(owner === undefined && ownerUnknownReason !== undefined ? {ownerUnknownReason} : {}),
-			amphorae: vipAmphorae,
-		};
-	});
-
-	// ── Neutron L3-HA state files per router
-	const haRouterIds = new Set<string>();
-	for (const node of nodeIds)
-		for (const r of Object.keys(factsOf(node).haState ?? {})) haRouterIds.add(r);
-	const haRouters: HaRouterState[] = [...haRouterIds].map(router => ({
+/** Neutron L3-HA state files, per router. */
+function buildHaRouters(base: ModelBase): HaRouterState[] {
+	const ids = new Set<string>();
+	for (const node of base.nodeIds)
+		for (const r of Object.keys(base.factsOf(node).haState ?? {})) ids.add(r);
+	return [...ids].map(router => ({
 		router,
-		states: nodeIds.flatMap(node => {
-			const sourced = factsOf(node).haState?.[router];
+		states: base.nodeIds.flatMap(node => {
+			const sourced = base.factsOf(node).haState?.[router];
 			if (sourced === undefined) return [];
 			return [
 				{
@@ -587,7 +229,7 @@ export function buildModel(snapshot: Snapshot): Model {
 					state: sourced.data.state,
 					raw: sourced.data.raw,
 					evidence: lineEvidence(
-						snapshot,
+						base.snapshot,
 						node,
 						sourced,
 						[1],
@@ -597,49 +239,92 @@ export function buildModel(snapshot: Snapshot): Model {
 			];
 		}),
 	}));
+}
 
-	const whoHasMac = (vip: Vip, mac: string): string => {
-		const who = [
-			...vip.carriers.filter(c => c.mac === mac).map(c => c.label),
-			...vip.vipPorts
-				.filter(p => sameMac(p.mac, mac))
-				.map(p => `the unbound VIP port ${p.name ?? p.id} (${short(p.id)}), which no VM owns`),
-		];
-		return who.length > 0 ? who.join('; ') : 'no port that carries this IP';
-	};
+/** Who is behind a MAC, for messages: API carriers, unbound VIP ports, node-data carriers. */
+function whoHasMacIn(vip: Vip, mac: string): string {
+	const who = [
+		...vip.carriers.filter(c => c.mac === mac).map(c => c.label),
+		...vip.vipPorts
+			.filter(p => sameMac(p.mac, mac))
+			.map(p => `the unbound VIP port ${p.name ?? p.id} (${short(p.id)}), which no VM owns`),
+	];
+	if (who.length === 0) who.push(...vip.nodeCarriers.filter(c => c.mac === mac).map(c => c.label));
+	return who.length > 0 ? who.join('; ') : 'no port that carries this IP';
+}
 
-	const qrDevice = (router: RouterInfo, node: NodeId, ip: string): string => {
-		const fromNeigh = neigh(node, `qrouter-${router.id}`).find(o => sameIp(o.entry.dst, ip))?.entry
-			.dev;
-		if (fromNeigh !== undefined) return fromNeigh;
-		const addrs = factsOf(node).addr?.[`qrouter-${router.id}`]?.data ?? [];
-		const iface = addrs.find(
-			i =>
-				i.name.startsWith('qr-') &&
-				i.addresses.some(a => cidrContains(`${a.local}/${a.prefixlen}`, ip)),
+function qrDeviceOf(base: ModelBase, router: RouterInfo, node: NodeId, ip: string): string {
+	const fromNeigh = base.neigh(node, `qrouter-${router.id}`).find(o => sameIp(o.entry.dst, ip))
+		?.entry.dev;
+	if (fromNeigh !== undefined) return fromNeigh;
+	const addrs = base.factsOf(node).addr?.[`qrouter-${router.id}`]?.data ?? [];
+	const iface = addrs.find(
+		i =>
+			i.name.startsWith('qr-') &&
+			i.addresses.some(a => cidrContains(`${a.local}/${a.prefixlen}`, ip)),
+	);
+	if (iface !== undefined) return iface.name;
+	const port = router.interfacePorts.find(p =>
+		p.fixedIps.some(f =>
+			router.subnets.some(s => cidrContains(s.cidr, f.ip) && cidrContains(s.cidr, ip)),
+		),
+	);
+	return port !== undefined ? `qr-${port.id.slice(0, 11)}` : '<qr-device>';
+}
+
+/** VIPs: the API's allowed-address-pair IPs, then those only node data shows. */
+function buildVips(context: VipContext): Vip[] {
+	const vips = apiVipIps(context.base.ports).map(ip => buildVip(context, ip));
+	for (const candidate of nodeVipCandidates(
+		context.base,
+		[...context.routers.values()],
+		context.nodeCarriers,
+	))
+		if (!vips.some(v => sameIp(v.ip, candidate.ip)))
+			vips.push(buildVip(context, candidate.ip, candidate));
+	return vips;
+}
+
+export function buildModel(snapshot: Snapshot): Model {
+	const base = buildBase(snapshot);
+	const amphorae = snapshot.cloud.amphorae?.data ?? [];
+	const routers = buildRouters(base);
+	const portEvidence = (
+		port: OsPort,
+		note?: string,
+		needles: readonly string[] = [],
+	): Evidence | undefined =>
+		cloudObjectEvidence(snapshot, 'openstack-ports', port.id, PORT_EVIDENCE_KEYS, note, needles);
+	const amphoraEvidence = (amphora: Amphora, note?: string): Evidence | undefined =>
+		cloudObjectEvidence(
+			snapshot,
+			'octavia-amphorae',
+			amphora.id,
+			['id', 'role', 'ha_ip', 'vrrp_port_id', 'vrrp_ip', 'status'],
+			note,
 		);
-		if (iface !== undefined) return iface.name;
-		const port = router.interfacePorts.find(p =>
-			p.fixedIps.some(f =>
-				router.subnets.some(s => cidrContains(s.cidr, f.ip) && cidrContains(s.cidr, ip)),
-			),
-		);
-		return port !== undefined ? `qr-${port.id.slice(0, 11)}` : '<qr-device>';
-	};
-
+	const carrierLabel = (port: OsPort): string => carrierLabelOf(port, amphorae);
+	const vips = buildVips({
+		base,
+		routers,
+		amphorae,
+		nodeCarriers: nodeCarriersByIp(base),
+		carrierLabel,
+		amphoraEvidence,
+	});
 	return {
 		routers,
 		vips,
-		ports,
-		subnets,
-		haRouters,
-		neigh,
-		namespaces: node => namespaces.get(node) ?? [],
+		ports: base.ports,
+		subnets: base.subnets,
+		haRouters: buildHaRouters(base),
+		neigh: base.neigh,
+		namespaces: base.namespaces,
 		portEvidence,
 		amphoraEvidence,
-		whoHasMac,
+		whoHasMac: whoHasMacIn,
 		carrierLabel,
-		subnetOf,
-		qrDevice,
+		subnetOf: base.subnetOf,
+		qrDevice: (router, node, ip) => qrDeviceOf(base, router, node, ip),
 	};
 }

@@ -1,16 +1,25 @@
-/** Small address helpers for rules (IPv4 and IPv6, no dependencies). Pure. */
+/**
+ * The one place dvrscope reads IP addresses and CIDRs (IPv4 and IPv6, no dependencies): rules,
+ * the flow filter, targets and the pseudonymiser all use these. Pure.
+ */
 
-function v4ToBigInt(ip: string): bigint | undefined {
+/** Dotted-quad IPv4 as a number (0 … 2³²-1), undefined for anything else. */
+export function ipv4ToNumber(ip: string): number | undefined {
 	const parts = ip.split('.');
 	if (parts.length !== 4) return undefined;
-	let value = 0n;
+	let n = 0;
 	for (const part of parts) {
 		if (!/^\d{1,3}$/.test(part)) return undefined;
-		const n = Number(part);
-		if (n > 255) return undefined;
-		value = (value << 8n) | BigInt(n);
+		const v = Number(part);
+		if (v > 255) return undefined;
+		n = n * 256 + v;
 	}
-	return value;
+	return n;
+}
+
+function v4ToBigInt(ip: string): bigint | undefined {
+	const n = ipv4ToNumber(ip);
+	return n === undefined ? undefined : BigInt(n);
 }
 
 function v6ToBigInt(ip: string): bigint | undefined {
@@ -73,6 +82,25 @@ export function cidrContains(cidr: string, ip: string): boolean {
 	if (!Number.isInteger(len) || len < 0 || len > bits) return false;
 	const shift = BigInt(bits - len);
 	return net.value >> shift === addr.value >> shift;
+}
+
+/**
+ * A test for one CIDR, parsed once, for use per row (the flow filter over 200,000 flows): IPv4 by
+ * number arithmetic, IPv6 through {@link cidrContains}. Undefined when `cidr` is no CIDR.
+ */
+export function cidrMatcher(cidr: string): ((ip: string) => boolean) | undefined {
+	const [base, lenText] = cidr.split('/');
+	const net = parseIp(base ?? '');
+	if (net === undefined || lenText === undefined) return undefined;
+	const len = Number(lenText);
+	if (!Number.isInteger(len) || len < 0 || len > (net.version === 4 ? 32 : 128)) return undefined;
+	if (net.version === 6) return ip => cidrContains(cidr, ip);
+	const size = 2 ** (32 - len);
+	const block = Math.floor(Number(net.value) / size);
+	return ip => {
+		const n = ipv4ToNumber(ip);
+		return n !== undefined && Math.floor(n / size) === block;
+	};
 }
 
 /** Lower-case colon MAC (`FA-16-3E-…` → `fa:16:3e:…`). */

@@ -26,8 +26,91 @@ export type Finding = {
 	readonly router?: string;
 	readonly data: Readonly<Record<string, string | number>>;
 	readonly evidence: readonly Evidence[];
-	/** Commands for a human to run (never run by dvrscope). */
+	/** Commands for a human to run (never run by dvrscope); derived from `fix.steps` when there is a fix. */
 	readonly remediation?: readonly string[];
+	/** The typed fix (contract B): steps to print, the actions they take, and the predicted result. */
+	readonly fix?: Fix;
+};
+
+/** One command for a human to run: ONE line, no `# on node` comment (the node is its own field). */
+export type FixStep = {
+	readonly node?: NodeId;
+	readonly where: 'cloud' | 'node';
+	readonly command: string;
+	readonly note?: string;
+};
+
+/** An allowed address pair as Neutron stores it (`ip` with `/prefixlen` when given, own `mac`). */
+export type AddressPairSpec = {
+	readonly ip: string;
+	readonly prefixlen?: number;
+	readonly mac?: string;
+};
+
+/** What a step does to the cloud, typed, so dvrscope can apply it to the model and predict. */
+export type FixAction =
+	| {
+			/** `openstack port set --no-allowed-address --allowed-address … <port>`: Neutron re-sends the port's entries. */
+			readonly kind: 'set-aap';
+			readonly port: string;
+			readonly pairs: readonly AddressPairSpec[];
+	  }
+	| {
+			/** `ip neigh replace <ip> lladdr <mac> dev <dev> nud permanent` in a namespace on a node. */
+			readonly kind: 'replace-neigh';
+			readonly node: NodeId;
+			readonly namespace: string;
+			readonly ip: string;
+			readonly mac: string;
+			readonly dev: string;
+	  }
+	| {
+			/** `ip neigh del <ip> dev <dev>` in a namespace on a node. */
+			readonly kind: 'delete-neigh';
+			readonly node: NodeId;
+			readonly namespace: string;
+			readonly ip: string;
+			readonly dev: string;
+	  };
+
+/** A finding dvrscope predicts after the fix is applied to the model. */
+export type PredictedFinding = {
+	readonly ruleId: RuleId;
+	readonly severity: Severity;
+	readonly message: string;
+	readonly nodes: readonly NodeId[];
+	/** Not among the findings before the fix (the fix would cause it). */
+	readonly isNew: boolean;
+	/** The finding the fix is for, still there. */
+	readonly isSelf: boolean;
+};
+
+/** The result of applying a fix's actions to the model and running the rules again. */
+export type FixPrediction = {
+	/** The IP (VIP) the prediction looks at. */
+	readonly subject: string;
+	readonly critical: number;
+	readonly warning: number;
+	/** True when the finding is gone and no new finding appears on the subject. */
+	readonly clears: boolean;
+	/** Findings left on the subject after the fix, new or old. */
+	readonly remaining: readonly PredictedFinding[];
+	/** One line: `after this: 0 critical, 0 warning on VIP 10.0.0.100`. */
+	readonly summary: string;
+};
+
+/**
+ * A typed fix. `kind` absent or `'fix'`: the steps change the cloud (and `actions` say how);
+ * `'check-first'`: dvrscope prints no command that changes anything, because the holder is unknown
+ * or contested or the computed fix did not predict a recovery — the steps are read-only checks.
+ */
+export type Fix = {
+	readonly kind?: 'fix' | 'check-first';
+	readonly steps: readonly FixStep[];
+	readonly actions: readonly FixAction[];
+	/** The evidence the target was derived from, in words (the VIP's observed holder). */
+	readonly basis: string;
+	readonly prediction?: FixPrediction;
 };
 
 export type RuleDocs = {
@@ -90,6 +173,8 @@ export type ReportDescriptor<M extends string> = {
 	readonly data?: Readonly<Record<string, string | number>>;
 	readonly evidence?: readonly Evidence[];
 	readonly remediation?: readonly string[];
+	/** Typed fix; the engine derives `remediation` from its steps when `remediation` is not given. */
+	readonly fix?: Fix;
 };
 
 export type RuleContext<M extends string> = {

@@ -30,6 +30,18 @@ export type CaptureParams = {
 	readonly inner?: ParserKind;
 };
 
+/**
+ * What a declared projection (src/collectors/projections.ts) kept of a structured capture: the
+ * field patterns kept, the paths dropped (array indices as `[]`, wildcard keys as `*`), and, when
+ * the body could not be read and was withheld entirely, why.
+ */
+export type CaptureProjection = {
+	readonly name: string;
+	readonly kept: readonly string[];
+	readonly dropped: readonly string[];
+	readonly withheld?: string;
+};
+
 /** Where a capture was taken: on one node, or against the cloud's APIs (openstack CLI, kubectl get). */
 export type CaptureScope = 'node' | 'cloud';
 
@@ -64,6 +76,8 @@ export type CaptureMeta = {
 	readonly truncated?: boolean;
 	/** Transport it came through (`ssh`, `kubectl`, `local`, `manual`). */
 	readonly via?: string;
+	/** Set when a projection limited the stored fields (see {@link CaptureProjection}). */
+	readonly projection?: CaptureProjection;
 };
 
 /** A capture with its output loaded. */

@@ -87,14 +87,15 @@ export type Flow = {
 	readonly table: number;
 	/** OpenFlow default 32768 when not printed. */
 	readonly priority: number;
-	readonly cookie?: string;
-	readonly durationS?: number;
-	readonly packets?: number;
-	readonly bytes?: number;
-	readonly idleAge?: number;
-	readonly hardAge?: number;
-	readonly idleTimeout?: number;
-	readonly hardTimeout?: number;
+	/** The stats are `| undefined` as well as optional: the parser's flows read them lazily. */
+	readonly cookie?: string | undefined;
+	readonly durationS?: number | undefined;
+	readonly packets?: number | undefined;
+	readonly bytes?: number | undefined;
+	readonly idleAge?: number | undefined;
+	readonly hardAge?: number | undefined;
+	readonly idleTimeout?: number | undefined;
+	readonly hardTimeout?: number | undefined;
 	/** `reset_counts`, `send_flow_rem`, `no_packet_counts` … */
 	readonly flags: readonly string[];
 	/** Match fields as printed; bare protocol words (`arp`, `ip`) map to ''. Port names unquoted. */

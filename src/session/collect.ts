@@ -10,6 +10,7 @@ import {setMaxListeners} from 'node:events';
 import type {Capture, CaptureMeta, CaptureSet, FailureKind, NodeInfo} from '../model/capture.js';
 import {isSafeId, type NodeId} from '../model/ids.js';
 import type {CommandResult, Transport, TransportFailure} from '../transport/types.js';
+import type {CloudApi} from '../transport/openstack-api.js';
 import {toCaptureMeta} from '../bundle/capture-set.js';
 import {
 	bridgeNames,
@@ -17,11 +18,14 @@ import {
 	checkParam,
 	matchCatalog,
 	MAX_EXECS_PER_NODE,
+	maxExecsPerNode,
 	namespaceNames,
 	planCommand,
+	planApi,
 	planDetail,
 	splitSections,
 	DEFAULT_HA_CONFS_PATH,
+	type CatalogEntry,
 	type CatalogId,
 	type ParamValues,
 	type PlannedCommand,
@@ -44,8 +48,11 @@ type Connectable = {connect?: (signal: AbortSignal) => Promise<TransportFailure 
 
 export type CollectOptions = {
 	readonly nodes: readonly CollectNode[];
-	/** Runs cloud-scope entries (`openstack …`): a local or kubectl (keystone-client) transport. */
-	readonly cloud?: Transport;
+	/**
+	 * Reads the cloud-scope entries: the OpenStack API (src/transport/openstack-api.ts, GETs of the
+	 * entries' `api` form), or a transport running the `openstack` CLI (local or keystone-client).
+	 */
+	readonly cloud?: Transport | CloudApi;
 	/** Cloud entries to collect as data (default none). */
 	readonly cloudEntries?: readonly CatalogId[];
 	/** Narrow the nodes to those carrying this object (needs `cloud`). */
@@ -98,6 +105,623 @@ function captureId(node: string | undefined, catalogId: string, item?: string): 
 const refusalText = (refusal: Refusal): string =>
 	`refused ${refusal.param} "${refusal.value}" for ${refusal.catalogId}: ${refusal.reason} (not run)`;
 
+type NodeCounts = {total: number; failed: number};
+
+/** State of one collection session: what was recorded, the problems, the event stream. */
+class Session {
+	readonly captures: Capture[];
+	readonly problems: Problem[];
+	readonly signal: AbortSignal;
+	readonly makeNonce: () => string;
+	readonly maxBytes: number;
+	/** Captures recorded per node (nodes run concurrently: counted here, not by difference). */
+	readonly perNode = new Map<NodeId, NodeCounts>();
+	readonly finished = new Set<NodeId>();
+	failedCaptures = 0;
+	nodesOk = 0;
+	nodesFailed = 0;
+	/** Router ids of a target (their namespaces are read; others skipped). */
+	routers: readonly string[] | undefined;
+	private readonly ids: Set<string>;
+	/**
+	 * Events of target resolution (cloud captures, logs) are held until `collection-started`,
+	 * which must come first but can only name the nodes once the target is resolved.
+	 */
+	private held: SessionEvent[] | undefined = [];
+
+	constructor(
+		readonly options: CollectOptions,
+		private readonly onEvent: SessionEventListener,
+		signal: AbortSignal,
+	) {
+		this.signal = signal;
+		this.captures = [...(options.extraCaptures ?? [])];
+		this.ids = new Set(this.captures.map(capture => capture.id));
+		this.problems = [...(options.problems ?? [])];
+		this.makeNonce = options.nonce ?? (() => randomBytes(16).toString('hex'));
+		this.maxBytes = options.maxBytes ?? COLLECT_DEFAULTS.maxBytes;
+	}
+
+	deliver(event: SessionEvent): void {
+		try {
+			this.onEvent(event);
+		} catch {
+			// A listener's bug must not stop a collection.
+		}
+	}
+
+	emit(event: SessionEvent): void {
+		if (this.held === undefined) this.deliver(event);
+		else this.held.push(event);
+	}
+
+	/** Deliver `collection-started`, then what was held back before it. */
+	start(event: SessionEvent): void {
+		this.deliver(event);
+		const early = this.held ?? [];
+		this.held = undefined;
+		for (const held of early) this.deliver(held);
+	}
+
+	log(level: 'info' | 'warning', message: string, node?: NodeId): void {
+		this.emit({type: 'log', at: now(), level, message, ...(node === undefined ? {} : {node})});
+	}
+
+	refused(refusal: Refusal, node?: NodeId): void {
+		this.problems.push({
+			...(node === undefined ? {} : {node}),
+			kind: 'refused',
+			message: refusalText(refusal),
+		});
+		this.log('warning', refusalText(refusal), node);
+	}
+
+	unique(id: string): string {
+		let candidate = id;
+		for (let n = 2; this.ids.has(candidate); n++) candidate = `${id}-${n}`;
+		this.ids.add(candidate);
+		return candidate;
+	}
+
+	record(
+		fields: Omit<Capture, 'stdoutFile' | 'stderrFile' | 'stdoutBytes' | 'stderrBytes'>,
+	): Capture {
+		const capture = toCaptureMeta(fields);
+		this.captures.push(capture);
+		if (capture.failure) this.failedCaptures++;
+		if (capture.node !== undefined) {
+			const counts = this.perNode.get(capture.node) ?? {total: 0, failed: 0};
+			counts.total++;
+			if (capture.failure) counts.failed++;
+			this.perNode.set(capture.node, counts);
+		}
+		this.emit({
+			type: 'capture-done',
+			at: now(),
+			...(capture.node === undefined ? {} : {node: capture.node}),
+			captureId: capture.id,
+			capture: stripBodies(capture),
+		});
+		return capture;
+	}
+}
+
+type RunContext = {
+	readonly transport: Transport;
+	readonly node: NodeId | undefined;
+	readonly signal: AbortSignal;
+	readonly relabel: (failure: TransportFailure) => TransportFailure;
+	readonly haConfsPath?: string;
+};
+
+/** Run one planned command on a transport and file what came back (sections split). */
+async function runPlanned(
+	session: Session,
+	planned: PlannedCommand,
+	context: RunContext,
+): Promise<CommandResult> {
+	const {entry} = planned;
+	const {node, transport} = context;
+	if (matchCatalog(planned.argv) !== entry) {
+		// Defense in depth: never reached while planCommand validates; refuse rather than run.
+		throw new Error(
+			`refusing to run an argv that is not a catalog entry: ${JSON.stringify(planned.argv).slice(0, 200)}`,
+		);
+	}
+	const id = session.unique(captureId(node, entry.id));
+	session.emit({
+		type: 'capture-started',
+		at: now(),
+		...(node === undefined ? {} : {node}),
+		captureId: id,
+		catalogId: entry.id,
+		argv: planned.argv,
+	});
+	const raw = await transport.exec(
+		{
+			argv: planned.argv,
+			timeoutMs: session.options.commandTimeoutMs ?? entry.timeoutMs,
+			podClass: entry.podClass,
+			maxBytes: session.maxBytes,
+		},
+		{signal: context.signal},
+	);
+	const result: CommandResult = raw.failure ? {...raw, failure: context.relabel(raw.failure)} : raw;
+	const base = {
+		scope: entry.scope,
+		...(node === undefined ? {} : {node}),
+		startedAt: result.startedAt,
+		durationMs: result.durationMs,
+		via: transport.kind,
+	};
+	const failure = result.failure
+		? {failure: {kind: result.failure.kind, message: result.failure.message}}
+		: {};
+	// A batch's sections are filed one capture each; the batch execution itself (argv, exit status,
+	// duration, failure) keeps its output only when no section could be cut out of it.
+	const sectioned =
+		entry.sections !== undefined && planned.nonce !== undefined
+			? fileSections(session, planned.nonce, entry, result, base, context)
+			: undefined;
+	const keep = sectioned === undefined || sectioned === 0;
+	session.record({
+		...base,
+		id,
+		argv: planned.argv,
+		...(sectioned === undefined && entry.kind !== undefined ? {kind: entry.kind} : {}),
+		...(sectioned === undefined && Object.keys(planned.params).length > 0
+			? {params: planned.params}
+			: {}),
+		catalogId: entry.id,
+		exitCode: result.exitCode,
+		stdout: keep ? result.stdout : '',
+		stderr: keep ? result.stderr : '',
+		...failure,
+		...(result.truncated ? {truncated: true} : {}),
+	});
+	return result;
+}
+
+/** Cut a batch's output into one capture per item and part; returns how many were filed. */
+function fileSections(
+	session: Session,
+	nonce: string,
+	entry: CatalogEntry,
+	result: CommandResult,
+	base: Pick<Capture, 'scope' | 'node' | 'startedAt' | 'durationMs' | 'via'>,
+	context: RunContext,
+): number {
+	const {node} = context;
+	const split = splitSections(
+		entry,
+		nonce,
+		result.stdout,
+		result.stderr,
+		context.haConfsPath ?? DEFAULT_HA_CONFS_PATH,
+	);
+	for (const refusal of split.refusals) session.refused(refusal, node);
+	const parts =
+		entry.sections !== undefined && 'parts' in entry.sections ? entry.sections.parts : [];
+	for (const section of split.sections) {
+		const item = section.params.bridge ?? section.params.namespace ?? section.params.router;
+		const part = parts.find(p => p.catalogId === section.catalogId);
+		const argv = part
+			? part.argv.map(word => (word === '{item}' ? (item ?? '') : word))
+			: ['cat', '--', section.params.path ?? ''];
+		const cut = section.exitCode === null;
+		session.record({
+			...base,
+			id: session.unique(captureId(node, section.catalogId, item)),
+			argv,
+			kind: section.kind,
+			params: section.params,
+			catalogId: section.catalogId,
+			exitCode: section.exitCode,
+			stdout: section.stdout,
+			stderr: section.stderr,
+			...(cut
+				? {
+						failure: result.failure
+							? {kind: result.failure.kind, message: result.failure.message}
+							: {kind: 'unreachable' as const, message: 'output ended inside this section'},
+					}
+				: {}),
+		});
+	}
+	return split.sections.length;
+}
+
+const isApi = (cloud: Transport | CloudApi): cloud is CloudApi => 'get' in cloud;
+
+/**
+ * Runs one cloud catalog entry (recorded as a capture). For the API, the caller gets the reply
+ * with its envelope removed (`{"ports": [...]}` → `[...]`, as the CLI prints it); the capture keeps
+ * the body as sent.
+ */
+async function runCloud(
+	session: Session,
+	id: CatalogId,
+	values: ParamValues,
+): Promise<CommandResult | undefined> {
+	const cloud = session.options.cloud;
+	if (cloud === undefined) return undefined;
+	if (isApi(cloud)) return runApi(session, cloud, id, values);
+	const planned = planCommand(id, values);
+	if (!planned.ok) {
+		for (const refusal of planned.refusals)
+			session.problems.push({kind: 'refused', message: refusalText(refusal)});
+		return undefined;
+	}
+	return runPlanned(session, planned.command, {
+		transport: cloud,
+		node: undefined,
+		signal: session.signal,
+		relabel: f => f,
+	});
+}
+
+async function runApi(
+	session: Session,
+	cloud: CloudApi,
+	id: CatalogId,
+	values: ParamValues,
+): Promise<CommandResult | undefined> {
+	const planned = planApi(id, values);
+	if (!planned.ok) {
+		for (const refusal of planned.refusals)
+			session.problems.push({kind: 'refused', message: refusalText(refusal)});
+		return undefined;
+	}
+	const {entry, params} = planned.command;
+	const captureAt = session.unique(captureId(undefined, entry.id));
+	const argv = ['GET', planned.request.service, planned.request.path];
+	session.emit({
+		type: 'capture-started',
+		at: now(),
+		captureId: captureAt,
+		catalogId: entry.id,
+		argv,
+	});
+	const result = await cloud.get(planned.request, {
+		signal: session.signal,
+		timeoutMs: session.options.commandTimeoutMs ?? entry.timeoutMs,
+		maxBytes: session.maxBytes,
+	});
+	session.record({
+		id: captureAt,
+		scope: entry.scope,
+		argv: result.argv,
+		...(entry.kind === undefined ? {} : {kind: entry.kind}),
+		...(Object.keys(params).length > 0 ? {params} : {}),
+		catalogId: entry.id,
+		exitCode: result.exitCode,
+		startedAt: result.startedAt,
+		durationMs: result.durationMs,
+		via: cloud.kind,
+		stdout: result.stdout,
+		stderr: result.stderr,
+		...(result.failure
+			? {failure: {kind: result.failure.kind, message: result.failure.message}}
+			: {}),
+		...(result.truncated ? {truncated: true} : {}),
+	});
+	return {...result, stdout: withoutEnvelope(result.stdout)};
+}
+
+/** `{"ports": [...], "ports_links": [...]}` → `[...]`; anything else unchanged. */
+function withoutEnvelope(body: string): string {
+	let value: unknown;
+	try {
+		value = JSON.parse(body);
+	} catch {
+		return body;
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return body;
+	const keys = Object.keys(value).filter(key => !key.endsWith('_links'));
+	const only = keys.length === 1 ? (value as Record<string, unknown>)[keys[0] ?? ''] : undefined;
+	return typeof only === 'object' && only !== null ? JSON.stringify(only) : body;
+}
+
+const namesOf = (node: CollectNode): readonly (string | undefined)[] =>
+	node.hostNames ?? [node.info.id, node.info.neutronHost, node.info.address];
+
+/** The nodes a target narrows the collection to (all of them without a target). */
+async function targetNodes(session: Session): Promise<readonly CollectNode[]> {
+	const {options} = session;
+	if (options.target === undefined) return options.nodes;
+	const label = describeTarget(options.target);
+	if (options.cloud === undefined) {
+		session.problems.push({
+			kind: 'target',
+			message: `${label}: no OpenStack API access to resolve it; collecting from every node`,
+		});
+		return options.nodes;
+	}
+	const resolution = await resolveTarget(options.target, async (id, values) =>
+		runCloud(session, id, values),
+	);
+	for (const message of resolution.problems)
+		session.problems.push({kind: 'target', message: `${label}: ${message}`});
+	session.routers = resolution.routers.length > 0 ? resolution.routers : undefined;
+	const wanted = new Set(resolution.hosts);
+	const nodes = options.nodes.filter(node =>
+		namesOf(node).some(name => name !== undefined && wanted.has(name)),
+	);
+	const unmatched = resolution.hosts.filter(
+		host => !nodes.some(node => namesOf(node).includes(host)),
+	);
+	session.log(
+		nodes.length === 0 ? 'warning' : 'info',
+		`${label} is carried by ${resolution.hosts.length} host(s): ${resolution.hosts.join(', ') || 'none found'}; ${nodes.length} in the inventory${unmatched.length > 0 ? ` (not in the inventory: ${unmatched.join(', ')})` : ''}`,
+	);
+	if (unmatched.length > 0)
+		session.problems.push({
+			kind: 'target',
+			message: `${label}: hosts not in the inventory: ${unmatched.join(', ')}`,
+		});
+	// The unselected transports were never opened; they are closed with the others.
+	return nodes;
+}
+
+/** The cloud data lists, then `port show` of the ports a diagnosis needs (bounded). */
+async function collectCloudData(session: Session): Promise<void> {
+	const {options} = session;
+	const note = (id: string, result: CommandResult | undefined): void => {
+		if (result?.failure)
+			session.problems.push({
+				kind: result.failure.kind,
+				message: `${id}: ${result.failure.message}`,
+			});
+	};
+	const lists = await Promise.all(
+		(options.cloudEntries ?? []).map(async id => {
+			const result = await runCloud(session, id, {});
+			note(id, result);
+			return {id, result};
+		}),
+	);
+	// `port list` carries no allowed address pairs nor binding host: read those with `port show`
+	// for the ports a VRRP/Octavia diagnosis needs (instances' and Octavia's), bounded.
+	const wanted = portsToShow(lists.find(list => list.id === 'os.ports')?.result);
+	const limit = options.portShowLimit ?? COLLECT_DEFAULTS.portShowLimit;
+	if (wanted.length > limit)
+		session.log(
+			'warning',
+			`${wanted.length} instance/Octavia ports: reading the first ${limit} with port show (a --vip or --loadbalancer target reads the ones that matter)`,
+		);
+	const queue = wanted.slice(0, limit);
+	await Promise.all(
+		Array.from({length: Math.min(4, queue.length)}, async () => {
+			for (let port = queue.shift(); port !== undefined; port = queue.shift()) {
+				if (session.signal.aborted) return;
+				note('os.port-show', await runCloud(session, 'os.port-show', {port}));
+			}
+		}),
+	);
+}
+
+/** One node's run: its abort controller, time limit, execution budget and failures. */
+class NodeRun {
+	readonly controller = new AbortController();
+	readonly failedExecs: {kind: FailureKind; message: string}[] = [];
+	failure: TransportFailure | undefined;
+	private execs = 0;
+	private maxExecs = MAX_EXECS_PER_NODE;
+	private deadline = false;
+	private readonly timer: NodeJS.Timeout;
+	private readonly limitMs: number;
+	private readonly onAbort = (): void => {
+		this.controller.abort();
+	};
+
+	constructor(
+		private readonly session: Session,
+		readonly node: CollectNode,
+	) {
+		setMaxListeners(0, this.controller.signal);
+		session.signal.addEventListener('abort', this.onAbort, {once: true});
+		this.limitMs = session.options.nodeTimeoutMs ?? COLLECT_DEFAULTS.nodeTimeoutMs;
+		this.timer = setTimeout(() => {
+			this.deadline = true;
+			this.controller.abort();
+		}, this.limitMs);
+	}
+
+	readonly relabel = (failure: TransportFailure): TransportFailure =>
+		this.deadline && failure.kind === 'cancelled'
+			? {kind: 'timeout', message: `node time limit (${Math.round(this.limitMs / 1000)} s) reached`}
+			: failure;
+
+	/** Raise the execution budget for a node with this many namespaces to read. */
+	allowFor(namespaces: number): void {
+		this.maxExecs = maxExecsPerNode(namespaces);
+	}
+
+	async exec(planned: PlannedCommand): Promise<CommandResult> {
+		this.execs++;
+		if (this.execs > this.maxExecs)
+			throw new Error(`more than ${this.maxExecs} executions planned for ${this.node.info.id}`);
+		const result = await runPlanned(this.session, planned, {
+			transport: this.node.transport,
+			node: this.node.info.id,
+			signal: this.controller.signal,
+			relabel: this.relabel,
+			...(this.node.haConfsPath === undefined ? {} : {haConfsPath: this.node.haConfsPath}),
+		});
+		if (result.failure)
+			this.failedExecs.push({
+				kind: result.failure.kind,
+				message: `${planned.entry.id}: ${result.failure.message}`,
+			});
+		return result;
+	}
+
+	aborted(): boolean {
+		return this.controller.signal.aborted;
+	}
+
+	dispose(): void {
+		clearTimeout(this.timer);
+		this.session.signal.removeEventListener('abort', this.onAbort);
+	}
+}
+
+/** Phase 1 on a node: namespaces and bridges, or undefined when the node itself failed. */
+async function discover(
+	session: Session,
+	run: NodeRun,
+): Promise<{namespaces: readonly string[]; bridges: readonly string[]} | undefined> {
+	const id = run.node.info.id;
+	const discovery = catalogEntries.filter(entry => entry.phase === 'discover');
+	const results = await Promise.all(
+		discovery.map(async entry => {
+			const planned = planCommand(entry.id, {});
+			if (!planned.ok) throw new Error(`catalog: discovery entry ${entry.id} needs parameters`);
+			return {entry, result: await run.exec(planned.command)};
+		}),
+	);
+	const failures = results.map(r => r.result.failure).filter(f => f !== undefined);
+	if (
+		failures.length === results.length &&
+		failures.every(f => NODE_LEVEL.has(f.kind) || f.kind === 'cancelled' || f.kind === 'timeout')
+	) {
+		run.failure = failures[0];
+		return undefined;
+	}
+	let namespaces: readonly string[] = [];
+	let bridges: readonly string[] = [];
+	for (const {entry, result} of results) {
+		if (result.failure || result.exitCode !== 0) continue;
+		if (entry.id === 'netns.list') {
+			const names = namespaceNames(result.stdout);
+			if ('error' in names) session.problems.push({node: id, kind: 'parse', message: names.error});
+			else namespaces = names;
+		} else if (entry.id === 'ovs.bridges') bridges = bridgeNames(result.stdout);
+	}
+	return {namespaces, bridges};
+}
+
+/** Phase 2 on a node: the detail commands over what discovery found. */
+async function detail(
+	session: Session,
+	run: NodeRun,
+	found: {namespaces: readonly string[]; bridges: readonly string[]},
+): Promise<void> {
+	const {node} = run;
+	const id = node.info.id;
+	const plan = planDetail({
+		...found,
+		nonce: session.makeNonce(),
+		...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
+		...(session.routers === undefined ? {} : {routers: session.routers}),
+	});
+	for (const refusal of plan.refusals) session.refused(refusal, id);
+	if (plan.skipped.length > 0)
+		session.log(
+			'info',
+			`not read: ${plan.skipped.length} namespace(s) (${plan.skipped.slice(0, 3).join(', ')}${plan.skipped.length > 3 ? ', …' : ''})`,
+			id,
+		);
+	run.allowFor(found.namespaces.length);
+	await Promise.all(plan.commands.map(async command => run.exec(command)));
+}
+
+/** Collect one node: connect, discover, detail; always ends with node-done or node-failed. */
+async function collectNode(session: Session, node: CollectNode): Promise<void> {
+	const id = node.info.id;
+	const started = Date.now();
+	session.emit({type: 'node-started', at: now(), node: id});
+	const run = new NodeRun(session, node);
+	try {
+		const connect = (node.transport as Transport & Connectable).connect;
+		const failure = connect ? await connect.call(node.transport, run.controller.signal) : undefined;
+		if (failure) run.failure = run.relabel(failure);
+		const found = run.failure === undefined ? await discover(session, run) : undefined;
+		if (found !== undefined) {
+			if (run.aborted())
+				run.failure = run.relabel({kind: 'cancelled', message: 'cancelled after discovery'});
+			else {
+				await detail(session, run, found);
+				if (run.aborted())
+					run.failure = run.relabel({
+						kind: 'cancelled',
+						message: 'cancelled before the node finished',
+					});
+			}
+		}
+	} catch (error) {
+		run.failure = {kind: 'spawn', message: `internal error: ${(error as Error).message}`};
+	} finally {
+		run.dispose();
+		finishNode(session, run, Date.now() - started);
+		// Close at once: one connection per node, released as soon as the node is done.
+		await node.transport.close().catch(() => undefined);
+	}
+}
+
+function finishNode(session: Session, run: NodeRun, durationMs: number): void {
+	const id = run.node.info.id;
+	session.finished.add(id);
+	const kept = session.perNode.get(id)?.total ?? 0;
+	if (run.failure) {
+		session.nodesFailed++;
+		session.problems.push({node: id, kind: run.failure.kind, message: run.failure.message});
+		session.emit({
+			type: 'node-failed',
+			at: now(),
+			node: id,
+			kind: run.failure.kind,
+			message: run.failure.message,
+			captures: kept,
+		});
+		return;
+	}
+	// The node answered but some commands did not complete: name each one.
+	for (const failed of run.failedExecs) session.problems.push({node: id, ...failed});
+	session.nodesOk++;
+	session.emit({
+		type: 'node-done',
+		at: now(),
+		node: id,
+		captures: kept,
+		failedCaptures: session.perNode.get(id)?.failed ?? 0,
+		durationMs,
+	});
+}
+
+/** Run the nodes (bounded concurrency) and the cloud data; on abort wait at most 2 s more. */
+async function runAll(
+	session: Session,
+	nodes: readonly CollectNode[],
+	concurrency: number,
+): Promise<void> {
+	const {signal} = session;
+	const queue = [...nodes];
+	const workers = Array.from({length: Math.min(concurrency, queue.length)}, async () => {
+		for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+			if (signal.aborted) break;
+			await collectNode(session, next);
+		}
+	});
+	const all = Promise.all([...workers, collectCloudData(session)]);
+	if (signal.aborted) {
+		await settleWithin(all, 2000);
+		return;
+	}
+	await Promise.race([
+		all,
+		new Promise<void>(resolve => {
+			signal.addEventListener(
+				'abort',
+				() => {
+					void settleWithin(all, 2000).then(resolve);
+				},
+				{once: true},
+			);
+		}),
+	]);
+}
+
 export async function collect(
 	options: CollectOptions,
 	onEvent: SessionEventListener,
@@ -106,488 +730,36 @@ export async function collect(
 	const started = Date.now();
 	// One listener on the caller's signal; every node and command listens to this one instead
 	// (hundreds of listeners are expected, not a leak).
-	const session = new AbortController();
-	setMaxListeners(0, session.signal);
-	const signal = session.signal;
-	if (outerSignal.aborted) session.abort();
+	const controller = new AbortController();
+	setMaxListeners(0, controller.signal);
+	if (outerSignal.aborted) controller.abort();
 	else
 		outerSignal.addEventListener(
 			'abort',
 			() => {
-				session.abort();
+				controller.abort();
 			},
 			{once: true},
 		);
-	const deliver = (event: SessionEvent): void => {
-		try {
-			onEvent(event);
-		} catch {
-			// A listener's bug must not stop a collection.
-		}
-	};
-	// Events of target resolution (cloud captures, logs) are held until `collection-started`,
-	// which must come first but can only name the nodes once the target is resolved.
-	let held: SessionEvent[] | undefined = [];
-	const emit = (event: SessionEvent): void => {
-		if (held === undefined) deliver(event);
-		else held.push(event);
-	};
-	const captures: Capture[] = [...(options.extraCaptures ?? [])];
-	const ids = new Set(captures.map(capture => capture.id));
-	const problems: Problem[] = [...(options.problems ?? [])];
-	const makeNonce = options.nonce ?? (() => randomBytes(16).toString('hex'));
-	const maxBytes = options.maxBytes ?? COLLECT_DEFAULTS.maxBytes;
-	let failedCaptureCount = 0;
-	/** Captures recorded per node (nodes run concurrently: counted here, not by difference). */
-	const perNode = new Map<NodeId, {total: number; failed: number}>();
-
-	const unique = (id: string): string => {
-		let candidate = id;
-		for (let n = 2; ids.has(candidate); n++) candidate = `${id}-${n}`;
-		ids.add(candidate);
-		return candidate;
-	};
-
-	const record = (
-		fields: Omit<Capture, 'stdoutFile' | 'stderrFile' | 'stdoutBytes' | 'stderrBytes'>,
-	): Capture => {
-		const capture = toCaptureMeta(fields);
-		captures.push(capture);
-		if (capture.failure) failedCaptureCount++;
-		if (capture.node !== undefined) {
-			const counts = perNode.get(capture.node) ?? {total: 0, failed: 0};
-			counts.total++;
-			if (capture.failure) counts.failed++;
-			perNode.set(capture.node, counts);
-		}
-		emit({
-			type: 'capture-done',
-			at: now(),
-			...(capture.node === undefined ? {} : {node: capture.node}),
-			captureId: capture.id,
-			capture: stripBodies(capture),
-		});
-		return capture;
-	};
-
-	/** Run one planned command on a transport and file what came back (sections split). */
-	const run = async (
-		planned: PlannedCommand,
-		transport: Transport,
-		node: NodeId | undefined,
-		runSignal: AbortSignal,
-		relabel: (failure: TransportFailure) => TransportFailure,
-		haConfsPath?: string,
-	): Promise<CommandResult> => {
-		const entry = planned.entry;
-		if (matchCatalog(planned.argv) !== entry) {
-			// Defense in depth: never reached while planCommand validates; refuse rather than run.
-			throw new Error(
-				`refusing to run an argv that is not a catalog entry: ${JSON.stringify(planned.argv).slice(0, 200)}`,
-			);
-		}
-		const id = unique(captureId(node, entry.id));
-		emit({
-			type: 'capture-started',
-			at: now(),
-			...(node === undefined ? {} : {node}),
-			captureId: id,
-			catalogId: entry.id,
-			argv: planned.argv,
-		});
-		const raw = await transport.exec(
-			{
-				argv: planned.argv,
-				timeoutMs: options.commandTimeoutMs ?? entry.timeoutMs,
-				podClass: entry.podClass,
-				maxBytes,
-			},
-			{signal: runSignal},
-		);
-		const result: CommandResult = raw.failure ? {...raw, failure: relabel(raw.failure)} : raw;
-		const base = {
-			scope: entry.scope,
-			...(node === undefined ? {} : {node}),
-			startedAt: result.startedAt,
-			durationMs: result.durationMs,
-			via: transport.kind,
-		};
-		const failure = result.failure
-			? {failure: {kind: result.failure.kind, message: result.failure.message}}
-			: {};
-		if (entry.sections !== undefined && planned.nonce !== undefined) {
-			const split = splitSections(
-				entry,
-				planned.nonce,
-				result.stdout,
-				result.stderr,
-				haConfsPath ?? DEFAULT_HA_CONFS_PATH,
-			);
-			for (const refusal of split.refusals) {
-				problems.push({
-					...(node === undefined ? {} : {node}),
-					kind: 'refused',
-					message: refusalText(refusal),
-				});
-				emit({
-					type: 'log',
-					at: now(),
-					level: 'warning',
-					message: refusalText(refusal),
-					...(node === undefined ? {} : {node}),
-				});
-			}
-			for (const section of split.sections) {
-				const item = section.params.bridge ?? section.params.namespace ?? section.params.router;
-				const part =
-					'parts' in entry.sections
-						? entry.sections.parts.find(p => p.catalogId === section.catalogId)
-						: undefined;
-				const argv = part
-					? part.argv.map(word => (word === '{item}' ? (item ?? '') : word))
-					: ['cat', '--', section.params.path ?? ''];
-				const cut = section.exitCode === null;
-				record({
-					...base,
-					id: unique(captureId(node, section.catalogId, item)),
-					argv,
-					kind: section.kind,
-					params: section.params,
-					catalogId: section.catalogId,
-					exitCode: section.exitCode,
-					stdout: section.stdout,
-					stderr: section.stderr,
-					...(cut
-						? {
-								failure: result.failure
-									? {kind: result.failure.kind, message: result.failure.message}
-									: {kind: 'unreachable' as const, message: 'output ended inside this section'},
-							}
-						: {}),
-				});
-			}
-			// The batch execution itself: argv, exit status, duration, failure. Its output is filed in
-			// the section captures above; kept here only when no section could be cut out of it.
-			const keepRaw = split.sections.length === 0;
-			record({
-				...base,
-				id,
-				argv: planned.argv,
-				catalogId: entry.id,
-				exitCode: result.exitCode,
-				stdout: keepRaw ? result.stdout : '',
-				stderr: keepRaw ? result.stderr : '',
-				...failure,
-				...(result.truncated ? {truncated: true} : {}),
-			});
-			return result;
-		}
-		record({
-			...base,
-			id,
-			argv: planned.argv,
-			...(entry.kind === undefined ? {} : {kind: entry.kind}),
-			...(Object.keys(planned.params).length > 0 ? {params: planned.params} : {}),
-			catalogId: entry.id,
-			exitCode: result.exitCode,
-			stdout: result.stdout,
-			stderr: result.stderr,
-			...failure,
-			...(result.truncated ? {truncated: true} : {}),
-		});
-		return result;
-	};
-
-	const runCloud = async (
-		id: CatalogId,
-		values: ParamValues,
-	): Promise<CommandResult | undefined> => {
-		const cloud = options.cloud;
-		if (cloud === undefined) return undefined;
-		const planned = planCommand(id, values);
-		if (!planned.ok) {
-			for (const refusal of planned.refusals)
-				problems.push({kind: 'refused', message: refusalText(refusal)});
-			return undefined;
-		}
-		return run(planned.command, cloud, undefined, signal, f => f);
-	};
-
-	// ─── targeting ────────────────────────────────────────────────────────
-	let nodes = options.nodes;
-	let routers: readonly string[] | undefined;
-	if (options.target !== undefined) {
-		const label = describeTarget(options.target);
-		if (options.cloud === undefined) {
-			problems.push({
-				kind: 'target',
-				message: `${label}: no OpenStack API access to resolve it; collecting from every node`,
-			});
-		} else {
-			const resolution = await resolveTarget(options.target, runCloud);
-			for (const message of resolution.problems)
-				problems.push({kind: 'target', message: `${label}: ${message}`});
-			routers = resolution.routers.length > 0 ? resolution.routers : undefined;
-			const wanted = new Set(resolution.hosts);
-			nodes = options.nodes.filter(node =>
-				(node.hostNames ?? [node.info.id, node.info.neutronHost, node.info.address]).some(
-					name => name !== undefined && wanted.has(name),
-				),
-			);
-			const unmatched = resolution.hosts.filter(
-				host =>
-					!nodes.some(node =>
-						(node.hostNames ?? [node.info.id, node.info.neutronHost, node.info.address]).includes(
-							host,
-						),
-					),
-			);
-			emit({
-				type: 'log',
-				at: now(),
-				level: nodes.length === 0 ? 'warning' : 'info',
-				message: `${label} is carried by ${resolution.hosts.length} host(s): ${resolution.hosts.join(', ') || 'none found'}; ${nodes.length} in the inventory${unmatched.length > 0 ? ` (not in the inventory: ${unmatched.join(', ')})` : ''}`,
-			});
-			if (unmatched.length > 0)
-				problems.push({
-					kind: 'target',
-					message: `${label}: hosts not in the inventory: ${unmatched.join(', ')}`,
-				});
-		}
-		// Closed below with the others; the unselected transports were never opened.
-	}
-
+	const session = new Session(options, onEvent, controller.signal);
+	const nodes = await targetNodes(session);
 	const concurrency = Math.max(1, options.concurrency ?? COLLECT_DEFAULTS.concurrency);
-	deliver({
+	session.start({
 		type: 'collection-started',
 		at: now(),
 		nodes: nodes.map(node => node.info),
 		concurrency,
 		...(options.target === undefined ? {} : {target: describeTarget(options.target)}),
 	});
-	const early = held;
-	held = undefined;
-	for (const event of early) deliver(event);
-
-	// ─── cloud data ───────────────────────────────────────────────────────
-	const cloudWork = (async () => {
-		const note = (id: string, result: CommandResult | undefined): void => {
-			if (result?.failure)
-				problems.push({kind: result.failure.kind, message: `${id}: ${result.failure.message}`});
-		};
-		const lists = await Promise.all(
-			(options.cloudEntries ?? []).map(async id => {
-				const result = await runCloud(id, {});
-				note(id, result);
-				return {id, result};
-			}),
-		);
-		// `port list` carries no allowed address pairs nor binding host: read those with `port show`
-		// for the ports a VRRP/Octavia diagnosis needs (instances' and Octavia's), bounded.
-		const ports = lists.find(list => list.id === 'os.ports')?.result;
-		const wanted = portsToShow(ports);
-		const limit = options.portShowLimit ?? COLLECT_DEFAULTS.portShowLimit;
-		if (wanted.length > limit) {
-			emit({
-				type: 'log',
-				at: now(),
-				level: 'warning',
-				message: `${wanted.length} instance/Octavia ports: reading the first ${limit} with port show (a --vip or --loadbalancer target reads the ones that matter)`,
-			});
-		}
-		const queue = wanted.slice(0, limit);
-		await Promise.all(
-			Array.from({length: Math.min(4, queue.length)}, async () => {
-				for (let port = queue.shift(); port !== undefined; port = queue.shift()) {
-					if (signal.aborted) return;
-					note('os.port-show', await runCloud('os.port-show', {port}));
-				}
-			}),
-		);
-	})();
-
-	// ─── nodes ────────────────────────────────────────────────────────────
-	let nodesOk = 0;
-	let nodesFailed = 0;
-	const finished = new Set<NodeId>();
-
-	const runNode = async (node: CollectNode): Promise<void> => {
-		const id = node.info.id;
-		const nodeStart = Date.now();
-		emit({type: 'node-started', at: now(), node: id});
-		const controller = new AbortController();
-		setMaxListeners(0, controller.signal);
-		const onAbort = (): void => {
-			controller.abort();
-		};
-		signal.addEventListener('abort', onAbort, {once: true});
-		const limit = options.nodeTimeoutMs ?? COLLECT_DEFAULTS.nodeTimeoutMs;
-		let deadline = false;
-		const timer = setTimeout(() => {
-			deadline = true;
-			controller.abort();
-		}, limit);
-		const relabel = (failure: TransportFailure): TransportFailure =>
-			deadline && failure.kind === 'cancelled'
-				? {kind: 'timeout', message: `node time limit (${Math.round(limit / 1000)} s) reached`}
-				: failure;
-		let nodeFailure: TransportFailure | undefined;
-		let execs = 0;
-		const exec = async (planned: PlannedCommand): Promise<CommandResult> => {
-			execs++;
-			if (execs > MAX_EXECS_PER_NODE)
-				throw new Error(`more than ${MAX_EXECS_PER_NODE} executions planned for ${id}`);
-			const result = await run(
-				planned,
-				node.transport,
-				id,
-				controller.signal,
-				relabel,
-				node.haConfsPath,
-			);
-			if (result.failure)
-				failedExecs.push({
-					kind: result.failure.kind,
-					message: `${planned.entry.id}: ${result.failure.message}`,
-				});
-			return result;
-		};
-		const failedExecs: {kind: FailureKind; message: string}[] = [];
-		try {
-			const connect = (node.transport as Transport & Connectable).connect;
-			if (connect) {
-				const failure = await connect.call(node.transport, controller.signal);
-				if (failure) {
-					nodeFailure = relabel(failure);
-					return;
-				}
-			}
-			const discovery = catalogEntries.filter(entry => entry.phase === 'discover');
-			const results = await Promise.all(
-				discovery.map(async entry => {
-					const planned = planCommand(entry.id, {});
-					if (!planned.ok) throw new Error(`catalog: discovery entry ${entry.id} needs parameters`);
-					return {entry, result: await exec(planned.command)};
-				}),
-			);
-			const nodeLevel = results.map(r => r.result.failure).filter(f => f !== undefined);
-			if (
-				nodeLevel.length === results.length &&
-				nodeLevel.every(
-					f => NODE_LEVEL.has(f.kind) || f.kind === 'cancelled' || f.kind === 'timeout',
-				)
-			) {
-				nodeFailure = nodeLevel[0];
-				return;
-			}
-			let namespaces: readonly string[] = [];
-			let bridges: readonly string[] = [];
-			for (const {entry, result} of results) {
-				if (result.failure || result.exitCode !== 0) continue;
-				if (entry.id === 'netns.list') {
-					const names = namespaceNames(result.stdout);
-					if ('error' in names) problems.push({node: id, kind: 'parse', message: names.error});
-					else namespaces = names;
-				} else if (entry.id === 'ovs.bridges') bridges = bridgeNames(result.stdout);
-			}
-			if (isAborted(controller.signal)) {
-				nodeFailure = relabel({kind: 'cancelled', message: 'cancelled after discovery'});
-				return;
-			}
-			const plan = planDetail({
-				namespaces,
-				bridges,
-				nonce: makeNonce(),
-				...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
-				...(routers === undefined ? {} : {routers}),
-			});
-			for (const refusal of plan.refusals) {
-				problems.push({node: id, kind: 'refused', message: refusalText(refusal)});
-				emit({type: 'log', at: now(), level: 'warning', node: id, message: refusalText(refusal)});
-			}
-			if (plan.skipped.length > 0) {
-				emit({
-					type: 'log',
-					at: now(),
-					level: 'info',
-					node: id,
-					message: `not read: ${plan.skipped.length} namespace(s) (${plan.skipped.slice(0, 3).join(', ')}${plan.skipped.length > 3 ? ', …' : ''})`,
-				});
-			}
-			await Promise.all(plan.commands.map(exec));
-			if (isAborted(controller.signal))
-				nodeFailure = relabel({kind: 'cancelled', message: 'cancelled before the node finished'});
-		} catch (error) {
-			nodeFailure = {kind: 'spawn', message: `internal error: ${(error as Error).message}`};
-		} finally {
-			clearTimeout(timer);
-			signal.removeEventListener('abort', onAbort);
-			finished.add(id);
-			const kept = perNode.get(id)?.total ?? 0;
-			if (nodeFailure) {
-				nodesFailed++;
-				problems.push({node: id, kind: nodeFailure.kind, message: nodeFailure.message});
-			} else {
-				// The node answered but some commands did not complete: name each one.
-				for (const failed of failedExecs) problems.push({node: id, ...failed});
-			}
-			if (nodeFailure) {
-				emit({
-					type: 'node-failed',
-					at: now(),
-					node: id,
-					kind: nodeFailure.kind,
-					message: nodeFailure.message,
-					captures: kept,
-				});
-			} else {
-				nodesOk++;
-				emit({
-					type: 'node-done',
-					at: now(),
-					node: id,
-					captures: kept,
-					failedCaptures: perNode.get(id)?.failed ?? 0,
-					durationMs: Date.now() - nodeStart,
-				});
-			}
-			// Close at once: one connection per node, released as soon as the node is done.
-			await node.transport.close().catch(() => undefined);
-		}
-	};
-
-	const queue = [...nodes];
-	const workers = Array.from({length: Math.min(concurrency, queue.length)}, async () => {
-		for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-			if (signal.aborted) break;
-			await runNode(next);
-		}
-	});
-	const all = Promise.all([...workers, cloudWork]);
-	if (signal.aborted) {
-		await settleWithin(all, 2000);
-	} else {
-		await Promise.race([
-			all,
-			new Promise<void>(resolve => {
-				signal.addEventListener(
-					'abort',
-					() => {
-						void settleWithin(all, 2000).then(resolve);
-					},
-					{once: true},
-				);
-			}),
-		]);
-	}
-	const cancelled = signal.aborted;
+	await runAll(session, nodes, concurrency);
+	const cancelled = controller.signal.aborted;
 	// Nodes the session never reached (cancelled before their turn) are named too.
 	for (const node of nodes) {
-		if (finished.has(node.info.id)) continue;
-		nodesFailed++;
+		if (session.finished.has(node.info.id)) continue;
+		session.nodesFailed++;
 		const message = 'not collected: the session was cancelled first';
-		problems.push({node: node.info.id, kind: 'cancelled', message});
-		emit({
+		session.problems.push({node: node.info.id, kind: 'cancelled', message});
+		session.emit({
 			type: 'node-failed',
 			at: now(),
 			node: node.info.id,
@@ -605,14 +777,25 @@ export async function collect(
 		),
 		2000,
 	);
-	const partial = cancelled || nodesFailed > 0 || failedCaptureCount > 0 || problems.length > 0;
-	emit({
+	return finishSet(session, nodes, started, cancelled);
+}
+
+function finishSet(
+	session: Session,
+	nodes: readonly CollectNode[],
+	started: number,
+	cancelled: boolean,
+): CaptureSet {
+	const {options, captures, problems} = session;
+	const partial =
+		cancelled || session.nodesFailed > 0 || session.failedCaptures > 0 || problems.length > 0;
+	session.emit({
 		type: 'collection-done',
 		at: now(),
 		partial,
 		cancelled,
-		nodesOk,
-		nodesFailed,
+		nodesOk: session.nodesOk,
+		nodesFailed: session.nodesFailed,
 		captures: captures.length,
 		durationMs: Date.now() - started,
 	});
@@ -665,9 +848,6 @@ function stripBodies(capture: Capture): CaptureMeta {
 	delete meta.stderr;
 	return meta as CaptureMeta;
 }
-
-/** Read the flag through a call so the compiler does not narrow it across awaits. */
-const isAborted = (signal: AbortSignal): boolean => signal.aborted;
 
 async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;

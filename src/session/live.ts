@@ -6,6 +6,8 @@
 import type {CaptureSet} from '../model/capture.js';
 import type {Transport} from '../transport/types.js';
 import {LocalTransport} from '../transport/local.js';
+import {OpenStackApi, type CloudApi} from '../transport/openstack-api.js';
+import {CloudConfigError, cloudConfigured, loadCloudConfig} from '../transport/openstack-config.js';
 import {SshTransport} from '../transport/ssh.js';
 import {loadSshConfig, type SshConfigFile} from '../transport/ssh-config.js';
 import {
@@ -39,16 +41,30 @@ export type LiveCollectOptions = {
 	readonly nodeTimeoutS?: number;
 	readonly target?: Target;
 	/**
-	 * Where the `openstack` CLI runs: `local` (OS_CLOUD / clouds.yaml), `kubectl` (keystone-client
-	 * pod), `none`. Default: kubectl with a Kubernetes context, local when OS_CLOUD or OS_AUTH_URL
-	 * is set, else none.
+	 * How the OpenStack API is read: `api` (GETs from here, OS_CLOUD / clouds.yaml / OS_*), `cli`
+	 * or `local` (the `openstack` CLI here, one process per call), `kubectl` (the CLI in the
+	 * keystone-client pod), `none`. Default: kubectl with a Kubernetes context, api when OS_CLOUD,
+	 * OS_AUTH_URL or OS_ENDPOINT is set, else none.
 	 */
-	readonly openstack?: 'local' | 'kubectl' | 'none';
+	readonly openstack?: OpenStackAccess;
 	readonly description?: string;
 	readonly toolVersion?: string;
 	/** Pause before collecting from more than 50 nodes without a target (ms; default 5000). */
 	readonly largeCollectionPauseMs?: number;
 };
+
+export type OpenStackAccess = 'api' | 'cli' | 'local' | 'kubectl' | 'none';
+
+/** The API client from OS_CLOUD / clouds.yaml / OS_*; a configuration problem is a usage error. */
+async function apiCloud(): Promise<CloudApi> {
+	try {
+		return new OpenStackApi(await loadCloudConfig());
+	} catch (error) {
+		if (error instanceof CloudConfigError)
+			throw new LiveCollectError(error.message, {cause: error});
+		throw error;
+	}
+}
 
 /** Thrown for option and input problems (exit 3 in the CLI). */
 export class LiveCollectError extends Error {
@@ -90,12 +106,11 @@ export async function collectToCaptureSet(
 		...(options.target === undefined ? {} : {target: options.target}),
 		...(options.toolVersion === undefined ? {} : {toolVersion: options.toolVersion}),
 	};
-	const envCloud =
-		process.env['OS_CLOUD'] !== undefined || process.env['OS_AUTH_URL'] !== undefined;
+	const envCloud = cloudConfigured();
 	const localCloud = (): Transport => new LocalTransport({id: 'local', commandTimeoutMs: 120_000});
 
 	let nodes: readonly CollectNode[];
-	let cloud: Transport | undefined;
+	let cloud: Transport | CloudApi | undefined;
 	let extra: Pick<CollectOptions, 'extraCaptures' | 'problems'> = {};
 	let description: string;
 	if (options.inventory !== undefined) {
@@ -151,13 +166,15 @@ export async function collectToCaptureSet(
 				...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
 			};
 		});
-		const where = options.openstack ?? (envCloud ? 'local' : 'none');
+		const where = options.openstack ?? (envCloud ? 'api' : 'none');
 		cloud =
-			where === 'local'
-				? localCloud()
-				: where === 'kubectl' && kube !== undefined
-					? createKubectlTransport({...kube, id: 'cloud'})
-					: undefined;
+			where === 'api'
+				? await apiCloud()
+				: where === 'local' || where === 'cli'
+					? localCloud()
+					: where === 'kubectl' && kube !== undefined
+						? createKubectlTransport({...kube, id: 'cloud'})
+						: undefined;
 		description = `collected from inventory ${inventory.source}`;
 	} else if (options.kubeContext !== undefined || options.kubeconfig !== undefined) {
 		const prepared = await prepareKubeCollection(
@@ -171,7 +188,14 @@ export async function collectToCaptureSet(
 		if (!prepared.ok) throw new LiveCollectError(prepared.message);
 		nodes = prepared.nodes;
 		const where = options.openstack ?? 'kubectl';
-		cloud = where === 'kubectl' ? prepared.cloud : where === 'local' ? localCloud() : undefined;
+		cloud =
+			where === 'kubectl' || where === 'cli'
+				? prepared.cloud
+				: where === 'local'
+					? localCloud()
+					: where === 'api'
+						? await apiCloud()
+						: undefined;
 		extra = {extraCaptures: prepared.extraCaptures, problems: prepared.problems};
 		description = `collected through kubectl${options.kubeContext === undefined ? '' : ` (context ${options.kubeContext})`}`;
 	} else {

@@ -1,11 +1,19 @@
 /**
  * Object-targeted collection: `--router`, `--vip`, `--loadbalancer` resolved through the
- * OpenStack API (the `openstack` CLI, catalog entries of scope cloud) to the hosts that carry the
- * object. A DVR router lives on every host whose L3 agent hosts it (Neutron schedules it to every
- * node with a bound port on its subnets, plus the dvr_snat nodes): `network agent list --router`.
+ * OpenStack API (catalog entries of scope cloud) to the hosts that carry the object.
+ *
+ * - A router lives on the hosts whose L3 agent hosts it (`network agent list --router`: for a DVR
+ *   router only the dvr_snat node) and, when distributed, on every host with a bound port on one
+ *   of its subnets (Neutron instantiates it there): the router's interface ports give the subnets,
+ *   each subnet's ports their binding hosts.
+ * - A VIP is a port's fixed IP (Octavia's VIP port, keepalived's reserved port) or only an allowed
+ *   address pair (a VRRP pair): the subnet whose range contains it, the ports on that subnet that
+ *   carry it, their binding hosts, and the routers on that subnet. An Octavia VIP port
+ *   (`device_id` `lb-<id>`) adds its load balancer's amphora hosts.
  */
 import type {CommandResult} from '../transport/types.js';
 import {checkParam, printable, type CatalogId, type ParamValues} from '../collectors/catalog.js';
+import {cidrContains, sameIp} from '../diagnostics/net.js';
 
 export type Target =
 	| {readonly kind: 'router'; readonly id: string}
@@ -76,72 +84,194 @@ const ROUTER_OWNERS = new Set([
 	'network:router_centralized_snat',
 ]);
 
+/** Ports whose binding host says where a router must be: not the router's own, nor DHCP's. */
+const isServicePort = (owner: string | undefined): boolean =>
+	owner === undefined || !owner.startsWith('network:');
+
+/** At most this many `port show` calls per resolution (a subnet can hold thousands of ports). */
+export const MAX_PORT_SHOWS = 400;
+
+/** API calls in flight at once while resolving a target. */
+const API_CONCURRENCY = 4;
+
+/** Run at most `n` tasks at a time (the rest wait their turn, in order). */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+	let active = 0;
+	const waiting: (() => void)[] = [];
+	return async <T>(task: () => Promise<T>): Promise<T> => {
+		if (active >= n) await new Promise<void>(resolve => waiting.push(resolve));
+		active++;
+		try {
+			return await task();
+		} finally {
+			active--;
+			waiting.shift()?.();
+		}
+	};
+}
+
+const subnetIdsOf = (port: unknown): string[] =>
+	asList(field(port, 'fixed_ips', 'Fixed IP Addresses')).flatMap(f => {
+		const id = str(field(f, 'subnet_id'));
+		return id !== undefined ? [id] : [];
+	});
+
+/** True when one of the port's allowed address pairs is (or contains) `ip`. */
+const carries = (port: unknown, ip: string): boolean =>
+	asList(field(port, 'allowed_address_pairs', 'Allowed Address Pairs')).some(pair => {
+		const address = str(field(pair, 'ip_address'));
+		return (
+			address !== undefined &&
+			(address.includes('/') ? cidrContains(address, ip) : sameIp(address, ip))
+		);
+	});
+
 /** Resolve a target to hosts. Never throws: what could not be read is listed in `problems`. */
 export async function resolveTarget(target: Target, run: CloudRun): Promise<Resolution> {
 	const hosts = new Set<string>();
 	const routers = new Set<string>();
 	const problems: string[] = [];
+	const shown = new Map<string, Promise<unknown>>();
+	const listed = new Map<string, Promise<unknown[]>>();
+	/** At most this many API calls at once: each is a CLI process on a machine under load. */
+	const gate = limiter(API_CONCURRENCY);
+
+	const portShow = (port: string): Promise<unknown> => {
+		const known = shown.get(port);
+		if (known !== undefined) return known;
+		if (shown.size >= MAX_PORT_SHOWS) {
+			if (shown.size === MAX_PORT_SHOWS)
+				problems.push(
+					`more than ${MAX_PORT_SHOWS} ports to look at: the rest were not read (their hosts may be missing)`,
+				);
+			shown.set('', Promise.resolve(undefined));
+			return Promise.resolve(undefined);
+		}
+		const pending = gate(async () => {
+			const result = await run('os.port-show', {port});
+			const value = parseJson(result);
+			if (value === undefined) problems.push(failed(`port ${port}`, result));
+			return value;
+		});
+		shown.set(port, pending);
+		return pending;
+	};
+	const hostOf = (port: unknown): void => {
+		const host = str(field(port, 'binding_host_id', 'binding:host_id'));
+		if (host) hosts.add(host);
+	};
+	const listPorts = (id: CatalogId, values: ParamValues, what: string): Promise<unknown[]> => {
+		const key = `${id} ${JSON.stringify(values)}`;
+		const known = listed.get(key);
+		if (known !== undefined) return known;
+		const pending = gate(async () => {
+			const result = await run(id, values);
+			const ports = parseJson(result);
+			if (!Array.isArray(ports)) problems.push(failed(what, result));
+			return Array.isArray(ports) ? (ports as unknown[]) : [];
+		});
+		listed.set(key, pending);
+		return pending;
+	};
+
+	/**
+	 * The hosts of the service ports on `subnet` (for a VIP only those that carry it), and, for a
+	 * VIP, the routers with an interface there.
+	 */
+	const subnetHosts = async (subnet: string, vip?: string): Promise<string[]> => {
+		const ports = await listPorts('os.ports-by-subnet', {subnet}, `ports on subnet ${subnet}`);
+		const found = await Promise.all(
+			ports.map(async (port): Promise<string | undefined> => {
+				const owner = str(field(port, 'Device Owner', 'device_owner'));
+				const id = str(field(port, 'ID', 'id'));
+				if (id === undefined || checkParam('port', id) !== undefined) return undefined;
+				if (owner !== undefined && ROUTER_OWNERS.has(owner) && vip !== undefined) {
+					const router = str(field(await portShow(id), 'device_id'));
+					return router !== undefined && checkParam('router', router) === undefined
+						? router
+						: undefined;
+				}
+				if (isServicePort(owner)) {
+					// For a VIP: the ports that carry it. For a router: every bound port places it.
+					const details = await portShow(id);
+					if (vip === undefined || carries(details, vip)) hostOf(details);
+				}
+				return undefined;
+			}),
+		);
+		return [...new Set(found.filter((r): r is string => r !== undefined))];
+	};
 
 	const routerHosts = async (router: string): Promise<void> => {
+		if (routers.has(router)) return;
 		routers.add(router);
-		const result = await run('os.router-agents', {router});
+		const [result, routerPorts] = await Promise.all([
+			gate(() => run('os.router-agents', {router})),
+			listPorts('os.router-ports', {router}, `ports of router ${router}`),
+		]);
 		const agents = parseJson(result);
-		if (!Array.isArray(agents)) {
-			problems.push(failed(`agents hosting router ${router}`, result));
-			return;
-		}
-		for (const agent of agents) {
+		if (!Array.isArray(agents)) problems.push(failed(`agents hosting router ${router}`, result));
+		for (const agent of Array.isArray(agents) ? agents : []) {
 			const host = str(field(agent, 'Host', 'host'));
 			if (host !== undefined) hosts.add(host);
 		}
+		// A distributed router also lives on every host with a bound port on one of its subnets.
+		const subnets = new Set(routerPorts.flatMap(subnetIdsOf));
+		await Promise.all(
+			[...subnets].filter(s => checkParam('subnet', s) === undefined).map(s => subnetHosts(s)),
+		);
 	};
 
-	const portShow = async (port: string): Promise<unknown> => {
-		const result = await run('os.port-show', {port});
-		const value = parseJson(result);
-		if (value === undefined) problems.push(failed(`port ${port}`, result));
-		return value;
+	const amphoraHosts = async (lb: string): Promise<void> => {
+		const result = await run('os.amphorae', {loadbalancer: lb});
+		const amphorae = parseJson(result);
+		if (!Array.isArray(amphorae)) {
+			problems.push(failed(`amphorae of ${lb}`, result));
+			return;
+		}
+		for (const amphora of amphorae) {
+			const server = str(field(amphora, 'compute_id', 'Compute ID'));
+			if (server === undefined || checkParam('server', server) !== undefined) continue;
+			const shownServer = await run('os.server-show', {server});
+			const host = str(
+				field(parseJson(shownServer), 'OS-EXT-SRV-ATTR:host', 'hypervisor_hostname'),
+			);
+			if (host) hosts.add(host);
+			else problems.push(failed(`host of amphora VM ${server}`, shownServer));
+		}
+	};
+
+	/** Subnets whose range contains `ip` (the VIP of a VRRP pair is no port's fixed IP). */
+	const subnetsContaining = async (ip: string): Promise<string[]> => {
+		const result = await run('os.subnets', {});
+		const subnets = parseJson(result);
+		if (!Array.isArray(subnets)) {
+			problems.push(failed('subnets', result));
+			return [];
+		}
+		return subnets.flatMap(subnet => {
+			const id = str(field(subnet, 'ID', 'id'));
+			const cidr = str(field(subnet, 'Subnet', 'cidr'));
+			return id !== undefined && cidr !== undefined && cidrContains(cidr, ip) ? [id] : [];
+		});
 	};
 
 	const vipHosts = async (ip: string): Promise<void> => {
-		const result = await run('os.ports-by-ip', {ip});
-		const ports = parseJson(result);
-		if (!Array.isArray(ports)) {
-			problems.push(failed(`ports with fixed IP ${ip}`, result));
-			return;
-		}
-		if (ports.length === 0) problems.push(`no port holds ${ip}`);
 		const subnets = new Set<string>();
-		for (const port of ports) {
+		for (const port of await listPorts('os.ports-by-ip', {ip}, `ports with fixed IP ${ip}`)) {
 			const id = str(field(port, 'ID', 'id'));
-			if (id === undefined) continue;
-			const shown = await portShow(id);
-			const host = str(field(shown, 'binding_host_id', 'binding:host_id'));
-			if (host) hosts.add(host);
-			for (const fixed of asList(field(shown, 'fixed_ips', 'Fixed IP Addresses'))) {
-				const subnet = str(field(fixed, 'subnet_id'));
-				if (subnet !== undefined) subnets.add(subnet);
-			}
+			if (id === undefined || checkParam('port', id) !== undefined) continue;
+			const details = await portShow(id);
+			hostOf(details);
+			for (const subnet of subnetIdsOf(details ?? port)) subnets.add(subnet);
+			const lb = /^lb-([0-9a-f-]{36})$/.exec(str(field(details, 'device_id')) ?? '')?.[1];
+			if (lb !== undefined && checkParam('loadbalancer', lb) === undefined) await amphoraHosts(lb);
 		}
+		if (subnets.size === 0) for (const subnet of await subnetsContaining(ip)) subnets.add(subnet);
+		if (subnets.size === 0) problems.push(`no port holds ${ip} and no subnet contains it`);
 		for (const subnet of subnets) {
-			const listed = await run('os.ports-by-subnet', {subnet});
-			const onSubnet = parseJson(listed);
-			if (!Array.isArray(onSubnet)) {
-				problems.push(failed(`ports on subnet ${subnet}`, listed));
-				continue;
-			}
-			for (const port of onSubnet) {
-				const owner = str(field(port, 'Device Owner', 'device_owner'));
-				const id = str(field(port, 'ID', 'id'));
-				if (owner === undefined || id === undefined || !ROUTER_OWNERS.has(owner)) continue;
-				const router = str(field(await portShow(id), 'device_id'));
-				if (
-					router !== undefined &&
-					checkParam('router', router) === undefined &&
-					!routers.has(router)
-				)
-					await routerHosts(router);
-			}
+			if (checkParam('subnet', subnet) !== undefined) continue;
+			for (const router of await subnetHosts(subnet, ip)) await routerHosts(router);
 		}
 	};
 
@@ -153,25 +283,11 @@ export async function resolveTarget(target: Target, run: CloudRun): Promise<Reso
 			await vipHosts(target.ip);
 			break;
 		case 'loadbalancer': {
-			const shown = await run('os.loadbalancer-show', {loadbalancer: target.id});
-			const lb = parseJson(shown);
-			const vip = str(field(lb, 'vip_address'));
-			if (vip === undefined) problems.push(failed(`load balancer ${target.id}`, shown));
+			const shownLb = await run('os.loadbalancer-show', {loadbalancer: target.id});
+			const vip = str(field(parseJson(shownLb), 'vip_address'));
+			if (vip === undefined) problems.push(failed(`load balancer ${target.id}`, shownLb));
 			else if (checkParam('ip', vip) === undefined) await vipHosts(vip);
-			const listed = await run('os.amphorae', {loadbalancer: target.id});
-			const amphorae = parseJson(listed);
-			if (!Array.isArray(amphorae)) {
-				problems.push(failed(`amphorae of ${target.id}`, listed));
-				break;
-			}
-			for (const amphora of amphorae) {
-				const server = str(field(amphora, 'compute_id', 'Compute ID'));
-				if (server === undefined || checkParam('server', server) !== undefined) continue;
-				const result = await run('os.server-show', {server});
-				const host = str(field(parseJson(result), 'OS-EXT-SRV-ATTR:host', 'hypervisor_hostname'));
-				if (host) hosts.add(host);
-				else problems.push(failed(`host of amphora VM ${server}`, result));
-			}
+			await amphoraHosts(target.id);
 			break;
 		}
 	}

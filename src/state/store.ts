@@ -12,7 +12,7 @@ import type {SessionEvent} from '../model/events.js';
 export type ViewRef =
 	| {readonly kind: 'overview'}
 	| {readonly kind: 'findings'}
-	| {readonly kind: 'finding'; readonly key: string}
+	| {readonly kind: 'finding'; readonly key: string; readonly focus?: 'fix'}
 	| {
 			readonly kind: 'capture';
 			readonly capture: CaptureId;
@@ -142,6 +142,8 @@ export type DiagnosisView = {
 	readonly verdict?: Verdict;
 	/** What could not be seen (contract A, src/diagnostics/coverage.ts). */
 	readonly coverage?: Coverage;
+	/** The verdict line as reports print it (`Verdict: INCOMPLETE — node compute-2 not read …`). */
+	readonly headline?: string;
 };
 
 export type TimelineEntry = {
@@ -194,6 +196,11 @@ export type AppState = {
 	// ui
 	pushView(view: ViewRef, filter?: string): void;
 	replaceView(view: ViewRef): void;
+	/**
+	 * A `:` command (k9s): the screen replaces what was open — the stack becomes the overview
+	 * (the first entry) plus this view, so Esc reaches the overview in at most two presses.
+	 */
+	openScreen(view: ViewRef, filter?: string): void;
 	popView(): void;
 	moveCursor(delta: number, count: number): void;
 	setCursor(cursor: number): void;
@@ -560,6 +567,19 @@ export function createAppStore(init: AppInit = {}): AppStore {
 			set(s => ({
 				ui: {...s.ui, stack: [...s.ui.stack.slice(0, -1), {view, cursor: 0, filter: ''}]},
 			}));
+		},
+		openScreen(view, filter = '') {
+			set(s => {
+				const home = s.ui.stack[0] ?? {view: {kind: 'overview'} as const, cursor: 0, filter: ''};
+				const stack =
+					JSON.stringify(home.view) === JSON.stringify(view)
+						? [{...home, filter}]
+						: [
+								{...home, filter: ''},
+								{view, cursor: 0, filter},
+							];
+				return {ui: {...s.ui, mode: 'normal', input: '', quitArmed: false, stack}};
+			});
 		},
 		popView() {
 			set(s =>

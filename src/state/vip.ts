@@ -125,8 +125,10 @@ export function reconcileVip(
 				const ref = {capture: dump.capture, line: flow.line + dump.lineOffset};
 				const tpa = flow.match['arp_tpa'];
 				const isDrop = flow.actions.length > 0 && flow.actions.every(a => a.type === 'drop');
+				// Only the VIP's own ARP-drop flows (the router gateway IPs' drops are not about it).
 				if (
 					tpa !== undefined &&
+					tpa.replace(/\/32$/, '') === vip &&
 					isDrop &&
 					flow.priority === 3 &&
 					(flow.table === 22 || flow.table === 1)

@@ -243,6 +243,32 @@ export type KubectlClient = {
 	): Promise<KubectlRun>;
 };
 
+// A whole run shares one AbortSignal across hundreds of kubectl processes: follow it through
+// one linked signal that may carry that many listeners, instead of piling them on the caller's.
+// Module-wide, so clients made one after another on one long-lived signal (a console session,
+// watch rounds) add one listener to it in all, not one each (MaxListenersExceededWarning).
+const linked = new WeakMap<AbortSignal, AbortSignal>();
+const follow = (parent: AbortSignal): AbortSignal => {
+	let signal = linked.get(parent);
+	if (signal === undefined) {
+		const controller = new AbortController();
+		setMaxListeners(0, controller.signal);
+		if (parent.aborted) controller.abort(parent.reason);
+		else {
+			parent.addEventListener(
+				'abort',
+				() => {
+					controller.abort(parent.reason);
+				},
+				{once: true},
+			);
+		}
+		signal = controller.signal;
+		linked.set(parent, signal);
+	}
+	return signal;
+};
+
 export const createKubectlClient = (options: KubectlOptions = {}): KubectlClient => {
 	const binary = options.kubectlPath ?? 'kubectl';
 	const globalFlags = [
@@ -250,30 +276,6 @@ export const createKubectlClient = (options: KubectlOptions = {}): KubectlClient
 		...(options.context === undefined ? [] : ['--context', options.context]),
 	];
 	const argsFor = (args: readonly string[]): string[] => [...globalFlags, ...args];
-
-	// A whole run shares one AbortSignal across hundreds of kubectl processes: follow it through
-	// one linked signal that may carry that many listeners, instead of piling them on the caller's.
-	const linked = new WeakMap<AbortSignal, AbortSignal>();
-	const follow = (parent: AbortSignal): AbortSignal => {
-		let signal = linked.get(parent);
-		if (signal === undefined) {
-			const controller = new AbortController();
-			setMaxListeners(0, controller.signal);
-			if (parent.aborted) controller.abort(parent.reason);
-			else {
-				parent.addEventListener(
-					'abort',
-					() => {
-						controller.abort(parent.reason);
-					},
-					{once: true},
-				);
-			}
-			signal = controller.signal;
-			linked.set(parent, signal);
-		}
-		return signal;
-	};
 
 	const run: KubectlClient['run'] = async (args, {signal: callerSignal, timeoutMs, maxBytes}) => {
 		const signal = follow(callerSignal);

@@ -35,7 +35,7 @@ import {
 	recordHostKey,
 	type KnownHosts,
 } from './known-hosts.js';
-import {shellQuote} from './quote.js';
+import {shellQuote} from '../model/quote.js';
 import {
 	parseDestination,
 	resolveHost,

@@ -1,6 +1,6 @@
 import type {FailureKind} from '../model/capture.js';
 
-/** What to run. Always argv, never a shell string: transports do the quoting (src/transport/quote.ts). */
+/** What to run. Always argv, never a shell string: transports do the quoting (src/model/quote.ts). */
 export type CommandSpec = {
 	readonly argv: readonly [string, ...string[]];
 	readonly timeoutMs?: number;

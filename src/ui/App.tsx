@@ -1,5 +1,5 @@
 import {Box, useApp, useInput} from 'ink';
-import {memo, useCallback, type ReactNode} from 'react';
+import {memo, useCallback, useRef, useState, type ReactNode} from 'react';
 import {useShallow} from 'zustand/react/shallow';
 import {
 	ControllerContext,
@@ -13,8 +13,14 @@ import {
 	type SessionActions,
 	type TermSize,
 } from './context.js';
-import type {AppStore, StackEntry} from '../state/store.js';
-import {breadcrumbs, selectTop} from '../state/selectors.js';
+import type {AppState, AppStore, StackEntry} from '../state/store.js';
+import {
+	breadcrumbs,
+	findingKey,
+	selectFindings,
+	selectTop,
+	vipFlowFilter,
+} from '../state/selectors.js';
 import {completeCommand, matchCommand, parseCommandLine} from './keymap.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {useInputSplit} from './hooks/use-input-split.js';
@@ -73,6 +79,15 @@ export function App({store, controller, theme, size, onQuit}: AppProps): ReactNo
 
 const NODE_SCOPED = new Set(['flows', 'neigh', 'namespaces', 'keepalived']);
 
+/** The VIP the user is looking at: the VIP screen's, or the open finding's. */
+function contextVip(state: AppState): string | undefined {
+	const view = selectTop(state).view;
+	if (view.kind === 'vip') return view.vip;
+	if (view.kind === 'finding')
+		return selectFindings(state).find(f => findingKey(f) === view.key)?.vip;
+	return undefined;
+}
+
 function Frame({
 	fixedSize,
 	onQuit,
@@ -114,6 +129,10 @@ function Frame({
 		return `${label}${watch}`;
 	});
 
+	// The old filter is shown selected when `/` opens (a ref for the key handler, state to draw).
+	const selected = useRef(false);
+	const [inputSelected, setSelected] = useState(false);
+
 	const quit = (reason: 'quit' | 'interrupt' = 'quit'): void => {
 		controller.dispose();
 		onQuit?.(reason);
@@ -145,7 +164,7 @@ function Frame({
 						kind: kind as 'flows' | 'neigh' | 'namespaces' | 'keepalived',
 						node: result.node,
 					});
-				else state.pushView({kind: 'namespaces', node: result.node});
+				else state.openScreen({kind: 'namespaces', node: result.node});
 				return;
 			}
 			case 'view': {
@@ -157,7 +176,12 @@ function Frame({
 							`${result.view.vip} is not a known VIP here (known: ${known.slice(0, 5).join(', ') || 'none'}); showing what there is.`,
 						);
 				}
-				state.pushView(result.view, result.filter);
+				// Opened from a VIP or a finding about one, the flows start filtered to that VIP.
+				const vip = result.view.kind === 'flows' ? contextVip(state) : undefined;
+				const filter = result.filter ?? (vip === undefined ? undefined : vipFlowFilter(vip));
+				state.openScreen(result.view, filter);
+				if (result.filter === undefined && filter !== undefined)
+					state.flash('info', `Flows for VIP ${vip ?? ''}: filter ${filter} (Esc clears it)`);
 				return;
 			}
 		}
@@ -172,9 +196,13 @@ function Frame({
 				else state.popView();
 				return true;
 			}
-			case 'filter.start':
+			case 'filter.start': {
 				state.startInput('filter');
+				const old = api.getState().ui.input !== '';
+				selected.current = old;
+				setSelected(old);
 				return true;
+			}
 			case 'command.start':
 				state.startInput('command');
 				return true;
@@ -215,18 +243,25 @@ function Frame({
 			return;
 		}
 		if (state.ui.mode !== 'normal') {
+			// The old filter opens selected: typing replaces it, Backspace clears it, → keeps it.
+			const wasSelected = selected.current;
+			selected.current = false;
+			if (wasSelected) setSelected(false);
 			if (key.escape) state.cancelInput();
 			else if (key.return) {
 				const mode = state.ui.mode;
 				const line = state.commitInput();
 				if (mode === 'command') runCommandLine(line);
-			} else if (key.backspace || key.delete) state.editInput(state.ui.input.slice(0, -1));
+			} else if (key.backspace || key.delete)
+				state.editInput(wasSelected ? '' : state.ui.input.slice(0, -1));
 			else if (key.tab && state.ui.mode === 'command') {
 				const completion = completeCommand(state.ui.input);
 				if (completion !== undefined) state.editInput(`${completion} `);
 			} else if (key.ctrl && text === 'u') state.editInput('');
-			else if (!key.ctrl && !key.meta && text.length > 0 && !key.upArrow && !key.downArrow)
-				state.editInput(state.ui.input + text.replace(/[\r\n]/g, ''));
+			else if (!key.ctrl && !key.meta && text.length > 0 && !key.upArrow && !key.downArrow) {
+				const typed = text.replace(/[\r\n]/g, '');
+				if (typed !== '') state.editInput(wasSelected ? typed : state.ui.input + typed);
+			}
 			return;
 		}
 		if (state.ui.flash !== undefined) state.clearFlash();
@@ -260,6 +295,7 @@ function Frame({
 				<Footer
 					mode={mode}
 					input={input}
+					inputSelected={inputSelected && mode === 'filter'}
 					flash={flash}
 					view={top.view.kind}
 					theme={theme}
@@ -294,7 +330,14 @@ function Screen({
 		case 'findings':
 			return <FindingsScreen height={height} width={width} />;
 		case 'finding':
-			return <FindingDetailScreen findingId={view.key} height={height} width={width} />;
+			return (
+				<FindingDetailScreen
+					findingId={view.key}
+					focusFix={view.focus === 'fix'}
+					height={height}
+					width={width}
+				/>
+			);
 		case 'capture':
 			return (
 				<CaptureScreen

@@ -21,6 +21,12 @@ export type SessionActions = {
 	readonly isBusy: () => boolean;
 	/** Stop timers and in-flight work (called when the app exits). */
 	readonly dispose: () => void;
+	/**
+	 * Keep a copy of text the user copied (a fix command or script) in a file, the clipboard's
+	 * fallback; resolves to the path, or undefined when it could not be written (the reason goes
+	 * to the errors pane). Absent: no file fallback (tests, embedding).
+	 */
+	readonly saveCopy?: (name: string, text: string) => Promise<string | undefined>;
 };
 
 export const StoreContext = createContext<AppStore | undefined>(undefined);

@@ -23,6 +23,13 @@ export type Command =
 	| 'watch.toggle'
 	| 'bundle.export'
 	| 'errors.dismiss'
+	| 'fix.jump'
+	| 'fix.copy'
+	| 'fix.copyAll'
+	| 'fix.scrollLeft'
+	| 'fix.scrollRight'
+	| 'input.clear'
+	| 'input.cancel'
 	| 'app.quit'
 	| 'app.interrupt';
 
@@ -40,6 +47,8 @@ export type Binding = {
 	readonly views?: readonly ViewKind[];
 	/** Shown in the hint bar (the rest only in `?`). */
 	readonly bar?: boolean;
+	/** `input`: the key while typing a filter or a command line (App handles it, not screens). */
+	readonly mode?: 'input';
 };
 
 const LISTS: readonly ViewKind[] = [
@@ -72,7 +81,7 @@ export const bindings = [
 		command: 'cursor.pageUp',
 		keys: ['pageUp', 'ctrl+u'],
 		hint: 'page up',
-		help: 'Page up',
+		help: 'Page up (in a list; while typing, Ctrl-U clears the line instead)',
 		views: LISTS,
 	},
 	{
@@ -100,7 +109,7 @@ export const bindings = [
 		command: 'view.back',
 		keys: ['escape', 'leftArrow'],
 		hint: 'back',
-		help: 'Back to the previous view',
+		help: 'Clear the filter, else back to the previous screen (from any : screen at most two presses reach the overview)',
 		bar: true,
 	},
 	{
@@ -122,7 +131,7 @@ export const bindings = [
 		command: 'command.start',
 		keys: [':'],
 		hint: 'cmd',
-		help: 'Command mode: :vip IP, :node NAME, :flows [filter], :findings, :log, :neigh, :ns, :keepalived, :watch',
+		help: 'Command mode: :vip IP, :node NAME, :flows [filter], :findings, :log, :neigh, :ns, :keepalived, :watch — a command replaces the screen (Esc: overview)',
 		bar: true,
 	},
 	{command: 'help.open', keys: ['?'], hint: 'help', help: 'This help', bar: true},
@@ -150,12 +159,63 @@ export const bindings = [
 		hint: 'ack errors',
 		help: 'Acknowledge (clear) the errors pane',
 	},
+	{
+		command: 'fix.jump',
+		keys: ['f'],
+		hint: 'fix',
+		help: "Jump to the finding's Fix: its commands, one line each, under the node they run on",
+		views: ['overview', 'findings', 'finding'],
+		bar: true,
+	},
+	{
+		command: 'fix.copy',
+		keys: ['y'],
+		hint: 'copy',
+		help: 'Copy the selected fix command to the terminal clipboard (OSC 52); also saved to a file whose path is shown',
+		views: ['finding'],
+		bar: true,
+	},
+	{
+		command: 'fix.copyAll',
+		keys: ['Y'],
+		hint: 'copy all',
+		help: 'Copy all fix commands as a script, one "# on <node>" header per block (OSC 52 + file)',
+		views: ['finding'],
+	},
+	{
+		command: 'fix.scrollLeft',
+		keys: ['h'],
+		hint: 'scroll ←',
+		help: 'Scroll a fix command that is wider than the screen to the left',
+		views: ['finding'],
+	},
+	{
+		command: 'fix.scrollRight',
+		keys: ['l'],
+		hint: 'scroll →',
+		help: 'Scroll a fix command that is wider than the screen to the right',
+		views: ['finding'],
+	},
 	{command: 'app.quit', keys: ['q'], hint: 'quit', help: 'Quit', bar: true},
 	{
 		command: 'app.interrupt',
 		keys: ['ctrl+c'],
 		hint: 'cancel',
-		help: 'Ctrl-C: cancel a running collection; press again to quit',
+		help: 'Cancel a running collection (partial results kept); press again, or when idle, to quit',
+	},
+	{
+		command: 'input.clear',
+		keys: ['ctrl+u'],
+		hint: 'clear',
+		help: 'While typing a filter or command: clear the line (the old filter opens selected: typing replaces it)',
+		mode: 'input',
+	},
+	{
+		command: 'input.cancel',
+		keys: ['escape'],
+		hint: 'cancel',
+		help: 'While typing: leave the prompt (a filter being typed is cleared)',
+		mode: 'input',
 	},
 ] as const satisfies readonly Binding[];
 
@@ -194,7 +254,7 @@ export function matchCommand(
 	const name = keyName(input, key);
 	if (name === undefined) return undefined;
 	for (const binding of bindings as readonly Binding[]) {
-		if (!binding.keys.includes(name)) continue;
+		if (binding.mode === 'input' || !binding.keys.includes(name)) continue;
 		if (view !== undefined && binding.views !== undefined && !binding.views.includes(view))
 			continue;
 		return binding.command;
@@ -269,6 +329,7 @@ export function keyLabel(name: KeyName): string {
 		'ctrl+c': 'Ctrl-C',
 		'ctrl+d': 'Ctrl-D',
 		'ctrl+u': 'Ctrl-U',
+		Y: 'Y (shift-y)',
 	};
 	return labels[name] ?? name;
 }
@@ -299,7 +360,7 @@ export const aliases: readonly Alias[] = [
 		run: arg => ({type: 'view', view: arg === '' ? {kind: 'vips'} : {kind: 'vip', vip: arg}}),
 	},
 	{
-		names: ['node', 'no'],
+		names: ['node'],
 		args: 'NAME',
 		help: 'Scope the node browsers (neighbours, namespaces, flows, keepalived) to one node',
 		run: arg =>

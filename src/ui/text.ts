@@ -1,14 +1,47 @@
-/** Fixed-width text helpers for table-like rows (pure). */
+/** Fixed-width text helpers for table-like rows (pure). Widths are terminal columns. */
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 
-/** Truncate to `width` columns with an ellipsis. */
-export function trunc(text: string, width: number): string {
-	if (width <= 0) return '';
-	if (text.length <= width) return text;
-	return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+/** Control characters a row must not carry raw (a newline would split the row on screen). */
+// eslint-disable-next-line no-control-regex -- the point is to find them
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
+
+/** One screen row: newlines shown as `\n`, tabs as a space, other control characters as `^X`. */
+export function oneRow(text: string): string {
+	return text
+		.replace(/\r?\n/g, '\\n')
+		.replace(/\t/g, ' ')
+		.replace(CONTROL, c => `^${String.fromCodePoint((c.codePointAt(0) ?? 0) + 64)}`);
 }
 
-/** Truncate or right-pad to exactly `width`. */
-export const pad = (text: string, width: number): string => trunc(text, width).padEnd(width);
+/** Display width in terminal columns (wide characters count 2). */
+export const textWidth = (text: string): number => stringWidth(text);
+
+/** Truncate to `width` columns with an ellipsis (one row: no raw newlines). */
+export function trunc(text: string, columns: number): string {
+	if (columns <= 0) return '';
+	const row = oneRow(text);
+	return stringWidth(row) <= columns ? row : cliTruncate(row, columns);
+}
+
+/** Truncate or right-pad to exactly `width` columns. */
+export function pad(text: string, columns: number): string {
+	const t = trunc(text, columns);
+	return t + ' '.repeat(Math.max(0, columns - stringWidth(t)));
+}
+
+/**
+ * A window of `columns` over one long line starting at column `offset`, `…` where text is cut
+ * on either side (horizontal scrolling of a fix command that must never wrap).
+ */
+export function hwindow(text: string, offset: number, columns: number): string {
+	if (columns <= 0) return '';
+	if (stringWidth(text) <= columns) return text;
+	const start = Math.max(0, Math.min(offset, text.length - columns + 1));
+	if (start === 0) return cliTruncate(text, columns);
+	return cliTruncate(`…${text.slice(start + 1)}`, columns);
+}
 
 /** First row of a window of `height` rows over `count` rows that keeps `cursor` visible. */
 export function windowStart(cursor: number, height: number, count: number): number {
@@ -27,28 +60,14 @@ export function bytes(n: number): string {
 export const seconds = (ms: number): string =>
 	ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
 
-/** Word-wrap to `width` (keeps existing newlines). */
-export function wrap(text: string, width: number): string[] {
-	const out: string[] = [];
-	const w = Math.max(10, width);
-	for (const para of text.split('\n')) {
-		let line = '';
-		for (const word of para.split(/\s+/)) {
-			if (word === '') continue;
-			if (line === '') line = word;
-			else if (line.length + 1 + word.length <= w) line += ` ${word}`;
-			else {
-				out.push(line);
-				line = word;
-			}
-			while (line.length > w) {
-				out.push(line.slice(0, w));
-				line = line.slice(w);
-			}
-		}
-		out.push(line);
-	}
-	return out;
+/** Word-wrap to `width` columns (keeps existing newlines; long words are cut). */
+export function wrap(text: string, columns: number): string[] {
+	const w = Math.max(10, columns);
+	return text
+		.split('\n')
+		.flatMap(para =>
+			wrapAnsi(para.replace(/\s+/g, ' ').trim(), w, {hard: true, trim: true}).split('\n'),
+		);
 }
 
 /** `!text` negates; otherwise case-insensitive substring. Empty filter matches everything. */

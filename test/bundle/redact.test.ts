@@ -167,3 +167,98 @@ describe('redactValue / redactionReport', () => {
 		expect(JSON.stringify(report)).not.toMatch(/InvPw|UrlPw|KubeTok/);
 	});
 });
+
+describe('redactText by shape (whatever the key)', () => {
+	it.each([
+		[
+			'ceph keyring',
+			'\tkey = AQBUnUJlAAAAABAAk3kP0xXyNhJ7rLmQwZ2c9g==',
+			'AQBUnUJl',
+			'shape:ceph-key',
+		],
+		[
+			'ceph key in a JSON value',
+			'{"client.admin": "AQD8uUplAAAAABAAyZ1bQ3hR7tKpW0sVxN2m4g=="}',
+			'AQD8uUpl',
+			'shape:ceph-key',
+		],
+		[
+			'barbican kek',
+			'  "kek": "dGhpcnR5LXR3by1ieXRlLWtleS1mb3ItYmFyYmljYW4="',
+			'dGhpcnR5',
+			// 32 bytes but no digit: caught by the key name instead
+			'key-name',
+		],
+		[
+			'base64 AES key under a harmless name',
+			'  value: "Zm9vYmFyMTIzNDU2Nzg5MEFCQ0RFRmdoaWprbG1ub3A="',
+			'Zm9vYmFy',
+			'shape:base64-key',
+		],
+		[
+			'fernet key in a list',
+			'    - 8Xk2pQ7rTz4vN9mB1cW3yL6hF0dJ5sA8gE2uK4oI7nM=',
+			'8Xk2pQ7r',
+			'shape:base64-key',
+		],
+		[
+			'kubeconfig certificate data',
+			'    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=',
+			'LS0tLS1CRUdJTiBDRVJU',
+			'shape:pem-base64',
+		],
+		[
+			'a certificate block on one line',
+			'"ca": "-----BEGIN CERTIFICATE-----\\nMIIDdzCCAl+gAwIBAgIE\\n-----END CERTIFICATE-----"',
+			'MIIDdzCCAl',
+			'shape:pem-block',
+		],
+	])('Given %s, When redacted, Then the value is gone', (_name, line, secret, detector) => {
+		const result = redactText(line, 'f');
+		expect(result.text).not.toContain(secret);
+		expect(result.redactions.map(r => r.detector)).toContain(detector);
+	});
+
+	it('Given two PEM blocks and a password on one JSON line, When redacted, Then all three are gone', () => {
+		const line =
+			'{"a": "-----BEGIN CERTIFICATE-----\\nMIIBcert1\\n-----END CERTIFICATE-----", "b": "-----BEGIN PRIVATE KEY-----\\nMIIEkey2\\n-----END PRIVATE KEY-----", "password": "Pw3x"}';
+		const result = redactText(line, 'f');
+		for (const secret of ['MIIBcert1', 'MIIEkey2', 'Pw3x'])
+			expect(result.text).not.toContain(secret);
+	});
+
+	it.each([
+		['a UUID', 'router 4d7928a0-4a3c-4b99-b01b-97da2f97e279'],
+		['a UUID without dashes', 'id 4d7928a04a3c4b99b01b97da2f97e279'],
+		[
+			'a sha256 digest',
+			'image@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+		],
+		['a MAC and an IPv6', 'lladdr fa:16:3e:76:31:68 fe80::f816:3eff:fe76:3168'],
+		['a MOSK node name', 'kaas-node-5e8f4a7c-1b2d-4c3e-9f0a-6b7c8d9e0f1a'],
+		[
+			'a file path',
+			'cat -- /var/lib/neutron/ha_confs/4d7928a0-4a3c-4b99-b01b-97da2f97e279/keepalived.conf',
+		],
+		['a pod name', 'neutron-l3-agent-default-8x7kz  1/1  Running'],
+	])('Given %s, When redacted, Then it is kept (the diagnosis needs it)', (_name, line) => {
+		expect(redactText(line, 'f').text).toBe(line);
+	});
+});
+
+describe('scanText (secretlint, the second net)', () => {
+	it('Given a token only secretlint knows, When scanned, Then it is replaced and reported by rule', async () => {
+		const {scanText} = await import('../../src/bundle/scan.js');
+		const token = ['xoxb', '123456789012', '1234567890123', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('-');
+		const text = `line one\nslack_hook ${token} # secretlint-disable-line\nline three`;
+		const first = redactText(text, 'f');
+		expect(first.text).toContain(token); // not caught by the first net
+		const result = await scanText(first.text, 'f');
+		expect(result.text).not.toContain(token);
+		expect(result.text.split('\n')).toHaveLength(3);
+		expect(result.redactions).toEqual([
+			expect.objectContaining({line: 2, detector: 'secretlint:slack', kind: 'scanner-hit'}),
+		]);
+		expect(JSON.stringify(result.redactions)).not.toContain(token);
+	});
+});

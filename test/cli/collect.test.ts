@@ -102,11 +102,42 @@ describe('dvrscope collect', () => {
 		]);
 		// Then progress goes to stderr, the diagnosis to stdout, and the set is kept
 		expect(result.stderr).toContain('collecting from 2 node(s)');
-		expect([0, 1, 2]).toContain(result.exitCode);
+		// (no OpenStack API configured: never an all-clear)
+		expect([1, 2, 4]).toContain(result.exitCode);
 		const report = JSON.parse(result.stdout) as {rules: unknown[]};
 		expect(report.rules.length).toBeGreaterThan(5);
 		const set = await readCaptureSet(saved);
 		expect(set.manifest.nodes.map(n => n.id)).toEqual(['cmp-1', 'cmp-2']);
+	});
+
+	it('diagnose --inventory with one node unreachable: INCOMPLETE (exit 4) naming it, in text and Markdown', async () => {
+		// Issue 11 case 2: one node's SSH listener is gone; the others answer.
+		const dead = await freePort();
+		const file = inventory('one-dead.yaml', [`  - {id: dead-1, host: 127.0.0.1, port: ${dead}}`]);
+		const text = await dvrscope([
+			'diagnose',
+			'--inventory',
+			file,
+			'--known-hosts',
+			sshd.knownHostsFile,
+		]);
+		expect(text.stderr).toMatch(/dead-1: FAILED \(unreachable\)/);
+		const first = text.stdout.split('\n')[0] ?? '';
+		expect(first).toMatch(/^Verdict: INCOMPLETE — .*node dead-1 not read \(unreachable\)/);
+		expect(text.stdout).not.toMatch(/Verdict: OK/);
+		expect(text.exitCode).toBe(4);
+		const md = await dvrscope([
+			'diagnose',
+			'--inventory',
+			file,
+			'--known-hosts',
+			sshd.knownHostsFile,
+			'--format',
+			'markdown',
+		]);
+		expect(md.stdout.split('\n')[0]).toMatch(/^# Verdict: INCOMPLETE — .*dead-1/);
+		expect(md.stdout).toContain('| node not read | `dead-1` |');
+		expect(md.exitCode).toBe(4);
 	});
 
 	it('diagnose refuses capture sets and live targets together', async () => {

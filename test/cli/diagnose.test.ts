@@ -9,7 +9,7 @@ function dvrscope(...args: string[]): {code: number | null; stdout: string; stde
 	const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
 		encoding: 'utf8',
 		env: {...process.env, NO_COLOR: '1'},
-		timeout: 60_000,
+		timeout: 600_000,
 	});
 	return {code: r.status, stdout: r.stdout, stderr: r.stderr};
 }
@@ -25,6 +25,7 @@ describe('dvrscope diagnose', () => {
 	it.each([
 		['healthy-dvr', 0],
 		['at-risk', 1],
+		['missing-captures', 4],
 	])('%s exits %i', (name, code) => {
 		expect(dvrscope('diagnose', `test/scenarios/${name}`).code).toBe(code);
 	});
@@ -33,8 +34,26 @@ describe('dvrscope diagnose', () => {
 		const json = dvrscope('diagnose', 'test/scenarios/failover-stale', '--json');
 		expect((JSON.parse(json.stdout) as {schema: string}).schema).toBe('dvrscope.findings');
 		const md = dvrscope('diagnose', 'test/scenarios/failover-stale', '--format', 'markdown');
-		expect(md.stdout).toMatch(/^# dvrscope diagnosis/);
+		expect(md.stdout).toMatch(/^# Verdict: CRITICAL/);
 		expect(md.code).toBe(2);
+	});
+
+	it('-q on saved data prints one line per finding and the verdict, not the report', () => {
+		const full = dvrscope('diagnose', 'test/scenarios/failover-stale');
+		const quiet = dvrscope('diagnose', '-q', 'test/scenarios/failover-stale');
+		expect(quiet.code).toBe(full.code);
+		expect(quiet.stdout).not.toBe(full.stdout);
+		const lines = quiet.stdout.trimEnd().split('\n');
+		expect(lines.at(-1)).toMatch(/^Verdict: CRITICAL/);
+		expect(lines[0]).toMatch(/^CRITICAL dvr\/stale-permanent-arp VIP /);
+		expect(quiet.stdout).not.toContain('still points at');
+	});
+
+	it('markdown: each fix block names its node on its own line, commands carry no "# on" comment', () => {
+		const md = dvrscope('diagnose', 'test/scenarios/failover-stale', '--format', 'markdown').stdout;
+		expect(md).toContain('**Fix**');
+		expect(md).toMatch(/^On `[^`]+`:$/m);
+		expect(md).not.toMatch(/^ip netns exec .*# on /m);
 	});
 
 	it('exits 3 with a message naming a missing path', () => {
@@ -90,7 +109,7 @@ describe('dvrscope diagnose', () => {
 		);
 		expect(r.code).toBe(2);
 		const report = JSON.parse(r.stdout) as {captureSet: {captures: number}};
-		expect(report.captureSet.captures).toBe(36);
+		expect(report.captureSet.captures).toBe(37);
 		expect(dvrscope('diagnose', dir).code).toBe(2);
 	});
 
@@ -103,7 +122,7 @@ describe('dvrscope diagnose', () => {
 					`${env} ${process.execPath} --import tsx src/cli/main.ts diagnose test/scenarios/failover-stale`,
 					'/dev/null',
 				],
-				{encoding: 'utf8', timeout: 60_000},
+				{encoding: 'utf8', timeout: 600_000},
 			).stdout;
 		expect(tty('env -u NO_COLOR')).toContain('\u001b[31m');
 		expect(tty('env NO_COLOR=1')).not.toContain('\u001b[');

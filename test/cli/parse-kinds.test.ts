@@ -81,7 +81,7 @@ describe('dvrscope parse, every kind', () => {
 			'ovs-flows',
 			path.join(FIXTURES, 'gen-ovs-ofctl-dump-flows-br-tun-dvr-of10.txt'),
 		]);
-		expect(stdout).toContain('"decoded": "10.0.0.4"');
-		expect(stdout).toContain('"decoded": "fa:16:3e:76:31:68"');
+		expect(stdout).toContain('"decoded":"10.0.0.4"');
+		expect(stdout).toContain('"decoded":"fa:16:3e:76:31:68"');
 	});
 });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
+import {flowSpecs, formatDump} from '../../bench/flow-dump.js';
+import {parseCapture} from '../../src/collectors/parsers/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = path.join(ROOT, 'test/fixtures');
@@ -116,5 +118,57 @@ describe('dvrscope parse', () => {
 		};
 		expect(out.facts.map(s => s.namespace)).toEqual(['dvrsc-h2a', 'dvrsc-h2b']);
 		expect(out.facts[1]?.facts[0]).toMatchObject({dst: '10.0.0.1', line: 13});
+	});
+
+	describe('streaming output', () => {
+		// A dump over several of the 1 MB blocks the CLI parses at a time.
+		const dir = mkdtempSync(path.join(tmpdir(), 'dvrscope-parse-stream-'));
+		const big = path.join(dir, 'big-dump.txt');
+		const text = formatDump(flowSpecs(40_000));
+		writeFileSync(big, text);
+
+		it('Given a multi-block flow dump, when parsed with --ndjson, then each line is one flow, as the whole-text parse reads it', async () => {
+			const run = await dvrscope(['parse', 'ovs-flows', big, '--ndjson']);
+			expect(run.exitCode).toBe(0);
+			expect(text.length).toBeGreaterThan(8 * 1024 * 1024);
+			const lines = run.stdout.split('\n');
+			const whole = parseCapture('ovs-flows', text).facts.flows;
+			expect(lines).toHaveLength(whole.length);
+			for (const at of [0, 1, Math.floor(whole.length / 2), whole.length - 1])
+				expect(JSON.parse(lines[at] ?? ''), String(at)).toEqual(
+					JSON.parse(JSON.stringify(whole[at])),
+				);
+		});
+
+		it('Given stdout is a pipe, when parsed without options, then the document is compact JSON on one line', async () => {
+			const run = await dvrscope(['parse', 'ovs-flows', big]);
+			expect(run.exitCode).toBe(0);
+			expect(run.stdout.split('\n')).toHaveLength(1);
+			const out = JSON.parse(run.stdout) as {
+				kind: string;
+				facts: {protocol: string; flows: {line: number}[]};
+			};
+			expect(out.kind).toBe('ovs-flows');
+			expect(out.facts.protocol).toBe('OpenFlow10');
+			expect(out.facts.flows.at(-1)?.line).toBe(
+				parseCapture('ovs-flows', text).facts.flows.at(-1)?.line,
+			);
+		});
+
+		it('Given the reader goes away (| head -n 1), then parse ends quietly with exit 0', async () => {
+			const run = await execa(
+				'bash',
+				[
+					'-c',
+					'set -o pipefail; node --import tsx src/cli/main.ts parse ovs-flows "$1" --ndjson | head -n 1',
+					'bash',
+					big,
+				],
+				{cwd: ROOT, reject: false},
+			);
+			expect(run.stderr).toBe('');
+			expect(run.exitCode).toBe(0);
+			expect(JSON.parse(run.stdout)).toHaveProperty('table');
+		});
 	});
 });

@@ -6,7 +6,10 @@ import {
 	catalogEntries,
 	checkParam,
 	matchCatalog,
+	COMMAND_BYTES_BUDGET,
+	commandBytes,
 	MAX_EXECS_PER_NODE,
+	maxExecsPerNode,
 	planCommand,
 	planDetail,
 	printable,
@@ -109,6 +112,49 @@ describe('catalog', () => {
 		expect(plan.commands.filter(c => c.entry.id === 'host.addr').map(c => c.argv)).toEqual([
 			['ip', '-j', 'addr', 'show'],
 		]);
+	});
+
+	it('splits the namespace batches by command size: under the budget, ≤ 10 + 1 per 2,000 execs', () => {
+		// Given nodes with 100 … 9,000 namespaces (the longest legal names, 44 characters)
+		for (const count of [100, 2000, 2100, 5000, 9000]) {
+			const namespaces = Array.from(
+				{length: count},
+				(_, i) => `qrouter-${R1.slice(0, -6)}${String(i).padStart(6, '0')}`,
+			);
+			// When planned
+			const plan = planDetail({namespaces, bridges: ['br-int', 'br-tun'], nonce: NONCE});
+			// Then every command is within the budget (well under Linux's 128 KiB per argument)
+			for (const command of plan.commands)
+				expect(commandBytes(command.argv), `${count}: ${command.entry.id}`).toBeLessThanOrEqual(
+					COMMAND_BYTES_BUDGET,
+				);
+			// and with discovery the node stays within 10 + 1 per 2,000 namespaces executions
+			expect(plan.commands.length + 2, String(count)).toBeLessThanOrEqual(
+				MAX_EXECS_PER_NODE + Math.floor(count / 2000),
+			);
+			expect(plan.commands.length + 2).toBeLessThanOrEqual(maxExecsPerNode(count));
+			// and every namespace is read by every part exactly once
+			const parts = new Map<string, string[]>();
+			for (const command of plan.commands) {
+				const sections = command.entry.sections;
+				if (sections === undefined || !('parts' in sections)) continue;
+				if (sections.parts[0]?.param !== 'namespace') continue;
+				for (const part of sections.parts)
+					parts.set(part.catalogId, [
+						...(parts.get(part.catalogId) ?? []),
+						...command.argv.slice(5),
+					]);
+			}
+			expect([...parts.keys()].sort()).toEqual([
+				'netns.addr',
+				'netns.neigh',
+				'netns.route',
+				'netns.rule',
+			]);
+			for (const [part, items] of parts) expect(items, `${count} ${part}`).toEqual(namespaces);
+			// and each chunk is a catalog command
+			for (const command of plan.commands) expect(matchCatalog(command.argv)).toBe(command.entry);
+		}
 	});
 
 	it('builds argv for user-given parameters only when they are legal', () => {

@@ -8,7 +8,11 @@ describe('rule documentation', () => {
 		expect(existsSync(file), file).toBe(true);
 		const text = readFileSync(file, 'utf8');
 		expect(text.startsWith(`# ${id}`)).toBe(true);
-		for (const section of ['## Why', '## False positives'])
+		for (const section of [
+			'## Why',
+			'## False positives',
+			'## The printed fix: its evidence and its predicted result',
+		])
 			expect(text, `${file}: ${section}`).toContain(section);
 	});
 

@@ -80,7 +80,11 @@ describe('text report', () => {
 			'Nodes: cmp-1, cmp-2, cmp-3, gtw-1',
 			'Evidence:',
 			'│ 10.0.0.100 dev qr-102c4426-86 lladdr fa:16:3e:11:11:11 PERMANENT',
-			'ip neigh replace 10.0.0.100 lladdr fa:16:3e:22:22:22 dev qr-102c4426-86 nud permanent   # on cmp-1',
+			'1. on cmp-1 (node shell, as root)',
+			'       ip netns exec qrouter-4d7928a0-4a3c-4b99-b01b-97da2f97e279 ip neigh replace 10.0.0.100 lladdr fa:16:3e:22:22:22 dev qr-102c4426-86 nud permanent\n',
+			'Derived from: holder fa:16:3e:22:22:22 (port vrrp-vm2-port (6f7a8b9c) on cmp-2) — VIP seen on an interface',
+			'openstack port set --no-allowed-address --allowed-address ip-address=10.0.0.100 6f7a8b9c-0d1e-4f2a-9b3c-5d6e7f8091a2\n',
+			'Predicted (applied to the model): after this: 0 critical, 1 warning on VIP 10.0.0.100',
 			'Verdict: CRITICAL',
 		])
 			expect(text).toContain(s);
@@ -111,7 +115,11 @@ describe('Markdown report', () => {
 			'| CRITICAL | `dvr/stale-permanent-arp` | 10.0.0.100 | cmp-1, cmp-2, cmp-3, gtw-1 |',
 		);
 		expect(md).toContain('## 1. CRITICAL — `dvr/stale-permanent-arp` — VIP 10.0.0.100');
-		expect(md).toContain('```sh\n# stop-gap');
+		expect(md).toContain(
+			'```sh\nip netns exec qrouter-4d7928a0-4a3c-4b99-b01b-97da2f97e279 ip neigh replace 10.0.0.100 lladdr fa:16:3e:22:22:22 dev qr-102c4426-86 nud permanent\n```',
+		);
+		expect(md).toContain('Derived from: holder fa:16:3e:22:22:22');
+		expect(md).toContain('**Predicted** (applied to the model): after this: 0 critical');
 		expect(md).toContain('| `mosk/deployment` | skipped |');
 		// fences are balanced
 		expect((md.match(/^ *```/gm) ?? []).length % 2).toBe(0);

@@ -96,7 +96,8 @@ describe('scenario capture sets against their golden findings', () => {
 		const stale = diagnosis.outcomes.find(o => o.ruleId === 'dvr/stale-permanent-arp');
 		expect(stale?.status).toBe('skipped');
 		if (stale?.status === 'skipped') {
-			expect(stale.missing).toEqual(['cloud.ports']);
+			// Neither the API's ports nor br-int's flows (node data alone) were read.
+			expect(stale.missing).toEqual(['cloud.ports', 'node.flows']);
 			expect(stale.needs.join(' ')).toContain('openstack port');
 		}
 	});

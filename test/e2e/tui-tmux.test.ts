@@ -56,7 +56,7 @@ describe.skipIf(!hasTmux)('dvrscope in tmux (built CLI, sample incident)', () =>
 		// what this test needs is the built entry point.
 		if (built.status !== 0) console.warn(`build reported problems:\n${built.stderr}`);
 		expect(existsSync(path.join(root, 'dist/cli/main.js')), built.stderr).toBe(true);
-	}, 180_000);
+	}, 600_000);
 
 	afterEach(() => {
 		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
@@ -114,7 +114,7 @@ describe.skipIf(!hasTmux)('dvrscope in tmux (built CLI, sample incident)', () =>
 		const after = await waitFor(s => s.includes('EXITED='), 'the shell after quit');
 		expect(after).toContain('EXITED=0');
 		expect(after).not.toContain('SAMPLE INCIDENT');
-	}, 60_000);
+	}, 600_000);
 
 	it('Ctrl-C quits when nothing runs (exit 130) and the help is reachable with ? at 120×40', async () => {
 		start(120, 40);
@@ -125,5 +125,5 @@ describe.skipIf(!hasTmux)('dvrscope in tmux (built CLI, sample incident)', () =>
 		send('C-c');
 		const after = await waitFor(s => s.includes('EXITED='), 'the shell after Ctrl-C');
 		expect(after).toContain('EXITED=130');
-	}, 60_000);
+	}, 600_000);
 });

@@ -16,7 +16,7 @@ import type {KubectlOptions} from '../../src/transport/kubectl.js';
 
 /** Why the real-kubectl tests cannot run here, or undefined when kubectl is on PATH. */
 export const kubectlMissingReason = (): string | undefined => {
-	const probe = spawnSync('kubectl', ['version', '--client'], {encoding: 'utf8', timeout: 20_000});
+	const probe = spawnSync('kubectl', ['version', '--client'], {encoding: 'utf8', timeout: 600_000});
 	if (probe.error) return `kubectl is not installed (${probe.error.message})`;
 	return probe.status === 0 ? undefined : `kubectl version --client failed: ${probe.stderr}`;
 };

@@ -10,7 +10,8 @@
  * already up (and leaves it up).
  */
 import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
@@ -59,18 +60,45 @@ if (reason !== '') console.warn(`[test/lab] the real-lab end-to-end tests are sk
 const STALE = 'dvr/stale-permanent-arp';
 const VIP = '198.19.0.100';
 
-const diagnoseLab = async (via: 'ssh' | 'kubectl'): Promise<Finding[]> => {
-	const set = await collectLab({via, description: `lab e2e (${via})`});
+const diagnoseLab = async (
+	via: 'ssh' | 'kubectl',
+	cloud: 'api' | 'cli' = 'api',
+): Promise<Finding[]> => {
+	const set = await collectLab({via, cloud, description: `lab e2e (${via}, ${cloud})`});
+	if (via === 'ssh') {
+		// the cloud data came the way asked: GETs from Node to the real Neutron, or the CLI
+		const lists = set.captures.filter(
+			c => c.catalogId === 'os.ports' || c.catalogId === 'os.agents',
+		);
+		expect(lists).toHaveLength(2);
+		for (const list of lists) expect(list.via).toBe(cloud === 'api' ? 'openstack-api' : 'local');
+		if (cloud === 'api')
+			expect(lists.map(c => c.argv.join(' ')).sort()).toEqual([
+				'GET network /v2.0/agents',
+				'GET network /v2.0/ports',
+			]);
+	}
 	const failed = set.captures.filter(capture => capture.failure !== undefined);
 	expect(failed.map(capture => `${capture.id}: ${capture.failure?.message ?? ''}`)).toEqual([]);
 	// not vacuous: the cloud data knows the VIP as an allowed address pair of the VRRP ports
 	const carriers = set.captures
 		.filter(c => c.catalogId === 'os.port-show' && c.stdout.includes(VIP))
-		.map(c => (JSON.parse(c.stdout) as {name?: string}).name);
+		.map(c => {
+			// the API's body is `{"port": {...}}`, the CLI's the port itself
+			const body = JSON.parse(c.stdout) as {name?: string; port?: {name?: string}};
+			return (body.port ?? body).name;
+		});
 	expect(new Set(carriers)).toEqual(new Set(['vm1', 'vm2']));
 	// collect → bundle → analyze gives the live findings; no auth_pass in the archive (issue 7)
 	await (await checkBundleOfLiveSet(set)).cleanup();
-	return diagnose(assembleSnapshot(set)).findings as Finding[];
+	const snapshot = assembleSnapshot(set);
+	// as on a real cloud: the VMs' own namespaces are not read, so a holder comes from node evidence
+	for (const node of Object.values(snapshot.nodes))
+		for (const ns of ['vm1', 'vm2', 'client']) {
+			expect(node.facts.addr?.[ns]).toBeUndefined();
+			expect(node.facts.neigh?.[ns]).toBeUndefined();
+		}
+	return diagnose(snapshot).findings as Finding[];
 };
 /** A shell line with the `openstack` CLI pointed at the lab's Neutron (as an engineer runs it). */
 const withLabCloud = (line: string): string =>
@@ -119,6 +147,66 @@ function runbookCheck(): {
 	};
 }
 
+/** A command that re-points, re-sets or rewrites something (never printed without a known holder). */
+const REPOINT = /ip neigh (replace|add|change|del|flush)|openstack port (set|unset)/;
+
+/**
+ * Every step the findings on the VIP print, run exactly as printed where it says: node steps over
+ * the node's real sshd, cloud steps with the openstack CLI against the lab. Logs each command and
+ * its result; returns the lines.
+ */
+function runPrintedSteps(findings: readonly Finding[], label: string): string[] {
+	const seen = new Set<string>();
+	const log: string[] = [];
+	for (const finding of findings.filter(f => f.vip === VIP)) {
+		for (const step of finding.fix?.steps ?? []) {
+			const key = `${step.node ?? 'cloud'}\u0000${step.command}`;
+			if (seen.has(key)) continue;
+			seen.add(key);
+			const where = step.where === 'node' ? `ssh ${step.node ?? '?'}` : 'openstack CLI';
+			let result: string;
+			try {
+				const out =
+					step.where === 'node'
+						? onLabNode(step.node ?? '?', step.command)
+						: withLabCloud(step.command);
+				result = `ok${out.trim() === '' ? '' : `: ${out.trim().split('\n').slice(0, 4).join(' | ')}`}`;
+			} catch (error) {
+				result = `FAILED: ${(error as Error).message.split('\n')[0] ?? ''}`;
+			}
+			log.push(`[${label}] (${finding.ruleId}) ${where}: ${step.command} → ${result}`);
+		}
+	}
+	console.log(log.join('\n'));
+	return log;
+}
+
+/** Run the fixes the findings print, let the lab settle, and check recovery by ground truth. */
+function applyPrintedFixAndCheck(findings: readonly Finding[], label: string): void {
+	const onVip = findings.filter(f => f.vip === VIP && f.fix !== undefined);
+	expect(onVip.length).toBeGreaterThan(0);
+	for (const f of onVip) {
+		expect(f.fix?.kind, `${f.ruleId}: ${f.fix?.basis ?? ''}`).toBe('fix');
+		expect(f.fix?.prediction?.clears, f.fix?.prediction?.summary).toBe(true);
+		expect(f.fix?.prediction?.critical).toBe(0);
+	}
+	const log = runPrintedSteps(findings, label);
+	expect(log.filter(line => line.includes('→ FAILED'))).toEqual([]);
+	lab('scenario.sh', 'settle', `${label}-fixed`);
+	const after = state();
+	const master = after.master as 'vm1' | 'vm2';
+	expect(master).toMatch(/^vm[12]$/);
+	expect(after.entries).toEqual({
+		network: after.ports[master].mac,
+		'compute-1': after.ports[master].mac,
+		'compute-2': after.ports[master].mac,
+	});
+	expect(after.clientPing.received).toBeGreaterThan(0);
+	console.log(
+		`[${label}] after the printed fix: every entry → ${master} (${after.ports[master].mac}); client → VIP ${after.clientPing.received}/3`,
+	);
+}
+
 const inCidr = (ip: string, cidr: string): boolean => {
 	const [net, bits] = cidr.split('/');
 	const n = (a: string): number => a.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
@@ -129,6 +217,55 @@ const inCidr = (ip: string, cidr: string): boolean => {
 const stale = (findings: readonly Finding[]): Finding[] =>
 	findings.filter(finding => finding.ruleId === STALE);
 const mentions = (finding: Finding): string => JSON.stringify(finding);
+
+/**
+ * The README's walkthrough as a user types it: the built CLI, `diagnose --inventory` over the
+ * lab's real sshd, with or without the OpenStack API (the lab's clouds.yaml), `--json`, and the
+ * capture set saved so the test can see which nodes were read.
+ */
+function diagnoseCli(
+	api: boolean,
+	...args: string[]
+): {code: number | null; findings: Finding[]; nodesRead: string[]; stderr: string} {
+	const saved = mkdtempSync(path.join(tmpdir(), 'dvrscope-lab-cli-'));
+	const env = Object.fromEntries(
+		Object.entries(process.env).filter(
+			([name]) => !name.startsWith('OS_') && name !== 'KUBECONFIG',
+		),
+	);
+	if (api) {
+		env['OS_CLIENT_CONFIG_FILE'] = path.join(repo, '.lab-state', 'clouds.yaml');
+		env['OS_CLOUD'] = 'lab';
+	}
+	const run = spawnSync(
+		process.execPath,
+		[
+			path.join(repo, 'dist', 'cli', 'main.js'),
+			'diagnose',
+			'--inventory',
+			path.join(repo, '.lab-state', 'inventory.yaml'),
+			'--known-hosts',
+			path.join(repo, '.lab-state', 'known_hosts'),
+			'--json',
+			'--save-set',
+			path.join(saved, 'set'),
+			...args,
+		],
+		{cwd: repo, encoding: 'utf8', env, timeout: 880_000},
+	);
+	try {
+		const findings = (JSON.parse(run.stdout) as {findings: Finding[]}).findings;
+		const manifest = JSON.parse(readFileSync(path.join(saved, 'set', 'manifest.json'), 'utf8')) as {
+			captures: {node?: string; failure?: unknown}[];
+		};
+		const nodesRead = [
+			...new Set(manifest.captures.filter(c => c.node !== undefined).map(c => c.node ?? '')),
+		].sort();
+		return {code: run.status, findings, nodesRead, stderr: run.stderr};
+	} finally {
+		rmSync(saved, {recursive: true, force: true});
+	}
+}
 
 describe.skipIf(reason !== '')(
 	`the lab: real Neutron DVR reproduces LP#1774459${reason === '' ? '' : ` — skipped: ${reason}`}`,
@@ -175,7 +312,7 @@ describe.skipIf(reason !== '')(
 			expect(staleNodes.length).toBeGreaterThan(0);
 			expect(after.clientPing.received).toBe(0);
 
-			const findings = stale(await diagnoseLab('ssh'));
+			const findings = stale(await diagnoseLab('ssh', 'cli'));
 			expect(findings.length).toBeGreaterThan(0);
 			const text = findings.map(mentions).join('\n');
 			expect(text).toContain(after.vip);
@@ -190,6 +327,34 @@ describe.skipIf(reason !== '')(
 				expect(new Set(viaKube.flatMap(finding => finding.nodes))).toEqual(named);
 			}
 		}, 300_000);
+
+		it('Given the failover, when the README walkthrough diagnoses over SSH without any OpenStack credentials, then it is critical on every stale node, names the holder and how to add the API (issue 11 case 1)', () => {
+			const now = state();
+			const master = now.master as 'vm1' | 'vm2';
+			const {code, findings, nodesRead, stderr} = diagnoseCli(false);
+			expect(code, stderr).toBe(2);
+			expect(nodesRead).toEqual(['compute-1', 'compute-2', 'network']);
+			const found = stale(findings).filter(f => f.severity === 'critical');
+			expect(found.map(f => [f.vip, f.nodes])).toEqual([
+				[now.vip, ['compute-1', 'compute-2', 'network']],
+			]);
+			expect(found[0]?.data['ownerMac']).toBe(now.ports[master].mac);
+			expect(found[0]?.message).toContain('OS_CLOUD');
+		}, 300_000);
+
+		it.each([
+			['--vip', () => VIP],
+			['--router', () => state().router],
+		])(
+			'Given the failover, when diagnosed with %s and the lab API, then compute-1, compute-2 and network are read and the verdict is critical (issue 11 cases 3 and 4)',
+			(flag, value) => {
+				const {code, findings, nodesRead, stderr} = diagnoseCli(true, flag, value());
+				expect(code, stderr).toBe(2);
+				expect(nodesRead).toEqual(['compute-1', 'compute-2', 'network']);
+				expect(stale(findings).some(f => f.severity === 'critical' && f.vip === VIP)).toBe(true);
+			},
+			900_000,
+		);
 
 		it("Given the failover, then the runbook's two-minute check, run as written, finds the router and shows the stale PERMANENT entry", () => {
 			const now = state();
@@ -220,19 +385,14 @@ describe.skipIf(reason !== '')(
 			expect(now.entries['compute-1']).not.toBe(now.ports[now.master as 'vm1' | 'vm2'].mac);
 		}, 300_000);
 
-		it('Given the workaround the finding prints (its `openstack port set`, run as printed), then the finding is gone and the routed ping works', async () => {
-			// the exact command the failover finding gives as the fix, through the real CLI
-			const findings = stale(await diagnoseLab('ssh'));
-			const command = /openstack port set [^"\\\n`]+/.exec(findings.map(mentions).join('\n'))?.[0];
+		it('Given the failover, every command the findings print, run as printed where it says, recovers: every entry points at the holder and the routed ping works', async () => {
+			const findings = await diagnoseLab('ssh');
+			const command = stale(findings)[0]?.fix?.steps.find(step => step.where === 'cloud')?.command;
 			expect(command).toMatch(
 				/^openstack port set --no-allowed-address --allowed-address ip-address=198\.19\.0\.100 [0-9a-f-]{36}$/,
 			);
-			withLabCloud(command ?? 'false');
-			lab('scenario.sh', 'settle', 'workaround');
-			const after = state();
-			const master = after.master as 'vm1' | 'vm2';
-			expect(Object.values(after.entries)).toEqual(Array(3).fill(after.ports[master].mac));
-			expect(after.clientPing.received).toBeGreaterThan(0);
+			expect(command).toContain(state().ports[state().master as 'vm1' | 'vm2'].id);
+			applyPrintedFixAndCheck(findings, 'failover');
 			expect(stale(await diagnoseLab('ssh'))).toEqual([]);
 		}, 300_000);
 
@@ -249,20 +409,109 @@ describe.skipIf(reason !== '')(
 			expect(findings.some(finding => finding.ruleId === 'dvr/arp-divergence')).toBe(true);
 		}, 300_000);
 
-		it('Given divergence, then the stop-gap line the finding prints for compute-2, run there as printed, re-points its entry and the client reaches the VIP', async () => {
-			const findings = stale(await diagnoseLab('ssh'));
-			const text = findings.map(mentions).join('\n');
-			const line =
-				/(ip netns exec qrouter-[0-9a-f-]+ ip neigh replace [^"\\#]+?nud permanent) +# on ([\w-]+)/.exec(
-					text,
-				);
-			expect(line?.[2]).toBe('compute-2');
-			onLabNode(line?.[2] ?? '?', line?.[1] ?? 'false');
-			const after = state();
-			const master = after.master as 'vm1' | 'vm2';
-			expect(after.entries['compute-2']).toBe(after.ports[master].mac);
-			expect(after.clientPing.received).toBeGreaterThan(0);
+		it('Given divergence, when diagnosed over SSH without any OpenStack credentials, then compute-2 is critical (issue 11 case 6)', () => {
+			const {code, findings, stderr} = diagnoseCli(false);
+			expect(code, stderr).toBe(2);
+			expect(stale(findings).map(f => [f.severity, f.nodes])).toEqual([
+				['critical', ['compute-2']],
+			]);
 		}, 300_000);
+
+		it('Given divergence, then the fix the findings print (compute-2 re-pointed at the holder, the holder re-sent), run as printed, recovers by ground truth', async () => {
+			const findings = await diagnoseLab('ssh');
+			const nodeSteps = stale(findings)
+				.flatMap(f => f.fix?.steps ?? [])
+				.filter(s => s.where === 'node');
+			expect(nodeSteps.map(step => step.node)).toEqual(['compute-2']);
+			applyPrintedFixAndCheck(findings, 'divergence');
+		}, 300_000);
+
+		it('Given an unbound VIP port deleted while vm1 holds the VIP, then dvr/arp-missing is critical from the lost traffic, its fix targets vm1 (from the snat- entry), and run as printed it recovers', async () => {
+			lab('scenario.sh', 'vip-port-deleted');
+			const now = state();
+			expect(now.master).toBe('vm1');
+			expect(now.entries).toEqual({network: '', 'compute-1': '', 'compute-2': ''});
+			expect(now.clientPing.received).toBe(0);
+			const findings = await diagnoseLab('ssh');
+			const missing = findings.filter(f => f.ruleId === 'dvr/arp-missing' && f.vip === VIP);
+			expect(missing.length).toBe(1);
+			const finding = missing[0];
+			expect(finding?.severity).toBe('critical');
+			expect(finding?.message).toMatch(
+				/Critical because traffic is being lost now: .*(FAILED|INCOMPLETE) on compute-2/,
+			);
+			expect(finding?.fix?.basis).toContain(now.ports.vm1.mac);
+			expect(finding?.fix?.basis).toContain('snat-');
+			// never the member that does not hold the VIP
+			const printed = findings
+				.flatMap(f => f.fix?.steps ?? [])
+				.map(step => step.command)
+				.join('\n');
+			expect(printed).not.toContain(now.ports.vm2.id);
+			expect(printed).not.toContain(now.ports.vm2.mac);
+			expect(printed).toContain(now.ports.vm1.id);
+			applyPrintedFixAndCheck(findings, 'vip-port-deleted');
+		}, 300_000);
+
+		it('Given no member answers (holder unknown) and the VIP entries gone, then no re-pointing command is printed, only read-only checks, which run as printed', async () => {
+			lab('scenario.sh', 'holder-unknown');
+			const now = state();
+			expect(now.master).toBe('');
+			const findings = await diagnoseLab('ssh');
+			const onVip = findings.filter(f => f.vip === VIP);
+			expect(onVip.some(f => f.ruleId === 'dvr/arp-missing')).toBe(true);
+			for (const f of onVip) {
+				for (const step of f.fix?.steps ?? []) expect(step.command).not.toMatch(REPOINT);
+				for (const line of f.remediation ?? [])
+					if (!line.startsWith('#')) expect(line).not.toMatch(REPOINT);
+				if (f.ruleId.startsWith('dvr/arp-')) {
+					expect(f.fix?.kind).toBe('check-first');
+					expect(f.fix?.actions).toEqual([]);
+				}
+			}
+			const log = runPrintedSteps(findings, 'holder-unknown');
+			expect(log.length).toBeGreaterThan(0);
+			expect(log.filter(line => line.includes('→ FAILED'))).toEqual([]);
+			expect(state().entries).toEqual({network: '', 'compute-1': '', 'compute-2': ''});
+		}, 300_000);
+
+		it("Given one node's SSH listener stopped, then the README's diagnose run is INCOMPLETE (exit 4) naming that node, in text and Markdown — never OK", () => {
+			// Issue 11 case 2, as the README walkthrough runs it (no OpenStack API configured).
+			lab('scenario.sh', 'healthy');
+			lab('scenario.sh', 'ssh-down', 'compute-2');
+			try {
+				const run = (...extra: string[]) =>
+					spawnSync(
+						process.execPath,
+						[
+							'--import',
+							'tsx',
+							'src/cli/main.ts',
+							'diagnose',
+							'--inventory',
+							'.lab-state/inventory.yaml',
+							'--known-hosts',
+							'.lab-state/known_hosts',
+							...extra,
+						],
+						{cwd: repo, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, timeout: 600_000},
+					);
+				const text = run();
+				expect(text.stderr).toMatch(/compute-2: FAILED/);
+				const first = text.stdout.split('\n')[0] ?? '';
+				expect(first, text.stdout).toMatch(/^Verdict: INCOMPLETE — .*compute-2 not read/);
+				expect(text.stdout).not.toMatch(/Verdict: OK/);
+				expect(text.status).toBe(4);
+				const md = run('--format', 'markdown');
+				expect(md.stdout.split('\n')[0]).toMatch(/^# Verdict: INCOMPLETE — .*compute-2/);
+				expect(md.stdout).toContain('| node not read | `compute-2` |');
+				expect(md.status).toBe(4);
+			} finally {
+				lab('scenario.sh', 'ssh-up', 'compute-2');
+			}
+			// and it answers again
+			expect(onLabNode('compute-2', 'echo up').trim()).toBe('up');
+		}, 900_000);
 
 		it.skipIf(reuse)(
 			'Given lab down, then nothing of the lab is left',

@@ -29,6 +29,9 @@ const API: Record<string, unknown> = {
 		{ID: RIF_PORT, 'Device Owner': 'network:router_interface_distributed'},
 	],
 	[`openstack port show ${RIF_PORT} -f json`]: {id: RIF_PORT, device_id: ROUTER},
+	[`openstack port list --router ${ROUTER} --long -f json`]: [
+		{ID: RIF_PORT, 'Fixed IP Addresses': [{subnet_id: SUBNET, ip_address: '10.0.0.1'}]},
+	],
 	[`openstack loadbalancer show ${LB} -f json`]: {id: LB, vip_address: '10.0.0.50'},
 	[`openstack loadbalancer amphora list --loadbalancer ${LB} --long -f json`]: [
 		{id: 'amp', compute_id: AMP_VM, role: 'MASTER'},
@@ -79,6 +82,121 @@ describe('resolveTarget (fake OpenStack API)', () => {
 			fakeApi([]),
 		);
 		expect(r.hosts).toEqual([]);
-		expect(r.problems[0]).toMatch(/agents hosting router 7777.*exit 1: Not found/);
+		expect(r.problems.join('\n')).toMatch(/agents hosting router 7777.*exit 1: Not found/);
+	});
+});
+
+/**
+ * The lab's shape, as a FAKE API: DVR router R on subA (VRRP pair vm1/vm2 on compute-1, VIP
+ * 198.19.0.100 only an allowed address pair) and subB (client on compute-2); `agent list --router`
+ * names only the dvr_snat node, as Neutron answers for a distributed router.
+ */
+describe('resolveTarget on a DVR router (fake API shaped like the lab)', () => {
+	const R = 'aaaaaaaa-0000-4000-8000-000000000001';
+	const SUB_A = 'aaaaaaaa-0000-4000-8000-00000000000a';
+	const SUB_B = 'aaaaaaaa-0000-4000-8000-00000000000b';
+	const VM1 = 'aaaaaaaa-0000-4000-8000-000000000011';
+	const VM2 = 'aaaaaaaa-0000-4000-8000-000000000012';
+	const CLIENT = 'aaaaaaaa-0000-4000-8000-000000000021';
+	const RIF_A = 'aaaaaaaa-0000-4000-8000-0000000000a1';
+	const RIF_B = 'aaaaaaaa-0000-4000-8000-0000000000b1';
+	const DHCP = 'aaaaaaaa-0000-4000-8000-0000000000d1';
+	const fixed = (subnet: string, ip: string) => [{subnet_id: subnet, ip_address: ip}];
+	const aap = [{ip_address: '198.19.0.100', mac_address: ''}];
+	const LAB: Record<string, unknown> = {
+		[`openstack network agent list --router ${R} --long -f json`]: [
+			{ID: 'l3', 'Agent Type': 'L3 agent', Host: 'network'},
+		],
+		[`openstack port list --router ${R} --long -f json`]: [
+			{ID: RIF_A, 'Fixed IP Addresses': fixed(SUB_A, '198.19.0.1')},
+			{ID: RIF_B, 'Fixed IP Addresses': fixed(SUB_B, '198.19.1.1')},
+		],
+		'openstack subnet list -f json': [
+			{ID: SUB_A, Subnet: '198.19.0.0/24'},
+			{ID: SUB_B, Subnet: '198.19.1.0/24'},
+		],
+		'openstack port list --fixed-ip ip-address=198.19.0.100 --long -f json': [],
+		[`openstack port list --fixed-ip subnet=${SUB_A} --long -f json`]: [
+			{ID: RIF_A, 'Device Owner': 'network:router_interface_distributed'},
+			{ID: DHCP, 'Device Owner': 'network:dhcp'},
+			{ID: VM1, 'Device Owner': 'compute:nova'},
+			{ID: VM2, 'Device Owner': 'compute:nova'},
+		],
+		[`openstack port list --fixed-ip subnet=${SUB_B} --long -f json`]: [
+			{ID: RIF_B, 'Device Owner': 'network:router_interface_distributed'},
+			{ID: CLIENT, 'Device Owner': 'compute:nova'},
+		],
+		[`openstack port show ${RIF_A} -f json`]: {id: RIF_A, device_id: R},
+		[`openstack port show ${VM1} -f json`]: {
+			id: VM1,
+			binding_host_id: 'compute-1',
+			allowed_address_pairs: aap,
+		},
+		[`openstack port show ${VM2} -f json`]: {
+			id: VM2,
+			binding_host_id: 'compute-1',
+			allowed_address_pairs: aap,
+		},
+		[`openstack port show ${CLIENT} -f json`]: {id: CLIENT, binding_host_id: 'compute-2'},
+	};
+	const api = (log: string[]) => async (id: CatalogId, values: ParamValues) => {
+		const planned = planCommand(id, values);
+		if (!planned.ok) return undefined;
+		const line = planned.command.argv.join(' ');
+		log.push(line);
+		const answer = LAB[line];
+		return {
+			target: 'fake-api',
+			argv: planned.command.argv,
+			startedAt: '',
+			durationMs: 0,
+			stdout: answer === undefined ? '' : JSON.stringify(answer),
+			stderr: answer === undefined ? 'Not found' : '',
+			exitCode: answer === undefined ? 1 : 0,
+		};
+	};
+
+	it('--router reaches every node with a bound port on its subnets plus the snat node', async () => {
+		const r = await resolveTarget({kind: 'router', id: R}, api([]));
+		expect(r).toEqual({hosts: ['compute-1', 'compute-2', 'network'], routers: [R], problems: []});
+	});
+
+	it('--vip of an allowed-address-pair VIP finds its subnet, carriers and router', async () => {
+		const log: string[] = [];
+		const r = await resolveTarget({kind: 'vip', ip: '198.19.0.100'}, api(log));
+		expect(r).toEqual({hosts: ['compute-1', 'compute-2', 'network'], routers: [R], problems: []});
+		// Each port is shown once, and the DHCP port never
+		expect(log.filter(l => l.includes('port show')).length).toBe(
+			new Set(log.filter(l => l.includes('port show'))).size,
+		);
+		expect(log.some(l => l.includes(DHCP))).toBe(false);
+	});
+
+	it('--vip outside every subnet says so', async () => {
+		const r = await resolveTarget({kind: 'vip', ip: '203.0.113.9'}, api([]));
+		expect(r.hosts).toEqual([]);
+		expect(r.problems.join(' ')).toMatch(/no port holds 203\.0\.113\.9 and no subnet contains it/);
+	});
+
+	it('--vip of an Octavia VIP port adds the amphora hosts of its load balancer', async () => {
+		const LB2 = 'aaaaaaaa-0000-4000-8000-0000000000cb';
+		const VIPPORT = 'aaaaaaaa-0000-4000-8000-0000000000c1';
+		const AMP = 'aaaaaaaa-0000-4000-8000-0000000000c2';
+		LAB['openstack port list --fixed-ip ip-address=198.19.0.50 --long -f json'] = [
+			{ID: VIPPORT, 'Fixed IP Addresses': fixed(SUB_A, '198.19.0.50')},
+		];
+		LAB[`openstack port show ${VIPPORT} -f json`] = {
+			id: VIPPORT,
+			device_id: `lb-${LB2}`,
+			device_owner: 'Octavia',
+			binding_host_id: '',
+			fixed_ips: fixed(SUB_A, '198.19.0.50'),
+		};
+		LAB[`openstack loadbalancer amphora list --loadbalancer ${LB2} --long -f json`] = [
+			{id: 'amp', compute_id: AMP},
+		];
+		LAB[`openstack server show ${AMP} -f json`] = {'OS-EXT-SRV-ATTR:host': 'compute-9'};
+		const r = await resolveTarget({kind: 'vip', ip: '198.19.0.50'}, api([]));
+		expect(r.hosts).toEqual(['compute-1', 'compute-2', 'compute-9', 'network']);
 	});
 });

@@ -1,13 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {narrows, parseFilter} from '../../src/state/flow-filter.js';
-import {
-	buildFlowIndex,
-	compareValue,
-	filterFlows,
-	filterFlowsIncremental,
-	notesOf,
-	rowOf,
-} from '../../src/state/flow-index.js';
+import {buildFlowIndex, notesOf, rowOf} from '../../src/state/flow-index.js';
+import {compareValue, filterFlows, filterFlowsIncremental} from '../../src/state/flow-query.js';
 import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
 import {ensureFlows} from '../helpers/console.js';
 

@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, it, vi} from 'vitest';
+import {filterFlows} from '../../src/state/flow-query.js';
 import {
 	buildFlowIndex,
-	filterFlows,
 	getFlowIndex,
 	hasFlowIndex,
 	notesOf,

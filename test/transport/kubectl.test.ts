@@ -179,6 +179,24 @@ describe.skipIf(missing !== undefined)('kubectl transport (real kubectl, fake AP
 		).toHaveLength(2);
 	});
 
+	it('Given 12 clients made one after another on one long-lived signal, then it gets no listener leak warning', async () => {
+		const warnings: Error[] = [];
+		const onWarning = (warning: Error): void => {
+			warnings.push(warning);
+		};
+		process.on('warning', onWarning);
+		const longLived = new AbortController().signal;
+		for (let i = 0; i < 12; i++)
+			// `true` stands in for kubectl: only the signal bookkeeping is under test here.
+			await createKubectlClient({kubectlPath: 'true'}).run(['version'], {
+				signal: longLived,
+				timeoutMs: 600_000,
+			});
+		await new Promise(resolve => setImmediate(resolve));
+		process.off('warning', onWarning);
+		expect(warnings.map(warning => warning.name)).not.toContain('MaxListenersExceededWarning');
+	});
+
 	it('keeps 12 parallel execs on one signal apart: own output, own exit code, no listener leak', async () => {
 		const {transport} = await setup();
 		const warnings: Error[] = [];

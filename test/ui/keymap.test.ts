@@ -53,6 +53,8 @@ describe('matchCommand', () => {
 		for (const view of views) {
 			const seen = new Map<string, string>();
 			for (const b of bindings) {
+				// Keys while typing (Ctrl-U clears, Esc cancels) are another mode, handled by App.
+				if ('mode' in b) continue;
 				const scoped = 'views' in b ? (b.views as readonly string[]) : undefined;
 				if (scoped !== undefined && !scoped.includes(view)) continue;
 				for (const k of b.keys) {

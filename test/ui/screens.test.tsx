@@ -177,7 +177,9 @@ describe('VIP reconciliation table', () => {
 		expect(f).toMatch(new RegExp(`${NEW_MAC}.*← owner`));
 		expect(f).toMatch(new RegExp(`compute-1 +qrouter-7d0d3b2e… +${OLD_MAC}.*STALE`));
 		expect(f).toMatch(new RegExp(`compute-2 +qrouter-7d0d3b2e… +${OLD_MAC}.*STALE`));
-		expect(f).toContain('br-tun t22 arp_tpa=10.0.0.1 drop');
+		// The router gateway's ARP drop (10.0.0.1) is not the VIP's: only the VIP's own are listed.
+		expect(f).not.toContain('arp_tpa=10.0.0.1 drop');
+		expect(f).toContain('0 ARP-drop flow(s)');
 		// When the cursor goes to compute-2's row and Enter
 		const rowIndex = f.split('\n').findIndex(l => /compute-2 +qrouter/.test(l));
 		expect(rowIndex).toBeGreaterThan(0);
@@ -267,18 +269,19 @@ describe('Browsers', () => {
 		await ui.press(':');
 		await ui.type('neigh');
 		await ui.press(keys.enter);
-		expect(await ui.waitForFrame(s => s.includes('Neighbours · 10/10'))).toContain(
-			'169.254.106.115',
-		);
+		const all = await ui.waitForFrame(s => /Neighbours · .*10\/10/.test(s));
+		expect(all).toContain('169.254.106.115');
+		// The stale entries the finding cites are marked in text (readable without colour).
+		expect(all).toMatch(/✗ STALE +compute-1 +qrouter-7d0d3b2e… +10\.0\.0\.100 /);
 		await ui.press('/');
 		await ui.type('10.0.0.100');
-		expect(await ui.waitForFrame(s => s.includes('Neighbours · 2/10'))).toContain(OLD_MAC);
+		expect(await ui.waitForFrame(s => /Neighbours · .*2\/10/.test(s))).toContain(OLD_MAC);
 		await ui.press(keys.enter, ':');
 		await ui.type('node compute-2');
 		await ui.press(keys.enter);
 		expect(selectTop(ui.store.getState()).view).toEqual({kind: 'neigh', node: 'compute-2'});
-		expect(await ui.waitForFrame(s => s.includes('Neighbours on compute-2 · 5/5'))).not.toMatch(
-			/^.compute-1/m,
+		expect(await ui.waitForFrame(s => /Neighbours on compute-2 · .*5\/5/.test(s))).not.toMatch(
+			/^.\s*(✗ \S+)?\s+compute-1/m,
 		);
 	});
 
@@ -496,6 +499,25 @@ describe('Overview verdict honesty', () => {
 		expect(f).toContain('PARTIAL: 1 of 1 node(s) failed');
 		expect(f).not.toContain('No warning or critical finding');
 		expect(f).toMatch(/compute-1 .*✗ unreachable/);
+	});
+
+	it('an INCOMPLETE diagnosis says so in the header, naming what is missing (not "no finding")', async () => {
+		const ui = renderConsole();
+		ui.store.getState().setData(ui.snapshot, {
+			findings: [],
+			outcomes: [{ruleId: 'dvr/stale-permanent-arp', title: 't', status: 'pass'}],
+			docs: {},
+			verdict: 'incomplete',
+			coverage: {
+				complete: false,
+				gaps: [{kind: 'node-unreachable', subject: 'compute-2', reason: 'unreachable: refused'}],
+			},
+			headline:
+				'Verdict: INCOMPLETE — not everything could be checked: node compute-2 not read (unreachable)',
+		});
+		const f = await ui.waitForFrame(x => x.includes('INCOMPLETE'));
+		expect(f).toContain('INCOMPLETE — not everything could be checked: node compute-2 not read');
+		expect(f).not.toContain('No warning or critical finding');
 	});
 });
 

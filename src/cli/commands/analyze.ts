@@ -7,11 +7,13 @@ The same rules, output formats and exit codes as \`dvrscope diagnose\`, on a sup
 capture-set directory. The archive is read in memory with size caps; links, absolute paths,
 ".." and devices inside it are refused.
 
-Exit codes:
-  0  no finding at warning or above
-  1  warnings
+Exit codes (precedence: critical > incomplete > warning > ok):
+  0  OK: every applicable check ran on complete data; nothing at warning or above
+  1  warnings (and nothing missing)
   2  critical findings
   3  usage or input error (missing file, corrupt or foreign archive, unsafe entry)
+  4  INCOMPLETE: something applicable could not be checked (a partial bundle, a node not read, no
+     API data, an unreadable capture); the first line names what is missing
 
 Examples:
   dvrscope analyze incident.tar.gz

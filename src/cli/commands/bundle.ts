@@ -1,7 +1,9 @@
 import type {Command} from 'commander';
 
 type BundleOptions = {
-	readonly output: string;
+	readonly output?: string;
+	readonly dryRun?: boolean;
+	readonly explain?: boolean;
 	readonly pseudonymize?: boolean;
 	readonly mappingOut?: string;
 	readonly analyze?: boolean;
@@ -14,8 +16,13 @@ capture-set/ (every command's argv, exit code, timing, bytes, truncation, failur
 findings.json + findings.md (diagnose), redaction-report.json (what was redacted where, by kind;
 never the values).
 
-Secrets are always redacted (keepalived auth_pass, passwords, tokens, URL credentials, private
-keys, kubeconfig credentials, Authorization headers). --pseudonymize also replaces IPs, MACs,
+Structured captures keep only their declared projection (OpenStackDeployment: the Neutron and
+node-override fields the rules read; Nodes: name, labels, addresses; other Kubernetes objects:
+identity only). Secrets are always redacted, by key (passwords, tokens, keepalived auth_pass,
+kubeconfig credentials, Authorization headers) and by shape under any key (URL credentials, PEM
+blocks, JWTs, Ceph keys, base64 keys of key length), then every file is scanned again with
+secretlint's recommended rules. --dry-run (--explain) prints redaction-report.json (per file: what
+the projection dropped, what was redacted by which detector; never a value) and writes nothing. --pseudonymize also replaces IPs, MACs,
 host names and UUIDs consistently while keeping network meaning (fa:16:3e / fa:16:3f / VRRP
 OUIs, multicast, subnet membership, prefix lengths, hex forms in OVS flows). The private
 mapping goes only to --mapping-out (mode 0600), never into the bundle.
@@ -26,6 +33,7 @@ Exit codes: 0 written, 3 usage or input error.
 
 Examples:
   dvrscope bundle ./capture-set -o incident.tar.gz
+  dvrscope bundle ./capture-set --dry-run | less
   dvrscope bundle incident.tar.gz -o shareable.tar.gz --pseudonymize --mapping-out ~/private/map.json`;
 
 const kib = (n: number): string => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
@@ -39,7 +47,12 @@ export function register(program: Command): void {
 			'<input>',
 			'capture-set directory, archived capture set, bundle, sos report (.tar.xz/.tar.gz or directory), sos collect archive or osctl dump',
 		)
-		.requiredOption('-o, --output <file>', 'bundle to write (.tar.gz)')
+		.option('-o, --output <file>', 'bundle to write (.tar.gz); required unless --dry-run')
+		.option(
+			'--dry-run',
+			'write nothing: print redaction-report.json (what projections dropped, what was redacted by which detector)',
+		)
+		.option('--explain', 'same as --dry-run')
 		.option('--pseudonymize', 'replace IPs, MACs, host names and UUIDs (meaning-preserving)')
 		.option(
 			'--mapping-out <file>',
@@ -53,8 +66,18 @@ export function register(program: Command): void {
 				process.stderr.write(`dvrscope bundle: ${message}\n`);
 				process.exitCode = 3;
 			};
+			const dryRun = options.dryRun === true || options.explain === true;
+			if (options.output === undefined && !dryRun) {
+				fail('-o/--output <file> is required (or --dry-run to see what the bundle would hold)');
+				return;
+			}
 			const {existsSync} = await import('node:fs');
-			if (existsSync(options.output) && options.force !== true) {
+			if (
+				!dryRun &&
+				options.output !== undefined &&
+				existsSync(options.output) &&
+				options.force !== true
+			) {
 				fail(`${options.output} exists (use --force to overwrite)`);
 				return;
 			}
@@ -65,7 +88,8 @@ export function register(program: Command): void {
 				const opened = await openSource(input);
 				const previous = opened.bundle;
 				result = await writeBundle(opened.set, {
-					output: options.output,
+					output: options.output ?? 'dry-run.tar.gz',
+					...(dryRun ? {dryRun: true} : {}),
 					...(previous === undefined
 						? {}
 						: {
@@ -84,6 +108,14 @@ export function register(program: Command): void {
 					return;
 				}
 				throw error;
+			}
+			if (result.dryRun === true) {
+				process.stdout.write(`${JSON.stringify(result.report, null, '\t')}\n`);
+				process.stderr.write(
+					`dry run: nothing written; ${result.report.projected} capture(s) limited by a projection, ${result.report.total} redaction(s)\n`,
+				);
+				process.exitCode = 0;
+				return;
 			}
 			const m = result.manifest;
 			const kinds = Object.entries(result.report.byKind)

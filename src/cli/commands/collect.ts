@@ -2,7 +2,10 @@ import type {Command} from 'commander';
 import type {CaptureSet} from '../../model/capture.js';
 import type {SessionEvent} from '../../model/events.js';
 import type {Target} from '../../session/targets.js';
-import type {LiveCollectOptions} from '../../session/live.js';
+import type {LiveCollectOptions, OpenStackAccess} from '../../session/live.js';
+
+/** The `--openstack` values (kept here: the CLI loads session modules lazily). */
+const OPENSTACK_ACCESS: readonly OpenStackAccess[] = ['api', 'cli', 'local', 'kubectl', 'none'];
 
 /** Exit codes of `dvrscope collect`. */
 export const COLLECT_EXIT = {ok: 0, partial: 1, usage: 3} as const;
@@ -179,8 +182,8 @@ export async function liveCollectOptions(
 	const target = targetOf(options, report);
 	if (target === null) return undefined;
 	const openstack = options.openstack;
-	if (openstack !== undefined && !['local', 'kubectl', 'none'].includes(openstack)) {
-		report(`--openstack must be local, kubectl or none, got "${openstack}"`);
+	if (openstack !== undefined && !(OPENSTACK_ACCESS as readonly string[]).includes(openstack)) {
+		report(`--openstack must be one of ${OPENSTACK_ACCESS.join(', ')}, got "${openstack}"`);
 		return undefined;
 	}
 	const {version} = await import('../../model/version.js');
@@ -198,7 +201,7 @@ export async function liveCollectOptions(
 			...(timeout === undefined ? {} : {timeoutS: timeout}),
 			...(nodeTimeout === undefined ? {} : {nodeTimeoutS: nodeTimeout}),
 			...(target === undefined ? {} : {target}),
-			...(openstack === undefined ? {} : {openstack: openstack as 'local' | 'kubectl' | 'none'}),
+			...(openstack === undefined ? {} : {openstack: openstack as OpenStackAccess}),
 			toolVersion: version,
 		},
 	};
@@ -217,22 +220,43 @@ export async function runLiveCollection(
 		report('give --inventory FILE (SSH/kubectl/local nodes) or --kube-context NAME');
 		return undefined;
 	}
-	const prepared = await liveCollectOptions(options, report);
-	if (prepared === undefined) return undefined;
-	const {target} = prepared;
-	const [{collectToCaptureSet, LiveCollectError, CollectionAbortedError}, {InventoryError}] =
-		await Promise.all([import('../../session/live.js'), import('../../session/inventory.js')]);
+	// Ctrl-C from here on (also while options and modules load) stops the collection and keeps
+	// what was collected; the capture set is then marked partial.
+	const {installInterruptHandler, setInterruptHandler} = await import('../interrupt.js');
+	installInterruptHandler();
 	const controller = new AbortController();
 	let interrupts = 0;
 	const onSigint = (): void => {
 		interrupts++;
-		if (interrupts > 1) process.exit(130);
+		if (interrupts > 1) {
+			process.stderr.write(
+				'\ndvrscope: interrupted twice: quitting at once, nothing more is written\n',
+			);
+			process.exit(130);
+		}
 		process.stderr.write(
 			'\ninterrupting: closing connections, keeping what was collected (Ctrl-C again to quit at once)\n',
 		);
 		controller.abort();
 	};
-	process.on('SIGINT', onSigint);
+	setInterruptHandler(onSigint);
+	try {
+		return await collectLive(options, report, controller);
+	} finally {
+		setInterruptHandler(undefined);
+	}
+}
+
+async function collectLive(
+	options: CollectCliOptions,
+	report: (message: string) => void,
+	controller: AbortController,
+): Promise<LiveCollection | undefined> {
+	const prepared = await liveCollectOptions(options, report);
+	if (prepared === undefined) return undefined;
+	const {target} = prepared;
+	const [{collectToCaptureSet, LiveCollectError, CollectionAbortedError}, {InventoryError}] =
+		await Promise.all([import('../../session/live.js'), import('../../session/inventory.js')]);
 	const state = {done: 0, total: 0};
 	const onEvent = (event: SessionEvent): void => {
 		if (
@@ -246,6 +270,15 @@ export async function runLiveCollection(
 	};
 	try {
 		const set = await collectToCaptureSet(prepared.options, onEvent, controller.signal);
+		if (controller.signal.aborted) {
+			const kept = set.captures.filter(c => c.failure === undefined);
+			const from = new Set(kept.map(c => c.node ?? 'the cloud API'));
+			process.stderr.write(
+				kept.length === 0
+					? 'interrupted (Ctrl-C) before anything was collected: the capture set holds no command output and is marked partial\n'
+					: `interrupted (Ctrl-C): kept ${kept.length} capture(s) from ${[...from].sort().join(', ')}; the capture set is marked partial\n`,
+			);
+		}
 		const problems = set.manifest.problems ?? [];
 		if (problems.length > 0) {
 			process.stderr.write(`${problems.length} problem(s):\n`);
@@ -266,8 +299,6 @@ export async function runLiveCollection(
 			return undefined;
 		}
 		throw error;
-	} finally {
-		process.off('SIGINT', onSigint);
 	}
 }
 
@@ -279,6 +310,10 @@ async function run(options: CollectCliOptions): Promise<void> {
 	const live = await runLiveCollection(options);
 	if (live === undefined) return;
 	const {set, target, interrupted} = live;
+	const {setInterruptMessage} = await import('../interrupt.js');
+	setInterruptMessage(
+		`interrupted (Ctrl-C) while writing ${options.output ?? options.bundle ?? 'the output'}: it may be incomplete; collect again`,
+	);
 	if (options.output !== undefined) {
 		const {writeCaptureSet} = await import('../../bundle/capture-set.js');
 		await writeCaptureSet(options.output, set);
@@ -320,7 +355,7 @@ export function addLiveCollectionOptions(command: Command): Command {
 		.option('--loadbalancer <id>', 'only the hosts of this Octavia load balancer (OpenStack API)')
 		.option(
 			'--openstack <where>',
-			'where the openstack CLI runs: local (OS_CLOUD), kubectl (keystone-client pod), none',
+			'how the OpenStack API is read: api (GETs from here with OS_CLOUD / clouds.yaml / OS_*; the default), cli (the openstack CLI, here or in the keystone-client pod), local (the CLI here), kubectl (keystone-client pod), none',
 		)
 		.option('-q, --quiet', 'print only warnings and the summary');
 }

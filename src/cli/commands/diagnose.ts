@@ -3,7 +3,7 @@ import type {CaptureSet} from '../../model/capture.js';
 import {addLiveCollectionOptions, type CollectCliOptions} from './collect.js';
 
 /** Exit codes of `dvrscope diagnose`. */
-export const DIAGNOSE_EXIT = {ok: 0, warnings: 1, critical: 2, usage: 3} as const;
+export const DIAGNOSE_EXIT = {ok: 0, warnings: 1, critical: 2, usage: 3, incomplete: 4} as const;
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -29,11 +29,13 @@ export const API_DATA_HELP =
 	'OpenStack API data to add (repeatable): openstack port|router|network agent|subnet|network list --long -f json, a show of one, the raw API JSON, or their table text';
 
 const HELP_AFTER = `
-Exit codes:
-  0  no finding at warning or above
-  1  warnings
+Exit codes (precedence: critical > incomplete > warning > ok):
+  0  OK: every applicable check ran on complete data; nothing at warning or above
+  1  warnings (and nothing missing)
   2  critical findings (e.g. a VIP black-holed by a stale PERMANENT ARP entry)
   3  usage or input error (bad path, broken manifest, unknown format)
+  4  INCOMPLETE: a node was not read, the OpenStack API was not configured, a capture failed or
+     could not be read, or a rule that applies could not run — the first line names what is missing
 
 Examples:
   dvrscope diagnose ./capture-set
@@ -145,9 +147,16 @@ export async function reportDiagnosis(
 		import('../terminal.js'),
 	]);
 	const analysis = analyze(set);
-	process.stdout.write(
-		render(analysis, format, terminalRenderOptions({...options, path: setPath})),
-	);
+	let output = render(analysis, format, terminalRenderOptions({...options, path: setPath}));
+	// -q: quiet means quiet on saved data too — the verdict line (first: it names what is missing),
+	// one line per finding, and the counts line.
+	if (options.quiet === true && format === 'text') {
+		const lines = output.trimEnd().split('\n');
+		const headline = lines.slice(0, Math.max(1, lines.indexOf(''))).join('\n');
+		const counts = lines.at(-1) ?? '';
+		output = `${[headline, ...analysis.diagnosis.findings.map(f => `${f.severity.toUpperCase()} ${f.ruleId}${f.vip === undefined ? '' : ` VIP ${f.vip}`} — ${f.title}`), counts].join('\n')}\n`;
+	}
+	process.stdout.write(output);
 	process.exitCode = analysis.diagnosis.exitCode;
 }
 

@@ -1,12 +1,35 @@
 import type {Command} from 'commander';
+import type {Readable} from 'node:stream';
 import type {ParseResult, ParserKind, ParseWarning} from '../../model/facts.js';
+import {
+	exitQuietlyOnBrokenPipe,
+	streamFlows,
+	writeResult,
+	type OutputMode,
+} from './parse-output.js';
 
 /** Exit codes of `dvrscope parse`: 0 parsed, 1 parsed with warnings, 2 bad input (unknown kind, unreadable or malformed). */
 const EXIT_OK = 0;
 const EXIT_WARNINGS = 1;
 const EXIT_BAD_INPUT = 2;
 
-type ParseOptions = {readonly list?: boolean; readonly inner?: string; readonly compact?: boolean};
+type ParseOptions = {
+	readonly list?: boolean;
+	readonly inner?: string;
+	readonly compact?: boolean;
+	readonly ndjson?: boolean;
+	readonly pretty?: boolean;
+};
+
+/** `--ndjson`, `--compact`, `--pretty`; else compact when stdout is not a terminal. */
+const outputMode = (options: ParseOptions): OutputMode =>
+	options.ndjson === true
+		? 'ndjson'
+		: options.compact === true
+			? 'compact'
+			: options.pretty === true || process.stdout.isTTY
+				? 'pretty'
+				: 'compact';
 
 function fail(message: string): void {
 	process.stderr.write(`dvrscope parse: ${message}\n`);
@@ -97,6 +120,12 @@ async function run(
 	}
 	const {parseCapture, isEmptyFacts, parseSections} =
 		await import('../../collectors/parsers/index.js');
+	const mode = outputMode(options);
+	exitQuietlyOnBrokenPipe();
+	if (kind === 'ovs-flows' && mode !== 'pretty') {
+		await runFlowStream(file, mode, text => parseCapture('ovs-flows', text));
+		return;
+	}
 	const input = await readInput(file);
 	if (input === undefined) return;
 	const parsed: ParseResult<ParserKind> = parseCapture(kind, input.text);
@@ -118,17 +147,82 @@ async function run(
 		);
 		return;
 	}
-	process.stdout.write(
-		`${JSON.stringify(output, null, options.compact === true ? undefined : 2)}\n`,
-	);
+	await writeResult(output as {facts: unknown}, mode);
+	reportWarnings(input.name, warnings);
+}
+
+function reportWarnings(name: string, warnings: readonly ParseWarning[]): void {
 	if (warnings.length > 0) {
 		process.stderr.write(
-			`dvrscope parse: ${input.name}: ${warnings.length} line${warnings.length === 1 ? '' : 's'} not understood:\n${formatWarnings(warnings)}\n`,
+			`dvrscope parse: ${name}: ${warnings.length} line${warnings.length === 1 ? '' : 's'} not understood:\n${formatWarnings(warnings)}\n`,
 		);
 		process.exitCode = EXIT_WARNINGS;
 		return;
 	}
 	process.exitCode = EXIT_OK;
+}
+
+/** The input as a stream (a file, or stdin), or undefined after a reported failure. */
+async function openInput(
+	file: string | undefined,
+): Promise<{stream: Readable; name: string} | undefined> {
+	if (file === undefined || file === '-') {
+		if (file === undefined && process.stdin.isTTY) {
+			fail('no input: give a file, or "-" and pipe the output into stdin');
+			return undefined;
+		}
+		return {stream: process.stdin, name: 'stdin'};
+	}
+	const {open} = await import('node:fs/promises');
+	try {
+		const handle = await open(file, 'r');
+		if ((await handle.stat()).isDirectory()) {
+			await handle.close();
+			fail(`cannot read ${file}: is a directory`);
+			return undefined;
+		}
+		return {stream: handle.createReadStream(), name: file};
+	} catch (error) {
+		fail(`cannot read ${file}: ${readError(error)}`);
+		return undefined;
+	}
+}
+
+const readError = (error: unknown): string => {
+	const code = (error as NodeJS.ErrnoException).code;
+	return code === 'ENOENT'
+		? 'no such file'
+		: code === 'EISDIR'
+			? 'is a directory'
+			: code === 'EACCES'
+				? 'permission denied'
+				: (code ?? String(error));
+};
+
+/** `ovs-flows` streamed: parsed block by block, written as it goes. */
+async function runFlowStream(
+	file: string | undefined,
+	mode: 'ndjson' | 'compact',
+	parse: Parameters<typeof streamFlows>[2],
+): Promise<void> {
+	const input = await openInput(file);
+	if (input === undefined) return;
+	let result;
+	try {
+		result = await streamFlows(input.stream, mode, parse);
+	} catch (error) {
+		fail(`cannot read ${input.name}: ${readError(error)}`);
+		return;
+	}
+	if (result.flows === 0 && result.warnings.length > 0) {
+		fail(
+			`${input.name}: nothing could be read as ovs-flows (${result.warnings.length} problem${result.warnings.length === 1 ? '' : 's'}):\n${formatWarnings(result.warnings)}`,
+		);
+		return;
+	}
+	if (result.flows === 0 && mode === 'compact')
+		await writeResult({kind: 'ovs-flows', facts: {flows: []}, warnings: []}, mode);
+	reportWarnings(input.name, result.warnings);
 }
 
 /** `dvrscope parse <kind> [file|-]` and `dvrscope parse --list`. */
@@ -142,7 +236,9 @@ export function register(program: Command): void {
 		.argument('[file]', 'file to read; "-" or absent reads stdin')
 		.option('--list', 'list the parser kinds and the commands they read')
 		.option('--inner <kind>', 'with ip-all-netns: parse each namespace section with this kind')
-		.option('--compact', 'print the JSON on one line')
+		.option('--ndjson', 'print one fact per line (a flow, a neighbour …), written as it parses')
+		.option('--compact', 'print the JSON on one line (the default when stdout is not a terminal)')
+		.option('--pretty', 'print the JSON indented (the default on a terminal)')
 		.addHelpText(
 			'after',
 			'\nExit codes: 0 parsed, 1 parsed but some lines were not understood (listed on stderr),\n2 unknown kind or option, unreadable file, or nothing readable (the message lists the line numbers).',

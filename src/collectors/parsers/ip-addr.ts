@@ -14,11 +14,21 @@ import {
 
 type Result = ReturnType<Parser<'ip-addr'>['parse']>;
 
-/** `ip -j addr show`, `ip -o addr show`, plain `ip addr show` (and `ip [-o] link show`). */
+/** What this parser reads, for messages about lines it cannot. */
+const ADDR_FORMS =
+	'read are `ip addr` (full, also without its indentation), `ip -o addr`, `ip -br addr`, `ip -br link` and `ip -j addr`';
+
+/** `ip -j addr show`, `ip -o addr show`, `ip -br addr show`, plain `ip addr show` (and `ip [-o|-br] link show`). */
 export const ipAddrParser: Parser<'ip-addr'> = {
 	kind: 'ip-addr',
 	title: 'interfaces and addresses',
-	reads: ['ip -j addr show', 'ip -o addr show', 'ip addr show', 'ip -o link show'],
+	reads: [
+		'ip -j addr show',
+		'ip -o addr show',
+		'ip -br addr show',
+		'ip addr show',
+		'ip -o link show',
+	],
 	parse(text) {
 		return looksLikeJson(text) ? parseJsonAddr(text) : parseTextAddr(text);
 	},
@@ -104,6 +114,10 @@ const HEADER = /^(\d+):\s+([^\s:@]+)(?:@([^\s:]+))?:\s+<([^>]*)>(.*)$/;
 const ONELINE_ADDR = /^(\d+):\s+(\S+)\s+(inet6?)\s+(.*)$/;
 const ADDR = /^(inet6?)\s+(.*)$/;
 const LINK = /^link\/(\S+)(?:\s+(\S+))?(.*)$/;
+/** `ip -br addr` / `ip -br link`: `NAME[@PEER]  STATE  addresses… | MAC <FLAGS>`. */
+const BRIEF =
+	/^([^\s@]+)(?:@(\S+))?\s+(UP|DOWN|UNKNOWN|LOWERLAYERDOWN|DORMANT|NOTPRESENT|TESTING)(?:\s+(.*))?$/;
+const MAC_TEXT = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/;
 /** Address flags of the text forms: the JSON ones and `permanent`. */
 const ADDR_FLAGS: ReadonlySet<string> = new Set([...JSON_ADDR_FLAGS, 'permanent']);
 
@@ -225,6 +239,28 @@ function parseTextAddr(text: string): Result {
 		// valid_lft lines, altname, `ip -d` details: not needed.
 	};
 
+	/** `ip -br addr|link` line: an interface of its own (no index), its addresses or MAC. */
+	const brief = (body: string, line: number, raw: string): boolean => {
+		const m = BRIEF.exec(body);
+		if (m === null) return false;
+		const name = m[1] ?? '';
+		const iface: MutableIface = {name, flags: [], addresses: [], line, operstate: m[3] ?? ''};
+		if (m[2] !== undefined) iface.link = m[2];
+		order.push(iface);
+		current = undefined;
+		for (const word of (m[4] ?? '').trim().split(/\s+/)) {
+			if (word === '') continue;
+			if (MAC_TEXT.test(word)) iface.mac = word.toLowerCase();
+			else if (word.startsWith('<') && word.endsWith('>'))
+				iface.flags = word
+					.slice(1, -1)
+					.split(',')
+					.filter(f => f !== '');
+			else addAddress(iface, word.includes(':') ? 'inet6' : 'inet', word, line, raw);
+		}
+		return true;
+	};
+
 	splitLines(text).forEach((raw, idx) => {
 		const line = idx + 1;
 		if (raw.trim() === '') return;
@@ -250,10 +286,14 @@ function parseTextAddr(text: string): Result {
 				const iface = ensure(Number(one[1]), one[2] ?? '', line);
 				current = iface;
 				addAddress(iface, one[3] === 'inet6' ? 'inet6' : 'inet', one[4] ?? '', line, raw);
-			} else if (/^\s/.test(first) && current !== undefined) {
+			} else if (
+				current !== undefined &&
+				(/^\s/.test(first) || /^(?:link\/|inet6? |altname |valid_lft )/.test(first.trim()))
+			) {
+				// continuation lines, also pasted without their indentation
 				continuation(first, line, raw);
-			} else {
-				warnings.push(warning(line, 'not an interface or address line', raw));
+			} else if (!brief(first.trim(), line, raw)) {
+				warnings.push(warning(line, `not an interface or address line; ${ADDR_FORMS}`, raw));
 				return;
 			}
 		}

@@ -22,6 +22,10 @@ export const NUD_STATES: ReadonlySet<string> = new Set([
 	'NONE',
 ]);
 
+/** What this parser reads, for messages about lines it cannot. */
+const NEIGH_FORMS =
+	'read are `ip neigh` lines (ADDRESS [dev DEV] [lladdr MAC] [router] [STATE | nud STATE], with or without the dev and state columns) and `ip -j neigh`';
+
 /** Words that take one argument in `ip neigh` output. */
 const WITH_ARG = new Set(['dev', 'lladdr', 'ref', 'used', 'probes', 'nud', 'vni', 'protocol']);
 /** Flag words printed without an argument. */
@@ -73,7 +77,7 @@ function parseTextNeigh(text: string): ReturnType<Parser<'ip-neigh'>['parse']> {
 		const dst = tokens[0] ?? '';
 		if (dst === '') return;
 		if (!ADDRESS.test(dst)) {
-			warnings.push(warning(line, 'not a neighbour line (no address first)', raw));
+			warnings.push(warning(line, `not a neighbour line (no address first); ${NEIGH_FORMS}`, raw));
 			return;
 		}
 		let dev: string | undefined;
@@ -94,6 +98,9 @@ function parseTextNeigh(text: string): ReturnType<Parser<'ip-neigh'>['parse']> {
 				}
 				if (token === 'dev') dev = arg;
 				else if (token === 'lladdr') lladdr = arg.toLowerCase();
+				// `nud permanent`, as typed for `ip neigh replace` and pasted back
+				else if (token === 'nud' && NUD_STATES.has(arg.toUpperCase()))
+					states.push(arg.toUpperCase());
 				// `used a/b/cprobes N` (iproute2 6.x prints no space before `probes`)
 				else if (token === 'used' && arg.endsWith('probes')) i++;
 				continue;
@@ -110,7 +117,7 @@ function parseTextNeigh(text: string): ReturnType<Parser<'ip-neigh'>['parse']> {
 			unknown.push(token);
 		}
 		if (unknown.length > 0)
-			warnings.push(warning(line, `unrecognised words: ${unknown.join(' ')}`, raw));
+			warnings.push(warning(line, `unrecognised words: ${unknown.join(' ')}; ${NEIGH_FORMS}`, raw));
 		entries.push(withDefined({dst, dev, lladdr, states, isRouter, isProxy, line}));
 	});
 	return result('ip-neigh', entries, warnings);

@@ -10,186 +10,31 @@
  */
 import type {Flow, FlowAction, FlowDump, ParseWarning, Parser} from '../../model/facts.js';
 import {decodeFieldValue} from '../neutron.js';
-
-const SPACE = 32;
-const TAB = 9;
-const CR = 13;
-const COMMA = 44;
-const EQ = 61;
-const QUOTE = 34;
-const BACKSLASH = 92;
-const LPAREN = 40;
-const RPAREN = 41;
-const COLON = 58;
+import {joinFlowLines} from '../flows/lines.js';
+import {
+	BACKSLASH,
+	COLON,
+	COMMA,
+	CR,
+	EQ,
+	Key,
+	KEY_LENGTH,
+	LPAREN,
+	QUOTE,
+	RPAREN,
+	SPACE,
+	TAB,
+	decimalAt,
+	durationAt,
+	eqAt,
+	flagAt,
+	prefixKeyAt,
+	statAt,
+	unquote,
+} from '../flows/format.js';
 
 const NO_FLAGS: readonly string[] = Object.freeze([]);
 const DEFAULT_PRIORITY = 32768;
-
-/** Stat/prefix keys printed before the match. */
-const enum Key {
-	None,
-	Cookie,
-	Duration,
-	Table,
-	Packets,
-	Bytes,
-	IdleTimeout,
-	HardTimeout,
-	IdleAge,
-	HardAge,
-	Importance,
-	Actions,
-}
-
-const FLAG_WORDS = new Set([
-	'send_flow_rem',
-	'check_overlap',
-	'reset_counts',
-	'no_packet_counts',
-	'no_byte_counts',
-]);
-
-/** Length of `key=` per key. */
-const KEY_LENGTH = [0, 7, 9, 6, 10, 8, 13, 13, 9, 9, 11, 8] as const;
-
-/**
- * t.startsWith(lit, p) as a char-code loop: a builtin call per stats key is a measurable share of
- * reading 200k lines; a handful of inlined compares is not.
- */
-function eqAt(t: string, p: number, lit: string): boolean {
-	const n = lit.length;
-	if (p + n > t.length) return false;
-	for (let i = 0; i < n; i++) if (t.charCodeAt(p + i) !== lit.charCodeAt(i)) return false;
-	return true;
-}
-
-/**
- * The stats key (`cookie=` … `actions=`) that starts at t[p]: first letter, the `=` at the key's
- * length and two more distinguishing letters (no OVS match field shares all four), so no full
- * string compare per key per line.
- */
-function prefixKeyAt(t: string, p: number): Key {
-	switch (t.charCodeAt(p)) {
-		case 99 /* c */:
-			return t.charCodeAt(p + 6) === EQ &&
-				t.charCodeAt(p + 1) === 111 &&
-				t.charCodeAt(p + 5) === 101
-				? Key.Cookie
-				: Key.None; // o e
-		case 100 /* d */:
-			return t.charCodeAt(p + 8) === EQ &&
-				t.charCodeAt(p + 1) === 117 &&
-				t.charCodeAt(p + 7) === 110
-				? Key.Duration
-				: Key.None; // u n
-		case 116 /* t */:
-			return t.charCodeAt(p + 5) === EQ && t.charCodeAt(p + 1) === 97 && t.charCodeAt(p + 4) === 101
-				? Key.Table
-				: Key.None; // a e
-		case 110 /* n */:
-			if (t.charCodeAt(p + 1) !== 95) return Key.None; // _
-			if (t.charCodeAt(p + 9) === EQ && t.charCodeAt(p + 2) === 112 && t.charCodeAt(p + 8) === 115)
-				return Key.Packets; // p s
-			return t.charCodeAt(p + 7) === EQ && t.charCodeAt(p + 2) === 98 && t.charCodeAt(p + 6) === 115
-				? Key.Bytes
-				: Key.None; // b s
-		case 105 /* i */:
-			if (t.charCodeAt(p + 1) === 109)
-				return t.charCodeAt(p + 10) === EQ && t.charCodeAt(p + 9) === 101
-					? Key.Importance
-					: Key.None; // m e
-			if (t.charCodeAt(p + 1) !== 100 || t.charCodeAt(p + 4) !== 95) return Key.None; // d _
-			if (t.charCodeAt(p + 8) === EQ && t.charCodeAt(p + 5) === 97) return Key.IdleAge; // a
-			return t.charCodeAt(p + 12) === EQ && t.charCodeAt(p + 5) === 116
-				? Key.IdleTimeout
-				: Key.None; // t
-		case 104 /* h */:
-			if (t.charCodeAt(p + 1) !== 97 || t.charCodeAt(p + 4) !== 95) return Key.None; // a _
-			if (t.charCodeAt(p + 8) === EQ && t.charCodeAt(p + 5) === 97) return Key.HardAge; // a
-			return t.charCodeAt(p + 12) === EQ && t.charCodeAt(p + 5) === 116
-				? Key.HardTimeout
-				: Key.None; // t
-		case 97 /* a */:
-			return t.charCodeAt(p + 7) === EQ && t.charCodeAt(p + 1) === 99 && t.charCodeAt(p + 6) === 115
-				? Key.Actions
-				: Key.None; // c s
-		default:
-			return Key.None;
-	}
-}
-
-/** End of a flow flag word (`reset_counts`, …) at t[p] followed by a space or comma, or -1. */
-function flagAt(t: string, p: number, e: number): number {
-	const c0 = t.charCodeAt(p);
-	if (c0 !== 115 && c0 !== 99 && c0 !== 114 && c0 !== 110) return -1; // s c r n
-	for (const word of FLAG_WORDS) {
-		const end = p + word.length;
-		if (end < e && t.startsWith(word, p)) {
-			const c = t.charCodeAt(end);
-			if (c === SPACE || c === COMMA) return end;
-		}
-	}
-	return -1;
-}
-
-/** Non-negative decimal integer in t[s, e), or -1. */
-function decimalAt(t: string, s: number, e: number): number {
-	if (s >= e) return -1;
-	let n = 0;
-	for (let i = s; i < e; i++) {
-		const d = t.charCodeAt(i) - 48;
-		if (d < 0 || d > 9) return -1;
-		n = n * 10 + d;
-	}
-	return n;
-}
-
-/** `12.345s` in t[s, e) as seconds, or -1. */
-function durationAt(t: string, s: number, e: number): number {
-	if (e > s && t.charCodeAt(e - 1) === 115 /* s */) e--;
-	let n = 0;
-	let i = s;
-	for (; i < e; i++) {
-		const d = t.charCodeAt(i) - 48;
-		if (d < 0 || d > 9) break;
-		n = n * 10 + d;
-	}
-	if (i === s) return -1;
-	if (i === e) return n;
-	if (t.charCodeAt(i) !== 46 /* . */) return -1;
-	let frac = 0;
-	let scale = 1;
-	for (i++; i < e; i++) {
-		const d = t.charCodeAt(i) - 48;
-		if (d < 0 || d > 9) return -1;
-		frac = frac * 10 + d;
-		scale *= 10;
-	}
-	return n + frac / scale;
-}
-
-/** Strips the quotes OVS puts around port names with `--names` (JSON-style escapes). */
-export function unquote(s: string): string {
-	if (s.length < 2 || s.charCodeAt(0) !== QUOTE || s.charCodeAt(s.length - 1) !== QUOTE) return s;
-	const body = s.slice(1, -1);
-	if (!body.includes('\\')) return body;
-	let out = '';
-	for (let i = 0; i < body.length; i++) {
-		const c = body.charAt(i);
-		if (c !== '\\' || i === body.length - 1) {
-			out += c;
-			continue;
-		}
-		const n = body.charAt(++i);
-		if (n === 'n') out += '\n';
-		else if (n === 't') out += '\t';
-		else if (n === 'u' && /^[0-9a-fA-F]{4}$/.test(body.slice(i + 1, i + 5))) {
-			out += String.fromCharCode(Number.parseInt(body.slice(i + 1, i + 5), 16));
-			i += 4;
-		} else out += n;
-	}
-	return out;
-}
 
 // ─── actions ─────────────────────────────────────────────────────────────────
 
@@ -525,39 +370,6 @@ const STAT_NAMES = [
 	'hardTimeout',
 ] as const;
 
-/**
- * The value of one stats key in t[s, e) (the stats part of a line already validated by
- * parseFlowAt): the cookie text, a number, or undefined when the line does not print it.
- */
-function statAt(t: string, s: number, e: number, want: Key): string | number | undefined {
-	let p = s;
-	while (p < e) {
-		const key = prefixKeyAt(t, p);
-		if (key === Key.Actions) return undefined;
-		if (key === Key.None) {
-			const flagEnd = flagAt(t, p, e + 1);
-			if (flagEnd < 0) return undefined;
-			p = flagEnd;
-		} else {
-			const vs = p + KEY_LENGTH[key];
-			let ve = vs;
-			while (ve < e) {
-				const d = t.charCodeAt(ve);
-				if (d === COMMA || d === SPACE) break;
-				ve++;
-			}
-			if (key === want) {
-				if (key === Key.Cookie) return t.slice(vs, ve);
-				return key === Key.Duration ? durationAt(t, vs, ve) : decimalAt(t, vs, ve);
-			}
-			p = ve;
-		}
-		let c: number;
-		while (p < e && ((c = t.charCodeAt(p)) === COMMA || c === SPACE)) p++;
-	}
-	return undefined;
-}
-
 type Lazy = {raw?: string; match?: Record<string, string>; actions?: FlowAction[]};
 
 /**
@@ -566,7 +378,7 @@ type Lazy = {raw?: string; match?: Record<string, string>; actions?: FlowAction[
  * in one pass; the rules then look at a few tables). `toJSON()` gives the complete plain object.
  * Read the fields; do not spread, Object.entries or structuredClone a flow — use `toJSON()`.
  */
-class ParsedFlow {
+class ParsedFlow implements Flow {
 	readonly line: number;
 	readonly table: number;
 	readonly priority: number;
@@ -835,8 +647,6 @@ function parseFlowAt(
 		if (err !== undefined) return err;
 	}
 
-	// The stats getters answer undefined for a counter the line does not print, as the optional
-	// fields of Flow read (exactOptionalPropertyTypes cannot say that of a getter).
 	return new ParsedFlow(
 		lineNo,
 		table,
@@ -847,7 +657,7 @@ function parseFlowAt(
 		matchStart,
 		actionsStart,
 		cache,
-	) as unknown as Flow;
+	);
 }
 
 /** `NXST_FLOW reply (xid=0x4):` → OpenFlow10; `OFPST_FLOW reply (OF1.3) (xid=0x2):` → OpenFlow13. */
@@ -858,7 +668,11 @@ function headerProtocol(t: string, s: number, e: number): string | undefined {
 	return m === null ? 'OpenFlow10' : `OpenFlow1${m[1] ?? ''}`;
 }
 
-function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
+/** Reads a dump; `lineOf[i]` is the original line of line i + 1 when the text was re-joined. */
+function parseDump(
+	text: string,
+	lineOf?: readonly number[],
+): {facts: FlowDump; warnings: ParseWarning[]} {
 	const flows: Flow[] = [];
 	const warnings: ParseWarning[] = [];
 	next.reset(text);
@@ -887,13 +701,14 @@ function parseDump(text: string): {facts: FlowDump; warnings: ParseWarning[]} {
 			}
 		}
 		let result: Flow | string;
+		const at = lineOf === undefined ? lineNo : (lineOf[lineNo - 1] ?? lineNo);
 		try {
-			result = parseFlowAt(text, s, e, lineNo, cache);
+			result = parseFlowAt(text, s, e, at, cache);
 		} catch (error) {
 			result = `internal parser error: ${error instanceof Error ? error.message : String(error)}`;
 		}
 		if (typeof result === 'string') {
-			warnings.push({line: lineNo, message: result, text: text.slice(s, Math.min(e, s + 200))});
+			warnings.push({line: at, message: result, text: text.slice(s, Math.min(e, s + 200))});
 		} else flows.push(result);
 	}
 	// Module-level scratch must not keep this dump's text alive.
@@ -919,7 +734,14 @@ export const ovsFlowsParser: Parser<'ovs-flows'> = {
 		'ovs-ofctl --names|--no-stats dump-flows <bridge> [<flow>]',
 	],
 	parse(text) {
-		const {facts, warnings} = parseDump(text);
-		return {kind: 'ovs-flows', facts, warnings};
+		// Pasted dumps: wrapped lines joined, a head-cut first line a warning (never a flow).
+		const joined = joinFlowLines(text);
+		if (joined === undefined) {
+			const {facts, warnings} = parseDump(text);
+			return {kind: 'ovs-flows', facts, warnings};
+		}
+		const {facts, warnings} = parseDump(joined.text, joined.lines);
+		const all = [...joined.warnings, ...warnings].sort((a, b) => a.line - b.line);
+		return {kind: 'ovs-flows', facts, warnings: all};
 	},
 };

@@ -4,7 +4,7 @@
  * keyword and its indentation (4 spaces per level).
  */
 import type {OvsShow, ParseWarning, Parser} from '../../model/facts.js';
-import {unquote} from './ovs-flows.js';
+import {unquote} from '../flows/format.js';
 
 type MutableInterface = {
 	name: string;
@@ -61,6 +61,39 @@ export function parseOvsMap(text: string): Record<string, string> | undefined {
 	return out;
 }
 
+/** What this parser reads, for messages about lines it cannot. */
+const SHOW_FORMS =
+	'`ovs-vsctl show` output, whole or an excerpt that starts at a Bridge (or Port) line, at any uniform indentation';
+
+/** Indentation of the first item of each kind in `ovs-vsctl show` (4 spaces per level). */
+const LEVEL_OF: Readonly<Record<string, number>> = {
+	Bridge: 4,
+	Manager: 4,
+	'ovs_version:': 4,
+	Port: 8,
+	Controller: 8,
+	'fail_mode:': 8,
+	'datapath_type:': 8,
+	Interface: 12,
+	'tag:': 12,
+	'type:': 16,
+	'options:': 16,
+	'error:': 16,
+};
+
+/**
+ * How far a pasted excerpt is shifted from where `ovs-vsctl show` prints it: the first line's
+ * indentation minus the one its keyword has (a UUID line is at 0). 0 when unknown.
+ */
+function excerptShift(lines: readonly string[]): number {
+	const first = lines.find(l => l.trim() !== '');
+	if (first === undefined) return 0;
+	const trimmed = first.trim();
+	const indent = first.length - first.trimStart().length;
+	const level = UUID.test(trimmed) ? 0 : LEVEL_OF[trimmed.split(' ')[0] ?? ''];
+	return level === undefined ? 0 : indent - level;
+}
+
 function parseShow(text: string): {facts: OvsShow; warnings: ParseWarning[]} {
 	const warnings: ParseWarning[] = [];
 	const managers: string[] = [];
@@ -74,12 +107,13 @@ function parseShow(text: string): {facts: OvsShow; warnings: ParseWarning[]} {
 	let in8: 'port' | 'controller' | 'other' = 'other';
 
 	const lines = text.split('\n');
+	const shift = excerptShift(lines);
 	for (let i = 0; i < lines.length; i++) {
 		const lineNo = i + 1;
 		const raw = (lines[i] ?? '').replace(/\r$/, '');
 		const trimmed = raw.trim();
 		if (trimmed === '') continue;
-		const indent = raw.length - raw.trimStart().length;
+		const indent = raw.length - raw.trimStart().length - shift;
 		const warn = (message: string): void => {
 			warnings.push({line: lineNo, message, text: raw.slice(0, 200)});
 		};
@@ -90,7 +124,7 @@ function parseShow(text: string): {facts: OvsShow; warnings: ParseWarning[]} {
 
 		if (indent === 0) {
 			if (UUID.test(trimmed)) uuid = trimmed;
-			else warn('expected the Open_vSwitch UUID line');
+			else warn(`expected the Open_vSwitch UUID line; read are ${SHOW_FORMS}`);
 			continue;
 		}
 		if (indent <= 4) {
@@ -169,7 +203,7 @@ function parseShow(text: string): {facts: OvsShow; warnings: ParseWarning[]} {
 export const ovsVsctlShowParser: Parser<'ovs-vsctl-show'> = {
 	kind: 'ovs-vsctl-show',
 	title: 'Open vSwitch bridges, ports and interfaces',
-	reads: ['ovs-vsctl show'],
+	reads: ['ovs-vsctl show', 'an excerpt of it from a Bridge line'],
 	parse(text) {
 		try {
 			const {facts, warnings} = parseShow(text);

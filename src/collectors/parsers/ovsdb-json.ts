@@ -14,7 +14,7 @@ import type {
 	ParseWarning,
 	Parser,
 } from '../../model/facts.js';
-import {unquote} from './ovs-flows.js';
+import {unquote} from '../flows/format.js';
 
 type Result = {facts: OvsdbTable; warnings: ParseWarning[]};
 

@@ -35,12 +35,15 @@ export function toFindingsReport(diagnosis: Diagnosis, ctx: ReportContext): Find
 			gaps: diagnosis.coverage.gaps.map(g => ({...g})),
 		},
 		summary: diagnosis.summary,
-		findings: diagnosis.findings.map(({remediation, ...f}) => ({
+		findings: diagnosis.findings.map(({remediation, fix, ...f}) => ({
 			...f,
 			nodes: [...f.nodes],
 			data: {...f.data},
 			evidence: f.evidence.map(e => ({...e, lines: [...e.lines]})),
 			...(remediation !== undefined ? {remediation: [...remediation]} : {}),
+			...(fix !== undefined
+				? {fix: JSON.parse(JSON.stringify(fix)) as FindingsReport['findings'][number]['fix']}
+				: {}),
 			docs: docsPathOf(f.ruleId),
 		})),
 		rules: diagnosis.outcomes.map(o => ({

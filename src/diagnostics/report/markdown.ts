@@ -2,6 +2,7 @@ import type {Snapshot} from '../../model/snapshot.js';
 import {GAP_LABEL, verdictHeadline} from '../coverage.js';
 import type {Diagnosis} from '../index.js';
 import type {Severity} from '../types.js';
+import {fixMarkdownLines} from './fix.js';
 import {docsPathOf} from './json.js';
 
 const LABEL: Readonly<Record<Severity, string>> = {
@@ -80,18 +81,7 @@ export function renderMarkdown(
 				out.push('', `  ${f3}`, ...e.excerpt.split('\n').map(l => `  ${l}`), `  ${f3}`, '');
 			}
 		}
-		if (f.remediation !== undefined && f.remediation.length > 0) {
-			const body = f.remediation.join('\n');
-			const f3 = fence(body);
-			out.push(
-				'**What to do** (for a human to run; dvrscope never runs them)',
-				'',
-				`${f3}sh`,
-				body,
-				f3,
-				'',
-			);
-		}
+		out.push(...fixMarkdownLines(f, fence));
 		out.push(`Docs: \`${docsPathOf(f.ruleId)}\``, '');
 	});
 	out.push('## Rules', '', '| Rule | Status | Note |', '|---|---|---|');

@@ -22,6 +22,74 @@ export const evidenceSchema = z.object({
 	note: z.string().optional().describe('Why the excerpt matters'),
 });
 
+const fixStepSchema = z.object({
+	node: z.string().optional().describe('Node the command runs on (node steps)'),
+	where: z.enum(['cloud', 'node']).describe('node: a shell on that node; cloud: the openstack CLI'),
+	command: z.string().describe('One command line, exactly as to run it'),
+	note: z.string().optional().describe('What the step does'),
+});
+
+const pairSchema = z.object({
+	ip: z.string(),
+	prefixlen: z.number().int().nonnegative().optional(),
+	mac: z.string().optional(),
+});
+
+const fixActionSchema = z.union([
+	z.object({kind: z.literal('set-aap'), port: z.string(), pairs: z.array(pairSchema)}),
+	z.object({
+		kind: z.literal('replace-neigh'),
+		node: z.string(),
+		namespace: z.string(),
+		ip: z.string(),
+		mac: z.string(),
+		dev: z.string(),
+	}),
+	z.object({
+		kind: z.literal('delete-neigh'),
+		node: z.string(),
+		namespace: z.string(),
+		ip: z.string(),
+		dev: z.string(),
+	}),
+]);
+
+export const fixSchema = z
+	.object({
+		kind: z
+			.enum(['fix', 'check-first'])
+			.optional()
+			.describe(
+				'check-first: no command that changes anything is printed; the steps are read-only checks',
+			),
+		steps: z.array(fixStepSchema),
+		actions: z
+			.array(fixActionSchema)
+			.describe('What the steps do, typed (applied to the model to predict)'),
+		basis: z.string().describe('The evidence the fix was derived from (the VIP holder), in words'),
+		prediction: z
+			.object({
+				subject: z.string(),
+				critical: z.number().int().nonnegative(),
+				warning: z.number().int().nonnegative(),
+				clears: z.boolean(),
+				remaining: z.array(
+					z.object({
+						ruleId: z.string(),
+						severity,
+						message: z.string(),
+						nodes: z.array(z.string()),
+						isNew: z.boolean(),
+						isSelf: z.boolean(),
+					}),
+				),
+				summary: z.string(),
+			})
+			.optional()
+			.describe('The result of applying the actions to the model and running the rules again'),
+	})
+	.describe('Typed fix (optional; remediation is derived from its steps)');
+
 export const findingSchema = z.object({
 	ruleId: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/),
 	severity,
@@ -39,6 +107,7 @@ export const findingSchema = z.object({
 		.array(z.string())
 		.optional()
 		.describe('Commands for a human to run; dvrscope never runs them'),
+	fix: fixSchema.optional(),
 	docs: z.string().describe('Path of the rule documentation page'),
 });
 

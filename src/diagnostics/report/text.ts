@@ -2,6 +2,7 @@ import type {Snapshot} from '../../model/snapshot.js';
 import {GAP_LABEL, verdictHeadline} from '../coverage.js';
 import type {Diagnosis} from '../index.js';
 import type {Finding, Severity} from '../types.js';
+import {fixTextLines} from './fix.js';
 import {docsPathOf} from './json.js';
 
 export type TextOptions = {
@@ -92,11 +93,7 @@ function renderFinding(f: Finding, paint: Paint, width: number, verbose: boolean
 				),
 			);
 	}
-	if (f.remediation !== undefined && f.remediation.length > 0) {
-		out.push('', '  What to do (printed for you to run; dvrscope never runs them):');
-		for (const r of f.remediation)
-			out.push(r.startsWith('#') ? paint('dim', `    ${r}`) : `    ${paint('green', r)}`);
-	}
+	out.push(...fixTextLines(f, paint));
 	out.push(`  Docs: ${docsPathOf(f.ruleId)}`);
 	return out;
 }

@@ -1,5 +1,6 @@
 import type {NodeId} from '../../model/ids.js';
 import {lineEvidence, neighFocus} from '../evidence.js';
+import {addressRepairFix, fixedIpOwner, vipRepairFix} from '../fixes.js';
 import {getModel, OWNER_SOURCE_TEXT, type NeighObs} from '../model.js';
 import {normalizeIp, normalizeMac, sameIp} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
@@ -22,7 +23,7 @@ export const dvrArpDivergence = defineRule({
 			explanation:
 				'Neutron writes the DVR PERMANENT entries by fan-out messages and by per-node resyncs; their order differs per node, so for a VIP shared by two ports the last writer can differ from node to node. The lab reproduced this before any failover.',
 			remediation:
-				"Find the live owner of the IP (dvrscope dvr/stale-permanent-arp names it when it can) and re-set the allowed address pairs of the owner's port so every node gets the same entry.",
+				"Point every node's entry at the IP's observed holder (for a VIP: the holder evidence dvr/stale-permanent-arp uses; for a fixed IP: its port's MAC) and re-set every allowed address pair of the holder's port to the same value so every node gets the same entry. With an unknown holder dvrscope prints only the checks that find it.",
 			references: [
 				'https://bugs.launchpad.net/neutron/+bug/1774459',
 				'docs/rules/dvr/arp-divergence.md',
@@ -90,6 +91,22 @@ export const dvrArpDivergence = defineRule({
 									: ` Who holds the VIP now is unknown (${vip.ownerUnknownReason ?? 'no source in the capture set'}); capture the snat-/qdhcp- neighbour tables or the members' addresses to tell.`,
 					},
 					evidence,
+					fix:
+						vip !== undefined
+							? vipRepairFix(snapshot, model, vip, router)
+							: addressRepairFix(
+									snapshot,
+									model,
+									ip,
+									router,
+									(() => {
+										const owner = fixedIpOwner(model, ip);
+										const right = owner !== undefined ? normalizeMac(owner.mac) : undefined;
+										return [...macs]
+											.filter(([mac]) => mac !== right)
+											.flatMap(([, list]) => list.map(o => o.node));
+									})(),
+								),
 				});
 			}
 		}

@@ -1,10 +1,11 @@
 import type {NodeId} from '../../model/ids.js';
 import type {OsPort} from '../../model/facts.js';
+import {addressRepairFix, vipRepairFix} from '../fixes.js';
 import {getModel, isBound, ROUTER_INTERFACE_OWNERS} from '../model.js';
 import {cidrContains, sameIp} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
-import {nodesText, resendAapCommand, routerLabel} from './util.js';
 import {dvrNeighNeeds, noDvrRouter} from './scope.js';
+import {lostTraffic, nodesText, routerLabel} from './util.js';
 
 const SKIP_OWNERS = new Set<string>([
 	...ROUTER_INTERFACE_OWNERS,
@@ -24,15 +25,15 @@ export const dvrArpMissing = defineRule({
 		notApplicable: noDvrRouter,
 		messages: {
 			missingVip:
-				'qrouter-{{routerId}} (router {{router}}) on {{nodes}} has no PERMANENT ARP entry for VIP {{ip}} ({{who}}). The DVR router there cannot ARP for it (ARP for the router port never leaves the node), so traffic routed to {{ip}} from those nodes fails.',
+				'qrouter-{{routerId}} (router {{router}}) on {{nodes}} has no PERMANENT ARP entry for VIP {{ip}} ({{who}}). The DVR router there cannot ARP for it (ARP for the router port never leaves the node), so traffic routed to {{ip}} from those nodes fails.{{lost}}',
 			missingPort:
-				'qrouter-{{routerId}} (router {{router}}) on {{nodes}} has no PERMANENT ARP entry for {{ip}} ({{who}}). Traffic routed to {{ip}} from those nodes may fail.',
+				'qrouter-{{routerId}} (router {{router}}) on {{nodes}} has no PERMANENT ARP entry for {{ip}} ({{who}}). Traffic routed to {{ip}} from those nodes may fail.{{lost}}',
 		},
 		docs: {
 			explanation:
 				'A DVR qrouter namespace needs a PERMANENT entry for every fixed IP and single-host allowed-address-pair IP of every bound port on its subnets. Before Neutron 19.0.0 (and its backports) allowed-address-pair entries were not rewritten after a router rebuild or agent resync (LP#1928466); a resync problem can also leave a node without entries.',
 			remediation:
-				'Re-set the allowed address pairs (or any attribute) of the port so Neutron re-sends its entries, or restart the L3 agent on the node to trigger a full resync.',
+				"For a VIP: point the missing entries at the VIP's observed holder (stop-gap ip neigh replace on each node) and re-set every allowed address pair of the holder's port to the same value, so Neutron re-sends its entries; never re-set a member that does not hold the VIP (that writes its MAC on every node). With an unknown holder dvrscope prints only the checks that find it. For a fixed IP: the port's own MAC. Severity is critical when a qrouter shows the address FAILED/INCOMPLETE (traffic was routed there and lost).",
 			references: [
 				'https://bugs.launchpad.net/neutron/+bug/1928466',
 				'docs/rules/dvr/arp-missing.md',
@@ -65,6 +66,7 @@ export const dvrArpMissing = defineRule({
 				);
 				if (missing.length === 0) continue;
 				const vipModel = vip ? model.vips.find(v => sameIp(v.ip, ip)) : undefined;
+				const lost = lostTraffic(context.snapshot, model, router, missing, ip);
 				const who =
 					vipModel !== undefined
 						? vipModel.carriers.map(c => c.label).join('; ')
@@ -72,6 +74,7 @@ export const dvrArpMissing = defineRule({
 				const evidence: Evidence[] = [];
 				const ev = model.portEvidence(port, `Neutron port with ${ip}`, [ip]);
 				if (ev !== undefined) evidence.push(ev);
+				evidence.push(...lost.evidence);
 				for (const node of missing) {
 					const sourced = context.node(node)?.neigh?.[`qrouter-${router.id}`];
 					if (sourced !== undefined)
@@ -85,6 +88,7 @@ export const dvrArpMissing = defineRule({
 				}
 				context.report({
 					messageId: vip ? 'missingVip' : 'missingPort',
+					...(lost.evidence.length > 0 ? {severity: 'critical' as const} : {}),
 					nodes: missing,
 					...(vip ? {vip: ip} : {}),
 					router: router.id,
@@ -94,12 +98,13 @@ export const dvrArpMissing = defineRule({
 						router: routerLabel(router),
 						nodes: nodesText(missing),
 						who,
+						lost: lost.text,
 					},
 					evidence,
-					remediation: [
-						`# make Neutron re-send this port's entries to every node`,
-						resendAapCommand(port),
-					],
+					fix:
+						vipModel !== undefined
+							? vipRepairFix(context.snapshot, model, vipModel, router)
+							: addressRepairFix(context.snapshot, model, ip, router, missing),
 				});
 			}
 		}

@@ -1,5 +1,6 @@
 import type {NodeId} from '../../model/ids.js';
 import {lineEvidence, neighFocus} from '../evidence.js';
+import {addressRepairFix, vipRepairFix} from '../fixes.js';
 import {getModel, isBound, ROUTER_INTERFACE_OWNERS, type NeighObs} from '../model.js';
 import {cidrContains, normalizeMac, sameIp, sameMac} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
@@ -24,7 +25,7 @@ export const dvrArpUnknownMac = defineRule({
 			explanation:
 				"Every PERMANENT entry in a DVR qrouter should match a port that has the IP as a fixed IP or allowed address pair, with that port's (or the pair's) MAC. An entry with another MAC is left over from a deleted or changed port, or comes from the unbound VIP port (fixed in Neutron 16.0.0 and backports, LP#1869887).",
 			remediation:
-				'Delete the wrong entry on each node (ip netns exec qrouter-<id> ip neigh del <ip> dev <qr-dev>) and make Neutron re-send the right one by re-setting the allowed address pairs of the owner port. Upgrade Neutron if the VIP port MAC keeps coming back.',
+				"For a VIP: point the entry at the VIP's observed holder on each node (ip neigh replace … nud permanent) and re-set every allowed address pair of the holder's port to the same value; with an unknown holder, find it first (dvrscope prints only the checks). For a fixed IP: the MAC of the port that has it; for an IP no port has any more, delete the entry (ip netns exec qrouter-<id> ip neigh del <ip> dev <qr-dev>). Upgrade Neutron if the VIP port MAC keeps coming back.",
 			references: [
 				'https://bugs.launchpad.net/neutron/+bug/1869887',
 				'docs/rules/dvr/arp-unknown-mac.md',
@@ -118,10 +119,10 @@ export const dvrArpUnknownMac = defineRule({
 								: 'no port has this IP any more',
 					},
 					evidence,
-					remediation: nodes.map(
-						node =>
-							`ip netns exec qrouter-${router.id} ip neigh del ${ip} dev ${model.qrDevice(router, node, ip)}   # on ${node}`,
-					),
+					fix:
+						vip !== undefined
+							? vipRepairFix(snapshot, model, vip, router)
+							: addressRepairFix(snapshot, model, ip, router, nodes),
 				});
 			}
 		}

@@ -1,30 +1,44 @@
 import type {NodeId} from '../../model/ids.js';
 import {lineEvidence, neighFocus} from '../evidence.js';
 import {arpDropLayout} from '../flows.js';
-import {getModel, OWNER_SOURCE_TEXT, type NeighObs} from '../model.js';
+import {getModel, OWNER_SOURCE_TEXT, type NeighObs, type Vip} from '../model.js';
 import {cidrContains, normalizeMac, sameIp} from '../net.js';
 import {defineRule, type Evidence} from '../types.js';
-import {
-	listText,
-	MOSK_EXEC_HINT,
-	nodesText,
-	resendAapCommand,
-	routerLabel,
-	subnetText,
-} from './util.js';
+import {vipRepairFix} from '../fixes.js';
+import {listText, nodesText, routerLabel, subnetText} from './util.js';
 import {dvrNeighNeeds, noDvrRouter, vipHolderNeeds} from './scope.js';
+
+/**
+ * What a finding made without the API's ports says about it: where the VIP and its members came
+ * from, what the API would add, and how to give it.
+ */
+export function apiNote(vip: Vip, apiRead: boolean): string {
+	if (apiRead && vip.discovery === undefined) return '';
+	const found =
+		vip.discovery !== undefined
+			? ` The VIP was found in node data (${vip.discovery.reason})`
+			: ' The VIP was found in node data';
+	if (apiRead)
+		return `${found}: no port in the API's port list carries it as allowed address pair; check the port list was complete.`;
+	return `${found}, without the OpenStack API: the ports' ids, names, binding hosts and allowed address pairs (needed for the lasting fix) come from the API. Collect again with it: OS_CLOUD=<cloud> (an entry of clouds.yaml; the lab writes .lab-state/clouds.yaml: OS_CLIENT_CONFIG_FILE=.lab-state/clouds.yaml OS_CLOUD=lab) and --openstack local, or --openstack kubectl on MOSK.`;
+}
 
 export const dvrStalePermanentArp = defineRule({
 	id: 'dvr/stale-permanent-arp',
 	meta: {
 		title: 'Stale PERMANENT ARP entry for a VRRP VIP in DVR qrouter namespaces (LP#1774459)',
 		severity: 'critical',
-		requires: ['cloud.ports', 'node.neigh'],
+		/**
+		 * The VIPs and their members come from the API's ports or, without the API, from br-int's
+		 * anti-spoofing flows (node data alone); the holder from node data either way.
+		 */
+		requires: ['node.neigh'],
+		requiresAny: ['cloud.ports', 'node.flows'],
 		needs: context => [...dvrNeighNeeds(context), ...vipHolderNeeds(context)],
 		notApplicable: noDvrRouter,
 		messages: {
 			stale:
-				'VIP {{vip}} is held by {{ownerMac}} ({{ownerWho}}; known from: {{ownerSource}}), but the PERMANENT ARP entry for {{vip}} in qrouter-{{routerId}} on {{nodes}} still points at {{staleMac}} ({{staleWho}}). Traffic routed to {{vip}} by DVR router {{router}} from other subnets (and through floating IPs served on those nodes) goes to the old MAC and is lost; clients inside {{subnet}} reach the VIP normally. Gratuitous ARPs cannot change a PERMANENT entry and Neutron does not rewrite it on a VRRP failover (LP#1774459).{{unread}}{{roleNote}}{{caveat}}',
+				'VIP {{vip}} is held by {{ownerMac}} ({{ownerWho}}; known from: {{ownerSource}}), but the PERMANENT ARP entry for {{vip}} in qrouter-{{routerId}} on {{nodes}} still points at {{staleMac}} ({{staleWho}}). Traffic routed to {{vip}} by DVR router {{router}} from other subnets (and through floating IPs served on those nodes) goes to the old MAC and is lost; clients inside {{subnet}} reach the VIP normally. Gratuitous ARPs cannot change a PERMANENT entry and Neutron does not rewrite it on a VRRP failover (LP#1774459).{{unread}}{{roleNote}}{{caveat}}{{apiNote}}',
 		},
 		docs: {
 			explanation:
@@ -102,11 +116,20 @@ export const dvrStalePermanentArp = defineRule({
 							),
 						);
 				}
-				for (const mac of staleMacs)
+				for (const mac of staleMacs) {
 					for (const c of vip.carriers.filter(x => x.mac === mac)) {
 						const ev = model.portEvidence(c.port, `port behind the stale MAC ${mac}`, [vip.ip]);
 						if (ev !== undefined) evidence.push(ev);
 					}
+					if (vip.carriers.length === 0)
+						for (const c of vip.nodeCarriers.filter(x => x.mac === mac))
+							evidence.push(
+								...c.evidence.map(e => ({
+									...e,
+									note: `port behind the stale MAC ${mac}: ${e.note ?? ''}`,
+								})),
+							);
+				}
 				if (owner.carrier !== undefined) {
 					const ev = model.portEvidence(
 						owner.carrier.port,
@@ -115,22 +138,6 @@ export const dvrStalePermanentArp = defineRule({
 					);
 					if (ev !== undefined) evidence.push(ev);
 				}
-				const remediation = [
-					`# stop-gap, on each affected node (transient: Neutron may rewrite it on its next resync)`,
-					...nodes.map(
-						node =>
-							`ip netns exec qrouter-${router.id} ip neigh replace ${vip.ip} lladdr ${owner.mac} dev ${model.qrDevice(router, node, vip.ip)} nud permanent   # on ${node}`,
-					),
-					MOSK_EXEC_HINT,
-				];
-				if (owner.carrier !== undefined)
-					remediation.push(
-						`# make Neutron re-send the owner's entries to every node (same value; no traffic impact expected)`,
-						resendAapCommand(owner.carrier.port),
-					);
-				remediation.push(
-					`# durable fix: see docs/rules/dvr/stale-permanent-arp.md (centralized router, SINGLE topology, shared VMAC, no DVR)`,
-				);
 				const caveat = owner.configuredOnly
 					? ' Caution: the owner is known only from Octavia\'s configured amphora role, which does not follow VRRP failovers; confirm the live MASTER (e.g. tcpdump "ip proto 112" on the amphora taps) before acting.'
 					: '';
@@ -167,9 +174,10 @@ export const dvrStalePermanentArp = defineRule({
 								: '';
 						})(),
 						rightNodes: nodesText(router.neighNodes.filter(n => !stale.has(n))),
+						apiNote: apiNote(vip, snapshot.cloud.ports !== undefined),
 					},
 					evidence,
-					remediation,
+					fix: vipRepairFix(snapshot, model, vip, router),
 				});
 			}
 		}

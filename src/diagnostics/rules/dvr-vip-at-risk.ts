@@ -8,7 +8,9 @@ export const dvrVipAtRisk = defineRule({
 	meta: {
 		title: 'VRRP VIP shared by ports with different MACs behind a DVR router',
 		severity: 'warning',
-		requires: ['cloud.ports'],
+		/** Members from the API's allowed address pairs, or from br-int's anti-spoofing flows. */
+		requires: [],
+		requiresAny: ['cloud.ports', 'node.flows'],
 		messages: {
 			atRisk:
 				'VIP {{vip}} is an allowed address pair on {{count}} ports with different MACs ({{carriers}}) in {{subnet}}, which is attached to distributed router {{router}}. Each qrouter namespace can keep only one PERMANENT ARP entry for {{vip}}, so after the next VRRP failover traffic routed to the VIP from other subnets keeps going to the old MAC and is lost (LP#1774459), even if the entries are right today.',
@@ -27,16 +29,23 @@ export const dvrVipAtRisk = defineRule({
 	check(context) {
 		const model = getModel(context.snapshot);
 		for (const vip of model.vips) {
-			const macs = [...new Set(vip.carriers.map(c => c.mac))];
+			// Without the API, the members are the ports br-int lets send ARPs from the VIP.
+			const members =
+				vip.carriers.length > 0
+					? vip.carriers.map(c => ({
+							mac: c.mac,
+							label: c.label,
+							evidence: model.portEvidence(c.port, `carries ${vip.ip} with MAC ${c.mac}`, [vip.ip]),
+						}))
+					: vip.nodeCarriers.map(c => ({mac: c.mac, label: c.label, evidence: c.evidence[0]}));
+			const macs = [...new Set(members.map(c => c.mac))];
 			if (macs.length < 2) continue;
 			// Routers on the VIP's subnet; without subnets, the ports JSON ties them (fixed_ips subnet_id).
 			for (const router of vipRouters(model, vip)) {
 				if (router.distributed !== true) continue;
-				const evidence: Evidence[] = [];
-				for (const c of vip.carriers) {
-					const ev = model.portEvidence(c.port, `carries ${vip.ip} with MAC ${c.mac}`, [vip.ip]);
-					if (ev !== undefined) evidence.push(ev);
-				}
+				const evidence: Evidence[] = members.flatMap(c =>
+					c.evidence !== undefined ? [c.evidence] : [],
+				);
 				const carrierSubnets = new Set(
 					vip.carriers.flatMap(c => c.port.fixedIps.flatMap(f => f.subnetId ?? [])),
 				);
@@ -58,8 +67,8 @@ export const dvrVipAtRisk = defineRule({
 					router: router.id,
 					data: {
 						vip: vip.ip,
-						count: vip.carriers.length,
-						carriers: listText(vip.carriers.map(c => `${c.mac} = ${c.label}`)),
+						count: members.length,
+						carriers: listText(members.map(c => `${c.mac} = ${c.label}`)),
 						subnet: subnetText(vip),
 						router: routerLabel(router),
 						distributedSource: router.distributedSource,

@@ -1,6 +1,9 @@
 import type {NodeId} from '../../model/ids.js';
-import type {OsPort} from '../../model/facts.js';
-import type {RouterInfo, Vip} from '../model.js';
+import type {Snapshot} from '../../model/snapshot.js';
+import {lineEvidence, neighFocus} from '../evidence.js';
+import type {Model, RouterInfo, Vip} from '../model.js';
+import {sameIp} from '../net.js';
+import type {Evidence} from '../types.js';
 
 /** `web-router (4d7928a0)` or the full id when the router has no name. */
 export const routerLabel = (router: RouterInfo): string =>
@@ -18,21 +21,42 @@ export const nodesText = (nodes: readonly NodeId[]): string => listText([...node
 export const subnetText = (vip: Vip): string =>
 	vip.subnet !== undefined ? `subnet ${vip.subnet.cidr}` : 'the VIP subnet';
 
-/** `--allowed-address ip-address=…[,mac-address=…]` for every pair of the port (kept unchanged). */
-export function resendAapCommand(port: OsPort): string {
-	const pairs = port.allowedAddressPairs.map(pair => {
-		const ip =
-			pair.prefixlen !== undefined && pair.prefixlen < (pair.ip.includes(':') ? 128 : 32)
-				? `${pair.ip}/${pair.prefixlen}`
-				: pair.ip;
-		const mac =
-			pair.mac !== undefined && pair.mac.toLowerCase() !== port.mac.toLowerCase()
-				? `,mac-address=${pair.mac}`
-				: '';
-		return `--allowed-address ip-address=${ip}${mac}`;
-	});
-	return `openstack port set --no-allowed-address ${pairs.join(' ')} ${port.id}`;
+/**
+ * Direct evidence that traffic to `ip` is being lost on `nodes`: the qrouter there has an entry
+ * for it in FAILED or INCOMPLETE state (a client's packets were routed to it and nobody
+ * answered). Makes a finding critical whatever the rule's default severity.
+ */
+export function lostTraffic(
+	snapshot: Snapshot,
+	model: Model,
+	router: RouterInfo,
+	nodes: readonly NodeId[],
+	ip: string,
+): {evidence: Evidence[]; text: string} {
+	const evidence: Evidence[] = [];
+	const seen: string[] = [];
+	for (const node of nodes)
+		for (const o of model.neigh(node, `qrouter-${router.id}`)) {
+			if (!sameIp(o.entry.dst, ip)) continue;
+			const state = o.entry.states.find(s => s === 'FAILED' || s === 'INCOMPLETE');
+			if (state === undefined) continue;
+			seen.push(`${state} on ${node}`);
+			evidence.push(
+				lineEvidence(
+					snapshot,
+					node,
+					o.sourced,
+					[o.entry.line],
+					`${ip} ${state} in qrouter-${router.id} on ${node}: traffic was routed to it and nobody answered (lost)`,
+					neighFocus(o.entry.dst),
+				),
+			);
+		}
+	return {
+		evidence,
+		text:
+			seen.length > 0
+				? ` Critical because traffic is being lost now: the qrouter's entry for ${ip} is ${listText(seen)} (a client's packets were routed there and got no answer).`
+				: '',
+	};
 }
-
-export const MOSK_EXEC_HINT =
-	"# MOSK: run the ip netns line inside the node's L3 agent pod: kubectl -n openstack exec <neutron-l3-agent pod on NODE> -c neutron-l3-agent -- <line>";

@@ -5,7 +5,16 @@ import type {Theme} from '../theme.js';
 import type {Flash, InputMode, PersistentError, SourceInfo} from '../../state/store.js';
 import {bindings, keyLabel, type Binding} from '../keymap.js';
 import type {ViewKind} from '../../state/store.js';
-import {trunc} from '../text.js';
+import {textWidth, trunc} from '../text.js';
+
+/** `overview › flows`, dropping the oldest crumbs (`… › flows`) so the last one stays whole. */
+export function crumbPath(crumbs: readonly string[], room: number): string {
+	for (let from = 0; from < crumbs.length; from++) {
+		const text = `${from > 0 ? '… › ' : ''}${crumbs.slice(from).join(' › ')}`;
+		if (textWidth(text) <= room) return text;
+	}
+	return trunc(crumbs.at(-1) ?? '', room);
+}
 
 /** Line 1: what is loaded, honestly (SAMPLE INCIDENT / LIVE / SAVED) and where it came from. */
 export function Header({
@@ -61,8 +70,12 @@ export function Crumbs({
 	readonly theme: Theme;
 	readonly width: number;
 }): ReactNode {
-	const right = ` ${status} · read-only`;
-	const left = trunc(crumbs.join(' › '), Math.max(10, width - right.length - 1));
+	const full = ` ${status} · read-only`;
+	// The current screen's name always shows: the status gives way first, then older crumbs.
+	const current = crumbs.at(-1) ?? '';
+	const right = trunc(full, Math.max(0, width - textWidth(current) - 2));
+	const room = Math.max(1, width - textWidth(right) - 1);
+	const left = crumbPath(crumbs, room);
 	return (
 		<Box width={width} justifyContent="space-between">
 			<T bold color={theme.accent} wrap="truncate">
@@ -92,14 +105,14 @@ export function ErrorsPane({
 	return (
 		<Box flexDirection="column">
 			<T color={theme.bad} bold wrap="truncate">
-				{`── ${errors.length} error(s)${errors.length > shown.length ? `, latest ${shown.length}` : ''} · x acknowledges · full list in :log ──`.slice(
-					0,
+				{trunc(
+					`── ${errors.length} error(s)${errors.length > shown.length ? `, latest ${shown.length}` : ''} · x acknowledges · full list in :log ──`,
 					width,
 				)}
 			</T>
 			{shown.map(e => (
 				<T key={e.id} color={theme.bad} wrap="truncate">
-					{`${e.at.slice(11, 19)} ${e.source}: ${e.message}`.slice(0, width)}
+					{trunc(`${e.at.slice(11, 19)} ${e.source}: ${e.message}`, width)}
 				</T>
 			))}
 		</Box>
@@ -110,6 +123,7 @@ export function ErrorsPane({
 export function Footer({
 	mode,
 	input,
+	inputSelected = false,
 	flash,
 	view,
 	theme,
@@ -118,6 +132,8 @@ export function Footer({
 }: {
 	readonly mode: InputMode;
 	readonly input: string;
+	/** The old filter, selected: the next key replaces it. */
+	readonly inputSelected?: boolean;
 	readonly flash: Flash | undefined;
 	readonly view: ViewKind;
 	readonly theme: Theme;
@@ -130,14 +146,22 @@ export function Footer({
 				<T bold color={theme.accent}>
 					{mode === 'command' ? ':' : '/'}
 				</T>
-				<T>{input}</T>
-				<T inverse> </T>
+				{inputSelected ? (
+					<T inverse>{input}</T>
+				) : (
+					<>
+						<T>{input}</T>
+						<T inverse> </T>
+					</>
+				)}
 				<T dimColor>
 					{'  '}
 					{inputNote ??
 						(mode === 'command'
 							? 'Enter runs · Tab completes · Esc cancels'
-							: 'filters as you type · Enter keeps · Esc clears')}
+							: inputSelected
+								? 'typing replaces the old filter · Enter keeps · Esc clears'
+								: 'filters as you type · Enter keeps · Esc clears')}
 				</T>
 			</T>
 		);

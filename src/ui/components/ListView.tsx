@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
 import {useWindowStart} from '../hooks/use-window.js';
+import {pad, trunc} from '../text.js';
 
 export type ListRow = {
 	readonly key: string;
@@ -33,9 +34,9 @@ export function ListView({rows, cursor, height, width, empty}: ListViewProps): R
 		<Box flexDirection="column" height={height}>
 			{visible.map((row, i) => {
 				const selected = start + i === cursor;
-				const text = `${selected ? '›' : ' '}${row.text}`
-					.slice(0, width)
-					.padEnd(selected ? width : 0);
+				// Cut at the edge with `…` (never wrapped: one row per row); the selection fills the row.
+				const line = `${selected ? '›' : ' '}${row.text}`;
+				const text = selected ? pad(line, width) : trunc(line, width);
 				return (
 					<Text
 						key={row.key}

@@ -60,6 +60,11 @@ export function FindingsScreen({
 				api.getState().pushView({kind: 'vip', vip});
 			else api.getState().flash('info', 'This finding is not about one VIP.');
 		},
+		'fix.jump': () => {
+			const row = rows[cursor];
+			if (row?.type === 'finding')
+				api.getState().pushView({kind: 'finding', key: row.key, focus: 'fix'});
+		},
 	});
 	return (
 		<Box flexDirection="column">

@@ -2,10 +2,10 @@ import {Box} from 'ink';
 import {T} from '../components/T.js';
 import {useMemo, type ReactNode} from 'react';
 import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
-import {selectTop} from '../../state/selectors.js';
+import {exampleVip, selectTop} from '../../state/selectors.js';
+import {filterFlowsIncremental} from '../../state/flow-query.js';
 import {
 	actionsTextOf,
-	filterFlowsIncremental,
 	getFlowIndex,
 	hasFlowIndex,
 	matchText,
@@ -41,6 +41,7 @@ export function FlowsScreen({
 	const theme = useTheme();
 	const snapshot = useAppStore(s => s.snapshot);
 	const filter = useAppStore(s => selectTop(s).filter);
+	const vip = useAppStore(exampleVip);
 	// While the console indexes these flows in idle time, say how far it has got instead of
 	// finishing the index now (keys keep working; the screen fills in when it is done).
 	const indexing = useAppStore(s =>
@@ -138,10 +139,7 @@ export function FlowsScreen({
 				<T> / {index.size.toLocaleString('en-US')} flows</T>
 				{node === undefined ? '' : ` on ${node}`}
 				{filter === '' ? (
-					<T dimColor>
-						{' '}
-						· / to filter: arp && arp_tpa=10.0.0.100 · table=22 · actions~=drop · ! ||
-					</T>
+					<T dimColor> · / to filter: arp && arp_tpa={vip} · table=22 · actions~=drop · ! ||</T>
 				) : (
 					<T> · filter: {filter}</T>
 				)}

@@ -2,7 +2,14 @@ import {Box} from 'ink';
 import {T} from '../components/T.js';
 import {useEffect, useMemo, useState, type ReactNode} from 'react';
 import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
-import {countBySeverity, findingKey, selectFindings} from '../../state/selectors.js';
+import {
+	countBySeverity,
+	findingKey,
+	selectCoverage,
+	selectFindings,
+	type CoverageGapView,
+} from '../../state/selectors.js';
+import {trunc} from '../text.js';
 import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
 import {ProgressGrid} from '../components/ProgressGrid.js';
@@ -26,6 +33,7 @@ export function OverviewScreen({
 	const diagnosis = useAppStore(s => s.diagnosis);
 	const findings = useAppStore(selectFindings);
 	const hasSnapshot = useAppStore(s => s.snapshot !== undefined);
+	const coverage = useAppStore(selectCoverage);
 	const [now, setNow] = useState(() => Date.now());
 	const collecting = collection.status === 'collecting' || collection.status === 'cancelling';
 	useEffect(() => {
@@ -52,7 +60,12 @@ export function OverviewScreen({
 	const gridHeight = showGrid
 		? Math.min(collection.nodes.length + 2, Math.max(4, Math.floor(height / 2)))
 		: 0;
-	const listHeight = Math.max(1, height - gridHeight - (showGrid ? 1 : 0) - 4);
+	// What could not be read or checked stays on the first screen, saved data and live alike.
+	const gaps = useMemo(() => sortGaps(coverage.gaps), [coverage]);
+	const gapLines =
+		gaps.length === 0 ? 0 : Math.min(gaps.length, Math.max(1, Math.floor((height - 8) / 3)));
+	const paneHeight = gaps.length === 0 ? 0 : gapLines + 1 + (gaps.length > gapLines ? 1 : 0);
+	const listHeight = Math.max(1, height - gridHeight - (showGrid ? 1 : 0) - 4 - paneHeight);
 	const rows: ListRow[] = findings.map(f => ({
 		key: findingKey(f),
 		text: `${severityMark[f.severity]} ${f.vip === undefined ? '' : `${f.vip} `}${f.nodes.length === 0 ? '' : `[${f.nodes.join(',')}] `}${f.title}: ${f.message}`,
@@ -70,6 +83,11 @@ export function OverviewScreen({
 			if (f?.vip !== undefined) api.getState().pushView({kind: 'vip', vip: f.vip});
 			else api.getState().pushView({kind: 'vips'});
 		},
+		'fix.jump': () => {
+			const f = findings[cursor];
+			if (f !== undefined)
+				api.getState().pushView({kind: 'finding', key: findingKey(f), focus: 'fix'});
+		},
 	});
 	const ran = outcomes.pass + outcomes.fail + outcomes.error;
 	// Never say "nothing wrong" when nothing could be checked: that is the 3 a.m. trap.
@@ -78,7 +96,9 @@ export function OverviewScreen({
 			? ` — PARTIAL: ${failedNodes} of ${collection.nodes.length} node(s) failed (errors below)`
 			: collection.status === 'cancelled'
 				? ' — PARTIAL: collection was cancelled'
-				: '';
+				: gaps.some(g => g.kind !== 'rule-skipped')
+					? ` — INCOMPLETE: ${gaps.length} gap(s) below`
+					: '';
 	const verdict =
 		diagnosis === undefined
 			? collection.status === 'loading' || collecting
@@ -90,11 +110,13 @@ export function OverviewScreen({
 				? `NOTHING CHECKED: every rule was skipped for missing inputs${caveat}`
 				: counts.critical > 0
 					? `${counts.critical} CRITICAL finding(s) — open one with Enter${caveat}`
-					: counts.warning > 0
-						? `${counts.warning} warning(s), nothing critical${caveat}`
-						: `No warning or critical finding in what was checked (${ran} rule(s) ran, ${outcomes.skipped} skipped)${caveat}`;
+					: diagnosis.verdict === 'incomplete'
+						? `INCOMPLETE${diagnosis.headline?.replace(/^Verdict: INCOMPLETE/, '') ?? ': not everything could be checked'}`
+						: counts.warning > 0
+							? `${counts.warning} warning(s), nothing critical${caveat}`
+							: `No warning or critical finding in what was checked (${ran} rule(s) ran, ${outcomes.skipped} skipped)${caveat}`;
 	const verdictColour =
-		ran === 0 || caveat !== '' || diagnosis === undefined
+		ran === 0 || caveat !== '' || diagnosis === undefined || diagnosis.verdict === 'incomplete'
 			? counts.critical > 0
 				? theme.bad
 				: theme.warn
@@ -155,6 +177,75 @@ export function OverviewScreen({
 					</T>
 				}
 			/>
+			{gaps.length === 0 ? null : (
+				<>
+					<T bold wrap="truncate" color={theme.warn}>
+						{trunc(
+							`Problems / not covered (${gaps.length}): unreadable or failed captures, failed nodes, skipped rules · :log`,
+							width,
+						)}
+					</T>
+					{gaps.slice(0, gapLines).map((g, i) => (
+						<T
+							key={`${g.kind}|${g.subject}|${i}`}
+							wrap="truncate"
+							{...(g.kind === 'rule-skipped' ? {dimColor: true} : {color: theme.warn})}
+						>
+							{trunc(`  ${gapLabel(g)}`, width)}
+						</T>
+					))}
+					{gaps.length > gapLines ? (
+						<T dimColor wrap="truncate">
+							{trunc(
+								`  … ${gaps.length - gapLines} more (:log lists every capture's result)`,
+								width,
+							)}
+						</T>
+					) : null}
+				</>
+			)}
 		</Box>
 	);
 }
+
+const GAP_ORDER = [
+	'node-unreachable',
+	'node-partial',
+	'collection-partial',
+	'target-unresolved',
+	'capture-unreadable',
+	'capture-failed',
+	'capture-truncated',
+	'capture-missing',
+	'api-not-configured',
+	'rule-error',
+	'rule-partial',
+	'rule-skipped',
+];
+
+/** Data that could not be read first, rules that could not run last. */
+function sortGaps(gaps: readonly CoverageGapView[]): CoverageGapView[] {
+	const rank = (g: CoverageGapView): number => {
+		const i = GAP_ORDER.indexOf(g.kind);
+		return i < 0 ? GAP_ORDER.length - 2 : i;
+	};
+	return [...gaps].sort((a, b) => rank(a) - rank(b));
+}
+
+const GAP_MARK: Readonly<Record<string, string>> = {
+	'node-unreachable': 'NODE FAILED',
+	'node-partial': 'NODE PARTIAL',
+	'capture-unreadable': 'UNREADABLE',
+	'capture-failed': 'CAPTURE FAILED',
+	'capture-truncated': 'TRUNCATED',
+	'capture-missing': 'MISSING',
+	'api-not-configured': 'NO API',
+	'rule-error': 'RULE CRASHED',
+	'rule-partial': 'PARTLY CHECKED',
+	'collection-partial': 'PARTIAL',
+	'target-unresolved': 'TARGET',
+	'rule-skipped': 'SKIPPED',
+};
+
+const gapLabel = (g: CoverageGapView): string =>
+	`${GAP_MARK[g.kind] ?? g.kind.toUpperCase()} ${g.subject}: ${g.reason}${g.remedy === undefined ? '' : ` — ${g.remedy}`}`;

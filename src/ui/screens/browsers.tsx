@@ -2,9 +2,11 @@ import {T} from '../components/T.js';
 import {useMemo, type ReactNode} from 'react';
 import {useAppStore, useTheme} from '../context.js';
 import {Browser, type BrowserRow} from './Browser.js';
-import {pad, seconds, shortNs, bytes} from '../text.js';
+import {oneRow, pad, seconds, shortNs, bytes} from '../text.js';
+import {captureErrors, commandResult, selectFindings, vrrpMembers} from '../../state/selectors.js';
 import type {NodeId} from '../../model/ids.js';
 import type {Snapshot} from '../../model/snapshot.js';
+import type {Finding} from '../../diagnostics/types.js';
 
 type Props = {readonly node?: NodeId; readonly height: number; readonly width: number};
 
@@ -16,10 +18,44 @@ const nodesOf = (snapshot: Snapshot, node: NodeId | undefined): string[] =>
 const at = (capture: string, line: number) =>
 	({kind: 'capture', capture, line, lines: [line]}) as const;
 
-/** Neighbour (ARP) entries of every namespace; PERMANENT entries bold. */
+/** A neighbour entry a finding cites, by rule: the marker shown (text, so NO_COLOR shows it). */
+const NEIGH_MARK: Readonly<Record<string, string>> = {
+	'dvr/stale-permanent-arp': 'STALE',
+	'dvr/arp-divergence': 'DIVERGENT',
+	'dvr/arp-unknown-mac': 'UNKNOWN-MAC',
+	'dvr/arp-missing': 'MISSING',
+};
+
+/** Neighbour (ARP) entries of every namespace; PERMANENT bold; entries a finding cites marked. */
 export function NeighScreen({node, height, width}: Props): ReactNode {
 	const theme = useTheme();
 	const snapshot = useAppStore(s => s.snapshot);
+	const findings = useAppStore(selectFindings);
+	const cited = useMemo(() => {
+		// capture|line → the findings citing it, with their excerpt: `ip -j` prints every entry
+		// on one line, so the entry must also be in the excerpt (its IP and MAC).
+		const map = new Map<string, {finding: Finding; excerpt: string}[]>();
+		for (const f of findings)
+			for (const ev of f.evidence)
+				for (const line of ev.lines) {
+					const key = `${ev.capture}|${line}`;
+					const list = map.get(key) ?? [];
+					list.push({finding: f, excerpt: ev.excerpt.toLowerCase()});
+					map.set(key, list);
+				}
+		return map;
+	}, [findings]);
+	const citing = (key: string, dst: string, mac: string | undefined): Finding | undefined => {
+		const rank = {critical: 0, warning: 1, info: 2} as const;
+		let best: Finding | undefined;
+		const ip = new RegExp(
+			`(^|[^0-9a-f.:])${dst.toLowerCase().replaceAll('.', '\\.')}($|[^0-9a-f.:])`,
+		);
+		for (const c of cited.get(key) ?? [])
+			if (ip.test(c.excerpt) && (mac === undefined || c.excerpt.includes(mac.toLowerCase())))
+				if (best === undefined || rank[c.finding.severity] < rank[best.severity]) best = c.finding;
+		return best;
+	};
 	const rows = useMemo((): BrowserRow[] => {
 		if (snapshot === undefined) return [];
 		const out: BrowserRow[] = [];
@@ -28,23 +64,38 @@ export function NeighScreen({node, height, width}: Props): ReactNode {
 				for (const e of neigh.data) {
 					const line = e.line + neigh.lineOffset;
 					const permanent = e.states.includes('PERMANENT');
+					const finding = citing(`${neigh.capture}|${line}`, e.dst, e.lladdr);
+					// The owner's own (dynamic) entry is evidence too, but not the stale one.
+					const mark =
+						finding === undefined
+							? ''
+							: finding.ruleId === 'dvr/stale-permanent-arp' && !permanent
+								? 'EVIDENCE'
+								: (NEIGH_MARK[finding.ruleId] ?? finding.severity.toUpperCase());
 					out.push({
 						key: `${n}|${ns}|${e.dst}|${line}`,
-						text: `${pad(n, 12)} ${pad(shortNs(ns === '' ? 'host' : ns), 20)} ${pad(e.dst, 16)} ${pad(e.lladdr ?? '—', 17)} ${pad(e.states.join(','), 10)} ${e.dev ?? ''}`,
-						bold: permanent,
-						color: e.states.includes('FAILED') ? theme.warn : undefined,
+						text: `${pad(mark === '' ? '' : `✗ ${mark}`, 13)} ${pad(n, 12)} ${pad(shortNs(ns === '' ? 'host' : ns), 20)} ${pad(e.dst, 16)} ${pad(e.lladdr ?? '—', 17)} ${pad(e.states.join(','), 10)} ${e.dev ?? ''}`,
+						bold: permanent || finding !== undefined,
+						color:
+							finding !== undefined
+								? theme.severity[finding.severity]
+								: e.states.includes('FAILED')
+									? theme.warn
+									: undefined,
 						open: at(neigh.capture, line),
-						hay: ns,
+						hay: `${ns} ${mark}`,
 					});
 				}
 			}
 		}
 		return out;
-	}, [snapshot, node, theme]);
+		// eslint-disable-next-line react-hooks/exhaustive-deps -- citing reads cited
+	}, [snapshot, node, theme, cited]);
+	const marked = rows.filter(r => r.text.startsWith('✗')).length;
 	return (
 		<Browser
-			title={`Neighbours${node === undefined ? '' : ` on ${node}`}`}
-			columns={`${pad('node', 12)} ${pad('namespace', 20)} ${pad('IP', 16)} ${pad('MAC', 17)} ${pad('state', 10)} dev`}
+			title={`Neighbours${node === undefined ? '' : ` on ${node}`}${marked === 0 ? '' : ` · ✗ ${marked} entr${marked === 1 ? 'y' : 'ies'} cited by findings (/✗ shows only those)`}`}
+			columns={`${pad('finding', 13)} ${pad('node', 12)} ${pad('namespace', 20)} ${pad('IP', 16)} ${pad('MAC', 17)} ${pad('state', 10)} dev`}
 			rows={rows}
 			height={height}
 			width={width}
@@ -113,40 +164,43 @@ function confLabel(path: string): string {
 export function KeepalivedScreen({node, height, width}: Props): ReactNode {
 	const theme = useTheme();
 	const snapshot = useAppStore(s => s.snapshot);
+	const findings = useAppStore(selectFindings);
 	const rows = useMemo((): BrowserRow[] => {
 		if (snapshot === undefined) return [];
 		const out: BrowserRow[] = [];
 		for (const n of nodesOf(snapshot, node)) {
 			const facts = snapshot.nodes[n]?.facts;
-			for (const [router, st] of Object.entries(facts?.haState ?? {}).sort())
+			for (const [router, st] of Object.entries(facts?.haState ?? {}).sort()) {
+				const primary = st.data.state === 'primary';
 				out.push({
 					key: `${n}|ha|${router}`,
-					text: `${pad(n, 12)} ${pad('L3-HA state', 14)} ${pad(router.slice(0, 13), 20)} ${pad(st.data.state.toUpperCase(), 8)} (file says "${st.data.raw.trim()}")`,
-					color:
-						st.data.state === 'primary'
-							? theme.ok
-							: st.data.state === 'fault'
-								? theme.bad
-								: undefined,
+					text: `${primary ? HOLDER : ' '} ${pad(n, 12)} ${pad(`router ${router.slice(0, 8)}`, 18)} ${pad('L3-HA', 10)} ${pad('—', 10)} ${pad(primary ? 'PRIMARY' : st.data.state.toUpperCase(), 12)} state file says "${st.data.raw.trim()}"`,
+					bold: primary,
+					color: primary ? theme.ok : st.data.state === 'fault' ? theme.bad : undefined,
 					open: at(st.capture, 1 + st.lineOffset),
 				});
-			for (const [path, conf] of Object.entries(facts?.keepalived ?? {}).sort())
-				for (const inst of conf.data.instances)
-					out.push({
-						key: `${n}|${path}|${inst.name}|${inst.line}`,
-						// Which config: two VRRP peers on one node differ only by it (and priority).
-						text: `${pad(n, 12)} ${pad(inst.name, 14)} ${pad(`${confLabel(path)} vrid ${inst.virtualRouterId ?? '?'}`, 20)} ${pad(inst.state ?? '?', 8)} prio ${inst.priority ?? '?'} ${inst.virtualIpaddress.map(v => v.address).join(' ')}`,
-						color: inst.state === 'MASTER' ? theme.ok : undefined,
-						open: at(conf.capture, inst.line + conf.lineOffset),
-						hay: path,
-					});
+			}
+		}
+		for (const m of vrrpMembers(snapshot, findings)) {
+			if (node !== undefined && m.node !== node) continue;
+			const holds = m.live === 'holds VIP';
+			out.push({
+				key: `${m.node}|${m.path}|${m.instance}|${m.line}`,
+				// Who (member), how it is configured and what it is now: the configured state of
+				// every peer is usually BACKUP (nopreempt) and says nothing about who is master.
+				text: `${holds ? HOLDER : ' '} ${pad(m.node, 12)} ${pad(m.member, 18)} ${pad(`${m.instance} ${m.vrid ?? '?'}`, 10)} ${pad(m.configured, 10)} ${pad(holds ? 'HOLDS VIP' : m.live === 'unknown' ? 'unknown' : 'not holder', 12)} prio ${m.priority ?? '?'} ${m.vips.join(' ')} · ${confLabel(m.path)}`,
+				bold: holds,
+				color: holds ? theme.ok : undefined,
+				open: at(m.capture, m.line),
+				hay: `${m.path} ${m.member}`,
+			});
 		}
 		return out;
-	}, [snapshot, node, theme]);
+	}, [snapshot, node, theme, findings]);
 	return (
 		<Browser
-			title={`keepalived / L3-HA${node === undefined ? '' : ` on ${node}`} (instance state: as configured; L3-HA state: now)`}
-			columns={`${pad('node', 12)} ${pad('instance', 14)} ${pad('config / vrid', 20)} ${pad('state', 8)} details`}
+			title={`keepalived / L3-HA${node === undefined ? '' : ` on ${node}`} · ${HOLDER} = holds the VIP now (live), configured = keepalived.conf state`}
+			columns={`  ${pad('node', 12)} ${pad('member', 18)} ${pad('inst vrid', 10)} ${pad('configured', 10)} ${pad('live', 12)} details`}
 			rows={rows}
 			height={height}
 			width={width}
@@ -155,28 +209,35 @@ export function KeepalivedScreen({node, height, width}: Props): ReactNode {
 	);
 }
 
+/** Marks the VRRP member (or L3-HA router) that holds the VIP now; text, so NO_COLOR shows it. */
+const HOLDER = '◆';
+
 /** Every command that ran (lazygit's command log): node, argv, exit, duration, failure. */
 export function CommandLogScreen({height, width}: Props): ReactNode {
 	const theme = useTheme();
 	const commands = useAppStore(s => s.collection.commands);
 	const loaded = useAppStore(s => s.snapshot?.captures);
+	const errors = useAppStore(s => captureErrors(s.snapshot));
 	const rows = useMemo(
 		(): BrowserRow[] =>
 			commands.map((c, i) => {
-				const status =
-					c.failure !== undefined ? c.failure.kind.toUpperCase() : `exit ${c.exitCode ?? '?'}`;
-				const bad = c.failure !== undefined || (c.exitCode ?? 0) !== 0;
+				// A capture whose output could not be parsed is UNREADABLE, not "exit 0".
+				const result = commandResult(c, errors);
+				// Multi-line argv (`sh -c` batches) on one row: newlines shown as \n.
 				return {
 					key: `${i}|${c.captureId}`,
-					text: `${pad(c.node ?? 'cloud', 12)} ${pad(status, 11)} ${pad(seconds(c.durationMs), 7)} ${pad(bytes(c.stdoutBytes), 8)} ${c.argv.join(' ')}${c.failure === undefined ? '' : ` — ${c.failure.message}`}${c.truncated === true ? ' (truncated)' : ''}`,
-					color: c.failure !== undefined ? theme.bad : bad ? theme.warn : undefined,
+					text: oneRow(
+						`${pad(c.node ?? 'cloud', 12)} ${pad(result.status, 11)} ${pad(seconds(c.durationMs), 7)} ${pad(bytes(c.stdoutBytes), 8)} ${c.argv.join(' ')}${result.problem === undefined ? '' : ` — ${result.problem}`}`,
+					),
+					color:
+						result.level === 'bad' ? theme.bad : result.level === 'warn' ? theme.warn : undefined,
 					hay: c.captureId,
 					...(loaded?.[c.captureId] === undefined
 						? {}
 						: {open: {kind: 'capture', capture: c.captureId} as const}),
 				};
 			}),
-		[commands, loaded, theme],
+		[commands, loaded, errors, theme],
 	);
 	return (
 		<Browser

@@ -430,7 +430,8 @@ describe('ovs-flows parser: bad input', () => {
 		expect(warnings[1]?.message).toMatch(/truncated/);
 		expect(warnings[2]?.message).toBe('bad value for "table": "x"');
 		expect(warnings[3]?.message).toBe('bad priority "70000"');
-		expect(warnings[4]?.message).toMatch(/expected "actions="/);
+		// a line that begins like no flow is never one, and the error names the forms that are read
+		expect(warnings[4]?.message).toMatch(/does not begin like a flow .*dump-flows/);
 		expect(warnings[5]?.message).toMatch(/quote/);
 		expect(warnings[6]?.message).toBe('empty actions');
 		expect(warnings[2]?.text).toContain('table=x');

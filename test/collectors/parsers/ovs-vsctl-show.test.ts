@@ -128,3 +128,47 @@ describe('ovs-vsctl-show parser', () => {
 		);
 	});
 });
+
+describe('ovs-vsctl-show parser: excerpts pasted into tickets', () => {
+	const whole = ovsVsctlShowParser.parse(OVS_2X).facts.bridges;
+	/** The br-tun and br-int part of OVS_2X, from its first Bridge line, shifted by `by`. */
+	const excerpt = (by: number): string =>
+		OVS_2X.split('\n')
+			.slice(3, -2)
+			.map(line => (by >= 0 ? ' '.repeat(by) + line : line.slice(-by)))
+			.join('\n');
+
+	it.each([
+		['as printed (4 spaces before Bridge)', 0],
+		['flush left', -4],
+		['indented by 2 more', 2],
+		['indented by 8 more (quoted in a ticket)', 8],
+	])(
+		'Given an excerpt from a Bridge line %s, then the same bridges and ports are read',
+		(_, by) => {
+			const {facts, warnings} = ovsVsctlShowParser.parse(excerpt(by));
+			expect(warnings).toEqual([]);
+			expect(facts.bridges).toEqual(
+				whole.map(b => ({
+					...b,
+					line: b.line - 3,
+					ports: b.ports.map(p => ({...p, line: p.line - 3})),
+				})),
+			);
+		},
+	);
+
+	it('Given an excerpt that starts at a Port line, then its interfaces are read into no bridge without a crash', () => {
+		const text = ['Port "qr-102c4426-86"', '    tag: 1', '    Interface "qr-102c4426-86"'].join(
+			'\n',
+		);
+		const {facts, warnings} = ovsVsctlShowParser.parse(text);
+		expect(facts.bridges).toEqual([]);
+		expect(warnings.length).toBeGreaterThan(0);
+	});
+
+	it('Given a line that is no part of ovs-vsctl show, then the warning names what is read', () => {
+		const {warnings} = ovsVsctlShowParser.parse('hello world\n');
+		expect(warnings[0]?.message).toMatch(/ovs-vsctl show.*Bridge/);
+	});
+});

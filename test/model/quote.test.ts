@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {quoteWord, shellQuote} from '../../src/transport/quote.js';
+import {quoteWord, shellQuote} from '../../src/model/quote.js';
 
 /** What a real POSIX shell (/bin/sh) makes of the quoted string: its words, NUL-separated. */
 const wordsSeenBySh = (command: string): string[] => {

@@ -1,0 +1,139 @@
+/**
+ * `npm run bench:parse-whole` — `dvrscope parse ovs-flows` as a user runs it, against OVS's own
+ * Python parser as a user runs it: whole processes under /usr/bin/time -v (interpreter start
+ * included), alternated, repeated (`--runs N`, default 3), medians and min–max, peak RSS, the
+ * machine load.
+ *
+ * The dump: ≥ 200,000 flows — br-tun DVR tables (l2pop, ARP responders, DVR process flows, the
+ * learn() flow, learned flows with timeouts) and br-int OVS-firewall flows (ct_state matches,
+ * ct(commit), conjunction()/conj_id) — printed in `ovs-ofctl dump-flows` format (bench/flow-dump.ts).
+ *
+ * Contestants (each reads the same file):
+ *   dvrscope  `node dist/cli/main.js parse ovs-flows FILE` — the full typed parse: every flow's
+ *             stats, match fields and actions decoded, written as compact JSON to a pipe (drained).
+ *   ovs.flow  `/usr/bin/python3 -c …` — `ovs.flow.ofp.OFPFlow(line)` per line (ovs.flow decodes
+ *             every field eagerly), nothing written (Debian python3-openvswitch).
+ *   bare      `node -e …` — reads the file and splits it into lines, nothing else (the floor).
+ *
+ * Ratios printed with their targets: ovs.flow / dvrscope ≥ 10×, dvrscope / bare ≤ 2.5×, peak RSS
+ * ≤ 3× the dump.
+ */
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {parseArgs} from 'node:util';
+import {brIntSpecs, flowSpecs, formatDump} from './flow-dump.js';
+import {alternate, loadavg, median, ratioLine, report, type Contestant} from './whole-process.js';
+
+const {values: opts} = parseArgs({
+	options: {
+		flows: {type: 'string', default: '200000'},
+		runs: {type: 'string', default: '3'},
+	},
+});
+const total = Number(opts.flows);
+const runs = Math.max(1, Number(opts.runs));
+const root = resolve(import.meta.dirname, '..');
+const cli = join(root, 'dist', 'cli', 'main.js');
+
+const PY = `
+import sys
+from ovs.flow import kv
+from ovs.flow.ofp import OFPFlow
+kv.KVDecoders.strict = False
+n = errors = 0
+with open(sys.argv[1]) as f:
+    for line in f:
+        s = line.strip()
+        if not s or s.startswith(("NXST_FLOW", "OFPST_FLOW")):
+            continue
+        try:
+            OFPFlow(s)
+            n += 1
+        except Exception:
+            errors += 1
+print(n, errors)
+`;
+
+const BARE = `const t = require('fs').readFileSync(process.argv[1], 'utf8'); console.log(t.split('\\n').length)`;
+
+async function main(): Promise<void> {
+	if (!existsSync(cli)) throw new Error(`${cli} is missing: npm run build first`);
+	const work = mkdtempSync(join(tmpdir(), 'dvrscope-bench-parse-whole-'));
+	try {
+		const file = join(work, 'dump-flows.txt');
+		const brInt = Math.round(total * 0.2);
+		writeFileSync(file, formatDump([...flowSpecs(total - brInt), ...brIntSpecs(brInt)]));
+		const bytes = statSync(file).size;
+		const flows = Number(
+			spawnSync('grep', ['-c', 'cookie=', file], {encoding: 'utf8'}).stdout.trim(),
+		);
+		const python = spawnSync('/usr/bin/python3', ['-c', 'import ovs.flow.ofp'], {encoding: 'utf8'});
+		console.log(
+			`bench:parse-whole — ${new Date().toISOString()}, load ${loadavg()}, ${runs} alternated runs`,
+		);
+		console.log(
+			`  dump: ${flows} flows, ${(bytes / 1e6).toFixed(1)} MB (br-tun DVR tables + learn(); br-int ct_state, ct(commit), conjunction)`,
+		);
+		const contestants: Contestant[] = [
+			{
+				name: 'dvrscope',
+				does: 'node dist/cli/main.js parse ovs-flows FILE: every flow typed (stats, match, actions), compact JSON to a pipe',
+				argv: [process.execPath, cli, 'parse', 'ovs-flows', file],
+			},
+			{
+				name: 'bare',
+				does: 'node -e: read the file and split it into lines',
+				argv: [process.execPath, '-e', BARE, file],
+			},
+		];
+		if (python.status === 0)
+			contestants.push({
+				name: 'ovs.flow',
+				does: '/usr/bin/python3: ovs.flow.ofp.OFPFlow(line) per line (every field decoded), no output',
+				argv: ['/usr/bin/python3', '-c', PY, file],
+			});
+		else
+			console.log(
+				`  ovs.flow skipped: /usr/bin/python3 cannot import ovs.flow.ofp (apt-get install python3-openvswitch)`,
+			);
+		const timings = await alternate(contestants, runs);
+		report(contestants, timings);
+		const by = (name: string) => timings.find(t => t.name === name);
+		const ours = by('dvrscope');
+		const bare = by('bare');
+		const py = by('ovs.flow');
+		console.log(`  load after: ${loadavg()}`);
+		if (ours === undefined || bare === undefined) return;
+		if (py !== undefined)
+			console.log(
+				ratioLine(
+					'ovs.flow / dvrscope parse ovs-flows (whole process, full typed parse)',
+					median(py.wallS) / median(ours.wallS),
+					10,
+					true,
+				),
+			);
+		console.log(
+			ratioLine(
+				'dvrscope parse / bare Node read+split (whole process)',
+				median(ours.wallS) / median(bare.wallS),
+				2.5,
+				false,
+			),
+		);
+		console.log(
+			ratioLine(
+				'dvrscope parse peak RSS / dump size',
+				(median(ours.rssKb) * 1024) / bytes,
+				3,
+				false,
+			),
+		);
+	} finally {
+		rmSync(work, {recursive: true, force: true});
+	}
+}
+
+await main();

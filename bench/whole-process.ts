@@ -1,0 +1,129 @@
+/**
+ * Whole-process timing for the benchmarks: every contestant is a command run under
+ * `/usr/bin/time -v` (wall clock and peak RSS as the kernel reports them, interpreter start
+ * included), the contestants alternated round by round, each repeated; medians, min–max, the
+ * ratio against a target and the machine load (/proc/loadavg) before and after.
+ */
+import {spawn} from 'node:child_process';
+import {existsSync, readFileSync} from 'node:fs';
+
+export type Contestant = {
+	readonly name: string;
+	/** What this side does, printed with the figures. */
+	readonly does: string;
+	readonly argv: readonly [string, ...string[]];
+	readonly env?: NodeJS.ProcessEnv;
+	/** Where stdout goes (default /dev/null through a pipe we drain). */
+	readonly cwd?: string;
+};
+
+export type Timing = {
+	readonly name: string;
+	readonly wallS: number[];
+	readonly rssKb: number[];
+	readonly exitCodes: number[];
+};
+
+export const loadavg = (): string =>
+	existsSync('/proc/loadavg')
+		? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+		: '?';
+
+const TIME = '/usr/bin/time';
+
+/** One run under /usr/bin/time -v: wall seconds, peak RSS (kB), exit status. */
+export async function timeOnce(
+	c: Contestant,
+): Promise<{wallS: number; rssKb: number; exit: number}> {
+	if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time")`);
+	return new Promise((resolve, reject) => {
+		const child = spawn(TIME, ['-v', ...c.argv], {
+			env: c.env ?? process.env,
+			...(c.cwd === undefined ? {} : {cwd: c.cwd}),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stderr = '';
+		child.stdout.resume();
+		child.stderr.setEncoding('utf8');
+		child.stderr.on('data', (chunk: string) => {
+			stderr += chunk;
+			if (stderr.length > 1 << 20) stderr = stderr.slice(-65536);
+		});
+		child.on('error', reject);
+		child.on('close', () => {
+			const wall =
+				/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(stderr);
+			const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+			const exit = /Exit status: (\d+)/.exec(stderr);
+			if (wall === null || rss === null) {
+				reject(new Error(`${c.name}: no /usr/bin/time figures:\n${stderr.slice(-2000)}`));
+				return;
+			}
+			resolve({
+				wallS: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
+				rssKb: Number(rss[1]),
+				exit: exit === null ? 0 : Number(exit[1]),
+			});
+		});
+	});
+}
+
+/** Rounds of every contestant in turn (alternated), `runs` rounds. */
+export async function alternate(
+	contestants: readonly Contestant[],
+	runs: number,
+	after?: (name: string) => void,
+): Promise<Timing[]> {
+	const timings = contestants.map(c => ({
+		name: c.name,
+		wallS: [] as number[],
+		rssKb: [] as number[],
+		exitCodes: [] as number[],
+	}));
+	for (let round = 0; round < runs; round++) {
+		for (const [i, c] of contestants.entries()) {
+			const t = await timeOnce(c);
+			const timing = timings[i];
+			if (timing === undefined) continue;
+			timing.wallS.push(t.wallS);
+			timing.rssKb.push(t.rssKb);
+			timing.exitCodes.push(t.exit);
+			after?.(c.name);
+			process.stderr.write(
+				`  round ${round + 1}/${runs} ${c.name}: ${t.wallS.toFixed(2)} s, ${(t.rssKb / 1024).toFixed(0)} MB, exit ${t.exit}\n`,
+			);
+		}
+	}
+	return timings;
+}
+
+export const median = (xs: readonly number[]): number => {
+	const s = [...xs].sort((a, b) => a - b);
+	const mid = Math.floor(s.length / 2);
+	return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+};
+
+export const range = (xs: readonly number[], digits = 2): string =>
+	`${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+
+/** Print the contestants' figures. */
+export function report(contestants: readonly Contestant[], timings: readonly Timing[]): void {
+	for (const [i, t] of timings.entries()) {
+		const c = contestants[i];
+		console.log(
+			`  ${t.name}: median ${median(t.wallS).toFixed(2)} s (${range(t.wallS)} s over ${t.wallS.length} runs), peak RSS median ${(median(t.rssKb) / 1024).toFixed(0)} MB, exit ${[...new Set(t.exitCodes)].join('/')}`,
+		);
+		if (c !== undefined) console.log(`      does: ${c.does}`);
+	}
+}
+
+/** `what: ratio (target …) MET/NOT MET`. `higherIsBetter`: the ratio must reach the target. */
+export function ratioLine(
+	what: string,
+	ratio: number,
+	target: number,
+	higherIsBetter: boolean,
+): string {
+	const met = higherIsBetter ? ratio >= target : ratio <= target;
+	return `RATIO ${what}: ${ratio.toFixed(2)}${higherIsBetter ? '×' : ''} (target ${higherIsBetter ? '≥' : '≤'} ${target}${higherIsBetter ? '×' : ''}) — ${met ? 'met' : 'NOT met'}`;
+}

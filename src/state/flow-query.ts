@@ -1,0 +1,716 @@
+/**
+ * Filtering over the flow index: the filter language (flow-filter.ts) compiled to predicates over
+ * indexed rows, posting lists first, then the capture texts (never `flow.raw`), incrementally while
+ * the user types. The index (flow-index.ts) holds the rows; the flow text format is
+ * collectors/flows'.
+ */
+import type {Flow, FlowAction} from '../model/facts.js';
+import {tableName as neutronTableName} from '../collectors/neutron.js';
+import {
+	actionName,
+	canonicalKey,
+	flowStat,
+	flowStatNumber,
+	isFlowStatName,
+	parseFlowActions,
+} from '../collectors/flows/index.js';
+import {cidrMatcher} from '../diagnostics/net.js';
+import {conjuncts, narrows, parseFilter, type FilterExpr, type FilterTerm} from './flow-filter.js';
+import {dumpAt, flowOf, notesOf, tableOf, type FlowIndex} from './flow-index.js';
+
+const NUMBER = /^(?:0x[0-9a-f]+|-?\d+(?:\.\d+)?)$/i;
+const toNumber = (s: string): number | undefined =>
+	NUMBER.test(s)
+		? s.toLowerCase().startsWith('0x')
+			? Number.parseInt(s, 16)
+			: Number(s)
+		: undefined;
+
+/** Compare one actual value with what the user typed. */
+export function compareValue(actual: string, op: FilterTerm['op'], wanted: string): boolean {
+	const a = actual.toLowerCase();
+	const w = wanted.toLowerCase();
+	switch (op) {
+		case '~=':
+			return a.includes(w);
+		case '=':
+		case '!=': {
+			let equal = a === w;
+			if (!equal && w.includes('/') && !a.includes('/')) equal = cidrMatcher(w)?.(a) ?? false;
+			if (!equal) {
+				const an = toNumber(a);
+				const wn = toNumber(w);
+				equal = an !== undefined && wn !== undefined && an === wn;
+			}
+			return op === '=' ? equal : !equal;
+		}
+		case '<':
+		case '>':
+		case '<=':
+		case '>=': {
+			const an = toNumber(a);
+			const wn = toNumber(w);
+			if (an === undefined || wn === undefined) return false;
+			return op === '<' ? an < wn : op === '>' ? an > wn : op === '<=' ? an <= wn : an >= wn;
+		}
+		case undefined:
+			return true;
+	}
+}
+
+type Pred = (id: number) => boolean;
+
+/** The row's line as printed: a slice of its capture text, made when asked and not kept. */
+export function rowRaw(index: FlowIndex, id: number): string {
+	const t = index.text;
+	return (t.texts[t.textOf[id] ?? -1] ?? '').slice(t.start[id] ?? 0, t.end[id] ?? 0);
+}
+
+/**
+ * Position of `id` in a sorted posting list, or -1, for ids asked in ascending order (as
+ * filterFlows does): walks on from the last answer, and bisects only over a long gap.
+ */
+function cursor(ids: Int32Array): (id: number) => number {
+	let at = 0;
+	return id => {
+		if (at > 0 && (ids[at - 1] ?? 0) > id) at = 0;
+		if (at + 8 < ids.length && (ids[at + 8] ?? 0) < id) {
+			const found = lookup(ids, id);
+			at = found >= 0 ? found : at;
+			if (found >= 0) return found;
+		}
+		while (at < ids.length && (ids[at] ?? 0) < id) at++;
+		return at < ids.length && ids[at] === id ? at : -1;
+	};
+}
+
+/** Position of `id` in a sorted posting list, or -1. */
+function lookup(ids: Int32Array, id: number): number {
+	let lo = 0;
+	let hi = ids.length - 1;
+	while (lo <= hi) {
+		const mid = (lo + hi) >> 1;
+		const v = ids[mid] ?? 0;
+		if (v === id) return mid;
+		if (v < id) lo = mid + 1;
+		else hi = mid - 1;
+	}
+	return -1;
+}
+
+/**
+ * Scratch buffers of one filterFlows call (row marks, the id list), reused across keystrokes: a
+ * fresh 200,000-entry typed array per keystroke is memory outside the JS heap that the garbage
+ * collector returns late, and it showed in the console's peak RSS.
+ */
+const marksPool: Uint8Array[] = [];
+const marksLeased: Uint8Array[] = [];
+function leaseMarks(size: number): Uint8Array {
+	let marks = marksPool.pop();
+	if (marks === undefined || marks.length !== size) marks = new Uint8Array(size);
+	else marks.fill(0);
+	marksLeased.push(marks);
+	return marks;
+}
+let idScratch = new Int32Array(0);
+
+/**
+ * Case-insensitive search in the original capture text, with no lower-cased copy (one per 5 MB
+ * dump was 40 MB held for the rest of the session): a `gi` regular expression moved along with
+ * lastIndex and run with test() — as fast as indexOf over a copy (faster for IPs, whose dots
+ * slow indexOf down), and no match array per hit. `end` is where the last hit ends (a literal
+ * matched case-insensitively is as long as the value).
+ */
+/** How far (characters, a few flow lines) a hit counts as near the last. */
+const NEAR = 2048;
+
+class Finder {
+	readonly #re: RegExp;
+	readonly #length: number;
+	/** The value itself when it has no letters: case cannot matter, so indexOf finds it too. */
+	readonly #plain: string | undefined;
+	/** The last hit was close to where the search began: the next is likely close too. */
+	#dense = false;
+	end = -1;
+	constructor(value: string) {
+		this.#length = value.length;
+		this.#re = new RegExp(escapeText(value), 'gi');
+		this.#plain = value !== '' && value.toLowerCase() === value.toUpperCase() ? value : undefined;
+	}
+	/**
+	 * Start of the first hit at or after `from`, or -1. Dense hits (`10.` on every line) go
+	 * through indexOf, whose call costs a fifth of a regular expression's; sparse ones through
+	 * the regular expression, whose scan over megabytes is twice as fast.
+	 */
+	next(text: string, from: number): number {
+		let at = -1;
+		let rest = from;
+		if (this.#dense && this.#plain !== undefined) {
+			// Within the next few lines only: a miss there goes on with the regular expression.
+			const near = text.slice(from, from + NEAR).indexOf(this.#plain);
+			if (near >= 0) at = from + near;
+			else rest = Math.max(from, from + NEAR - this.#length + 1);
+		}
+		if (at < 0) {
+			const re = this.#re;
+			re.lastIndex = rest;
+			at = re.test(text) ? re.lastIndex - this.#length : -1;
+		}
+		if (at < 0) {
+			this.end = -1;
+			return -1;
+		}
+		this.#dense = at - from < NEAR;
+		// An empty value matches everywhere without moving: step on so callers advance.
+		this.end = Math.max(at + this.#length, from + 1);
+		return at;
+	}
+}
+
+/**
+ * Whether a row's line contains `value` (any case), each line tested on its own: how a small
+ * narrowed result (at most a sixteenth of the rows) is tested.
+ */
+function containsInRow(
+	index: FlowIndex,
+	value: string,
+	inActions = false,
+): (id: number) => boolean {
+	const t = index.text;
+	const re = escapeRe(value);
+	return id => {
+		const ti = t.textOf[id] ?? 0;
+		const s = t.start[id] ?? 0;
+		const e = t.end[id] ?? 0;
+		const text = t.texts[ti] ?? '';
+		let from = s;
+		if (inActions) {
+			const at = text.indexOf('actions=', s);
+			if (at < 0 || at >= e) return false;
+			from = at + 8;
+		}
+		// The line alone (a view into the text, no copy): a search from the row on would scan to
+		// the next hit, megabytes away when hits are rare.
+		return re.test(text.slice(from, e));
+	};
+}
+
+function markText(index: FlowIndex, value: string, inActions = false): Uint8Array {
+	const t = index.text;
+	const marks = leaseMarks(index.size);
+	const find = new Finder(value);
+	for (const [ti, first, last] of t.runs) {
+		const text = t.texts[ti] ?? '';
+		const limit = t.end[last] ?? 0;
+		let p = find.next(text, t.start[first] ?? 0);
+		let id = first;
+		let actionsOf = -1;
+		let actionsAt = 0;
+		while (p >= 0 && find.end <= limit) {
+			while (id <= last && (t.end[id] ?? 0) < find.end) id++;
+			if (id > last) break;
+			const s = t.start[id] ?? 0;
+			if (p < s) {
+				p = find.next(text, s);
+				continue;
+			}
+			if (inActions) {
+				// Only hits after the row's `actions=` count (as actionsText(raw) would give).
+				if (actionsOf !== id) {
+					actionsOf = id;
+					const at = text.indexOf('actions=', s);
+					actionsAt = at < 0 || at >= (t.end[id] ?? 0) ? Infinity : at + 8;
+				}
+				if (p < actionsAt) {
+					if (actionsAt === Infinity) {
+						p = find.next(text, t.end[id] ?? 0);
+						id++;
+					} else p = find.next(text, actionsAt);
+					continue;
+				}
+			}
+			marks[id] = 1;
+			p = find.next(text, t.end[id] ?? 0);
+			id++;
+		}
+	}
+	return marks;
+}
+
+function actionTargets(
+	action: FlowAction,
+	ports: ReadonlyMap<string, string> | undefined,
+): string[] {
+	switch (action.type) {
+		case 'output': {
+			const name = ports?.get(action.port);
+			return name === undefined ? [action.port] : [action.port, name];
+		}
+		case 'resubmit':
+			return [String(action.table ?? ''), action.port ?? ''];
+		case 'goto_table':
+			return [String(action.table)];
+		case 'load':
+		case 'set_field':
+			return [action.decoded ?? action.value, action.field];
+		case 'move':
+			return [action.src, action.dst];
+		case 'learn':
+			return [action.spec];
+		case 'other':
+			return [action.arg ?? ''];
+		case 'drop':
+		case 'normal':
+			return [''];
+	}
+}
+
+function actionsText(raw: string): string {
+	const at = raw.indexOf('actions=');
+	return at < 0 ? '' : raw.slice(at + 8);
+}
+
+const escapeText = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (text: string): RegExp => new RegExp(escapeText(text), 'i');
+
+/**
+ * Case-insensitive search in the flow line and its notes. Over many rows the capture texts are
+ * searched once (`wide`); over a few (narrowing a small result) each line is tested.
+ */
+function freeText(value: string, index: FlowIndex, wide: boolean): Pred {
+	if (value === '') return () => true;
+	const re = escapeRe(value);
+	const inNotes = (id: number): boolean => {
+		const notes = notesOf(index, id);
+		return notes.length > 0 && notes.some(n => re.test(n));
+	};
+	if (wide) {
+		let marks: Uint8Array | undefined;
+		return id => {
+			if (marks === undefined) {
+				marks = markText(index, value);
+				// Notes too: rows share note lists (`… = DVR MAC of this node`), test each list once.
+				const hits = new Uint8Array(index.noteLists.length);
+				let any = false;
+				for (let i = 0; i < index.noteLists.length; i++)
+					if (index.noteLists[i]?.some(n => re.test(n)) === true) {
+						hits[i] = 1;
+						any = true;
+					}
+				if (any) {
+					const listOf = index.notesOf;
+					for (const noted of index.noted) if (hits[listOf[noted] ?? 0] === 1) marks[noted] = 1;
+				}
+			}
+			return marks[id] === 1;
+		};
+	}
+	const contains = containsInRow(index, value);
+	return id => contains(id) || inNotes(id);
+}
+
+/** a equals w (lower case) ignoring ASCII case, without a lower-cased copy per row. */
+function sameIgnoringCase(a: string, w: string): boolean {
+	// From the end: MACs and IPs of one network share their start.
+	for (let i = a.length - 1; i >= 0; i--) {
+		let c = a.charCodeAt(i);
+		if (c > 127) return a.toLowerCase() === w;
+		if (c >= 65 && c <= 90) c += 32;
+		if (c !== w.charCodeAt(i)) return false;
+	}
+	return true;
+}
+
+/** A comparator for one typed value, with everything about the value worked out once. */
+function comparator(op: NonNullable<FilterTerm['op']>, value: string): (actual: string) => boolean {
+	const w = value.toLowerCase();
+	const wn = toNumber(w);
+	const inCidr = w.includes('/') ? cidrMatcher(w) : undefined;
+	switch (op) {
+		case '~=': {
+			const re = escapeRe(value);
+			return a => re.test(a);
+		}
+		case '=':
+		case '!=': {
+			const eq = (a: string): boolean => {
+				if (a === w) return true;
+				// Lower-casing keeps an ASCII value's length: only same-length values can be equal.
+				if (a.length === w.length && sameIgnoringCase(a, w)) return true;
+				if (inCidr !== undefined && !a.includes('/') && inCidr(a)) return true;
+				if (wn !== undefined) return toNumber(a) === wn;
+				return false;
+			};
+			return op === '=' ? eq : a => !eq(a);
+		}
+		case '<':
+		case '>':
+		case '<=':
+		case '>=': {
+			if (wn === undefined) return () => false;
+			const cmp = numberComparator(op, wn);
+			return a => {
+				const an = toNumber(a);
+				return an !== undefined && cmp(an);
+			};
+		}
+	}
+}
+
+function numberComparator(op: NonNullable<FilterTerm['op']>, wn: number): (n: number) => boolean {
+	switch (op) {
+		case '=':
+			return n => n === wn;
+		case '!=':
+			return n => n !== wn;
+		case '<':
+			return n => n < wn;
+		case '>':
+			return n => n > wn;
+		case '<=':
+			return n => n <= wn;
+		case '>=':
+			return n => n >= wn;
+		case '~=': {
+			const text = String(wn);
+			return n => String(n).includes(text);
+		}
+	}
+}
+
+function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
+	if (term.key === undefined) return freeText(term.value ?? '', index, wide);
+	const key = canonicalKey(term.key);
+	const op = term.op;
+	const value = term.value ?? '';
+	const portsOf = (id: number): ReadonlyMap<string, string> | undefined => {
+		const dump = dumpAt(index, id);
+		return dump === undefined ? undefined : index.portNames.get(`${dump.node}\0${dump.bridge}`);
+	};
+	const flow = (id: number): Flow | undefined => flowOf(index, id);
+	if (
+		op === undefined &&
+		(key === 'table' || key === 'node' || key === 'bridge' || key === 'actions')
+	)
+		return () => true;
+	if (key === 'table') {
+		if (op === undefined) return () => true;
+		const wn = toNumber(value);
+		if (wn === undefined) {
+			const cmp = comparator(op, value);
+			return id => {
+				const dump = dumpAt(index, id);
+				const table = tableOf(index, id);
+				return cmp((dump === undefined ? undefined : neutronTableName(dump.bridge, table)) ?? '');
+			};
+		}
+		const cmp = numberComparator(op, wn);
+		return id => cmp(tableOf(index, id));
+	}
+	if (op === undefined) {
+		if (key === 'note' || key === 'notes') return id => (index.notesOf[id] ?? 0) !== 0;
+		// Every flow has a priority (OVS prints the default 32768 too when it is the default).
+		if (key === 'priority') return () => true;
+		if (isFlowStatName(key))
+			return id => {
+				const f = flow(id);
+				return f !== undefined && flowStat(f, key) !== undefined;
+			};
+		const posting = index.byKey.get(key);
+		if (posting === undefined)
+			return KNOWN_WORDS.has(key) ? () => false : freeText(term.text, index, wide);
+		// Match keys and action names, from the posting list built at load.
+		const find = cursor(posting);
+		return id => find(id) >= 0;
+	}
+	const cmp = comparator(op, value);
+	if (key === 'node') return id => cmp(dumpAt(index, id)?.node ?? '');
+	if (key === 'bridge') return id => cmp(dumpAt(index, id)?.bridge ?? '');
+	if (key === 'actions') {
+		// `actions~=` before the value is typed: every flow has actions.
+		if (op === '~=' && value === '') return () => true;
+		if (op === '~=' && wide) {
+			let marks: Uint8Array | undefined;
+			return id => {
+				marks ??= markText(index, value, true);
+				return marks[id] === 1;
+			};
+		}
+		if (op === '~=') {
+			const contains = containsInRow(index, value, true);
+			return id => contains(id);
+		}
+		return id => cmp(actionsText(rowRaw(index, id)));
+	}
+	if (key === 'note' || key === 'notes') {
+		const contains = comparator(op === '=' ? '~=' : op, value);
+		return id => notesOf(index, id).some(contains);
+	}
+	const stat = isFlowStatName(key) ? key : undefined;
+	const wn = toNumber(value);
+	if (key === 'priority') {
+		const priorityOf = (id: number): number => (index.tablePriority[id] ?? 0) & 65535;
+		if (wn === undefined) return id => cmp(String(priorityOf(id)));
+		const ncmp = numberComparator(op, wn);
+		return id => ncmp(priorityOf(id));
+	}
+	if (stat !== undefined && stat !== 'cookie' && wn !== undefined) {
+		const ncmp = numberComparator(op, wn);
+		return id => {
+			const f = flow(id);
+			const n = f === undefined ? undefined : flowStatNumber(f, stat);
+			return n !== undefined && ncmp(n);
+		};
+	}
+	if (stat !== undefined) {
+		return id => {
+			const f = flow(id);
+			const actual = f === undefined ? undefined : flowStat(f, stat);
+			return actual !== undefined && cmp(actual);
+		};
+	}
+	if (ACTION_NAMES.has(key)) {
+		// Actions parsed from the line for this test only (the flow's own stay unmaterialised).
+		const posting = index.byKey.get(key);
+		return id =>
+			posting !== undefined &&
+			lookup(posting, id) >= 0 &&
+			parseFlowActions(actionsText(rowRaw(index, id))).some(
+				a => actionName(a) === key && actionTargets(a, portsOf(id)).some(cmp),
+			);
+	}
+	const posting = index.byKey.get(key);
+	const vals = index.values.get(key);
+	const find = posting === undefined ? () => -1 : cursor(posting);
+	return id => {
+		const at = find(id);
+		const actual = at < 0 ? undefined : vals?.[at];
+		if (actual === undefined) return op === '!=';
+		if (cmp(actual)) return true;
+		if (key === 'in_port' && (op === '=' || op === '~=')) {
+			const name = portsOf(id)?.get(actual);
+			return name !== undefined && cmp(name);
+		}
+		return false;
+	};
+}
+
+const ACTION_NAMES = new Set([
+	'output',
+	'resubmit',
+	'goto_table',
+	'drop',
+	'normal',
+	'load',
+	'set_field',
+	'move',
+	'learn',
+	'mod_dl_src',
+	'mod_vlan_vid',
+	'strip_vlan',
+	'pop_vlan',
+	'push_vlan',
+	'ct',
+]);
+
+const KNOWN_WORDS = new Set([
+	'arp',
+	'rarp',
+	'ip',
+	'ipv6',
+	'icmp',
+	'icmp6',
+	'tcp',
+	'tcp6',
+	'udp',
+	'udp6',
+	'drop',
+	'normal',
+	'output',
+	'resubmit',
+	'goto_table',
+	'learn',
+]);
+
+function compile(expr: FilterExpr, index: FlowIndex, wide: boolean): Pred {
+	switch (expr.type) {
+		case 'term':
+			return compileTerm(expr, index, wide);
+		case 'not': {
+			const inner = compile(expr.expr, index, wide);
+			return id => !inner(id);
+		}
+		case 'and': {
+			const items = expr.items.map(e => compile(e, index, wide));
+			return id => items.every(p => p(id));
+		}
+		case 'or': {
+			const items = expr.items.map(e => compile(e, index, wide));
+			return id => items.some(p => p(id));
+		}
+	}
+}
+
+/** Candidate rows from posting lists: the smallest list among the indexable AND terms. */
+const NONE = new Int32Array(0);
+
+function candidates(expr: FilterExpr, index: FlowIndex): Int32Array | undefined {
+	let best: Int32Array | undefined;
+	for (const item of conjuncts(expr)) {
+		if (item.type !== 'term' || item.key === undefined) continue;
+		const key = canonicalKey(item.key);
+		let list: Int32Array | undefined;
+		if (key === 'table' && item.op === '=' && toNumber(item.value ?? '') !== undefined)
+			list = index.byTable.get(toNumber(item.value ?? '') ?? -1) ?? NONE;
+		else if (key === 'node' && item.op === '=' && index.byNode.has(item.value ?? ''))
+			list = index.byNode.get(item.value ?? '');
+		else if (
+			isFlowStatName(key) ||
+			key === 'table' ||
+			key === 'node' ||
+			key === 'bridge' ||
+			key === 'actions' ||
+			key === 'note' ||
+			key === 'notes'
+		)
+			list = undefined;
+		else if (
+			item.op === undefined ||
+			item.op === '=' ||
+			item.op === '~=' ||
+			item.op === '<' ||
+			item.op === '>' ||
+			item.op === '<=' ||
+			item.op === '>='
+		) {
+			if (index.byKey.has(key)) list = index.byKey.get(key);
+			else if (item.op !== undefined) list = NONE;
+		}
+		if (list !== undefined && (best === undefined || list.length < best.length)) best = list;
+	}
+	return best;
+}
+
+/** Result of one filter evaluation; keep it and pass it back for incremental narrowing. */
+export type FlowFilterResult = {
+	readonly text: string;
+	readonly expr: FilterExpr | undefined;
+	readonly error?: string;
+	/** Row ids in index order. */
+	readonly ids: Int32Array;
+	/** How many rows the predicate looked at (to prove the incremental path in tests). */
+	readonly scanned: number;
+	/**
+	 * Rows matching every AND-ed condition but the last, while the last one is being typed
+	 * (`actions~=drop && node=cm…`): the next keystroke tests only the last condition on them.
+	 */
+	readonly head?: {readonly key: string; readonly ids: Int32Array};
+};
+
+/** A bare word that searches as free text (neither a match key, an action name nor a keyword). */
+function searchesAsText(term: FilterTerm, index: FlowIndex): boolean {
+	if (term.key === undefined || term.op !== undefined) return false;
+	const key = canonicalKey(term.key);
+	return (
+		!SPECIAL_KEYS.has(key) && !isFlowStatName(key) && !index.byKey.has(key) && !KNOWN_WORDS.has(key)
+	);
+}
+const SPECIAL_KEYS = new Set(['table', 'node', 'bridge', 'actions', 'note', 'notes']);
+
+/**
+ * Filter the index. Given the previous result, narrows it when the new filter only adds
+ * conditions (typing more characters); otherwise starts from the smallest posting list. A filter
+ * that does not parse keeps the previous rows and reports the error.
+ */
+export function filterFlows(
+	index: FlowIndex,
+	text: string,
+	previous?: FlowFilterResult,
+): FlowFilterResult {
+	const parsed = parseFilter(text);
+	if (!parsed.ok) {
+		const ids = previous?.ids ?? allIds(index);
+		return {text, expr: previous?.expr, error: parsed.error, ids, scanned: 0};
+	}
+	const expr = parsed.expr;
+	if (expr === undefined) return {text, expr, ids: allIds(index), scanned: 0};
+	const usable = previous !== undefined && previous.error === undefined ? previous : undefined;
+	// `arp` → `arp ` → `arp &&`: the same filter; keep the rows.
+	if (usable !== undefined && sameExpr(usable.expr, expr))
+		return {
+			text,
+			expr,
+			ids: usable.ids,
+			scanned: 0,
+			...(usable.head === undefined ? {} : {head: usable.head}),
+		};
+	const asText = (term: FilterTerm): boolean => searchesAsText(term, index);
+	const narrowing = usable !== undefined && narrows(usable.expr, expr, asText);
+	// While the last AND-ed condition is typed, the ones before it are already settled.
+	const terms = conjuncts(expr);
+	const last = terms.length >= 2 ? terms[terms.length - 1] : undefined;
+	const headKey = last === undefined ? undefined : JSON.stringify(terms.slice(0, -1));
+	let head: {key: string; ids: Int32Array} | undefined;
+	if (usable !== undefined && headKey !== undefined) {
+		if (usable.head?.key === headKey) head = usable.head;
+		else if (JSON.stringify(conjuncts(usable.expr)) === headKey)
+			head = {key: headKey, ids: usable.ids};
+	}
+	let source: ArrayLike<number> | undefined;
+	let test: FilterExpr = expr;
+	if (head !== undefined && last !== undefined) {
+		test = last;
+		source = head.ids;
+		// The previous rows also passed the same head, and are fewer when the last one narrows.
+		if (narrowing && usable.head === head && usable.ids.length < source.length) source = usable.ids;
+	} else {
+		if (narrowing) source = usable.ids;
+		const posting = candidates(expr, index);
+		if (posting !== undefined && (source === undefined || posting.length < source.length))
+			source = posting;
+	}
+	const total = index.size;
+	const size = source === undefined ? total : source.length;
+	const pred = compile(test, index, size > total / 16);
+	if (idScratch.length < size) idScratch = new Int32Array(total);
+	const out = idScratch;
+	let n = 0;
+	if (source === undefined) {
+		for (let i = 0; i < total; i++) if (pred(i)) out[n++] = i;
+	} else {
+		for (let i = 0; i < source.length; i++) {
+			const id = source[i] ?? -1;
+			if (id >= 0 && id < total && pred(id)) out[n++] = id;
+		}
+	}
+	marksPool.push(...marksLeased.splice(0));
+	return {text, expr, ids: out.slice(0, n), scanned: size, ...(head === undefined ? {} : {head})};
+}
+
+const sameExpr = (a: FilterExpr | undefined, b: FilterExpr | undefined): boolean =>
+	a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+
+const allCache = new WeakMap<FlowIndex, Int32Array>();
+function allIds(index: FlowIndex): Int32Array {
+	let ids = allCache.get(index);
+	if (ids === undefined) {
+		ids = new Int32Array(index.size);
+		for (let i = 0; i < ids.length; i++) ids[i] = i;
+		allCache.set(index, ids);
+	}
+	return ids;
+}
+
+const lastResult = new WeakMap<FlowIndex, FlowFilterResult>();
+
+/**
+ * `filterFlows` with the previous result of the same index remembered, so each keystroke of a
+ * filter narrows the last result instead of rescanning (the Flows screen and the bench use it).
+ */
+export function filterFlowsIncremental(index: FlowIndex, text: string): FlowFilterResult {
+	const prev = lastResult.get(index);
+	if (prev !== undefined && prev.text === text) return prev;
+	const result = filterFlows(index, text, prev);
+	lastResult.set(index, result);
+	return result;
+}
