@@ -153,7 +153,7 @@ export default tseslint.config(
 		},
 	},
 	{
-		files: ['src/bundle/**', 'src/session/**'],
+		files: ['src/bundle/**', 'src/session/**', 'src/import/**'],
 		rules: {'no-restricted-imports': ['error', {patterns: [noUi, noIo]}]},
 	},
 	{

@@ -34,7 +34,15 @@ const relPath = z
 	);
 
 const failureSchema = z.object({
-	kind: z.enum(['timeout', 'cancelled', 'unreachable', 'auth', 'spawn', 'refused']),
+	kind: z.enum([
+		'timeout',
+		'cancelled',
+		'unreachable',
+		'auth',
+		'spawn',
+		'refused',
+		'not-collected',
+	]),
 	message: z.string(),
 });
 

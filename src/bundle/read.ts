@@ -8,9 +8,10 @@
 import {createReadStream} from 'node:fs';
 import {mkdir, open, readFile, readdir, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {Transform, type TransformCallback} from 'node:stream';
+import {Readable, Transform, type TransformCallback} from 'node:stream';
 import {createGunzip} from 'node:zlib';
 import {Parser, type ReadEntry} from 'tar';
+import type {XzReadableStream as XzReadableStreamType} from 'xz-decompress';
 import {z} from 'zod';
 import type {Capture, CaptureSet} from '../model/capture.js';
 import {
@@ -40,6 +41,7 @@ export const DEFAULT_READ_LIMITS: ReadLimits = {
 };
 
 const ALLOWED_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
+const LINK_TYPES = new Set(['SymbolicLink', 'Link']);
 
 const mib = (n: number): string =>
 	n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
@@ -54,7 +56,8 @@ export function unsafeEntryPath(name: string): string | undefined {
 	return undefined;
 }
 
-const normalizeEntry = (name: string): string =>
+/** `./a//b/` → `a/b`: the one spelling every reader compares entry names in. */
+export const normalizeEntry = (name: string): string =>
 	name
 		.replace(/^(\.\/)+/, '')
 		.replace(/\/+/g, '/')
@@ -79,10 +82,39 @@ class ByteCap extends Transform {
 	}
 }
 
-async function sniff(file: string): Promise<'gzip' | 'tar'> {
+export type ArchiveCompression = 'gzip' | 'xz' | 'tar';
+
+/** What an archive source is: a file on disk, or bytes already in memory (a nested archive). */
+export type ArchiveSource = string | {readonly name: string; readonly data: Buffer};
+
+const sourceName = (source: ArchiveSource): string =>
+	typeof source === 'string' ? source : source.name;
+
+function compressionOf(buffer: Buffer, bytesRead: number): ArchiveCompression | undefined {
+	if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return 'gzip';
+	if (
+		bytesRead >= 6 &&
+		buffer.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0]))
+	)
+		return 'xz';
+	if (bytesRead >= 262 && buffer.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
+	return undefined;
+}
+
+/** The compression of an archive (gzip, xz, plain tar), or a {@link BundleReadError} naming it. */
+export async function sniffArchive(
+	source: ArchiveSource,
+	what = 'a dvrscope bundle',
+): Promise<ArchiveCompression> {
+	const file = sourceName(source);
+	if (typeof source !== 'string') {
+		const kind = compressionOf(source.data, Math.min(source.data.length, 512));
+		if (kind === undefined) throw new BundleReadError(`${file}: not a gzip, xz or tar archive`);
+		return kind;
+	}
 	let handle;
 	try {
-		handle = await open(file, 'r');
+		handle = await open(source, 'r');
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		throw new BundleReadError(
@@ -94,46 +126,108 @@ async function sniff(file: string): Promise<'gzip' | 'tar'> {
 	try {
 		const buffer = Buffer.alloc(512);
 		const {bytesRead} = await handle.read(buffer, 0, 512, 0);
-		if (bytesRead === 0) throw new BundleReadError(`${file}: empty file, not a dvrscope bundle`);
-		if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return 'gzip';
-		if (bytesRead >= 262 && buffer.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
+		if (bytesRead === 0) throw new BundleReadError(`${file}: empty file, not ${what}`);
+		const kind = compressionOf(buffer, bytesRead);
+		if (kind !== undefined) return kind;
 		throw new BundleReadError(
-			`${file}: not a dvrscope bundle (neither a gzip nor a tar archive; it starts with ${JSON.stringify(buffer.subarray(0, Math.min(8, bytesRead)).toString('latin1'))})`,
+			`${file}: not ${what} (neither a gzip nor a tar archive, nor xz; it starts with ${JSON.stringify(buffer.subarray(0, Math.min(8, bytesRead)).toString('latin1'))})`,
 		);
 	} finally {
 		await handle.close();
 	}
 }
 
+type XzModule = {
+	readonly XzReadableStream?: typeof XzReadableStreamType;
+	readonly default?: {readonly XzReadableStream?: typeof XzReadableStreamType};
+};
+
+/** Decompressed byte stream of an archive source. The xz decoder (WebAssembly) loads on demand. */
+async function decompressed(
+	source: ArchiveSource,
+	kind: ArchiveCompression,
+): Promise<{input: Readable; stages: Readable[]}> {
+	const input: Readable =
+		typeof source === 'string' ? createReadStream(source) : Readable.from([source.data]);
+	if (kind === 'tar') return {input, stages: [input]};
+	if (kind === 'gzip') {
+		const gunzip = createGunzip();
+		return {input: input.pipe(gunzip), stages: [input, gunzip]};
+	}
+	// A CommonJS package: Node puts its exports on `default`, some loaders also name them.
+	const loaded = (await import('xz-decompress')) as unknown as XzModule;
+	const XzStream = loaded.XzReadableStream ?? loaded.default?.XzReadableStream;
+	if (XzStream === undefined)
+		throw new BundleReadError('xz-decompress: no XzReadableStream export');
+	const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
+	const out = Readable.fromWeb(new XzStream(web));
+	return {input: out, stages: [input, out]};
+}
+
+export type ArchiveLink = {
+	readonly name: string;
+	readonly target: string;
+	readonly type: 'symlink' | 'hardlink';
+};
+
+export type ScanOptions = {
+	readonly limits?: ReadLimits;
+	/**
+	 * Which regular files to keep (by normalized name). Absent: every file, and every entry counts
+	 * against `maxEntries`; present: entries not wanted are skipped unread and only kept ones count
+	 * against the byte caps, so a report's `sys/` tree neither fills memory nor hits a cap.
+	 */
+	readonly want?: (name: string) => boolean;
+	/** `refuse` (bundles): a link refuses the archive. `record`: skipped, listed, never followed. */
+	readonly links?: 'refuse' | 'record';
+	/** Cap on the decompressed stream (bomb guard) when `want` lets entries pass unread. */
+	readonly maxStreamBytes?: number;
+	/** Words for the error messages: `a dvrscope bundle`, `a sos report` … */
+	readonly what?: string;
+};
+
+export type ScanResult = {
+	readonly files: Map<string, Buffer>;
+	readonly links: readonly ArchiveLink[];
+	readonly entries: number;
+	readonly compression: ArchiveCompression;
+};
+
 /**
- * Read every regular file of a (gzip) tar into memory, refusing anything unsafe. Directories are
- * accepted and not returned. Nothing is written to disk.
+ * Stream a (gzip, xz or plain) tar once and keep the regular files `want` selects, refusing
+ * anything unsafe: `..`, absolute paths, devices, oversize entries, too many entries and streams
+ * that expand past the caps (decompression bombs) are refused with a message that names the entry.
+ * Links are refused or, with `links: 'record'`, skipped and listed — never followed. Nothing is
+ * written to disk.
  */
-export async function readArchive(
-	file: string,
-	limits: ReadLimits = DEFAULT_READ_LIMITS,
-): Promise<Map<string, Buffer>> {
-	const kind = await sniff(file);
+export async function scanArchive(
+	source: ArchiveSource,
+	options: ScanOptions = {},
+): Promise<ScanResult> {
+	const limits = options.limits ?? DEFAULT_READ_LIMITS;
+	const file = sourceName(source);
+	const kind = await sniffArchive(source, options.what);
 	const files = new Map<string, Buffer>();
+	const links: ArchiveLink[] = [];
 	let entries = 0;
 	let total = 0;
 	let failure: BundleReadError | undefined;
+	const {input, stages} = await decompressed(source, kind);
 
-	return new Promise<Map<string, Buffer>>((resolve, reject) => {
-		const source = createReadStream(file);
-		const gunzip = kind === 'gzip' ? createGunzip() : undefined;
+	return new Promise<ScanResult>((resolve, reject) => {
 		// Headers and padding take at most ~1.5 KiB per entry on top of the data.
-		const cap = new ByteCap(limits.maxTotalBytes + limits.maxEntries * 1536 + 1024 * 1024, () =>
+		const streamCap =
+			options.maxStreamBytes ?? limits.maxTotalBytes + limits.maxEntries * 1536 + 1024 * 1024;
+		const cap = new ByteCap(streamCap, () =>
 			fail(
-				`${file}: archive expands beyond ${mib(limits.maxTotalBytes)} — refused (decompression bomb?)`,
+				`${file}: archive expands beyond ${mib(options.maxStreamBytes ?? limits.maxTotalBytes)} — refused (decompression bomb?)`,
 			),
 		);
 		let settled = false;
 		const finish = (error?: Error): void => {
 			if (settled) return;
 			settled = true;
-			source.destroy();
-			gunzip?.destroy();
+			for (const stage of stages) stage.destroy();
 			cap.destroy();
 			if (error !== undefined) {
 				reject(
@@ -141,7 +235,7 @@ export async function readArchive(
 						? error
 						: new BundleReadError(`${file}: corrupt archive (${error.message})`),
 				);
-			} else resolve(files);
+			} else resolve({files, links, entries, compression: kind});
 		};
 		const fail = (message: string): BundleReadError => {
 			failure ??= new BundleReadError(message);
@@ -156,6 +250,11 @@ export async function readArchive(
 					return;
 				}
 				const raw = entry.path;
+				if (entry.type === 'Directory' && (raw === './' || raw === '.')) {
+					// The archive's own root (Python's make_archive writes one): nothing to keep.
+					entry.resume();
+					return;
+				}
 				const unsafe = unsafeEntryPath(raw);
 				const name = normalizeEntry(raw);
 				const refuse = (why: string): void => {
@@ -166,19 +265,27 @@ export async function readArchive(
 					refuse(unsafe);
 					return;
 				}
-				if (!ALLOWED_TYPES.has(entry.type)) {
-					const what =
-						entry.type === 'SymbolicLink' || entry.type === 'Link'
-							? `${entry.type === 'Link' ? 'hard link' : 'symbolic link'} (to "${entry.linkpath ?? ''}")`
-							: `${entry.type} entry`;
-					refuse(`${what}; only regular files and directories are allowed`);
-					return;
-				}
 				if (++entries > limits.maxEntries) {
 					refuse(`more than ${limits.maxEntries} entries in the archive`);
 					return;
 				}
-				if (entry.type === 'Directory') {
+				if (LINK_TYPES.has(entry.type) && options.links === 'record') {
+					links.push({
+						name,
+						target: entry.linkpath ?? '',
+						type: entry.type === 'Link' ? 'hardlink' : 'symlink',
+					});
+					entry.resume();
+					return;
+				}
+				if (!ALLOWED_TYPES.has(entry.type)) {
+					const what = LINK_TYPES.has(entry.type)
+						? `${entry.type === 'Link' ? 'hard link' : 'symbolic link'} (to "${entry.linkpath ?? ''}")`
+						: `${entry.type} entry`;
+					refuse(`${what}; only regular files and directories are allowed`);
+					return;
+				}
+				if (entry.type === 'Directory' || (options.want !== undefined && !options.want(name))) {
 					entry.resume();
 					return;
 				}
@@ -223,16 +330,14 @@ export async function readArchive(
 			}
 			const code = (error as NodeJS.ErrnoException).code ?? '';
 			if (code.startsWith('Z_') || /incorrect header|invalid|unexpected end/i.test(error.message)) {
-				finish(new BundleReadError(`${file}: corrupt gzip data (${error.message})`));
+				finish(new BundleReadError(`${file}: corrupt ${kind} data (${error.message})`));
 				return;
 			}
-			finish(new BundleReadError(`${file}: cannot read (${error.message})`));
+			finish(new BundleReadError(`${file}: cannot read ${kind} data (${error.message})`));
 		};
-		source.on('error', onStreamError);
-		gunzip?.on('error', onStreamError);
+		for (const stage of stages) stage.on('error', onStreamError);
 		cap.on('error', onStreamError);
-		if (gunzip === undefined) source.pipe(cap);
-		else source.pipe(gunzip).pipe(cap);
+		input.pipe(cap);
 		cap.on('data', (chunk: Buffer) => {
 			if (!settled) parser.write(chunk);
 		});
@@ -240,6 +345,17 @@ export async function readArchive(
 			if (!settled) parser.end();
 		});
 	});
+}
+
+/**
+ * Read every regular file of a (gzip) tar into memory, refusing anything unsafe (links too).
+ * Directories are accepted and not returned. Nothing is written to disk.
+ */
+export async function readArchive(
+	file: string,
+	limits: ReadLimits = DEFAULT_READ_LIMITS,
+): Promise<Map<string, Buffer>> {
+	return (await scanArchive(file, {limits, links: 'refuse'})).files;
 }
 
 /**

@@ -32,22 +32,29 @@ export type OpenedSource = {
 	readonly reload: () => Promise<CaptureSet>;
 };
 
-/** Open a capture-set directory or a bundle (.tar.gz or extracted); errors name the input. */
+/**
+ * Open a capture-set directory, a bundle (.tar.gz or extracted), a sos report, sos collect archive
+ * or osctl dump, plus `--api-data` files; errors name the input.
+ */
 export async function openSource(
 	input: string,
 	kind?: 'sample',
 	note?: string,
+	apiData: readonly string[] = [],
 ): Promise<OpenedSource> {
 	// A plain capture-set directory needs only the manifest reader; bundles need tar.
 	const plainDir =
-		existsSync(path.join(input, 'manifest.json')) && !existsSync(path.join(input, 'bundle.json'));
+		apiData.length === 0 &&
+		existsSync(path.join(input, 'manifest.json')) &&
+		!existsSync(path.join(input, 'bundle.json'));
 	const open = async () => {
 		if (plainDir) {
 			const {readCaptureSet} = await import('../bundle/capture-set.js');
 			return {kind: 'capture-set' as const, set: await readCaptureSet(input)};
 		}
-		const {openInput} = await import('../bundle/read.js');
-		return openInput(input);
+		const imports = await import('../import/index.js');
+		if (apiData.length === 0) return imports.openSource(input);
+		return {kind: 'capture-set' as const, set: (await imports.openSources([input], apiData)).set};
 	};
 	const opened = await open();
 	const rel = path.relative(process.cwd(), input) || '.';

@@ -311,7 +311,7 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 	return {schemaVersion: 1, manifest, captures, nodes, cloud, errors};
 }
 
-const toMeta = (capture: Capture): CaptureMeta => {
+export const toMeta = (capture: Capture): CaptureMeta => {
 	const meta: Record<string, unknown> = {...capture};
 	delete meta['stdout'];
 	delete meta['stderr'];

@@ -5,7 +5,15 @@ import type {ParserKind} from './facts.js';
  * Why a command produced no usable result. A non-zero exit is NOT a failure: it is data
  * (`exitCode`). Failures are the cases where the command did not run to completion.
  */
-export type FailureKind = 'timeout' | 'cancelled' | 'unreachable' | 'auth' | 'spawn' | 'refused';
+export type FailureKind =
+	| 'timeout'
+	| 'cancelled'
+	| 'unreachable'
+	| 'auth'
+	| 'spawn'
+	| 'refused'
+	/** The source never ran it: a sos report or osctl dump without this output (the message says why). */
+	| 'not-collected';
 
 export type CaptureFailure = {readonly kind: FailureKind; readonly message: string};
 

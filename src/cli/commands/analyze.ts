@@ -1,5 +1,5 @@
 import type {Command} from 'commander';
-import type {DiagnoseOptions} from './diagnose.js';
+import {API_DATA_HELP, repeatable, type DiagnoseOptions} from './diagnose.js';
 
 const HELP_AFTER = `
 The same rules, output formats and exit codes as \`dvrscope diagnose\`, on a support bundle
@@ -24,23 +24,31 @@ export function register(program: Command): void {
 	program
 		.command('analyze')
 		.description('Diagnose a support bundle or capture set offline (same output as diagnose).')
-		.argument('<bundle>', 'bundle (.tar.gz), archived capture set, or capture-set directory')
+		.argument(
+			'<inputs...>',
+			'bundle (.tar.gz), archived capture set, capture-set directory, sos report (.tar.xz/.tar.gz or directory), sos collect archive, osctl sos dump; several are merged',
+		)
+		.option('--api-data <file>', API_DATA_HELP, repeatable)
 		.option('--json', 'JSON output (same as --format json; versioned schema)')
 		.option('--format <format>', 'text | json | markdown', 'text')
 		.option('--no-color', 'no ANSI colour in text output (NO_COLOR is honoured too)')
 		.option('-v, --verbose', 'text: show every evidence line')
 		.addHelpText('after', HELP_AFTER)
-		.action(async (input: string, options: DiagnoseOptions) => {
+		.action(async (inputs: string[], options: DiagnoseOptions) => {
 			const usage = (message: string): void => {
 				process.stderr.write(`dvrscope analyze: ${message}\n`);
 				process.exitCode = 3;
 			};
-			const {openInput, isInputError} = await import('../../bundle/read.js');
+			const {openSource, openSources, isImportError} = await import('../../import/index.js');
+			const [input = ''] = inputs;
 			let opened;
 			try {
-				opened = await openInput(input);
+				opened =
+					inputs.length === 1 && (options.apiData ?? []).length === 0
+						? await openSource(input)
+						: {...(await openSources(inputs, options.apiData ?? [])), bundle: undefined};
 			} catch (error) {
-				if (isInputError(error)) {
+				if (isImportError(error)) {
 					usage(error.message);
 					return;
 				}
@@ -57,6 +65,6 @@ export function register(program: Command): void {
 				);
 			}
 			const {reportDiagnosis} = await import('./diagnose.js');
-			await reportDiagnosis(opened.set, input, options, usage);
+			await reportDiagnosis(opened.set, inputs.join(' '), options, usage);
 		});
 }

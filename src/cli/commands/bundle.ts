@@ -43,7 +43,10 @@ export function register(program: Command): void {
 	program
 		.command('bundle')
 		.description('Write a redacted support bundle (.tar.gz) from a capture set or bundle.')
-		.argument('<input>', 'capture-set directory, archived capture set, or bundle')
+		.argument(
+			'<input>',
+			'capture-set directory, archived capture set, bundle, sos report (.tar.xz/.tar.gz or directory), sos collect archive or osctl dump',
+		)
 		.option('-o, --output <file>', 'bundle to write (.tar.gz); required unless --dry-run')
 		.option(
 			'--dry-run',
@@ -78,11 +81,11 @@ export function register(program: Command): void {
 				fail(`${options.output} exists (use --force to overwrite)`);
 				return;
 			}
-			const {openInput, isInputError} = await import('../../bundle/read.js');
+			const {openSource, isImportError: isInputError} = await import('../../import/index.js');
 			const {writeBundle, BundleWriteError} = await import('../../bundle/write.js');
 			let result;
 			try {
-				const opened = await openInput(input);
+				const opened = await openSource(input);
 				const previous = opened.bundle;
 				result = await writeBundle(opened.set, {
 					output: options.output ?? 'dry-run.tar.gz',

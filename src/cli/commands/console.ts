@@ -1,4 +1,5 @@
 import type {Command} from 'commander';
+import {API_DATA_HELP, repeatable} from './diagnose.js';
 import type {runTui as RunTui} from '../run-tui.js';
 import {addLiveCollectionOptions, type CollectCliOptions} from './collect.js';
 
@@ -6,6 +7,7 @@ type ConsoleOptions = CollectCliOptions & {
 	readonly json?: boolean;
 	readonly format?: string;
 	readonly watch?: string;
+	readonly apiData?: readonly string[];
 };
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
@@ -57,6 +59,7 @@ export function register(program: Command): void {
 		.option('--json', 'no console: print the diagnosis as JSON')
 		.option('--format <format>', 'no console: print the diagnosis as text | json | markdown')
 		.option('--watch <seconds>', 'watch interval for w (default 10)')
+		.option('--api-data <file>', API_DATA_HELP, repeatable)
 		.addHelpText(
 			'after',
 			`
@@ -115,7 +118,7 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 	try {
 		opened =
 			sample === undefined
-				? await data.openSource(input ?? '')
+				? await data.openSource(input ?? '', undefined, undefined, options.apiData ?? [])
 				: await data.openSource(
 						sample.dir,
 						'sample',

@@ -15,7 +15,18 @@ export type DiagnoseOptions = CollectCliOptions & {
 	readonly verbose?: boolean;
 	/** Write the (merged) capture set here, e.g. to bundle it for a ticket. */
 	readonly saveSet?: string;
+	/** `--api-data` files: OpenStack API data beside imported node data. */
+	readonly apiData?: readonly string[];
 };
+
+/** Commander collector for a repeatable option. */
+export const repeatable = (value: string, prior: readonly string[] = []): string[] => [
+	...prior,
+	value,
+];
+
+export const API_DATA_HELP =
+	'OpenStack API data to add (repeatable): openstack port|router|network agent|subnet|network list --long -f json, a show of one, the raw API JSON, or their table text';
 
 const HELP_AFTER = `
 Exit codes (precedence: critical > incomplete > warning > ok):
@@ -32,6 +43,8 @@ Examples:
   dvrscope diagnose ./capture-set --format markdown > ticket.md
   dvrscope diagnose ./set-cmp-1 ./set-cmp-2 ./set-cloud   (sets captured separately are merged)
   dvrscope diagnose ./set-* --save-set ./incident            (keep the merged set for dvrscope bundle)
+  dvrscope diagnose sosreport-*.tar.xz --api-data ports.json  (sos reports, one per node, + openstack port list --long -f json)
+  dvrscope diagnose sosreport-20250101120000.tar.gz          (a MOSK osctl sos report dump)
   dvrscope diagnose --inventory inv.yaml --vip 10.0.0.100    (collect live over SSH, then diagnose)
   dvrscope diagnose --kube-context mosk-prod --loadbalancer <lb-id> --save-set ./incident
 
@@ -79,32 +92,41 @@ async function run(setPaths: readonly string[], options: DiagnoseOptions): Promi
 		return;
 	}
 	// Capture-set directories, and what `analyze` and the console open too: bundles and archived
-	// capture sets (.tar.gz), extracted bundles.
-	const {openInput, isInputError} = await import('../../bundle/read.js');
-	const sets: CaptureSet[] = [];
-	for (const setPath of setPaths) {
-		try {
-			sets.push((await openInput(setPath)).set);
-		} catch (error) {
-			if (isInputError(error)) {
-				usage(error.message);
-				return;
-			}
-			throw error;
-		}
-	}
-	const {mergeCaptureSets} = await import('../../collectors/assemble.js');
-	const merged = mergeCaptureSets(sets);
+	// capture sets (.tar.gz), extracted bundles, sos reports, sos collect archives, osctl dumps.
+	const merged = await openAll(setPaths, options.apiData ?? [], usage);
+	if (merged === undefined) return;
 	if (options.saveSet !== undefined) {
 		const {writeCaptureSet} = await import('../../bundle/capture-set.js');
+		const {forWriting} = await import('../../import/index.js');
 		try {
-			await writeCaptureSet(options.saveSet, merged);
+			await writeCaptureSet(options.saveSet, await forWriting(merged));
 		} catch (error) {
 			usage(`cannot write ${options.saveSet}: ${(error as Error).message}`);
 			return;
 		}
 	}
 	await reportDiagnosis(merged, setPaths.join(' '), options);
+}
+
+/**
+ * Open inputs of any format (bundles, capture sets, sos reports, osctl dumps) and `--api-data`
+ * files as one capture set; an input error is reported through `report` (exit 3).
+ */
+export async function openAll(
+	inputs: readonly string[],
+	apiData: readonly string[],
+	report: (message: string) => void,
+): Promise<CaptureSet | undefined> {
+	const {openSources, isImportError} = await import('../../import/index.js');
+	try {
+		return (await openSources(inputs, apiData)).set;
+	} catch (error) {
+		if (isImportError(error)) {
+			report(error.message);
+			return undefined;
+		}
+		throw error;
+	}
 }
 
 /**
@@ -147,7 +169,7 @@ export function register(program: Command): void {
 		)
 		.argument(
 			'[capture-set...]',
-			'capture-set directory (contains manifest.json), bundle or archived capture set (.tar.gz); several are merged into one (e.g. one per node + one for the cloud)',
+			'capture-set directory (contains manifest.json), bundle or archived capture set (.tar.gz), sos report (.tar.xz/.tar.gz or directory), sos collect archive, osctl sos dump; several are merged into one (e.g. one per node + one for the cloud)',
 		)
 		.option('--json', 'JSON output (same as --format json; versioned schema)')
 		.option('--format <format>', 'text | json | markdown', 'text')
@@ -156,7 +178,8 @@ export function register(program: Command): void {
 		.option(
 			'--save-set <dir>',
 			'also write the (merged or collected) capture set to <dir>, e.g. for dvrscope bundle',
-		);
+		)
+		.option('--api-data <file>', API_DATA_HELP, repeatable);
 	addLiveCollectionOptions(command)
 		.addHelpText('after', HELP_AFTER)
 		.action(async (setPaths: string[], options: DiagnoseOptions) => {

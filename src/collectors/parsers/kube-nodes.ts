@@ -1,5 +1,7 @@
+import {parseAllDocuments} from 'yaml';
 import type {KubeNode, ParseWarning, Parser} from '../../model/facts.js';
 import {
+	looksLikeJson,
 	asString,
 	bareRecord,
 	isObject,
@@ -32,21 +34,62 @@ function readNode(item: JsonObject, text: string): KubeNode | undefined {
 			const address = asString(a['address']);
 			return type === undefined || address === undefined ? [] : [{type, address}];
 		});
-	const at = text.indexOf(`"name": ${JSON.stringify(name)}`);
+	const json = text.indexOf(`"name": ${JSON.stringify(name)}`);
+	const at =
+		json >= 0
+			? json
+			: text.search(
+					new RegExp(`\\bname: ['"]?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]?\\s*$`, 'm'),
+				);
 	return {name, labels, addresses, line: at < 0 ? 1 : lineAt(text, at)};
 }
 
 /**
- * `kubectl get nodes -o json` (a NodeList) or `kubectl get node <name> -o json`: each node's
- * name, labels (what MOSK's OpenStackDeployment `spec.nodes` selectors match) and addresses.
+ * YAML text (`kubectl get nodes -o yaml`, or one Node per document as an `osctl sos` dump writes
+ * them, joined with `---`) as one NodeList value, or a warning naming the first error.
+ */
+function parseYamlNodes(
+	text: string,
+): {ok: true; value: unknown} | {ok: false; warning: ParseWarning} {
+	const docs = parseAllDocuments(text, {logLevel: 'silent'});
+	const list = Array.isArray(docs) ? docs : [];
+	const items: unknown[] = [];
+	for (const doc of list) {
+		const first = doc.errors[0];
+		if (first !== undefined)
+			return {
+				ok: false,
+				warning: warning(
+					first.linePos?.[0]?.line ?? 1,
+					`not JSON or YAML: ${first.message.split('\n')[0] ?? ''}`,
+				),
+			};
+		const value = doc.toJS({maxAliasCount: 100}) as unknown;
+		if (value === null || value === undefined) continue;
+		if (isObject(value) && Array.isArray(value['items']))
+			items.push(...(value['items'] as unknown[]));
+		else items.push(value);
+	}
+	return {ok: true, value: {kind: 'List', items}};
+}
+
+/**
+ * `kubectl get nodes -o json|yaml` (a NodeList), `kubectl get node <name> -o json`, or Node
+ * objects one per YAML document (an `osctl sos` dump's `k8s/cluster/node/<name>` files): each
+ * node's name, labels (what MOSK's OpenStackDeployment `spec.nodes` selectors match) and addresses.
  */
 export const kubeNodesParser: Parser<'kube-nodes'> = {
 	kind: 'kube-nodes',
 	title: 'Kubernetes nodes and their labels',
-	reads: ['kubectl get nodes -o json', 'kubectl get node <name> -o json'],
+	reads: [
+		'kubectl get nodes -o json',
+		'kubectl get node <name> -o json',
+		'kubectl get nodes -o yaml',
+		'osctl sos k8s/cluster/node/<name> (YAML, one Node per document)',
+	],
 	parse(text) {
 		const nodes: KubeNode[] = [];
-		const parsed = parseJson(text);
+		const parsed = looksLikeJson(text) ? parseJson(text) : parseYamlNodes(text);
 		if (!parsed.ok) return result('kube-nodes', {nodes}, [parsed.warning]);
 		const value = parsed.value;
 		const items: unknown[] = isObject(value)
