@@ -84,7 +84,7 @@ describe('dvrscope bundle + analyze', () => {
 		[
 			'garbage',
 			Buffer.from('garbage, not an archive'),
-			/not a dvrscope bundle \(neither a gzip nor a tar archive/,
+			/not a bundle, sos report or osctl dump \(neither a gzip nor a tar archive/,
 		],
 		[
 			'traversal',
