@@ -39,7 +39,9 @@ export const LAYERS = {
 
 // import-x's TypeScript preset minus its legacy resolver (resolver-next below replaces it).
 const importXParsing = Object.fromEntries(
-	Object.entries(importX.flatConfigs.typescript.settings).filter(([key]) => key !== 'import-x/resolver'),
+	Object.entries(importX.flatConfigs.typescript.settings).filter(
+		([key]) => key !== 'import-x/resolver',
+	),
 );
 
 /** One import-x/no-restricted-paths zone per (layer, folder it may not import). */
