@@ -217,10 +217,7 @@ export function admitCaptureSet(set: CaptureSet): CaptureSet {
 }
 
 /** Write a capture set to `dir` (created if needed). Returns the manifest written. */
-export async function writeCaptureSet(
-	dir: string,
-	input: CaptureSet,
-): Promise<CaptureSetManifest> {
+export async function writeCaptureSet(dir: string, input: CaptureSet): Promise<CaptureSetManifest> {
 	const set = admitCaptureSet(input);
 	const manifest = parseManifest(set.manifest, 'capture set to write');
 	await mkdir(dir, {recursive: true});

@@ -14,12 +14,7 @@ import {Parser, type ReadEntry} from 'tar';
 import type {XzReadableStream as XzReadableStreamType} from 'xz-decompress';
 import {z} from 'zod';
 import type {Capture, CaptureSet} from '../model/capture.js';
-import {
-	admitCaptureSet,
-	CaptureSetError,
-	parseManifest,
-	readCaptureSet,
-} from './capture-set.js';
+import {admitCaptureSet, CaptureSetError, parseManifest, readCaptureSet} from './capture-set.js';
 import {BUNDLE_CAPTURE_DIR, BUNDLE_FORMAT, type BundleManifest} from './write.js';
 
 export class BundleReadError extends Error {

@@ -16,7 +16,6 @@ export {ROUTER_INTERFACE_OWNERS, OWNER_SOURCE_TEXT, isBound} from './model-base.
  * snapshot object.
  */
 
-
 export type SubnetInfo = {
 	readonly id?: string;
 	readonly cidr: string;
@@ -71,7 +70,6 @@ export type NodeCarrier = {
 };
 
 export type OwnerSource = 'interface' | 'ha-state' | 'dynamic-neigh' | 'arp-spa' | 'amphora-role';
-
 
 export type OwnerObservation = {
 	readonly source: OwnerSource;

@@ -174,8 +174,6 @@ describe('dvrscope diff (CLI)', () => {
 	it('Given a missing input, When diffed, Then exit 3 with a message and no stack trace', async () => {
 		const run = await dvrscope(['diff', '/nonexistent/a.tar.gz', scenario('at-risk')]);
 		expect(run.exitCode).toBe(3);
-		expect(run.stderr).toBe(
-			'dvrscope diff: /nonexistent/a.tar.gz: no such bundle or capture set',
-		);
+		expect(run.stderr).toBe('dvrscope diff: /nonexistent/a.tar.gz: no such bundle or capture set');
 	});
 });

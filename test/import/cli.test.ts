@@ -46,7 +46,9 @@ describe('dvrscope diagnose / analyze on sos reports', () => {
 		expect(r.stderr).toBe('');
 		expect(r.code).toBe(2);
 		const json = JSON.parse(r.stdout) as {findings: {ruleId: string; vip?: string}[]};
-		expect(json.findings.some(f => f.ruleId === 'dvr/stale-permanent-arp' && f.vip === '198.19.0.100')).toBe(true);
+		expect(
+			json.findings.some(f => f.ruleId === 'dvr/stale-permanent-arp' && f.vip === '198.19.0.100'),
+		).toBe(true);
 	});
 
 	it('Given the archives without API data, When analyzed, Then the verdict is not OK (exit ≠ 0)', () => {
