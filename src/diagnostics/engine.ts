@@ -27,6 +27,10 @@ export const FACT_SOURCES: Readonly<Record<FactKey, string>> = {
 	'cloud.amphorae': 'openstack loadbalancer amphora list/show -f json',
 	'cloud.osdpl': 'kubectl -n openstack get openstackdeployment -o json',
 	'cloud.kubeNodes': 'kubectl get nodes -o json',
+	'cloud.ovnNb':
+		'ovn-nbctl --no-leader-only --format=json list Logical_Switch_Port/Logical_Router/… (where the OVN NB DB runs: inventory role ovn-db)',
+	'cloud.ovnSb':
+		'ovn-sbctl --no-leader-only --format=json list Port_Binding/MAC_Binding/Chassis (where the OVN SB DB runs: inventory role ovn-db)',
 };
 
 /** True when the fact is present for the cloud, or on at least one node. */
