@@ -118,7 +118,7 @@ function readDoc(doc: Doc, warnings: ParseWarning[]): Omit<OvnTableDump, 'table'
 		if (bad) warnings.push({line: doc.line, message: `row ${r + 1}: a cell is not OVSDB JSON`});
 		rows.push(out as OvnRow);
 	}
-	return {headings: headings as string[], rows, line: doc.line};
+	return {headings: headings, rows, line: doc.line};
 }
 
 const EMPTY: OvnDb = {tables: {}};
