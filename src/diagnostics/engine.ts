@@ -1,5 +1,6 @@
 import type {NodeId} from '../model/ids.js';
 import type {FactKey, NodeFacts, Snapshot} from '../model/snapshot.js';
+import {backendNotApplicable} from './backend.js';
 import {remediationOf} from './fixes.js';
 import {absentFactReason, defaultNeeds, needText, unmetNeeds} from './needs.js';
 import type {Finding, Need, ReportDescriptor, Rule, RuleContext, RuleOutcome} from './types.js';
@@ -58,6 +59,10 @@ export function interpolate(
 /** Run one rule. Never throws: a crash becomes `status: 'error'`. */
 export function runRule(snapshot: Snapshot, rule: Rule): RuleOutcome {
 	const base = {ruleId: rule.id, title: rule.meta.title};
+	// A rule for another Neutron backend is not run at all: skipped, never pass.
+	const offBackend = backendNotApplicable(snapshot, rule.meta.backends);
+	if (offBackend !== undefined)
+		return {...base, status: 'skipped', missing: [], needs: [], notApplicable: offBackend};
 	let notApplicable: string | undefined;
 	try {
 		notApplicable = rule.meta.notApplicable?.(snapshot);
