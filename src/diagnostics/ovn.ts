@@ -107,7 +107,14 @@ function build(snapshot: Snapshot): OvnModel | undefined {
 			text.length <= 240 || at < 0
 				? text.slice(0, 240)
 				: `…${text.slice(Math.max(0, at - 1), at + 239)}…`;
-		return {capture: sourced.capture, lines: [line], excerpt, note};
+		const node = snapshot.captures[sourced.capture]?.node;
+		return {
+			...(node !== undefined ? {node} : {}),
+			capture: sourced.capture,
+			lines: [line],
+			excerpt,
+			note,
+		};
 	};
 	const model = getModel(snapshot);
 	const ips = new Map<string, Vip | undefined>();

@@ -20,9 +20,9 @@ export const ovnVirtualParentStale = defineRule({
 		needs: ovnHolderNeeds,
 		messages: {
 			stale:
-				'VIP {{vip}} is held by {{holder}} now, but the southbound Port_Binding of virtual port {{vport}} still names {{parent}} as virtual_parent (chassis {{chassis}}). Routers send traffic for {{vip}} to {{parent}}: routed traffic to the VIP is lost until ovn-controller sees a gratuitous ARP from the new master (OVN does not learn it from other traffic).',
+				'VIP {{vip}} is held by {{holder}} now, but the southbound Port_Binding of the virtual {{vport}} (the VIP port) still names {{parent}} as virtual_parent (chassis {{chassis}}). Routers send traffic for {{vip}} to {{parent}}: routed traffic to the VIP is lost until ovn-controller sees a gratuitous ARP from the new master (OVN does not learn it from other traffic).',
 			unbound:
-				'VIP {{vip}} is held by {{holder}} now, but virtual port {{vport}} is bound to no parent in the southbound DB: OVN has not seen a gratuitous ARP from any member since the port was created.',
+				'VIP {{vip}} is held by {{holder}} now, but the virtual {{vport}} (the VIP port) is bound to no parent in the southbound DB: OVN has not seen a gratuitous ARP from any member since the port was created.',
 		},
 		docs: {
 			explanation:
@@ -46,7 +46,11 @@ export const ovnVirtualParentStale = defineRule({
 			const chassisRef = str(v.vipBinding['chassis']);
 			const chassis = chassisRef !== undefined ? ovn.chassis(chassisRef) : undefined;
 			const evidence: Evidence[] = [
-				ovn.evidence('sb', v.vipBinding, `SB: virtual port bound to ${parent ?? 'nothing'}`),
+				ovn.evidence(
+					'sb',
+					v.vipBinding,
+					`SB: the virtual port is bound to ${parent !== undefined ? portText(snapshot, parent) : 'nothing'}`,
+				),
 				ovn.evidence('nb', v.vipLsp, 'NB: the virtual port, its virtual-ip and virtual-parents'),
 				...v.vip.owner.observation.evidence,
 			];
