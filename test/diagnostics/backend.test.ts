@@ -156,3 +156,16 @@ describe('backend awareness (issue 15)', () => {
 		expect(d.verdict).not.toBe('ok');
 	});
 });
+
+describe('the real ML2/OVN lab (lab/ovn-probe/record-stale.sh)', () => {
+	it('ovn-lab-stale-real: after a failover whose GARP was lost the verdict is CRITICAL on ml2/ovn, matching the client ping (0 received)', async () => {
+		const set = await load('ovn-lab-stale-real');
+		expect(set.manifest.description).toMatch(/0\/10 after/);
+		const d = run(set);
+		expect(d.backend?.backend).toBe('ml2/ovn');
+		expect(d.verdict).toBe('critical');
+		expect(d.findings.map(f => [f.ruleId, f.vip, f.nodes.join()])).toEqual([
+			['ovn/virtual-parent-stale', '10.0.0.100', 'chassis-2'],
+		]);
+	});
+});

@@ -16,13 +16,9 @@ describe('Header: the Neutron backend (issue 15)', () => {
 		async (backend, shown) => {
 			const ui = renderConsole();
 			await ui.waitForFrame(s => s.includes('SAMPLE INCIDENT'));
-			ui.store.setState(s => ({
-				...s,
-				diagnosis:
-					s.diagnosis === undefined
-						? s.diagnosis
-						: {...s.diagnosis, backend: {backend, summary: 'test'}},
-			}));
+			const diagnosis = ui.store.getState().diagnosis;
+			if (diagnosis === undefined) throw new Error('the sample has no diagnosis');
+			ui.store.setState({diagnosis: {...diagnosis, backend: {backend, summary: 'test'}}});
 			const frame = await ui.waitForFrame(s => s.includes(`SAMPLE INCIDENT  ${shown}`));
 			expect(frame.split('\n')[0]).toContain(shown);
 		},
