@@ -84,7 +84,7 @@ const captureMetaSchema = z.object({
 
 const nodeSchema = z.object({
 	id: safeId,
-	roles: z.array(z.enum(['controller', 'network', 'compute', 'gateway', 'other'])),
+	roles: z.array(z.enum(['controller', 'network', 'compute', 'gateway', 'ovn-db', 'other'])),
 	transport: z.string().optional(),
 	address: z.string().optional(),
 	neutronHost: z.string().optional(),

@@ -88,7 +88,8 @@ export async function loadAnalyzer(): Promise<
 				docs,
 				verdict: d.verdict,
 				coverage: d.coverage,
-				headline: verdictHeadline(d.verdict, d.coverage, d.summary),
+				headline: verdictHeadline(d.verdict, d.coverage, d.summary, d.backend?.backend),
+				...(d.backend !== undefined ? {backend: d.backend} : {}),
 			},
 			exitCode: d.exitCode,
 		};

@@ -28,6 +28,7 @@ const CLOUD_KINDS: ReadonlySet<ParserKind> = new Set<ParserKind>([
 	'octavia-amphorae',
 	'osdpl',
 	'kube-nodes',
+	'ovn-db',
 ]);
 
 /** Parser kinds of catalog entries that older capture sets recorded without a kind. */
@@ -195,6 +196,12 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			cloud.amphorae = mergeList(cloud.amphorae, src(r.facts));
 		else if (r.kind === 'osdpl') cloud.osdpl = src(r.facts);
 		else if (r.kind === 'kube-nodes') cloud.kubeNodes = src(r.facts);
+		else if (r.kind === 'ovn-db') {
+			// One NB and one SB read are enough (every raft member has the same data): the first stays.
+			if (r.facts.db === 'nb') cloud.ovnNb ??= src(r.facts);
+			else if (r.facts.db === 'sb') cloud.ovnSb ??= src(r.facts);
+			else error(capture, 'ovn-db capture holds no NB or SB table dvrscope knows');
+		}
 		if (CLOUD_KINDS.has(r.kind)) return;
 		if (capture.node === undefined) {
 			error(capture, `${r.kind} capture has no node: cannot tell whose state it is`);
@@ -269,6 +276,7 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			case 'octavia-amphorae':
 			case 'osdpl':
 			case 'kube-nodes':
+			case 'ovn-db':
 				return;
 		}
 	};

@@ -22,7 +22,8 @@ import {quoteWord, shellQuote} from '../model/quote.js';
 import type {ApiRequest, ApiService} from '../model/api-request.js';
 
 /** Which Kubernetes pod/container answers a command (kubectl transport); ignored by ssh/local. */
-export type PodClass = 'l3-agent' | 'ovs-vswitchd' | 'ovs-db' | 'keystone-client';
+export type PodClass =
+	'l3-agent' | 'ovs-vswitchd' | 'ovs-db' | 'keystone-client' | 'ovn-nb' | 'ovn-sb';
 
 /** Parameter names and the strict patterns their values must match. */
 export const PARAM_PATTERNS = {
@@ -112,6 +113,15 @@ export type CatalogEntry = {
 	 * replaces every entry batching over the same items, split into commands within the budget.
 	 */
 	readonly chunked?: true;
+	/**
+	 * Planned only when this list param is empty: a read that matters on nodes without Neutron
+	 * namespaces (ml2/ovn chassis), kept off nodes that use every execution on namespaces.
+	 */
+	readonly onlyWithout?: ParamName;
+	/** Planned only when this list param is not empty (no item to read without it). */
+	readonly onlyWith?: ParamName;
+	/** Planned only on nodes with this inventory role (`ovn-db`: where the OVN NB/SB DBs run). */
+	readonly role?: 'ovn-db';
 };
 
 // ─── batched scripts ───────────────────────────────────────────────────────
@@ -230,6 +240,51 @@ const batch = (
 	spread: ParamName,
 ): readonly [ArgToken, ...ArgToken[]] =>
 	['sh', '-c', itemBatchScript(parts), 'dvrscope', {param: 'nonce'}, {spread}] as const;
+
+/**
+ * OVN tables dvrscope reads, with the columns it needs (`--columns` keeps output small; the
+ * columns also tell the parser which table a JSON document is, since the JSON names none).
+ * Columns present in OVN 20.09 and later; MAC_Binding `timestamp` (22.09+) is not asked for.
+ */
+export const OVN_NB_TABLES: readonly (readonly [string, string])[] = [
+	['Logical_Switch', '_uuid,name,ports,other_config,external_ids'],
+	[
+		'Logical_Switch_Port',
+		'_uuid,name,type,addresses,port_security,options,up,enabled,ha_chassis_group,external_ids',
+	],
+	['Logical_Router', '_uuid,name,ports,nat,options,external_ids'],
+	[
+		'Logical_Router_Port',
+		'_uuid,name,mac,networks,gateway_chassis,ha_chassis_group,options,external_ids',
+	],
+	['NAT', '_uuid,type,external_ip,logical_ip,logical_port,external_mac,external_ids'],
+	['HA_Chassis_Group', '_uuid,name,ha_chassis,external_ids'],
+	['HA_Chassis', '_uuid,chassis_name,priority'],
+	['Gateway_Chassis', '_uuid,name,chassis_name,priority'],
+];
+
+export const OVN_SB_TABLES: readonly (readonly [string, string])[] = [
+	[
+		'Port_Binding',
+		'_uuid,logical_port,type,chassis,virtual_parent,mac,options,up,datapath,external_ids',
+	],
+	['MAC_Binding', '_uuid,logical_port,ip,mac,datapath'],
+	['Chassis', '_uuid,name,hostname,other_config,external_ids'],
+	['Chassis_Private', '_uuid,name,chassis,nb_cfg_timestamp'],
+	['Datapath_Binding', '_uuid,tunnel_key,external_ids'],
+];
+
+/** `--columns=C list T -- --columns=C list T2 …`: one execution, one JSON document per table. */
+const ovnLists = (tables: readonly (readonly [string, string])[]): string[] =>
+	tables.flatMap(([table, columns], i) => [
+		...(i > 0 ? ['--'] : []),
+		`--columns=${columns}`,
+		'list',
+		table,
+	]);
+
+/** Read-only options of ovn-nbctl/ovn-sbctl: any raft member answers; never wait for a change. */
+const OVN_READ = ['--no-leader-only', '--timeout=10', '--format=json'] as const;
 
 // ─── entries ───────────────────────────────────────────────────────────────
 
@@ -369,6 +424,53 @@ const ENTRIES = [
 		argv: ['sh', '-c', HA_CONFS_SCRIPT, 'dvrscope', {param: 'nonce'}, {param: 'haConfsPath'}],
 		timeoutMs: 30_000,
 		sections: {files: true},
+		// An L3-HA router's keepalived runs in its qrouter namespace: no namespace, no HA router here.
+		onlyWith: 'namespace',
+	},
+	{
+		// ml2/ovn evidence on a chassis: ovn-remote, ovn-encap-* and system-id in the local
+		// Open_vSwitch row. Only where no Neutron namespace is read (keeps ≤ 10 executions).
+		id: 'ovs.open-vswitch',
+		title: 'Open_vSwitch row (external_ids: ovn-remote, ovn-encap-type, system-id)',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'ovs-db',
+		argv: [
+			'ovs-vsctl',
+			'-t',
+			'5',
+			'--format=json',
+			'--columns=external_ids,ovs_version',
+			'list',
+			'Open_vSwitch',
+		],
+		kind: 'ovsdb-json',
+		timeoutMs: 15_000,
+		onlyWithout: 'namespace',
+	},
+	{
+		id: 'ovn.nb',
+		title: 'OVN northbound DB (logical ports, routers, NAT, gateway chassis)',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'ovn-nb',
+		argv: ['ovn-nbctl', ...OVN_READ, ...ovnLists(OVN_NB_TABLES)] as [string, ...string[]],
+		kind: 'ovn-db',
+		timeoutMs: 30_000,
+		role: 'ovn-db',
+		onlyWithout: 'namespace',
+	},
+	{
+		id: 'ovn.sb',
+		title: 'OVN southbound DB (port bindings, MAC bindings, chassis)',
+		scope: 'node',
+		phase: 'detail',
+		podClass: 'ovn-sb',
+		argv: ['ovn-sbctl', ...OVN_READ, ...ovnLists(OVN_SB_TABLES)] as [string, ...string[]],
+		kind: 'ovn-db',
+		timeoutMs: 30_000,
+		role: 'ovn-db',
+		onlyWithout: 'namespace',
 	},
 	// Cloud scope: OpenStack API through the `openstack` CLI (read-only list/show verbs only).
 	{
@@ -743,6 +845,8 @@ export function planDetail(found: {
 	/** When set (targeted collection), only these router ids' namespaces are read. */
 	readonly routers?: readonly string[];
 	readonly budget?: number;
+	/** The node's inventory roles (`ovn-db` adds the OVN NB/SB reads). */
+	readonly roles?: readonly string[];
 }): DetailPlan {
 	const refusals: Refusal[] = [];
 	const skipped: string[] = [];
@@ -781,6 +885,15 @@ export function planDetail(found: {
 	const planned = new Map<CatalogEntry, PlannedCommand>();
 	for (const entry of detail) {
 		if (entry.chunked === true) continue;
+		if (entry.role !== undefined && !(found.roles ?? []).includes(entry.role)) continue;
+		if (entry.onlyWithout !== undefined) {
+			const list = values[entry.onlyWithout];
+			if (Array.isArray(list) && list.length > 0) continue;
+		}
+		if (entry.onlyWith !== undefined) {
+			const list = values[entry.onlyWith];
+			if (!Array.isArray(list) || list.length === 0) continue;
+		}
 		if (entry.needs !== undefined) {
 			const list = values[entry.needs];
 			if (Array.isArray(list) && list.length === 0) continue;

@@ -1,6 +1,8 @@
 import type {Capture} from '../model/capture.js';
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
+import type {BACKEND_LABEL} from './backend.js';
+import {readBackend} from './backend.js';
 import {getModel} from './model.js';
 import {cidrContains, normalizeMac} from './net.js';
 import type {RuleOutcome} from './types.js';
@@ -259,9 +261,39 @@ function unknownPortGaps(snapshot: Snapshot): CoverageGap[] {
 	return gaps;
 }
 
+/**
+ * The backend: Tungsten Fabric is outside what dvrscope covers (never OK), and clues that
+ * disagree leave it unknown which rules apply (never OK either).
+ */
+function backendGaps(snapshot: Snapshot): CoverageGap[] {
+	const reading = readBackend(snapshot);
+	if (reading.backend === 'tungstenfabric')
+		return [
+			{
+				kind: 'backend-out-of-scope',
+				subject: 'Neutron backend tungstenfabric',
+				reason: `${reading.summary}: dvrscope reads ML2 (Open vSwitch or OVN) state; on Tungsten Fabric the vRouter holds the forwarding state and none of its checks apply`,
+				remedy:
+					'use the Tungsten Fabric tools (contrail-status, the vRouter introspect, vif/rt/nh) for this cloud',
+			},
+		];
+	if (reading.backend === 'conflicting')
+		return [
+			{
+				kind: 'backend-conflict',
+				subject: 'Neutron backend',
+				reason: `${reading.summary}; dvrscope ran the rules of every backend the data fits, but cannot tell which ones apply`,
+				remedy:
+					'check spec:features:neutron:backend of the OpenStackDeployment and the agent list (openstack network agent list); a migration from ml2/ovs to ml2/ovn leaves both kinds for a while',
+			},
+		];
+	return [];
+}
+
 /** Gaps the capture set shows by itself, before any rule runs. */
 export function snapshotGaps(snapshot: Snapshot): CoverageGap[] {
 	return [
+		...backendGaps(snapshot),
 		...nodeGaps(snapshot),
 		...apiGaps(snapshot),
 		...captureGaps(snapshot),
@@ -316,6 +348,7 @@ export const GAP_LABEL: Readonly<Record<string, string>> = {
 	'rule-error': 'rule crashed',
 	'rule-partial': 'rule ran in part',
 	'backend-out-of-scope': 'backend not covered',
+	'backend-conflict': 'backend in doubt',
 };
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -332,6 +365,9 @@ const list = (items: readonly string[], max = 4): string =>
 export function missingSummary(coverage: Coverage): string {
 	const by = (kind: string): CoverageGap[] => coverage.gaps.filter(g => g.kind === kind);
 	const parts: string[] = [];
+	for (const g of by('backend-out-of-scope'))
+		parts.push(`${g.subject} is outside what dvrscope covers`);
+	if (by('backend-conflict').length > 0) parts.push('the Neutron backend evidence conflicts');
 	const unreachable = by('node-unreachable');
 	if (unreachable.length > 0)
 		parts.push(
@@ -392,6 +428,8 @@ export function missingSummary(coverage: Coverage): string {
 		'rule-skipped',
 		'rule-error',
 		'rule-partial',
+		'backend-out-of-scope',
+		'backend-conflict',
 	]);
 	const other = coverage.gaps.filter(g => !known.has(g.kind));
 	if (other.length > 0)
@@ -409,8 +447,22 @@ export function verdictHeadline(
 	verdict: Verdict,
 	coverage: Coverage,
 	counts: {critical: number; warning: number},
+	/** Named in the headline unless it is ml2/ovs or not determined (the OVS output is unchanged). */
+	backend?: keyof typeof BACKEND_LABEL,
 ): string {
 	const missing = missingSummary(coverage);
+	const named =
+		backend === undefined || backend === 'ml2/ovs' || backend === 'unknown'
+			? ''
+			: ` [backend ${backend === 'conflicting' ? 'in doubt' : backend}]`;
+	return headline(verdict, missing, counts).replace(/^Verdict: (\w+)/, `Verdict: $1${named}`);
+}
+
+function headline(
+	verdict: Verdict,
+	missing: string,
+	counts: {critical: number; warning: number},
+): string {
 	switch (verdict) {
 		case 'critical':
 			return `Verdict: CRITICAL — ${plural(counts.critical, 'critical finding')}${missing === '' ? '' : `; also INCOMPLETE: ${missing}`}`;

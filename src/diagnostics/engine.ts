@@ -1,5 +1,6 @@
 import type {NodeId} from '../model/ids.js';
 import type {FactKey, NodeFacts, Snapshot} from '../model/snapshot.js';
+import {backendNotApplicable} from './backend.js';
 import {remediationOf} from './fixes.js';
 import {absentFactReason, defaultNeeds, needText, unmetNeeds} from './needs.js';
 import type {Finding, Need, ReportDescriptor, Rule, RuleContext, RuleOutcome} from './types.js';
@@ -27,6 +28,10 @@ export const FACT_SOURCES: Readonly<Record<FactKey, string>> = {
 	'cloud.amphorae': 'openstack loadbalancer amphora list/show -f json',
 	'cloud.osdpl': 'kubectl -n openstack get openstackdeployment -o json',
 	'cloud.kubeNodes': 'kubectl get nodes -o json',
+	'cloud.ovnNb':
+		'ovn-nbctl --no-leader-only --format=json list Logical_Switch_Port/Logical_Router/… (where the OVN NB DB runs: inventory role ovn-db)',
+	'cloud.ovnSb':
+		'ovn-sbctl --no-leader-only --format=json list Port_Binding/MAC_Binding/Chassis (where the OVN SB DB runs: inventory role ovn-db)',
 };
 
 /** True when the fact is present for the cloud, or on at least one node. */
@@ -54,6 +59,10 @@ export function interpolate(
 /** Run one rule. Never throws: a crash becomes `status: 'error'`. */
 export function runRule(snapshot: Snapshot, rule: Rule): RuleOutcome {
 	const base = {ruleId: rule.id, title: rule.meta.title};
+	// A rule for another Neutron backend is not run at all: skipped, never pass.
+	const offBackend = backendNotApplicable(snapshot, rule.meta.backends);
+	if (offBackend !== undefined)
+		return {...base, status: 'skipped', missing: [], needs: [], notApplicable: offBackend};
 	let notApplicable: string | undefined;
 	try {
 		notApplicable = rule.meta.notApplicable?.(snapshot);

@@ -1,4 +1,5 @@
 import type {CaptureError, Snapshot} from '../model/snapshot.js';
+import {readBackend, type BackendReading} from './backend.js';
 import {computeCoverage, type Coverage, type Verdict, VERDICT_EXIT, verdictOf} from './coverage.js';
 import {runRules, sortFindings} from './engine.js';
 import {rules as allRules} from './registry.js';
@@ -36,6 +37,8 @@ export type Diagnosis = {
 	readonly exitCode: DiagnosisExitCode;
 	/** Captures that could not be used (from the snapshot), so reports can say what is missing. */
 	readonly captureErrors: readonly CaptureError[];
+	/** The Neutron backend the set shows and why (ml2/ovs, ml2/ovn, tungstenfabric, unknown, conflicting). */
+	readonly backend?: BackendReading;
 };
 
 export function summarize(
@@ -65,13 +68,24 @@ export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = allRules):
 	const coverage = computeCoverage(snapshot, outcomes);
 	const verdict = verdictOf(summary, coverage);
 	const exitCode: DiagnosisExitCode = VERDICT_EXIT[verdict];
-	return {outcomes, findings, summary, verdict, coverage, exitCode, captureErrors: snapshot.errors};
+	return {
+		outcomes,
+		findings,
+		summary,
+		verdict,
+		coverage,
+		exitCode,
+		captureErrors: snapshot.errors,
+		backend: readBackend(snapshot),
+	};
 }
 
 export {rules} from './registry.js';
 export {runRules, runRule} from './engine.js';
 export type {Coverage, CoverageGap, Verdict} from './coverage.js';
 export {VERDICT_EXIT, verdictHeadline, missingSummary} from './coverage.js';
+export type {Backend, BackendReading} from './backend.js';
+export {BACKEND_LABEL, readBackend} from './backend.js';
 export type {
 	Finding,
 	Rule,

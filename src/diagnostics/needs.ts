@@ -33,6 +33,8 @@ export const FACT_KIND: Readonly<Record<FactKey, ParserKind>> = {
 	'cloud.amphorae': 'octavia-amphorae',
 	'cloud.osdpl': 'osdpl',
 	'cloud.kubeNodes': 'kube-nodes',
+	'cloud.ovnNb': 'ovn-db',
+	'cloud.ovnSb': 'ovn-db',
 };
 
 const NODE_FAILURE_KINDS = new Set([

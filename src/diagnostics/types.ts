@@ -1,5 +1,6 @@
 import type {CaptureId, NodeId, RuleId} from '../model/ids.js';
 import type {CloudFacts, FactKey, NodeFacts, Snapshot} from '../model/snapshot.js';
+import type {Backend} from './backend.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -141,6 +142,11 @@ export type Rule<M extends string = string> = {
 		 * applies. A skipped rule that does not apply is no coverage gap.
 		 */
 		readonly notApplicable?: (snapshot: Snapshot) => string | undefined;
+		/**
+		 * Neutron backends the rule means something on (absent: any ml2 backend). On a capture set
+		 * whose backend is known and not listed the rule is skipped as not applicable, never run.
+		 */
+		readonly backends?: readonly Backend[];
 		readonly messages: Readonly<Record<M, string>>;
 		readonly docs: RuleDocs;
 	};

@@ -84,7 +84,7 @@ export type CaptureMeta = {
 export type Capture = CaptureMeta & {readonly stdout: string; readonly stderr: string};
 
 /** A node as known to the capture set (from the inventory or discovery). */
-export type NodeRole = 'controller' | 'network' | 'compute' | 'gateway' | 'other';
+export type NodeRole = 'controller' | 'network' | 'compute' | 'gateway' | 'ovn-db' | 'other';
 
 export type NodeInfo = {
 	readonly id: NodeId;

@@ -31,6 +31,7 @@ export const PARSER_KINDS = [
 	'octavia-amphorae',
 	'osdpl',
 	'kube-nodes',
+	'ovn-db',
 ] as const;
 
 export type ParserKind = (typeof PARSER_KINDS)[number];
@@ -465,6 +466,28 @@ export type OsdplNodeOverride = {
 	readonly line?: number;
 };
 
+// ─── OVN (ml2/ovn backend) ───────────────────────────────────────────────────
+
+/** Which OVN database a dump came from, as far as its tables tell. */
+export type OvnDbName = 'nb' | 'sb';
+
+/** One row of an OVN table: columns decoded like {@link OvsdbRow}; `_uuid` is a string. */
+export type OvnRow = OvsdbRow & {readonly line: number};
+
+/** One `list <Table>` of `ovn-nbctl|ovn-sbctl --format=json`, the table inferred from its columns. */
+export type OvnTableDump = {
+	readonly table: string;
+	readonly headings: readonly string[];
+	readonly rows: readonly OvnRow[];
+	readonly line: number;
+};
+
+/** An OVN NB or SB read: every table dvrscope listed in one execution, keyed by table name. */
+export type OvnDb = {
+	readonly db?: OvnDbName;
+	readonly tables: Readonly<Record<string, OvnTableDump>>;
+};
+
 // ─── parser outputs by kind ─────────────────────────────────────────────────
 
 export type ParserOutput = {
@@ -489,6 +512,7 @@ export type ParserOutput = {
 	'octavia-amphorae': readonly Amphora[];
 	osdpl: OsdplNeutron;
 	'kube-nodes': KubeNodes;
+	'ovn-db': OvnDb;
 };
 
 export type ParseResult<K extends ParserKind> = {

@@ -14,6 +14,7 @@ import type {
 	OfctlShow,
 	OsAgent,
 	OsdplNeutron,
+	OvnDb,
 	OsNetwork,
 	OsPort,
 	OsRouter,
@@ -70,6 +71,10 @@ export type CloudFacts = {
 	readonly osdpl?: Sourced<OsdplNeutron>;
 	/** `kubectl get nodes -o json`: node labels for the OpenStackDeployment's spec.nodes. */
 	readonly kubeNodes?: Sourced<KubeNodes>;
+	/** OVN northbound DB (ml2/ovn): Logical_Switch_Port, Logical_Router(_Port), NAT, HA/Gateway chassis. */
+	readonly ovnNb?: Sourced<OvnDb>;
+	/** OVN southbound DB (ml2/ovn): Port_Binding, MAC_Binding, Chassis, Chassis_Private. */
+	readonly ovnSb?: Sourced<OvnDb>;
 };
 
 export type NodeFactKey = keyof NodeFacts;

@@ -614,6 +614,7 @@ async function detail(
 		nonce: session.makeNonce(),
 		...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
 		...(session.routers === undefined ? {} : {routers: session.routers}),
+		roles: node.info.roles,
 	});
 	for (const refusal of plan.refusals) session.refused(refusal, id);
 	if (plan.skipped.length > 0)

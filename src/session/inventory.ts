@@ -21,7 +21,7 @@ export class InventoryError extends Error {
 	override readonly name = 'InventoryError';
 }
 
-const ROLES = ['controller', 'network', 'compute', 'gateway', 'other'] as const;
+const ROLES = ['controller', 'network', 'compute', 'gateway', 'ovn-db', 'other'] as const;
 
 const port = z.number().int().min(1).max(65_535);
 const haConfsPath = z.string().refine(value => checkParam('haConfsPath', value) === undefined, {

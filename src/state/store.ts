@@ -144,6 +144,8 @@ export type DiagnosisView = {
 	readonly coverage?: Coverage;
 	/** The verdict line as reports print it (`Verdict: INCOMPLETE — node compute-2 not read …`). */
 	readonly headline?: string;
+	/** The Neutron backend the set shows (ml2/ovs, ml2/ovn, tungstenfabric, unknown, conflicting) and why. */
+	readonly backend?: {readonly backend: string; readonly summary: string};
 };
 
 export type TimelineEntry = {

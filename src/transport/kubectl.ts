@@ -18,7 +18,8 @@ import type {CommandResult, CommandSpec, Transport, TransportFailure} from './ty
 // ─── pod classes ─────────────────────────────────────────────────────────────────────────────
 
 /** Which pod (and container) answers a command; carried by catalog entries as `podClass`. */
-export type PodClass = 'l3-agent' | 'ovs-vswitchd' | 'ovs-db' | 'keystone-client';
+export type PodClass =
+	'l3-agent' | 'ovs-vswitchd' | 'ovs-db' | 'keystone-client' | 'ovn-nb' | 'ovn-sb';
 
 export type PodClassSpec = {
 	/** Label selector; set-based where MOSK and upstream openstack-helm differ. */
@@ -58,6 +59,20 @@ export const POD_CLASSES: Readonly<Record<PodClass, PodClassSpec>> = {
 		container: 'keystone-client',
 		nodeBound: false,
 		title: 'keystone-client (OpenStack CLI)',
+	},
+	// openstack-helm `ovn` chart: StatefulSets ovn-ovsdb-nb / ovn-ovsdb-sb, container `ovsdb`,
+	// labels application=ovn,component=ovn-ovsdb-nb|sb; the local unix socket answers ovn-*ctl.
+	'ovn-nb': {
+		selector: 'application=ovn,component=ovn-ovsdb-nb',
+		container: 'ovsdb',
+		nodeBound: true,
+		title: 'OVN northbound DB',
+	},
+	'ovn-sb': {
+		selector: 'application=ovn,component=ovn-ovsdb-sb',
+		container: 'ovsdb',
+		nodeBound: true,
+		title: 'OVN southbound DB',
 	},
 };
 

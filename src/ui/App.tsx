@@ -111,6 +111,7 @@ function Frame({
 	);
 	const source = useAppStore(s => s.source);
 	const createdAt = useAppStore(s => s.snapshot?.manifest.createdAt);
+	const backendName = useAppStore(s => s.diagnosis?.backend?.backend);
 	const status = useAppStore(s => {
 		const c = s.collection.status;
 		const watch = s.watch.active ? ` · WATCH ${s.watch.intervalS}s #${s.watch.round}` : '';
@@ -278,7 +279,13 @@ function Frame({
 	return (
 		<SizeContext.Provider value={size}>
 			<Box flexDirection="column" width={width} height={size.rows - 1}>
-				<Header source={source} createdAt={createdAt} theme={theme} width={width} />
+				<Header
+					source={source}
+					createdAt={createdAt}
+					theme={theme}
+					width={width}
+					backend={backendName}
+				/>
 				<Crumbs crumbs={crumbs} status={status} theme={theme} width={width} />
 				<Box flexDirection="column" height={bodyHeight} overflow="hidden">
 					<ScreenErrorBoundary

@@ -53,6 +53,7 @@ export function decodeDatum(v: unknown): OvsdbValue | undefined {
 
 function inferTable(headings: readonly string[]): string | undefined {
 	const has = (...names: string[]): boolean => names.some(n => headings.includes(n));
+	if (has('ovs_version', 'db_version', 'cur_cfg', 'system_type')) return 'Open_vSwitch';
 	if (has('ports', 'fail_mode', 'datapath_type', 'protocols', 'controller', 'datapath_id')) {
 		return 'Bridge';
 	}

@@ -17,7 +17,21 @@ export function toFindingsReport(diagnosis: Diagnosis, ctx: ReportContext): Find
 	const {manifest} = ctx.snapshot;
 	return {
 		verdict: diagnosis.verdict,
-		headline: verdictHeadline(diagnosis.verdict, diagnosis.coverage, diagnosis.summary),
+		headline: verdictHeadline(
+			diagnosis.verdict,
+			diagnosis.coverage,
+			diagnosis.summary,
+			diagnosis.backend?.backend,
+		),
+		...(diagnosis.backend !== undefined
+			? {
+					backend: {
+						name: diagnosis.backend.backend,
+						summary: diagnosis.backend.summary,
+						clues: diagnosis.backend.clues.map(c => ({...c})),
+					},
+				}
+			: {}),
 		schema: FINDINGS_SCHEMA_ID,
 		schemaVersion: FINDINGS_SCHEMA_VERSION,
 		tool: {name: 'dvrscope', version: ctx.version},

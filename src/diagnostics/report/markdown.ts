@@ -27,7 +27,10 @@ export function renderMarkdown(
 	const s = diagnosis.summary;
 	const verdict = diagnosis.verdict.toUpperCase();
 	// The verdict, naming what is missing, is the first line of the ticket.
-	out.push(`# ${verdictHeadline(diagnosis.verdict, diagnosis.coverage, s)}`, '');
+	out.push(
+		`# ${verdictHeadline(diagnosis.verdict, diagnosis.coverage, s, diagnosis.backend?.backend)}`,
+		'',
+	);
 	out.push('dvrscope diagnosis', '');
 	if (options.snapshot !== undefined) {
 		const m = options.snapshot.manifest;
@@ -36,6 +39,7 @@ export function renderMarkdown(
 			`- Taken: ${m.createdAt}; nodes: ${Object.keys(options.snapshot.nodes).sort().join(', ')}`,
 		);
 	}
+	if (diagnosis.backend !== undefined) out.push(`- Neutron backend: ${diagnosis.backend.summary}`);
 	out.push(
 		`- **Verdict: ${verdict}** — ${s.critical} critical, ${s.warning} warning, ${s.info} info (rules: ${s.rules.pass} pass, ${s.rules.fail} fail, ${s.rules.skipped} skipped, ${s.rules.error} error)`,
 		'',

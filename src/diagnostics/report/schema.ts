@@ -153,6 +153,24 @@ export const findingsReportSchema = z.object({
 	headline: z
 		.string()
 		.describe('The verdict line as the text report prints it, naming what is missing'),
+	backend: z
+		.object({
+			name: z
+				.enum(['ml2/ovs', 'ml2/ovn', 'tungstenfabric', 'unknown', 'conflicting'])
+				.describe('The Neutron backend the capture set shows'),
+			summary: z.string().describe('The backend and the evidence for it, in one line'),
+			clues: z.array(
+				z.object({
+					source: z.enum(['OpenStackDeployment', 'agent list', 'node', 'OVN DB']),
+					backend: z.enum(['ml2/ovs', 'ml2/ovn', 'tungstenfabric', 'unknown']),
+					detail: z.string(),
+					node: z.string().optional(),
+					capture: z.string().optional(),
+				}),
+			),
+		})
+		.optional()
+		.describe('Which Neutron backend (spec:features:neutron:backend, agents, nodes) and why'),
 	schema: z.literal(FINDINGS_SCHEMA_ID),
 	schemaVersion: z.literal(FINDINGS_SCHEMA_VERSION),
 	tool: z.object({name: z.literal('dvrscope'), version: z.string()}),

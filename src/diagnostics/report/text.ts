@@ -110,11 +110,15 @@ export function renderText(diagnosis: Diagnosis, options: TextOptions): string {
 		diagnosis.verdict === 'critical' ? 'red' : diagnosis.verdict === 'ok' ? 'green' : 'yellow';
 	// The verdict, naming what is missing, is the first line (`| head -1` is enough in a script).
 	out.push(
-		...wrap(verdictHeadline(diagnosis.verdict, diagnosis.coverage, s), width, '').map(l =>
-			paint('bold', paint(verdictColour, l)),
-		),
+		...wrap(
+			verdictHeadline(diagnosis.verdict, diagnosis.coverage, s, diagnosis.backend?.backend),
+			width,
+			'',
+		).map(l => paint('bold', paint(verdictColour, l))),
 		'',
 	);
+	if (diagnosis.backend !== undefined)
+		out.push(...wrap(`Neutron backend: ${diagnosis.backend.summary}`, width, ''), '');
 	const snap = options.snapshot;
 	if (snap !== undefined) {
 		const desc = snap.manifest.description ?? snap.manifest.source;

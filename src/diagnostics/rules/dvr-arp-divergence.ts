@@ -12,6 +12,7 @@ export const dvrArpDivergence = defineRule({
 	meta: {
 		title: "The same IP maps to different MACs in different nodes' qrouter namespaces",
 		severity: 'warning',
+		backends: ['ml2/ovs'],
 		requires: ['node.neigh'],
 		needs: dvrNeighNeeds,
 		notApplicable: noDvrRouter,

@@ -20,6 +20,7 @@ export const dvrArpMissing = defineRule({
 	meta: {
 		title: 'A node hosting a DVR router lacks the ARP entry for a VIP or a bound port',
 		severity: 'warning',
+		backends: ['ml2/ovs'],
 		requires: ['cloud.ports', 'node.neigh'],
 		needs: dvrNeighNeeds,
 		notApplicable: noDvrRouter,

@@ -12,6 +12,7 @@ export const dvrArpUnknownMac = defineRule({
 	meta: {
 		title: 'A qrouter ARP entry points at a MAC that no port with that IP has',
 		severity: 'warning',
+		backends: ['ml2/ovs'],
 		requires: ['cloud.ports', 'node.neigh'],
 		needs: dvrNeighNeeds,
 		notApplicable: noDvrRouter,

@@ -32,6 +32,7 @@ export const dvrStalePermanentArp = defineRule({
 		 * The VIPs and their members come from the API's ports or, without the API, from br-int's
 		 * anti-spoofing flows (node data alone); the holder from node data either way.
 		 */
+		backends: ['ml2/ovs'],
 		requires: ['node.neigh'],
 		requiresAny: ['cloud.ports', 'node.flows'],
 		needs: context => [...dvrNeighNeeds(context), ...vipHolderNeeds(context)],

@@ -9,6 +9,7 @@ export const dvrVipAtRisk = defineRule({
 		title: 'VRRP VIP shared by ports with different MACs behind a DVR router',
 		severity: 'warning',
 		/** Members from the API's allowed address pairs, or from br-int's anti-spoofing flows. */
+		backends: ['ml2/ovs'],
 		requires: [],
 		requiresAny: ['cloud.ports', 'node.flows'],
 		messages: {

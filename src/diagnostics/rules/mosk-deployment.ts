@@ -14,6 +14,7 @@ export const moskDeployment = defineRule({
 	meta: {
 		title: 'MOSK OpenStackDeployment networking settings against node reality',
 		severity: 'warning',
+		backends: ['ml2/ovs', 'ml2/ovn'],
 		requires: ['cloud.osdpl'],
 		// Only a MOSK cloud has an OpenStackDeployment: reached through kubectl, or it was asked for.
 		notApplicable: snapshot =>

@@ -12,6 +12,7 @@ export const ovsArpResponderVip = defineRule({
 	meta: {
 		title: "br-tun ARP responder answers for a VRRP VIP with a MAC other than the owner's",
 		severity: 'critical',
+		backends: ['ml2/ovs'],
 		requires: ['node.flows', 'cloud.ports'],
 		needs: responderNeeds,
 		messages: {

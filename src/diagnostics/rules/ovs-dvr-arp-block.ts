@@ -21,6 +21,7 @@ export const ovsDvrArpBlock = defineRule({
 		title:
 			'DVR ARP-block flow for each local router port (br-tun table 22, or table 1 before Train)',
 		severity: 'warning',
+		backends: ['ml2/ovs'],
 		requires: ['node.flows', 'node.addr'],
 		needs: arpBlockNeeds,
 		notApplicable: noDvrRouter,

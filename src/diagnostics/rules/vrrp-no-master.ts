@@ -109,6 +109,7 @@ export const vrrpNoMaster = defineRule({
 	meta: {
 		title: 'No VRRP master: nobody holds the VIP',
 		severity: 'critical',
+		backends: ['ml2/ovs', 'ml2/ovn'],
 		requires: [],
 		requiresAny: ['node.haState', 'node.addr'],
 		needs: noMasterNeeds,

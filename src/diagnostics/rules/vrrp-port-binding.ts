@@ -6,6 +6,7 @@ export const vrrpPortBinding = defineRule({
 	meta: {
 		title: 'A port carrying a VRRP VIP is unbound or failed to bind',
 		severity: 'warning',
+		backends: ['ml2/ovs', 'ml2/ovn'],
 		requires: ['cloud.ports'],
 		messages: {
 			unbound:

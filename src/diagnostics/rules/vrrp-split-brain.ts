@@ -11,6 +11,7 @@ export const vrrpSplitBrain = defineRule({
 	meta: {
 		title: 'Two VRRP holders at once (split brain)',
 		severity: 'critical',
+		backends: ['ml2/ovs', 'ml2/ovn'],
 		requires: [],
 		requiresAny: ['node.haState', 'node.addr'],
 		messages: {

@@ -17,14 +17,21 @@ export function crumbPath(crumbs: readonly string[], room: number): string {
 }
 
 /** Line 1: what is loaded, honestly (SAMPLE INCIDENT / LIVE / SAVED) and where it came from. */
+/** `ml2/ovn`, `ml2/ovs`, `backend ?` (not determined), `backend in doubt` (conflicting). */
+export const backendTag = (backend: string): string =>
+	backend === 'unknown' ? 'backend ?' : backend === 'conflicting' ? 'backend in doubt' : backend;
+
 export function Header({
 	source,
 	createdAt,
 	theme,
 	width,
+	backend,
 }: {
 	readonly source: SourceInfo | undefined;
 	readonly createdAt?: string | undefined;
+	/** The Neutron backend of the diagnosis (`ml2/ovn` …), shown next to the source tag. */
+	readonly backend?: string | undefined;
 	readonly theme: Theme;
 	readonly width: number;
 }): ReactNode {
@@ -53,7 +60,17 @@ export function Header({
 			<T bold inverse color={source.kind === 'sample' ? theme.sample : theme.header}>
 				{` ${tag} `}
 			</T>
-			<T> {trunc(detail, Math.max(10, width - tag.length - 12))}</T>
+			{backend !== undefined ? <T bold>{` ${backendTag(backend)}`}</T> : null}
+			<T>
+				{' '}
+				{trunc(
+					detail,
+					Math.max(
+						10,
+						width - tag.length - 12 - (backend === undefined ? 0 : backendTag(backend).length + 1),
+					),
+				)}
+			</T>
 		</T>
 	);
 }
