@@ -14,12 +14,7 @@ import {Parser, type ReadEntry} from 'tar';
 import type {XzReadableStream as XzReadableStreamType} from 'xz-decompress';
 import {z} from 'zod';
 import type {Capture, CaptureSet} from '../model/capture.js';
-import {
-	admitCaptureSet,
-	CaptureSetError,
-	parseManifest,
-	readCaptureSet,
-} from './capture-set.js';
+import {admitCaptureSet, CaptureSetError, parseManifest, readCaptureSet} from './capture-set.js';
 import {BUNDLE_CAPTURE_DIR, BUNDLE_FORMAT, type BundleManifest} from './write.js';
 
 export class BundleReadError extends Error {
@@ -461,6 +456,8 @@ export type OpenedInput = {
 	readonly bundle?: BundleManifest;
 	/** `findings.json` as stored in the bundle (analysis at bundle time), when present. */
 	readonly storedFindings?: string;
+	/** Watch mode's timeline (`watch/timeline.ndjson`), when the bundle holds one. */
+	readonly watchTimeline?: string;
 };
 
 /** Prefix under which `marker` sits: '' at the root, or `dir/` when everything is under one dir. */
@@ -501,12 +498,17 @@ export async function openInput(
 		const storedFindings = await readFile(path.join(input, 'findings.json'), 'utf8').catch(
 			() => undefined,
 		);
+		const watchTimeline = await readFile(
+			path.join(input, 'watch', 'timeline.ndjson'),
+			'utf8',
+		).catch(() => undefined);
 		return {
 			kind: 'bundle',
 			source: input,
 			set,
 			bundle,
 			...(storedFindings === undefined ? {} : {storedFindings}),
+			...(watchTimeline === undefined ? {} : {watchTimeline}),
 		};
 	}
 	const files = await readArchive(input, limits);
@@ -518,12 +520,14 @@ export async function openInput(
 		);
 		const set = captureSetFromFiles(files, `${bundleRoot}${BUNDLE_CAPTURE_DIR}/`, input);
 		const stored = files.get(`${bundleRoot}findings.json`)?.toString('utf8');
+		const timeline = files.get(`${bundleRoot}watch/timeline.ndjson`);
 		return {
 			kind: 'bundle',
 			source: input,
 			set,
 			bundle,
 			...(stored === undefined ? {} : {storedFindings: stored}),
+			...(timeline === undefined ? {} : {watchTimeline: timeline.toString('utf8')}),
 		};
 	}
 	const setRoot = rootOf(files, 'manifest.json');
