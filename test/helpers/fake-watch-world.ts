@@ -73,7 +73,12 @@ export type FakeWorld = {
 const neigh = (mac: string, state: string): string =>
 	JSON.stringify([{dst: VIP, dev: 'qr-1a2b3c4d-5e', lladdr: mac, state: [state]}]);
 
-export function fakeWorld(): FakeWorld {
+/** `otherRouters`: that many more routers' qrouter namespaces on every node (scale). */
+export function fakeWorld(options: {readonly otherRouters?: number} = {}): FakeWorld {
+	const others = Array.from(
+		{length: options.otherRouters ?? 0},
+		(_, i) => `qrouter-${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`,
+	);
 	const state: WorldState = {
 		holder: 'vm1',
 		entries: {network: 'vm1', 'compute-1': 'vm1', 'compute-2': 'vm1'},
@@ -83,7 +88,11 @@ export function fakeWorld(): FakeWorld {
 	const transports = new Map<string, FakeTransport>();
 	for (const node of NODES) {
 		const script: {-readonly [K in keyof FakeNodeScript]: FakeNodeScript[K]} = {
-			namespaces: [`qrouter-${ROUTER}`, ...(node === 'network' ? [`snat-${ROUTER}`] : [])],
+			namespaces: [
+				`qrouter-${ROUTER}`,
+				...(node === 'network' ? [`snat-${ROUTER}`] : []),
+				...others,
+			],
 			bridges: [],
 		};
 		scripts.set(node, script);

@@ -449,6 +449,17 @@ describe('Global keys', () => {
 		expect(ui.controller.dispose).toHaveBeenCalledTimes(1);
 	});
 
+	it('Ctrl-C while watching stops watch first (not a quit); the second press quits', async () => {
+		const ui = renderConsole();
+		ui.store.getState().setWatch(true);
+		await ui.press(keys.ctrlC);
+		expect(ui.controller.toggleWatch).toHaveBeenCalledTimes(1);
+		expect(ui.controller.dispose).not.toHaveBeenCalled();
+		expect(await ui.waitForFrame(s => s.includes('Watch stopped'))).toBeTruthy();
+		await ui.press(keys.ctrlC);
+		expect(ui.controller.dispose).toHaveBeenCalledTimes(1);
+	});
+
 	it('q quits (disposes the controller)', async () => {
 		const ui = renderConsole();
 		await ui.press('q');
