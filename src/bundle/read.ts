@@ -456,6 +456,8 @@ export type OpenedInput = {
 	readonly bundle?: BundleManifest;
 	/** `findings.json` as stored in the bundle (analysis at bundle time), when present. */
 	readonly storedFindings?: string;
+	/** Watch mode's timeline (`watch/timeline.ndjson`), when the bundle holds one. */
+	readonly watchTimeline?: string;
 };
 
 /** Prefix under which `marker` sits: '' at the root, or `dir/` when everything is under one dir. */
@@ -496,12 +498,17 @@ export async function openInput(
 		const storedFindings = await readFile(path.join(input, 'findings.json'), 'utf8').catch(
 			() => undefined,
 		);
+		const watchTimeline = await readFile(
+			path.join(input, 'watch', 'timeline.ndjson'),
+			'utf8',
+		).catch(() => undefined);
 		return {
 			kind: 'bundle',
 			source: input,
 			set,
 			bundle,
 			...(storedFindings === undefined ? {} : {storedFindings}),
+			...(watchTimeline === undefined ? {} : {watchTimeline}),
 		};
 	}
 	const files = await readArchive(input, limits);
@@ -513,12 +520,14 @@ export async function openInput(
 		);
 		const set = captureSetFromFiles(files, `${bundleRoot}${BUNDLE_CAPTURE_DIR}/`, input);
 		const stored = files.get(`${bundleRoot}findings.json`)?.toString('utf8');
+		const timeline = files.get(`${bundleRoot}watch/timeline.ndjson`);
 		return {
 			kind: 'bundle',
 			source: input,
 			set,
 			bundle,
 			...(stored === undefined ? {} : {storedFindings: stored}),
+			...(timeline === undefined ? {} : {watchTimeline: timeline.toString('utf8')}),
 		};
 	}
 	const setRoot = rootOf(files, 'manifest.json');

@@ -70,6 +70,9 @@ async function analyzeForBundle(set: CaptureSet): Promise<FindingsDocs> {
 	};
 }
 
+/** Where a bundle keeps watch mode's timeline (NDJSON). */
+export const BUNDLE_WATCH_TIMELINE = 'watch/timeline.ndjson';
+
 export type WriteBundleOptions = {
 	/** Output path of the gzip tar (`incident.tar.gz`). */
 	readonly output: string;
@@ -97,6 +100,11 @@ export type WriteBundleOptions = {
 	 * dropped and what was redacted (`dvrscope bundle --dry-run`). No file is created.
 	 */
 	readonly dryRun?: boolean;
+	/**
+	 * Watch mode's timeline (NDJSON, one row a line) written as `watch/timeline.ndjson`, through
+	 * the redactor and the pseudonymiser like every other file; `analyze --format markdown` renders it.
+	 */
+	readonly watchTimeline?: string;
 };
 
 export type BundleManifest = {
@@ -385,6 +393,13 @@ export async function writeBundle(
 			path.join(stage, 'findings.md'),
 			findings?.markdown ?? `# dvrscope findings\n\nNot available: ${findingsNote ?? ''}.\n`,
 		);
+		if (options.watchTimeline !== undefined) {
+			await mkdir(path.join(stage, 'watch'), {recursive: true});
+			await writeFile(
+				path.join(stage, BUNDLE_WATCH_TIMELINE),
+				p(clean(options.watchTimeline, BUNDLE_WATCH_TIMELINE)),
+			);
+		}
 		const filesSoFar = await listFiles(stage);
 		const files = [...filesSoFar, 'bundle.json', 'redaction-report.json'].sort();
 		const manifest: BundleManifest = {

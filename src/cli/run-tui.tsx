@@ -24,6 +24,7 @@ export type RunTuiOptions = {
 	readonly reload?: () => Promise<CaptureSet>;
 	readonly collect?: ControllerDeps['collect'];
 	readonly exportBundle?: ControllerDeps['exportBundle'];
+	readonly watch?: ControllerDeps['watch'];
 	readonly watchIntervalS?: number;
 };
 
@@ -56,6 +57,7 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 				}
 			: {collect: options.collect}),
 		...(options.exportBundle === undefined ? {} : {exportBundle: options.exportBundle}),
+		...(options.watch === undefined ? {} : {watch: options.watch}),
 	});
 
 	const actions: SessionActions = {

@@ -92,15 +92,23 @@ export type CatalogEntry = {
 	readonly id: string;
 	readonly title: string;
 	readonly scope: CaptureScope;
-	/** `discover` runs first on every node; `detail` uses what discovery found; `cloud` is API-side. */
-	readonly phase: 'discover' | 'detail' | 'cloud';
+	/**
+	 * `discover` runs first on every node; `detail` uses what discovery found; `cloud` is API-side;
+	 * `probe` is run only by watch rounds (src/session/watch.ts), never by a full collection.
+	 */
+	readonly phase: 'discover' | 'detail' | 'cloud' | 'probe';
 	readonly podClass: PodClass;
 	readonly argv: readonly [ArgToken, ...ArgToken[]];
 	/** Parser kind of stdout (absent: stored for humans, or sectioned). */
 	readonly kind?: ParserKind;
 	readonly timeoutMs: number;
-	/** Set for batched entries whose stdout is split into one capture per item and part. */
-	readonly sections?: {readonly parts: readonly SectionPart[]} | {readonly files: true};
+	/**
+	 * Set for batched entries whose stdout is split into one capture per item and part; `files`:
+	 * sections named `file` are L3-HA files under the ha_confs path (both for the watch probe).
+	 */
+	readonly sections?:
+		| {readonly parts: readonly SectionPart[]; readonly files?: true}
+		| {readonly files: true};
 	/**
 	 * Cloud entries: the same read as an OpenStack API GET (src/transport/openstack-api.ts), the
 	 * path with `{param}` for a checked parameter. The reply body is filed as the capture (same kind).
@@ -232,6 +240,24 @@ const ROUTING_PARTS: readonly SectionPart[] = [
 		param: 'namespace',
 	},
 ];
+
+/**
+ * Script run as `sh -c SCRIPT dvrscope NONCE DIR NAMESPACE…`: a watch round's probe — only what
+ * moves during a failover: each namespace's neighbours and addresses, and every L3-HA `state`
+ * file under DIR. One execution per node per round. Read-only (`ip … show`, `cat`).
+ */
+export const PROBE_SCRIPT = [
+	MARKER_FN,
+	'n=$1; d=$2; shift 2',
+	'for i do',
+	`  m "$n" begin neigh "$i"; ip -n "$i" -j neigh show; r=$?; m "$n" end neigh "$i" "$r"`,
+	`  m "$n" begin addr "$i"; ip -n "$i" -j addr show; r=$?; m "$n" end addr "$i" "$r"`,
+	'done',
+	'for f in "$d"/*/state; do',
+	'  [ -f "$f" ] || continue',
+	'  m "$n" begin file "$f"; cat -- "$f"; r=$?; m "$n" end file "$f" "$r"',
+	'done',
+].join('\n');
 
 const NAMESPACE_PARTS: readonly SectionPart[] = [...NEIGH_PARTS, ...ADDR_PARTS, ...ROUTING_PARTS];
 
@@ -471,6 +497,26 @@ const ENTRIES = [
 		timeoutMs: 30_000,
 		role: 'ovn-db',
 		onlyWithout: 'namespace',
+	},
+	{
+		// Watch rounds only (phase `probe`): neighbours and addresses of the namespaces in view and
+		// the L3-HA state files, in one execution (src/session/watch.ts).
+		id: 'watch.probe',
+		title: 'Watch probe: neighbours, addresses and L3-HA states of the namespaces in view',
+		scope: 'node',
+		phase: 'probe',
+		podClass: 'l3-agent',
+		argv: [
+			'sh',
+			'-c',
+			PROBE_SCRIPT,
+			'dvrscope',
+			{param: 'nonce'},
+			{param: 'haConfsPath'},
+			{spread: 'namespace'},
+		],
+		timeoutMs: 30_000,
+		sections: {parts: [...NEIGH_PARTS, ...ADDR_PARTS], files: true},
 	},
 	// Cloud scope: OpenStack API through the `openstack` CLI (read-only list/show verbs only).
 	{
@@ -1028,7 +1074,8 @@ export function splitSections(
 	for (const raw of cut(`\n${stderr}`, nonce)) errs.set(`${raw.part} ${raw.item}`, raw.body);
 	for (const raw of cut(`\n${stdout}`, nonce)) {
 		const errText = errs.get(`${raw.part} ${raw.item}`) ?? '';
-		if ('parts' in entry.sections) {
+		const isFile = 'files' in entry.sections && raw.part === 'file';
+		if (!isFile && 'parts' in entry.sections) {
 			const part = entry.sections.parts.find(p => p.name === raw.part);
 			if (part === undefined) continue;
 			const reason = checkParam(part.param, raw.item);

@@ -2,12 +2,22 @@ import type {CaptureSet} from '../model/capture.js';
 import type {Snapshot} from '../model/snapshot.js';
 import type {AppStore, DiagnosisView} from '../state/store.js';
 import type {SessionEventListener} from '../model/events.js';
+import type {WatchEvent, WatchRound} from '../model/watch.js';
 import {diffObservations, observeVips, type VipObservations} from '../state/timeline.js';
 import {flowIndexProgress, hasFlowIndex, warmFlowIndex} from '../state/flow-index.js';
 
 /** Turns a capture set into what the console shows (diagnostics `analyze`, loaded by the cli). */
 export type Analyze = (set: CaptureSet) => AnalyzeResult | Promise<AnalyzeResult>;
 export type AnalyzeResult = {readonly snapshot: Snapshot; readonly diagnosis: DiagnosisView};
+
+/** The watch engine as the console drives it (src/session/watch.ts `WatchEngine`). */
+export type WatchSource = {
+	subscribe(listener: (event: WatchEvent) => void): () => void;
+	start(): Promise<void>;
+	stop(): Promise<void>;
+	requestFull(): void;
+	readonly last: {readonly set: CaptureSet; readonly round: WatchRound} | undefined;
+};
 
 export type ControllerDeps = {
 	readonly store: AppStore;
@@ -19,8 +29,22 @@ export type ControllerDeps = {
 		readonly signal: AbortSignal;
 		readonly onEvent: SessionEventListener;
 	}) => Promise<CaptureSet>;
-	/** Write a bundle of a capture set; resolves to the path written. */
-	readonly exportBundle?: (set: CaptureSet) => Promise<string>;
+	/**
+	 * Live data: a watch engine over the same sources (probe rounds, a full collection every N
+	 * rounds), made when `w` starts watch; full collections report through `onEvent`.
+	 */
+	readonly watch?: (options: {
+		readonly intervalMs: number;
+		readonly onEvent: SessionEventListener;
+	}) => Promise<WatchSource>;
+	/**
+	 * Write a bundle of a capture set; resolves to the path written. `watchTimeline`: the watch
+	 * timeline as NDJSON, written into the bundle (through the redactor) when there is one.
+	 */
+	readonly exportBundle?: (
+		set: CaptureSet,
+		extra?: {readonly watchTimeline?: string},
+	) => Promise<string>;
 	/** Timers (tests pass fakes through vi.useFakeTimers instead). */
 	readonly setTimer?: (fn: () => void, ms: number) => unknown;
 	readonly clearTimer?: (handle: unknown) => void;
@@ -39,6 +63,9 @@ export class SessionController {
 	private lastObs: VipObservations | undefined;
 	private round = 0;
 	private disposed = false;
+	private engine: WatchSource | undefined;
+	/** Bumped on every start/stop of live watch, so a stale engine start is dropped. */
+	private engineGeneration = 0;
 
 	constructor(deps: ControllerDeps) {
 		this.deps = deps;
@@ -156,6 +183,11 @@ export class SessionController {
 	}
 
 	cancel = (): boolean => {
+		if (this.engine !== undefined || (this.deps.watch !== undefined && this.store.watch.active)) {
+			this.stopWatch();
+			this.store.flash('info', 'Watch stopped (Ctrl-C).');
+			return true;
+		}
 		if (!this.busy || this.abort === undefined) return false;
 		this.store.setCollectionStatus(
 			'cancelling',
@@ -166,6 +198,11 @@ export class SessionController {
 	};
 
 	recollect = (): void => {
+		if (this.engine !== undefined) {
+			this.engine.requestFull();
+			this.store.flash('info', 'Watch: a full collection now, then probe rounds again.');
+			return;
+		}
 		if (this.busy) {
 			this.store.flash('info', 'Already running — Ctrl-C cancels it.');
 			return;
@@ -185,6 +222,10 @@ export class SessionController {
 			return;
 		}
 		this.store.setWatch(true);
+		if (this.deps.watch !== undefined) {
+			void this.startEngine(watch.intervalS);
+			return;
+		}
 		this.store.flash(
 			'info',
 			this.isLive
@@ -227,12 +268,82 @@ export class SessionController {
 		}, s.watch.intervalS * 1000);
 	};
 
+	/**
+	 * Live watch: the session's engine runs the rounds; the console renders its events (the
+	 * timeline rows, the round's verdict and cost) and, when something changed, the new data on
+	 * every other screen.
+	 */
+	private async startEngine(intervalS: number): Promise<void> {
+		const make = this.deps.watch;
+		if (make === undefined) return;
+		const generation = ++this.engineGeneration;
+		this.store.flash(
+			'info',
+			`Watching every ${intervalS}s: probe rounds read only what moves, a full collection every 30 rounds and on r — Ctrl-C or w stops.`,
+		);
+		this.store.pushView({kind: 'watch'});
+		let engine: WatchSource;
+		try {
+			engine = await make({
+				intervalMs: intervalS * 1000,
+				onEvent: event => {
+					this.deps.store.getState().applyEvent(event);
+				},
+			});
+		} catch (error) {
+			this.store.addError('watch', error instanceof Error ? error.message : String(error));
+			this.store.setWatch(false);
+			return;
+		}
+		if (generation !== this.engineGeneration || this.disposed) {
+			await engine.stop();
+			return;
+		}
+		this.engine = engine;
+		engine.subscribe(event => {
+			if (event.type === 'error') {
+				this.store.addError('watch', event.message);
+				return;
+			}
+			this.store.applyWatchRound(event.round, event.rows);
+			if (event.round.kind === 'full' || event.rows.some(row => row.changed))
+				void this.showWatchData(engine);
+		});
+		engine.start().then(
+			() => undefined,
+			(error: unknown) => {
+				this.store.addError('watch', error instanceof Error ? error.message : String(error));
+			},
+		);
+	}
+
+	/** The engine's last round on every screen (analysed for the console: rule docs, headline). */
+	private async showWatchData(engine: WatchSource): Promise<void> {
+		const last = engine.last;
+		if (last === undefined || this.engine !== engine) return;
+		this.set = last.set;
+		const {snapshot, diagnosis} = await this.deps.analyze(last.set);
+		if (this.engine !== engine) return;
+		this.warmFlowIndex(snapshot);
+		this.store.setData(snapshot, diagnosis);
+		this.store.setCollectionStatus(
+			'done',
+			`watch round ${last.round.round} (${last.round.kind}): ${last.set.captures.length} captures`,
+		);
+	}
+
 	private isStopped(): boolean {
 		return this.disposed || !this.deps.store.getState().watch.active;
 	}
 
 	stopWatch(): void {
 		this.store.setWatch(false);
+		this.engineGeneration++;
+		if (this.engine !== undefined) {
+			const engine = this.engine;
+			this.engine = undefined;
+			void engine.stop();
+		}
 		if (this.watchTimer !== undefined) {
 			const clear =
 				this.deps.clearTimer ??
@@ -258,7 +369,13 @@ export class SessionController {
 			return;
 		}
 		this.store.flash('info', 'Writing bundle…');
-		exporter(this.set).then(
+		const timeline = this.deps.store.getState().watch.timeline;
+		exporter(
+			this.set,
+			timeline.length === 0
+				? undefined
+				: {watchTimeline: timeline.map(row => `${JSON.stringify(row)}\n`).join('')},
+		).then(
 			path => {
 				this.store.flash('info', `Bundle written: ${path}`);
 			},

@@ -77,6 +77,11 @@ export type CollectOptions = {
 	readonly portShowLimit?: number;
 	/** Marker nonce source (tests pin it). */
 	readonly nonce?: () => string;
+	/**
+	 * Leave the transports open at the end (watch reuses them for its probe rounds and full
+	 * re-collections, and closes them when it stops).
+	 */
+	readonly keepOpen?: boolean;
 };
 
 export const COLLECT_DEFAULTS = {
@@ -87,14 +92,14 @@ export const COLLECT_DEFAULTS = {
 } as const;
 
 /** Failure kinds that mean the node itself could not be used (not one command). */
-const NODE_LEVEL: ReadonlySet<FailureKind> = new Set(['unreachable', 'auth', 'refused']);
+export const NODE_LEVEL: ReadonlySet<FailureKind> = new Set(['unreachable', 'auth', 'refused']);
 
 type Problem = {node?: NodeId; kind: string; message: string};
 
 const now = (): string => new Date().toISOString();
 
 /** A capture id: `<node>.<catalog id>[.<item>]`, made safe and unique (hash-shortened if long). */
-function captureId(node: string | undefined, catalogId: string, item?: string): string {
+export function captureId(node: string | undefined, catalogId: string, item?: string): string {
 	const raw = [node ?? 'cloud', catalogId, item].filter(Boolean).join('.');
 	const safe = raw.replace(/[^A-Za-z0-9._@-]/g, '_').replace(/\.\.+/g, '.');
 	if (safe.length <= 120 && isSafeId(safe)) return safe;
@@ -108,7 +113,7 @@ const refusalText = (refusal: Refusal): string =>
 type NodeCounts = {total: number; failed: number};
 
 /** State of one collection session: what was recorded, the problems, the event stream. */
-class Session {
+export class Session {
 	readonly captures: Capture[];
 	readonly problems: Problem[];
 	readonly signal: AbortSignal;
@@ -176,6 +181,11 @@ class Session {
 		this.log('warning', refusalText(refusal), node);
 	}
 
+	/** Ids this session must not give out (captures of another set it will be merged with). */
+	reserve(ids: Iterable<string>): void {
+		for (const id of ids) this.ids.add(id);
+	}
+
 	unique(id: string): string {
 		let candidate = id;
 		for (let n = 2; this.ids.has(candidate); n++) candidate = `${id}-${n}`;
@@ -206,7 +216,7 @@ class Session {
 	}
 }
 
-type RunContext = {
+export type RunContext = {
 	readonly transport: Transport;
 	readonly node: NodeId | undefined;
 	readonly signal: AbortSignal;
@@ -215,7 +225,7 @@ type RunContext = {
 };
 
 /** Run one planned command on a transport and file what came back (sections split). */
-async function runPlanned(
+export async function runPlanned(
 	session: Session,
 	planned: PlannedCommand,
 	context: RunContext,
@@ -655,8 +665,10 @@ async function collectNode(session: Session, node: CollectNode): Promise<void> {
 	} finally {
 		run.dispose();
 		finishNode(session, run, Date.now() - started);
-		// Close at once: one connection per node, released as soon as the node is done.
-		await node.transport.close().catch(() => undefined);
+		// Close at once: one connection per node, released as soon as the node is done (watch
+		// keeps it for its next round).
+		if (session.options.keepOpen !== true)
+			await node.transport.close().catch(() => undefined);
 	}
 }
 
@@ -772,9 +784,10 @@ export async function collect(
 	// Close every transport (also the unselected and unfinished ones), bounded.
 	await settleWithin(
 		Promise.all(
-			[...options.nodes.map(n => n.transport), ...(options.cloud ? [options.cloud] : [])].map(
-				async t => t.close().catch(() => undefined),
-			),
+			(options.keepOpen === true
+				? []
+				: [...options.nodes.map(n => n.transport), ...(options.cloud ? [options.cloud] : [])]
+			).map(async t => t.close().catch(() => undefined)),
 		),
 		2000,
 	);
@@ -843,14 +856,14 @@ function portsToShow(result: CommandResult | undefined): string[] {
 	return ids.sort();
 }
 
-function stripBodies(capture: Capture): CaptureMeta {
+export function stripBodies(capture: Capture): CaptureMeta {
 	const meta: {-readonly [K in keyof Capture]?: Capture[K]} = {...capture};
 	delete meta.stdout;
 	delete meta.stderr;
 	return meta as CaptureMeta;
 }
 
-async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;
 	await Promise.race([
 		promise.then(

@@ -92,6 +92,19 @@ export async function collectToCaptureSet(
 	onEvent: SessionEventListener,
 	signal: AbortSignal,
 ): Promise<CaptureSet> {
+	return collect(await prepareLiveCollection(options, onEvent, signal), onEvent, signal);
+}
+
+/**
+ * The collection the options describe, transports created but not yet opened: what
+ * `collectToCaptureSet` runs once, and what watch (src/session/watch.ts) runs every N rounds with
+ * its transports kept open between its probe rounds.
+ */
+export async function prepareLiveCollection(
+	options: LiveCollectOptions,
+	onEvent: SessionEventListener,
+	signal: AbortSignal,
+): Promise<CollectOptions> {
 	if (options.target !== undefined) {
 		const problem = checkTarget(options.target);
 		if (problem !== undefined) throw new LiveCollectError(problem);
@@ -235,17 +248,13 @@ export async function collectToCaptureSet(
 		}
 	}
 
-	return collect(
-		{
-			...base,
-			nodes,
-			...(cloud === undefined ? {} : {cloud, cloudEntries: CLOUD_DATA}),
-			...extra,
-			description:
-				options.description ??
-				`${description}${options.target === undefined ? '' : `, target ${describeTarget(options.target)}`}`,
-		},
-		onEvent,
-		signal,
-	);
+	return {
+		...base,
+		nodes,
+		...(cloud === undefined ? {} : {cloud, cloudEntries: CLOUD_DATA}),
+		...extra,
+		description:
+			options.description ??
+			`${description}${options.target === undefined ? '' : `, target ${describeTarget(options.target)}`}`,
+	};
 }

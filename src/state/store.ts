@@ -5,6 +5,13 @@ import type {Snapshot} from '../model/snapshot.js';
 import type {Finding, RuleDocs, RuleOutcome} from '../diagnostics/types.js';
 import type {Coverage, Verdict} from '../diagnostics/coverage.js';
 import type {SessionEvent} from '../model/events.js';
+import {
+	WATCH_TIMELINE_LIMIT,
+	type WatchLevel,
+	type WatchRound,
+	type WatchRow,
+	type WatchRowKind,
+} from '../model/watch.js';
 
 // ─── views ──────────────────────────────────────────────────────────────────
 
@@ -153,9 +160,14 @@ export type TimelineEntry = {
 	readonly round: number;
 	readonly vip: string;
 	readonly node?: NodeId;
-	readonly kind: 'neigh' | 'keepalived' | 'owner' | 'baseline';
+	readonly kind: 'neigh' | 'keepalived' | 'owner' | 'baseline' | WatchRowKind;
 	readonly text: string;
 	readonly changed: boolean;
+	/** Live watch rows (src/session/watch.ts): how loud, STALE, inferred, the namespace. */
+	readonly level?: WatchLevel;
+	readonly stale?: boolean;
+	readonly inferred?: boolean;
+	readonly namespace?: string;
 };
 
 export type WatchState = {
@@ -164,6 +176,10 @@ export type WatchState = {
 	readonly round: number;
 	readonly lastAt?: string;
 	readonly timeline: readonly TimelineEntry[];
+	/** The last live watch round: its verdict, cost and unread nodes (absent for saved data). */
+	readonly last?: WatchRound;
+	/** Timeline rows dropped from the front (bounded memory). */
+	readonly dropped?: number;
 };
 
 // ─── the store ──────────────────────────────────────────────────────────────
@@ -220,6 +236,8 @@ export type AppState = {
 	// watch
 	setWatch(active: boolean, intervalS?: number): void;
 	appendTimeline(round: number, entries: readonly TimelineEntry[]): void;
+	/** A live watch round (src/session/watch.ts): its summary and timeline rows. */
+	applyWatchRound(round: WatchRound, rows: readonly WatchRow[]): void;
 };
 
 export type AppStore = StoreApi<AppState>;
@@ -244,7 +262,7 @@ const withScope = (
 
 const EVENT_LOG_LIMIT = 5000;
 const ERROR_LIMIT = 200;
-const TIMELINE_LIMIT = 2000;
+const TIMELINE_LIMIT = WATCH_TIMELINE_LIMIT;
 
 export type AppInit = {
 	readonly source?: SourceInfo;
@@ -489,7 +507,7 @@ export function createAppStore(init: AppInit = {}): AppStore {
 			errors: [],
 			quitArmed: false,
 		},
-		watch: {active: false, intervalS: init.watchIntervalS ?? 10, round: 0, timeline: []},
+		watch: {active: false, intervalS: init.watchIntervalS ?? 2, round: 0, timeline: []},
 		flowIndexing: undefined,
 
 		applyEvent(event) {
@@ -672,6 +690,35 @@ export function createAppStore(init: AppInit = {}): AppStore {
 		},
 		setWatch(active, intervalS) {
 			set(s => ({watch: {...s.watch, active, intervalS: intervalS ?? s.watch.intervalS}}));
+		},
+		applyWatchRound(round, rows) {
+			set(s => {
+				const entries: TimelineEntry[] = rows.map(row => ({
+					at: row.at,
+					round: row.round,
+					vip: row.vip ?? '',
+					...(row.node === undefined ? {} : {node: row.node}),
+					kind: row.kind,
+					text: row.text,
+					changed: row.changed,
+					level: row.level,
+					...(row.stale === true ? {stale: true} : {}),
+					...(row.inferred === true ? {inferred: true} : {}),
+					...(row.namespace === undefined ? {} : {namespace: row.namespace}),
+				}));
+				const all = [...s.watch.timeline, ...entries];
+				const over = Math.max(0, all.length - TIMELINE_LIMIT);
+				return {
+					watch: {
+						...s.watch,
+						round: round.round,
+						lastAt: new Date(now()).toISOString(),
+						timeline: over > 0 ? all.slice(over) : all,
+						last: round,
+						dropped: (s.watch.dropped ?? 0) + over,
+					},
+				};
+			});
 		},
 		appendTimeline(round, entries) {
 			set(s => ({

@@ -234,6 +234,13 @@ function Frame({
 		const state = api.getState();
 		// Ctrl-C: cancel a running collection first; the second press (or an idle one) quits.
 		if ((key.ctrl && text === 'c') || text === '\u0003') {
+			// Watching: the first Ctrl-C stops watch (the engine closes its connections).
+			if (state.watch.active && !state.ui.quitArmed) {
+				controller.toggleWatch();
+				state.armQuit(true);
+				state.flash('info', 'Watch stopped — Ctrl-C again quits.');
+				return;
+			}
 			if (state.ui.quitArmed || !controller.isBusy()) {
 				quit('interrupt');
 				return;

@@ -3,6 +3,8 @@ import {SessionController} from '../../src/console/controller.js';
 import {createAppStore} from '../../src/state/store.js';
 import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
 import type {CaptureSet} from '../../src/model/capture.js';
+import {WatchEngine} from '../../src/session/watch.js';
+import {fakeWorld, NODES} from '../helpers/fake-watch-world.js';
 
 afterEach(() => {
 	vi.useRealTimers();
@@ -89,6 +91,74 @@ describe('SessionController', () => {
 		expect(load).toHaveBeenCalledTimes(3);
 		c.dispose();
 	});
+
+	it('live watch: w runs the session engine; the store gets its rows (STALE, verdict), the verdict and cost; r asks a full round; Ctrl-C stops it and closes the connections; e bundles the timeline', async () => {
+		const store = createAppStore();
+		const world = fakeWorld();
+		const engines: WatchEngine[] = [];
+		const exportBundle = vi.fn<
+			(set: CaptureSet, extra?: {watchTimeline?: string}) => Promise<string>
+		>(async () => '/tmp/w.tar.gz');
+		const c = new SessionController({
+			store,
+			analyze,
+			collect: async () => makeIncidentSet(),
+			exportBundle,
+			watch: async ({intervalMs, onEvent}) => {
+				const engine = new WatchEngine({
+					collect: world.options,
+					intervalMs,
+					onCollectEvent: onEvent,
+				});
+				engine.subscribe(event => {
+					if (event.type !== 'round') return;
+					if (event.round.round === 1) world.state.holder = 'vm2';
+					world.update();
+				});
+				engines.push(engine);
+				return engine;
+			},
+		});
+		expect(store.getState().watch.intervalS).toBe(2);
+		c.toggleWatch();
+		await vi.waitFor(
+			() => {
+				expect(store.getState().watch.last?.verdict).toBe('critical');
+			},
+			{timeout: 60_000},
+		);
+		const {watch} = store.getState();
+		expect(watch.last?.kind).toBe('probe');
+		expect(watch.last?.execs).toBe(NODES.length);
+		expect(watch.timeline.filter(e => e.stale === true)).toHaveLength(3);
+		expect(watch.timeline.some(e => e.kind === 'verdict' && e.level === 'critical')).toBe(true);
+		// the other screens show the round's data
+		await vi.waitFor(() => {
+			expect(
+				store.getState().diagnosis?.findings.some(f => f.ruleId === 'dvr/stale-permanent-arp'),
+			).toBe(true);
+		});
+		c.recollect();
+		await vi.waitFor(
+			() => {
+				expect(store.getState().watch.last?.kind).toBe('full');
+			},
+			{timeout: 60_000},
+		);
+		c.exportBundle();
+		await vi.waitFor(() => {
+			expect(exportBundle).toHaveBeenCalledTimes(1);
+		});
+		expect(exportBundle.mock.calls[0]?.[1]?.watchTimeline).toMatch(/"stale":true/);
+		// Ctrl-C stops the watch and the engine closes every connection
+		expect(c.cancel()).toBe(true);
+		expect(store.getState().watch.active).toBe(false);
+		await vi.waitFor(() => {
+			for (const t of world.transports.values()) expect(t.closed).toBe(true);
+		});
+		expect(engines).toHaveLength(1);
+		c.dispose();
+	}, 120_000);
 
 	it('export: says plainly when no exporter is wired, else reports the path', async () => {
 		const store = createAppStore();

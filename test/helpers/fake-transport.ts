@@ -25,6 +25,8 @@ export type FakeNodeScript = {
 	readonly outputs?: Readonly<Record<string, string>>;
 	/** ha_confs files: path → content. */
 	readonly haFiles?: Readonly<Record<string, string>>;
+	/** Every command fails at once with this (a node that stopped answering). */
+	readonly down?: TransportFailure;
 };
 
 export class FakeTransport implements Transport {
@@ -47,6 +49,17 @@ export class FakeTransport implements Transport {
 		const startedAt = new Date().toISOString();
 		const started = Date.now();
 		const base = {target: this.id, argv: spec.argv, startedAt};
+		if (this.script.down !== undefined)
+			return {
+				target: this.id,
+				argv: spec.argv,
+				startedAt,
+				stdout: '',
+				stderr: '',
+				exitCode: null,
+				durationMs: 0,
+				failure: this.script.down,
+			};
 		const answer = this.answer(spec.argv);
 		const hang = answer === 'hang';
 		const wait = hang ? 24 * 3600 * 1000 : (this.script.delayMs ?? 0);
@@ -110,7 +123,9 @@ export class FakeTransport implements Transport {
 			const m = (...words: string[]): string => `\n@@dvrscope ${words.join(' ')}\n`;
 			let out = '';
 			if ('parts' in entry.sections) {
-				for (const item of argv.slice(5)) {
+				// the watch probe (parts and files) takes the ha_confs path before its items
+				const files = 'files' in entry.sections;
+				for (const item of argv.slice(files ? 6 : 5)) {
 					for (const part of entry.sections.parts) {
 						const command = part.argv.map(w => (w === ITEM ? item : w)).join(' ');
 						if (script.hang?.includes(part.catalogId)) return 'hang';
@@ -119,6 +134,10 @@ export class FakeTransport implements Transport {
 							m(nonce, 'begin', part.name, item) + body + m(nonce, 'end', part.name, item, '0');
 					}
 				}
+				if (files)
+					for (const [path, body] of Object.entries(script.haFiles ?? {}))
+						if (path.endsWith('/state'))
+							out += m(nonce, 'begin', 'file', path) + body + m(nonce, 'end', 'file', path, '0');
 			} else {
 				for (const [path, body] of Object.entries(script.haFiles ?? {})) {
 					out += m(nonce, 'begin', 'file', path) + body + m(nonce, 'end', 'file', path, '0');

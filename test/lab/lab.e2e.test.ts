@@ -18,6 +18,7 @@ import {assembleSnapshot} from '../../src/collectors/assemble.js';
 import {diagnose, type Finding} from '../../src/diagnostics/index.js';
 import {collectLab} from '../../lab/collect-lab.js';
 import {checkBundleOfLiveSet} from '../bundle/lab-steps.js';
+import {watchAcrossFailover} from './watch-steps.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const lab = (script: string, ...args: string[]): string =>
@@ -474,6 +475,10 @@ describe.skipIf(reason !== '')(
 			expect(log.filter(line => line.includes('→ FAILED'))).toEqual([]);
 			expect(state().entries).toEqual({network: '', 'compute-1': '', 'compute-2': ''});
 		}, 300_000);
+
+		it('Given headless watch started before lab:failover / lab:workaround, then --until critical and --until healthy exit 0 after them, and --until healthy on the failed state exits 124 after a critical round (issue 18)', async () => {
+			await watchAcrossFailover(repo);
+		}, 900_000);
 
 		it("Given one node's SSH listener stopped, then the README's diagnose run is INCOMPLETE (exit 4) naming that node, in text and Markdown — never OK", () => {
 			// Issue 11 case 2, as the README walkthrough runs it (no OpenStack API configured).

@@ -350,6 +350,57 @@ describe('Browsers', () => {
 		expect(f).toContain(`CHANGED owner ${OLD_MAC} ⇒`);
 		expect(f).toContain('same    qrouter');
 	});
+
+	it('live watch: the verdict and the round cost always on top; STALE and verdict rows marked in words', async () => {
+		const ui = renderConsole({}, {columns: 160, rows: 45});
+		ui.store.getState().setWatch(true);
+		const round = {
+			round: 7,
+			kind: 'probe' as const,
+			startedAt: at,
+			durationMs: 84,
+			execs: 3,
+			bytes: 2048,
+			verdict: 'critical' as const,
+			critical: 1,
+			warning: 2,
+			headline: 'Verdict: CRITICAL — 1 critical finding',
+			readAt: {'compute-1': at},
+			unread: [],
+			dropped: 0,
+		};
+		ui.store.getState().applyWatchRound(round, [
+			{
+				round: 7,
+				at,
+				kind: 'verdict',
+				text: 'verdict WARNING → CRITICAL (1 critical, 2 warning)',
+				changed: true,
+				level: 'critical',
+			},
+			{
+				round: 7,
+				at,
+				kind: 'entry',
+				vip: VIP,
+				node: 'compute-1',
+				namespace: 'qrouter-x',
+				text: `STALE → vm1 ${OLD_MAC} (old master); VIP held by vm2 ${NEW_MAC} since 03:12:00`,
+				changed: true,
+				level: 'critical',
+				stale: true,
+			},
+		]);
+		await ui.press(':');
+		await ui.type('watch');
+		await ui.press(keys.enter);
+		const f = await ui.waitForFrame(s => s.includes('WATCHING'));
+		expect(f).toContain('WATCHING every 2s · round 7');
+		expect(f).toContain('probe round 84 ms, 3 exec(s), 2.0 KiB');
+		expect(f).toContain('Verdict: CRITICAL (1 critical, 2 warning)');
+		expect(f).toContain('VERDICT verdict WARNING → CRITICAL');
+		expect(f).toContain(`STALE   STALE → vm1 ${OLD_MAC} (old master)`);
+	});
 });
 
 describe('Global keys', () => {
@@ -394,6 +445,17 @@ describe('Global keys', () => {
 		expect(ui.controller.cancel).toHaveBeenCalledTimes(1);
 		expect(ui.controller.dispose).not.toHaveBeenCalled();
 		expect(await ui.waitForFrame(s => s.includes('Ctrl-C again quits'))).toBeTruthy();
+		await ui.press(keys.ctrlC);
+		expect(ui.controller.dispose).toHaveBeenCalledTimes(1);
+	});
+
+	it('Ctrl-C while watching stops watch first (not a quit); the second press quits', async () => {
+		const ui = renderConsole();
+		ui.store.getState().setWatch(true);
+		await ui.press(keys.ctrlC);
+		expect(ui.controller.toggleWatch).toHaveBeenCalledTimes(1);
+		expect(ui.controller.dispose).not.toHaveBeenCalled();
+		expect(await ui.waitForFrame(s => s.includes('Watch stopped'))).toBeTruthy();
 		await ui.press(keys.ctrlC);
 		expect(ui.controller.dispose).toHaveBeenCalledTimes(1);
 	});

@@ -66,5 +66,12 @@ export function register(program: Command): void {
 			}
 			const {reportDiagnosis} = await import('./diagnose.js');
 			await reportDiagnosis(opened.set, inputs.join(' '), options, usage);
+			// the watch timeline the console's `e` wrote, for the post-mortem ("broke …, fixed …")
+			const format = options.json === true ? 'json' : (options.format ?? 'text');
+			const timeline = 'watchTimeline' in opened ? opened.watchTimeline : undefined;
+			if (timeline !== undefined && format === 'markdown') {
+				const {watchTimelineMarkdown} = await import('../../diagnostics/report/watch-timeline.js');
+				process.stdout.write(`\n${watchTimelineMarkdown(timeline)}`);
+			}
 		});
 }

@@ -58,7 +58,7 @@ export function register(program: Command): void {
 	)
 		.option('--json', 'no console: print the diagnosis as JSON')
 		.option('--format <format>', 'no console: print the diagnosis as text | json | markdown')
-		.option('--watch <seconds>', 'watch interval for w (default 10)')
+		.option('--watch <seconds>', 'watch interval for w (default 2)')
 		.option('--api-data <file>', API_DATA_HELP, repeatable)
 		.addHelpText(
 			'after',
@@ -198,10 +198,28 @@ async function runLive(
 	process.exitCode = await runTui({
 		source,
 		collect: async ({signal, onEvent}) => collectToCaptureSet(liveOptions, onEvent, signal),
-		exportBundle: async set => {
+		exportBundle: async (set, extra) => {
 			const {writeBundle} = await import('../../bundle/write.js');
 			const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-			return (await writeBundle(set, {output: `dvrscope-bundle-${stamp}.tar.gz`})).output;
+			return (
+				await writeBundle(set, {
+					output: `dvrscope-bundle-${stamp}.tar.gz`,
+					...(extra?.watchTimeline === undefined ? {} : {watchTimeline: extra.watchTimeline}),
+				})
+			).output;
+		},
+		// `w`: the session's watch engine over the same sources (connections kept open)
+		watch: async ({intervalMs, onEvent}) => {
+			const [{prepareLiveCollection}, {WatchEngine}] = await Promise.all([
+				import('../../session/live.js'),
+				import('../../session/watch.js'),
+			]);
+			const collect = await prepareLiveCollection(
+				liveOptions,
+				onEvent,
+				new AbortController().signal,
+			);
+			return new WatchEngine({collect, intervalMs, onCollectEvent: onEvent});
 		},
 		...(watchIntervalS === undefined ? {} : {watchIntervalS}),
 	});

@@ -7,6 +7,7 @@ import {captureErrors, commandResult, selectFindings, vrrpMembers} from '../../s
 import type {NodeId} from '../../model/ids.js';
 import type {Snapshot} from '../../model/snapshot.js';
 import type {Finding} from '../../diagnostics/types.js';
+import type {TimelineEntry} from '../../state/store.js';
 
 type Props = {readonly node?: NodeId; readonly height: number; readonly width: number};
 
@@ -251,22 +252,60 @@ export function CommandLogScreen({height, width}: Props): ReactNode {
 	);
 }
 
-/** Watch mode's per-VIP timeline: what changed between rounds, and what did not. */
+/** The change column: a word even without colour (NO_COLOR): STALE, VERDICT, CHANGED, same. */
+const markOf = (e: TimelineEntry): string =>
+	e.stale === true
+		? 'STALE   '
+		: e.kind === 'verdict'
+			? 'VERDICT '
+			: e.kind === 'node'
+				? 'UNREAD  '
+				: e.changed
+					? 'CHANGED '
+					: 'same    ';
+
+/**
+ * Watch mode's timeline: the verdict and the last round's cost always on top, then every row
+ * (newest first) with the time its data was read, STALE entries and verdict changes marked.
+ */
 export function WatchScreen({height, width}: Props): ReactNode {
 	const theme = useTheme();
 	const watch = useAppStore(s => s.watch);
+	const verdict = useAppStore(s => s.diagnosis?.verdict);
 	const rows = useMemo(
 		(): BrowserRow[] =>
 			watch.timeline
-				.map((e, i) => ({
-					key: String(i),
-					text: `${e.at.slice(11, 19)} #${pad(String(e.round), 3)} ${pad(e.vip, 15)} ${pad(e.node ?? '', 12)} ${e.changed ? 'CHANGED ' : 'same    '}${e.text}`,
-					color: e.changed ? theme.warn : undefined,
-					bold: e.changed,
-				}))
+				.map((e, i) => {
+					const color =
+						e.level === 'critical' || e.stale === true
+							? theme.bad
+							: e.level === 'incomplete' || e.level === 'warning'
+								? theme.warn
+								: e.level === 'ok'
+									? theme.ok
+									: e.changed
+										? theme.warn
+										: undefined;
+					return {
+						key: String(i),
+						text: `${e.at.slice(11, 19)} #${pad(String(e.round), 3)} ${pad(e.vip, 15)} ${pad(e.node ?? '', 12)} ${markOf(e)}${e.text}`,
+						color,
+						bold: e.changed || e.stale === true,
+					};
+				})
 				.reverse(),
 		[watch.timeline, theme],
 	);
+	const last = watch.last;
+	const shown = (last?.verdict ?? verdict)?.toUpperCase();
+	const verdictColor =
+		shown === 'CRITICAL'
+			? theme.bad
+			: shown === 'OK'
+				? theme.ok
+				: shown === undefined
+					? undefined
+					: theme.warn;
 	return (
 		<>
 			<T wrap="truncate" color={watch.active ? theme.accent : undefined}>
@@ -274,12 +313,23 @@ export function WatchScreen({height, width}: Props): ReactNode {
 					? `WATCHING every ${watch.intervalS}s · round ${watch.round}`
 					: 'Watch is off — press w to start (live collection only)'}
 				{watch.lastAt === undefined ? '' : ` · last ${watch.lastAt.slice(11, 19)}`}
+				{last === undefined
+					? ''
+					: ` · ${last.kind} round ${last.durationMs} ms, ${last.execs} exec(s), ${(last.bytes / 1024).toFixed(1)} KiB`}
+				{watch.dropped === undefined || watch.dropped === 0
+					? ''
+					: ` · ${watch.dropped} old rows dropped`}
+			</T>
+			<T wrap="truncate" color={verdictColor} bold>
+				{shown === undefined
+					? 'Verdict: —'
+					: `Verdict: ${shown}${last === undefined ? '' : ` (${last.critical} critical, ${last.warning} warning)${last.unread.length === 0 ? '' : ` · not read: ${last.unread.map(u => u.node).join(', ')}`}`}`}
 			</T>
 			<Browser
-				title="Timeline (newest first)"
+				title="Timeline (newest first; times are when the data was read)"
 				columns={`${pad('time', 8)} ${pad('rnd', 4)} ${pad('VIP', 15)} ${pad('node', 12)} change`}
 				rows={rows}
-				height={height - 1}
+				height={height - 2}
 				width={width}
 				empty="No rounds yet."
 			/>
