@@ -11,7 +11,9 @@ if [ -f /tmp/dvrscope-lab-last-pids.txt ]; then
 	done </tmp/dvrscope-lab-last-pids.txt
 fi
 for p in /proc/[0-9]*; do
-	grep -qs "$L" "$p/cmdline" && report "process ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" | cut -c1-80)"
+	# an argument that is the runtime dir or a path under it (not /tmp/dvrscope-lab.lock: the lock
+	# the lab's users hold around up … down is not the lab's)
+	tr '\0' '\n' 2>/dev/null <"$p/cmdline" | grep -qE "$L(/|$)" && report "process ${p#/proc/} $(tr '\0' ' ' 2>/dev/null <"$p/cmdline" | cut -c1-80)"
 done
 ip netns list | grep -qw "$UL" && report "netns $UL"
 for port in "${SSHPORT[@]}" "$API_PORT" "$KUBE_PORT"; do ss -Hltn "sport = :$port" | grep -q . && report "listener 127.0.0.1:$port"; done

@@ -57,12 +57,18 @@ const commandSchema = z
 		truncated: z.boolean().nullable().optional(),
 	})
 	.loose();
+const sosTimeSchema = z.union([z.string(), z.number()]).nullable().optional();
 const pluginSchema = z
-	.object({timeout_hit: z.boolean().optional(), commands: z.array(z.unknown()).optional()})
+	.object({
+		timeout_hit: z.boolean().optional(),
+		start_time: sosTimeSchema,
+		commands: z.array(z.unknown()).optional(),
+	})
 	.loose();
 const manifestSchema = z
 	.object({
 		version: z.string().optional(),
+		start_time: sosTimeSchema,
 		components: z
 			.object({
 				report: z
@@ -91,7 +97,22 @@ type SosReading = {
 	readonly commands: readonly SosCommand[];
 	readonly timeoutHit: ReadonlySet<string>;
 	readonly problems: string[];
+	/** Commands timed by their plugin's start (sos < 4.2 records no per-command start). */
+	readonly pluginTimed?: boolean;
 };
+
+/**
+ * A time in a sos manifest as epoch seconds: a number already is; sos writes plugin and report
+ * starts as Python's `str(datetime.now())` — the node's local time without a zone, read as UTC.
+ */
+function sosSeconds(value: string | number | null | undefined): number | undefined {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value !== 'string') return undefined;
+	const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?)\d*$/.exec(value.trim());
+	if (m === null) return undefined;
+	const ms = Date.parse(`${m[1] ?? ''}T${m[2] ?? ''}Z`);
+	return Number.isNaN(ms) ? undefined : ms / 1000;
+}
 
 function fromManifest(tree: ImportTree, raw: string): SosReading {
 	const problems: string[] = [];
@@ -112,21 +133,25 @@ function fromManifest(tree: ImportTree, raw: string): SosReading {
 	const plugins = parsed.data.components?.report?.plugins ?? {};
 	const commands: SosCommand[] = [];
 	const timeoutHit = new Set<string>();
+	let pluginTimed = false;
 	for (const plugin of PLUGINS) {
 		const section = pluginSchema.safeParse(plugins[plugin]);
 		if (!section.success) continue;
 		if (section.data.timeout_hit === true) timeoutHit.add(plugin);
+		const pluginStart = sosSeconds(section.data.start_time) ?? sosSeconds(parsed.data.start_time);
 		for (const item of section.data.commands ?? []) {
 			const c = commandSchema.safeParse(item);
 			if (!c.success) continue;
 			const file = c.data.filepath ?? undefined;
+			const startTime = c.data.start_time ?? pluginStart;
+			if (c.data.start_time == null && pluginStart !== undefined) pluginTimed = true;
 			commands.push({
 				plugin,
 				argv: c.data.exec.split(/\s+/).filter(w => w !== ''),
 				...(file !== undefined ? {file: file.replace(/^\/+/, '')} : {}),
 				...(c.data.return_code != null ? {returnCode: c.data.return_code} : {}),
 				...(c.data.run_time != null ? {runTime: c.data.run_time} : {}),
-				...(c.data.start_time != null ? {startTime: c.data.start_time} : {}),
+				...(startTime != null ? {startTime} : {}),
 				truncated: c.data.truncated === true,
 			});
 		}
@@ -136,6 +161,7 @@ function fromManifest(tree: ImportTree, raw: string): SosReading {
 		commands,
 		timeoutHit,
 		problems,
+		...(pluginTimed ? {pluginTimed} : {}),
 	};
 }
 
@@ -251,12 +277,20 @@ function toOutput(
 	};
 }
 
-/** Which of several outputs of the same kind and subject to keep: a clean one, then plain argv. */
+/**
+ * Which of several outputs of the same kind and subject to keep: a clean one, then the full form.
+ * sos 4.0 runs both `ip -o addr` and `ip -d address` in the host namespace (and links `ip_addr` to
+ * the first): the one-line form lists only interfaces that have an address and no link-layer MAC,
+ * so the full form wins when both are clean.
+ */
 function better(a: ImportedOutput, b: ImportedOutput): ImportedOutput {
+	const oneLine = (o: ImportedOutput): boolean =>
+		o.argv[0] === 'ip' && o.argv.some(w => w === '-o' || w === '-oneline');
 	const score = (o: ImportedOutput): number =>
-		(o.failure === undefined ? 4 : 0) +
-		(o.exitCode === 0 ? 2 : 0) +
-		(o.stdout.trim() !== '' ? 1 : 0);
+		(o.failure === undefined ? 8 : 0) +
+		(o.exitCode === 0 ? 4 : 0) +
+		(o.stdout.trim() !== '' ? 2 : 0) +
+		(oneLine(o) ? 0 : 1);
 	return score(b) > score(a) ? b : a;
 }
 
@@ -361,7 +395,7 @@ export function importSosTree(tree: ImportTree, now = new Date().toISOString()):
 			schemaVersion: CAPTURE_SET_SCHEMA_VERSION,
 			createdAt: now,
 			tool: {name: 'dvrscope', version: 'import'},
-			description: `sos report ${tree.source}${reading.version !== undefined ? ` (sos ${reading.version})` : ''}`,
+			description: `sos report ${tree.source}${reading.version !== undefined ? ` (sos ${reading.version})` : ''}${reading.pluginTimed === true ? "; times are the sos plugins' starts (this sos records none per command), the node's local time read as UTC" : ''}`,
 			source: 'sos',
 			nodes: [info],
 			captures: captures.map(toMeta),

@@ -262,6 +262,8 @@ export function writeOsctlDump(
 		const namespaces =
 			netns === undefined ? [] : (JSON.parse(netns.stdout) as J[]).map(n => String(n['name']));
 		if (netns !== undefined) put(`${base}/ip_netns_list.txt`, netnsText(netns.stdout));
+		const hostAddr = caps.find(c => c.kind === 'ip-addr' && (c.params?.namespace ?? '') === '');
+		if (hostAddr !== undefined) put(`${base}/ip_addr.txt`, addrText(hostAddr.stdout));
 		for (const ns of namespaces) {
 			const addr = caps.find(c => c.kind === 'ip-addr' && c.params?.namespace === ns);
 			const neigh = caps.find(c => c.kind === 'ip-neigh' && c.params?.namespace === ns);

@@ -91,3 +91,23 @@ describe('sos report import (fixtures generated from the lab capture in sos layo
 		);
 	});
 });
+
+describe('real sos 4.0 output (test/fixtures/sos-4.0-lab-network: files of the Debian sosreport 4.0 run on the lab network node by lab/sos.sh, manifest cut to these commands)', () => {
+	const REAL = path.join(import.meta.dirname, '..', 'fixtures', 'sos-4.0-lab-network');
+
+	it('Given both "ip -o addr" and "ip -d address" of the host namespace (manifest order), When imported, Then the full form is kept: every interface with its MAC', async () => {
+		const {set} = await openSources([REAL]);
+		const host = set.captures.filter(c => c.kind === 'ip-addr' && c.params?.namespace === '');
+		expect(host.map(c => c.argv.join(' '))).toEqual(['ip -d address']);
+		expect(host[0]?.stdout).toMatch(/link\/ether [0-9a-f:]{17}/);
+		expect(host[0]?.stdout).toContain('br-phy');
+	});
+
+	it('Given a manifest without per-command start times (sos 4.0), When imported, Then the captures are timed by their plugin start, not by the import, and the set says so', async () => {
+		const {set} = await openSources([REAL]);
+		const netns = set.captures.find(c => c.kind === 'ip-netns');
+		expect(netns?.startedAt).toBe('2026-12-07T12:00:55.549Z');
+		expect(netns?.durationMs).toBeGreaterThan(0);
+		expect(set.manifest.description).toMatch(/sos 4\.0.*plugins' starts.*local time read as UTC/);
+	});
+});
