@@ -120,11 +120,14 @@ healthy() {
 	local cur m master
 	cur=$(wait_stable 10 120)
 	ts "VIP entries: $cur"
-	if [ "$(echo "$cur" | tr ' ' '\n' | grep = | cut -d= -f2 | sort -u | wc -l)" != 1 ]; then
+	# nodes that disagree, or entries gone (after holder-unknown deleted the VIP port): re-set the pair
+	if [ "$(echo "$cur" | tr ' ' '\n' | grep = | cut -d= -f2 | sort -u | wc -l)" != 1 ] || [ -z "$(vip_mac compute-2)" ]; then
 		m=$(vip_mac compute-2)
 		master=$(who "$m")
 		[ "$master" = vm1 ] || [ "$master" = vm2 ] || master=vm1
-		ts "nodes disagree on the VIP's MAC: re-set the allowed address pair on $master's port"
+		ts "nodes disagree on the VIP's MAC (or have none): re-set the allowed address pair on $master's port"
+		# an unchanged pair may not be re-sent to the agents: clear it first when the entries are gone
+		[ -n "$(vip_mac compute-2)" ] || c -X PUT "$API/ports/$(port_of "$master")" -d '{"port":{"allowed_address_pairs":[]}}' >/dev/null
 		reset_aap "$(port_of "$master")"
 		wait_all "$(mac_of "$master")" 60 || die "entries did not converge on $master: $(entries)"
 		cur=$(wait_stable 10 60)
