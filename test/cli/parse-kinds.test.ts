@@ -30,6 +30,7 @@ const FILE_FOR: Record<ParserKind, string> = {
 	'octavia-amphorae': 'pub-octavia-api-amphora-list-response.json',
 	osdpl: 'openstack-constructed/osdpl-list.json',
 	'kube-nodes': 'kube/kubectl-get-nodes-lab.json',
+	'ovs-trace': 'trace/healthy/3-compute-2-br-int-qr-to-tunnel.txt',
 };
 
 async function runParse(

@@ -31,6 +31,7 @@ import {ovsFlowsParser} from './ovs-flows.js';
 import {ovsOfctlShowParser} from './ovs-ofctl-show.js';
 import {ovsVsctlShowParser} from './ovs-vsctl-show.js';
 import {ovsdbJsonParser} from './ovsdb-json.js';
+import {ovsTraceParser} from './ovs-trace.js';
 
 export type ParserRegistry = {readonly [K in ParserKind]: Parser<K>};
 
@@ -57,6 +58,7 @@ export const parsers: ParserRegistry = {
 	'octavia-amphorae': octaviaAmphoraeParser,
 	osdpl: osdplParser,
 	'kube-nodes': kubeNodesParser,
+	'ovs-trace': ovsTraceParser,
 };
 
 /** Facts of a kind when nothing could be read. */
@@ -83,6 +85,7 @@ export function emptyFacts<K extends ParserKind>(kind: K): ParserOutput[K] {
 		'octavia-amphorae': [],
 		osdpl: {dnsServers: [], externalNetworks: [], servicesEnabled: []},
 		'kube-nodes': {nodes: []},
+		'ovs-trace': {steps: [], bridges: [], outputs: [], rewrites: [], flood: false},
 	};
 	return empty[kind];
 }
