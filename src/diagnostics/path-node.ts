@@ -5,11 +5,13 @@
  */
 import {parseCapture} from '../collectors/parsers/index.js';
 import type {Capture} from '../model/capture.js';
-import type {IpInterface, OsPort, OvsdbNeutronPort, OvsTrace, RouteEntry} from '../model/facts.js';
+import type {OsPort, OvsdbNeutronPort, OvsTrace, RouteEntry} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
-import {cidrContains, normalizeMac, sameIp} from './net.js';
+import {cidrContains, normalizeMac, sameIp, sameMac} from './net.js';
 import type {Evidence} from './types.js';
+import {fixHolder} from './holder.js';
+import {getModel, type Vip} from './model.js';
 
 /** OVS interfaces of a node (OVSDB Interface table, Neutron's reading). */
 export function ovsInterfaces(snapshot: Snapshot, node: NodeId): readonly OvsdbNeutronPort[] {
@@ -40,7 +42,7 @@ export function routerLegs(snapshot: Snapshot, node: NodeId): Leg[] {
 	const addr = snapshot.nodes[node]?.facts.addr ?? {};
 	for (const [namespace, sourced] of Object.entries(addr)) {
 		if (!namespace.startsWith('qrouter-')) continue;
-		for (const iface of sourced.data as readonly IpInterface[]) {
+		for (const iface of sourced.data) {
 			if (!iface.name.startsWith('qr-')) continue;
 			for (const a of iface.addresses)
 				legs.push({
@@ -127,3 +129,111 @@ export function portWords(port: OsPort): string {
 	const ips = port.fixedIps.map(f => f.ip).join(', ');
 	return `port ${port.name !== undefined && port.name !== '' ? `${port.name} ` : ''}(${port.id.slice(0, 8)})${ips === '' ? '' : `, ${ips}`}, ${port.mac}`;
 }
+
+export type PathHolder =
+	| {readonly known: true; readonly mac: string; readonly label: string; readonly basis: string}
+	| {readonly known: false; readonly reason: string};
+
+/** The address the trace starts from: a Neutron port (API or OVSDB) plugged into a node's br-int. */
+export type Client = {
+	readonly ip: string;
+	readonly mac: string;
+	readonly node: NodeId;
+	readonly tap: string;
+	readonly label: string;
+	readonly port?: OsPort;
+};
+
+export function resolveFrom(snapshot: Snapshot, from: string): Client | string {
+	const ports = snapshot.cloud.ports?.data ?? [];
+	const port = ports.find(
+		p =>
+			p.id === from ||
+			(p.name !== undefined && p.name !== '' && p.name === from) ||
+			p.deviceId === from ||
+			p.fixedIps.some(f => sameIp(f.ip, from)),
+	);
+	let plug = plugOf(snapshot, i =>
+		port !== undefined
+			? i.ifaceId === port.id
+			: i.ifaceId === from || i.vmUuid === from || i.name === from,
+	);
+	let ip = port?.fixedIps.find(f => !f.ip.includes(':'))?.ip;
+	if (plug === undefined && port === undefined) {
+		// No API: the IP's MAC from a router's PERMANENT entry, then the tap with that attached MAC.
+		const model = getModel(snapshot);
+		for (const node of Object.keys(snapshot.nodes))
+			for (const ns of model.namespaces(node).filter(n => n.startsWith('qrouter-')))
+				for (const o of model.neigh(node, ns))
+					if (sameIp(o.entry.dst, from) && o.entry.lladdr !== undefined && plug === undefined) {
+						const mac = o.entry.lladdr;
+						plug = plugOf(snapshot, i => sameMac(i.attachedMac, mac));
+						ip = from;
+					}
+	}
+	if (plug === undefined)
+		return port === undefined
+			? `--from ${from}: no Neutron port, VM or OVS interface with that id, name or IP in the capture set`
+			: `--from ${from}: ${portWords(port)} is not plugged into any node's br-int in the capture set (no OVSDB interface with iface-id ${port.id})`;
+	const mac = port?.mac ?? plug.iface.attachedMac;
+	if (ip === undefined || mac === undefined)
+		return `--from ${from}: the port's IPv4 address or MAC is unknown (give its IP, or collect with the OpenStack API)`;
+	return {
+		ip,
+		mac: normalizeMac(mac),
+		node: plug.node,
+		tap: plug.iface.name,
+		label: port !== undefined ? portWords(port) : `${plug.iface.name} (${mac}) on ${plug.node}`,
+		...(port === undefined ? {} : {port}),
+	};
+}
+
+export function resolveHolder(snapshot: Snapshot, to: string): {holder: PathHolder; vip?: Vip} {
+	const model = getModel(snapshot);
+	const vip = model.vips.find(v => sameIp(v.ip, to));
+	if (vip !== undefined) {
+		const h = fixHolder(snapshot, vip);
+		if (!h.known) return {holder: h, vip};
+		return {
+			holder: {known: true, mac: h.mac, label: h.carrier?.label ?? h.mac, basis: h.basis},
+			vip,
+		};
+	}
+	const port = snapshot.cloud.ports?.data.find(p => p.fixedIps.some(f => sameIp(f.ip, to)));
+	if (port !== undefined)
+		return {
+			holder: {
+				known: true,
+				mac: normalizeMac(port.mac),
+				label: portWords(port),
+				basis: `Neutron port with fixed IP ${to}`,
+			},
+		};
+	return {holder: {known: false, reason: `no VIP or Neutron port with ${to} in the capture set`}};
+}
+
+export type HopKind = 'ovs' | 'route' | 'neigh' | 'tunnel' | 'port';
+/** `unread`: the hop's data is not in the capture set (or could not be read). */
+export type HopStatus = 'ok' | 'drift' | 'break' | 'unread';
+
+/** A read-only catalog command that reads one hop. */
+export type PathCommand = {
+	readonly node: NodeId;
+	readonly catalogId: string;
+	readonly argv: readonly string[];
+	/** The argv as one shell line, for people. */
+	readonly command: string;
+};
+
+export type PathHop = {
+	readonly kind: HopKind;
+	readonly node?: NodeId;
+	readonly title: string;
+	readonly status: HopStatus;
+	readonly detail: string;
+	readonly evidence: readonly Evidence[];
+	/** The command that reads this hop (run, or to run when `unread`). */
+	readonly command?: PathCommand;
+	/** This hop contradicts the VIP's holder (the router entry or the landing port). */
+	readonly contradictsHolder?: true;
+};

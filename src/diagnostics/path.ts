@@ -9,65 +9,38 @@
  * that would read it (a live run executes those and proves again; saved data says INCOMPLETE). The
  * next round's inputs come from the previous hop (the remote node needs the tunnel id and the MAC).
  */
-import {planCommand, type ParamValues} from '../collectors/catalog.js';
-import {traceFlow, type TraceFlowFields} from '../collectors/trace-flow.js';
 import type {Capture} from '../model/capture.js';
-import type {OsPort, OvsTrace, OvsdbNeutronPort} from '../model/facts.js';
+import type {OvsTrace, OvsdbNeutronPort} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
-import {shellQuote} from '../model/quote.js';
 import type {Snapshot} from '../model/snapshot.js';
 import {lineEvidence} from './evidence.js';
-import {fixHolder} from './holder.js';
-import {getModel, type Vip} from './model.js';
+import {getModel} from './model.js';
 import {normalizeMac, sameIp, sameMac} from './net.js';
+import {holderMac, stepLines, Walk, whoIs} from './path-walk.js';
 import {
-	findCapture,
 	legFor,
 	nodeWithTunnelIp,
 	ovsInterfaces,
-	plugOf,
 	portWords,
 	readRoute,
-	readTrace,
+	resolveFrom,
+	resolveHolder,
 	routerLegs,
 	traceEvidence,
 	tunnelIpOf,
-	unreadable,
 	type Leg,
+	type PathCommand,
+	type PathHolder,
+	type PathHop,
 } from './path-node.js';
-import type {Evidence} from './types.js';
 
-export type HopKind = 'ovs' | 'route' | 'neigh' | 'tunnel' | 'port';
-/** `unread`: the hop's data is not in the capture set (or could not be read). */
-export type HopStatus = 'ok' | 'drift' | 'break' | 'unread';
-
-/** A read-only catalog command that reads one hop. */
-export type PathCommand = {
-	readonly node: NodeId;
-	readonly catalogId: string;
-	readonly argv: readonly string[];
-	/** The argv as one shell line, for people. */
-	readonly command: string;
-};
-
-export type PathHop = {
-	readonly kind: HopKind;
-	readonly node?: NodeId;
-	readonly title: string;
-	readonly status: HopStatus;
-	readonly detail: string;
-	readonly evidence: readonly Evidence[];
-	/** The command that reads this hop (run, or to run when `unread`). */
-	readonly command?: PathCommand;
-	/** This hop contradicts the VIP's holder (the router entry or the landing port). */
-	readonly contradictsHolder?: true;
-};
+export type {HopKind, HopStatus, PathCommand, PathHop} from './path-node.js';
 
 export type PathVerdict = 'holder' | 'drift' | 'black-hole' | 'incomplete';
 
-export type PathHolder =
-	| {readonly known: true; readonly mac: string; readonly label: string; readonly basis: string}
-	| {readonly known: false; readonly reason: string};
+const MAX_TUNNEL_HOPS = 2;
+
+export type {PathHolder} from './path-node.js';
 
 export type PathProof = {
 	readonly from: {
@@ -95,177 +68,6 @@ export type PathProof = {
 	/** Commands of unread hops: what a live run executes next (one round). */
 	readonly requests: readonly PathCommand[];
 };
-
-/** The address the trace starts from: a Neutron port (API or OVSDB) plugged into a node's br-int. */
-type Client = PathProof['from'] & {readonly port?: OsPort};
-
-const MAX_TUNNEL_HOPS = 2;
-
-function resolveFrom(snapshot: Snapshot, from: string): Client | string {
-	const ports = snapshot.cloud.ports?.data ?? [];
-	const port = ports.find(
-		p =>
-			p.id === from ||
-			(p.name !== undefined && p.name !== '' && p.name === from) ||
-			p.deviceId === from ||
-			p.fixedIps.some(f => sameIp(f.ip, from)),
-	);
-	let plug = plugOf(snapshot, i =>
-		port !== undefined
-			? i.ifaceId === port.id
-			: i.ifaceId === from || i.vmUuid === from || i.name === from,
-	);
-	let ip = port?.fixedIps.find(f => !f.ip.includes(':'))?.ip;
-	if (plug === undefined && port === undefined) {
-		// No API: the IP's MAC from a router's PERMANENT entry, then the tap with that attached MAC.
-		const model = getModel(snapshot);
-		for (const node of Object.keys(snapshot.nodes))
-			for (const ns of model.namespaces(node).filter(n => n.startsWith('qrouter-')))
-				for (const o of model.neigh(node, ns))
-					if (sameIp(o.entry.dst, from) && o.entry.lladdr !== undefined && plug === undefined) {
-						const mac = o.entry.lladdr;
-						plug = plugOf(snapshot, i => sameMac(i.attachedMac, mac));
-						ip = from;
-					}
-	}
-	if (plug === undefined)
-		return port === undefined
-			? `--from ${from}: no Neutron port, VM or OVS interface with that id, name or IP in the capture set`
-			: `--from ${from}: ${portWords(port)} is not plugged into any node's br-int in the capture set (no OVSDB interface with iface-id ${port.id})`;
-	const mac = port?.mac ?? plug.iface.attachedMac;
-	if (ip === undefined || mac === undefined)
-		return `--from ${from}: the port's IPv4 address or MAC is unknown (give its IP, or collect with the OpenStack API)`;
-	return {
-		ip,
-		mac: normalizeMac(mac),
-		node: plug.node,
-		tap: plug.iface.name,
-		label: port !== undefined ? portWords(port) : `${plug.iface.name} (${mac}) on ${plug.node}`,
-		...(port === undefined ? {} : {port}),
-	};
-}
-
-function resolveHolder(snapshot: Snapshot, to: string): {holder: PathHolder; vip?: Vip} {
-	const model = getModel(snapshot);
-	const vip = model.vips.find(v => sameIp(v.ip, to));
-	if (vip !== undefined) {
-		const h = fixHolder(snapshot, vip);
-		if (!h.known) return {holder: h, vip};
-		return {
-			holder: {known: true, mac: h.mac, label: h.carrier?.label ?? h.mac, basis: h.basis},
-			vip,
-		};
-	}
-	const port = snapshot.cloud.ports?.data.find(p => p.fixedIps.some(f => sameIp(f.ip, to)));
-	if (port !== undefined)
-		return {
-			holder: {
-				known: true,
-				mac: normalizeMac(port.mac),
-				label: portWords(port),
-				basis: `Neutron port with fixed IP ${to}`,
-			},
-		};
-	return {holder: {known: false, reason: `no VIP or Neutron port with ${to} in the capture set`}};
-}
-
-/** Walk state: the hops so far. */
-class Walk {
-	readonly hops: PathHop[] = [];
-	landing: PathProof['landing'];
-	constructor(
-		readonly snapshot: Snapshot,
-		readonly client: Client,
-		readonly to: string,
-		readonly holder: PathHolder,
-		readonly vip: Vip | undefined,
-	) {}
-
-	hop(hop: PathHop): void {
-		this.hops.push(hop);
-	}
-
-	/** Plan a catalog command; its capture when in the set. */
-	read(
-		node: NodeId,
-		catalogId: 'trace.ovs' | 'trace.route-get',
-		values: ParamValues,
-		kind: HopKind,
-		title: string,
-	): {command: PathCommand; capture: Capture} | undefined {
-		const plan = planCommand(catalogId, values);
-		if (!plan.ok) {
-			const r = plan.refusals[0];
-			this.hop({
-				kind,
-				node,
-				title,
-				status: 'unread',
-				detail: `not traced: the catalog refuses ${r?.param ?? '?'} "${r?.value ?? ''}" (${r?.reason ?? ''})`,
-				evidence: [],
-			});
-			return undefined;
-		}
-		const argv = plan.command.argv;
-		const command: PathCommand = {node, catalogId, argv, command: shellQuote(argv)};
-		const capture = findCapture(this.snapshot, node, argv);
-		const why = capture === undefined ? 'not in the capture set' : unreadable(capture);
-		if (capture === undefined || why !== undefined) {
-			this.hop({
-				kind,
-				node,
-				title,
-				status: 'unread',
-				detail: `not read (${why ?? ''}): run on ${node}: ${command.command}`,
-				evidence: [],
-				command,
-			});
-			return undefined;
-		}
-		return {command, capture};
-	}
-
-	trace(node: NodeId, bridge: string, fields: TraceFlowFields, title: string) {
-		const got = this.read(node, 'trace.ovs', {bridge, flow: traceFlow(fields)}, 'ovs', title);
-		if (got === undefined) return undefined;
-		const trace = readTrace(got.capture);
-		if (trace.error !== undefined) {
-			this.hop({
-				kind: 'ovs',
-				node,
-				title,
-				status: 'unread',
-				detail: `OVS refused the trace (exit ${got.capture.exitCode ?? '?'}): ${trace.error}`,
-				evidence: [],
-				command: got.command,
-			});
-			return undefined;
-		}
-		return {...got, trace};
-	}
-}
-
-const holderMac = (w: Walk): string | undefined => (w.holder.known ? w.holder.mac : undefined);
-
-/** Words for who is behind a MAC (the VIP's carriers first). */
-function whoIs(w: Walk, mac: string): string {
-	if (w.vip !== undefined) {
-		const who = getModel(w.snapshot).whoHasMac(w.vip, mac);
-		if (who !== '') return who;
-	}
-	const port = w.snapshot.cloud.ports?.data.find(p => sameMac(p.mac, mac));
-	return port !== undefined ? portWords(port) : 'no known port';
-}
-
-/** Steps and exits of a trace as evidence lines. */
-function stepLines(trace: OvsTrace): number[] {
-	return [
-		...trace.steps.map(s => s.line),
-		...trace.outputs.map(o => o.line),
-		...trace.rewrites.map(r => r.line),
-		...(trace.drop === undefined ? [] : [trace.drop.line]),
-	];
-}
 
 /** Follow a trace's exit: a local port (landing), a tunnel (remote round), or a drop/flood. */
 function follow(
