@@ -9,6 +9,7 @@ import {register as registerBundle} from './commands/bundle.js';
 import {register as registerDiff} from './commands/diff.js';
 import {register as registerConsole} from './commands/console.js';
 import {register as registerCollect} from './commands/collect.js';
+import {register as registerTrace} from './commands/trace.js';
 
 /**
  * Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input
@@ -33,4 +34,5 @@ registerBundle(program);
 registerDiff(program);
 registerConsole(program);
 registerCollect(program);
+registerTrace(program);
 await program.parseAsync(process.argv);

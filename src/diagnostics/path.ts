@@ -13,7 +13,7 @@ import type {Capture} from '../model/capture.js';
 import type {OvsTrace, OvsdbNeutronPort} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
-import {lineEvidence} from './evidence.js';
+import {lineEvidence, neighFocus} from './evidence.js';
 import {getModel} from './model.js';
 import {normalizeMac, sameIp, sameMac} from './net.js';
 import {holderMac, stepLines, Walk, whoIs} from './path-walk.js';
@@ -386,7 +386,9 @@ function routed(w: Walk, legs: readonly Leg[]): void {
 					? `no entry for ${w.to}: the kernel would ARP for it, which a trace does not show`
 					: `entry ${o.entry.states.join(' ')} without a MAC: the kernel has nowhere to send ${w.to}`,
 			evidence:
-				o === undefined ? [] : [lineEvidence(w.snapshot, c.node, o.sourced, [o.entry.line], t3)],
+				o === undefined
+					? []
+					: [lineEvidence(w.snapshot, c.node, o.sourced, [o.entry.line], t3, neighFocus(w.to))],
 		});
 		return;
 	}
@@ -399,7 +401,7 @@ function routed(w: Walk, legs: readonly Leg[]): void {
 		title: t3,
 		status: contradicts ? 'break' : 'ok',
 		detail: `${w.to} lladdr ${mac} ${o.entry.states.join(' ')} on ${o.entry.dev ?? outLeg.dev} → ${whoIs(w, mac)}${contradicts ? `; the holder is ${hm} (${w.holder.known ? w.holder.label : ''}): frames go to the old MAC` : ''}`,
-		evidence: [lineEvidence(w.snapshot, c.node, o.sourced, [o.entry.line], t3)],
+		evidence: [lineEvidence(w.snapshot, c.node, o.sourced, [o.entry.line], t3, neighFocus(w.to))],
 		...(contradicts ? {contradictsHolder: true as const} : {}),
 	});
 	const t4 = `${c.node} br-int: ${outLeg.dev} (${outLeg.mac}) → ${mac}`;

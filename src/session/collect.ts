@@ -12,6 +12,7 @@ import {isSafeId, type NodeId} from '../model/ids.js';
 import type {CommandResult, Transport, TransportFailure} from '../transport/types.js';
 import type {CloudApi} from '../transport/openstack-api.js';
 import {toCaptureMeta} from '../bundle/capture-set.js';
+import type {NodeExec} from './trace-rounds.js';
 import {
 	bridgeNames,
 	catalogEntries,
@@ -77,6 +78,12 @@ export type CollectOptions = {
 	readonly portShowLimit?: number;
 	/** Marker nonce source (tests pin it). */
 	readonly nonce?: () => string;
+	/**
+	 * Runs after the collection, before the transports close: more catalog reads on the same
+	 * connections (the rounds of a packet-path proof, src/session/trace-rounds.ts). Not called when
+	 * the collection was cancelled.
+	 */
+	readonly after?: (set: CaptureSet, exec: NodeExec, signal: AbortSignal) => Promise<CaptureSet>;
 };
 
 export const COLLECT_DEFAULTS = {
@@ -768,6 +775,30 @@ export async function collect(
 			captures: 0,
 		});
 	}
+	let set = finishSet(session, nodes, started, cancelled);
+	if (options.after !== undefined && !cancelled) {
+		const byId = new Map(options.nodes.map(n => [n.info.id, n.transport]));
+		const exec: NodeExec = async (node, argv, entry) => {
+			const transport = byId.get(node);
+			if (transport === undefined)
+				return {
+					target: node,
+					argv,
+					stdout: '',
+					stderr: '',
+					exitCode: null,
+					startedAt: now(),
+					durationMs: 0,
+					failure: {kind: 'unreachable', message: `${node} is not a node of this collection`},
+				};
+			const result = await transport.exec(
+				{argv, timeoutMs: options.commandTimeoutMs ?? entry.timeoutMs, podClass: entry.podClass},
+				{signal: controller.signal},
+			);
+			return {...result, via: transport.kind};
+		};
+		set = await options.after(set, exec, controller.signal);
+	}
 	// Close every transport (also the unselected and unfinished ones), bounded.
 	await settleWithin(
 		Promise.all(
@@ -777,7 +808,7 @@ export async function collect(
 		),
 		2000,
 	);
-	return finishSet(session, nodes, started, cancelled);
+	return set;
 }
 
 function finishSet(
