@@ -661,8 +661,9 @@ async function collectNode(session: Session, node: CollectNode): Promise<void> {
 	} finally {
 		run.dispose();
 		finishNode(session, run, Date.now() - started);
-		// Close at once: one connection per node, released as soon as the node is done.
-		await node.transport.close().catch(() => undefined);
+		// Close at once: one connection per node, released as soon as the node is done — unless
+		// more reads follow on the same connections (`after`: closed with the others at the end).
+		if (session.options.after === undefined) await node.transport.close().catch(() => undefined);
 	}
 }
 

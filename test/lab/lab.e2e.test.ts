@@ -476,6 +476,8 @@ describe.skipIf(reason !== '')(
 		}, 300_000);
 
 		it('Given the failover, dvrscope trace (SSH and kubectl) breaks at the qrouter entry on the client node, names the old master, and agrees with the failed ping (issue 22)', () => {
+			// in the whole suite the failover test before this one moved the lab; alone, move it here
+			if (state().scenario !== 'failover') lab('scenario.sh', 'failover');
 			const now = state();
 			const master = now.master as 'vm1' | 'vm2';
 			const old = master === 'vm1' ? 'vm2' : 'vm1';
@@ -509,6 +511,8 @@ describe.skipIf(reason !== '')(
 		}, 300_000);
 
 		it('Given the workaround (the printed fix applied), dvrscope trace ends on the new holder (issue 22)', () => {
+			// in the whole suite the test before applied the printed fix; alone, the lab's workaround
+			if (state().clientPing.received === 0) lab('scenario.sh', 'workaround');
 			const now = state();
 			const master = now.master as 'vm1' | 'vm2';
 			const {code, proof, stderr} = traceCli('ssh');
