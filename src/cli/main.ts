@@ -10,6 +10,7 @@ import {register as registerDiff} from './commands/diff.js';
 import {register as registerConsole} from './commands/console.js';
 import {register as registerCollect} from './commands/collect.js';
 import {register as registerWatch} from './commands/watch.js';
+import {register as registerTrace} from './commands/trace.js';
 
 /**
  * Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input
@@ -35,4 +36,5 @@ registerDiff(program);
 registerConsole(program);
 registerCollect(program);
 registerWatch(program);
+registerTrace(program);
 await program.parseAsync(process.argv);

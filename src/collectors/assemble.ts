@@ -277,6 +277,7 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			case 'osdpl':
 			case 'kube-nodes':
 			case 'ovn-db':
+			case 'ovs-trace':
 				return;
 		}
 	};
@@ -286,6 +287,9 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 		const capture = projectCapture(raw);
 		captures[capture.id] = capture;
 		if (capture.scope === 'node' && capture.node !== undefined) factsOf(capture.node);
+		// Packet-path proofs (`trace.*`: ofproto/trace, ip route get) describe one packet, not the
+		// node's state: src/diagnostics/path.ts reads them from `captures`, never as node facts.
+		if (capture.catalogId?.startsWith('trace.') === true) continue;
 		// Capture sets written before a kind existed for their catalog entry still get parsed.
 		const kind = capture.kind ?? KIND_OF_CATALOG[capture.catalogId ?? ''];
 		if (kind === undefined) continue;

@@ -20,6 +20,7 @@ import type {ParserKind} from '../model/facts.js';
 import type {CaptureParams, CaptureScope} from '../model/capture.js';
 import {quoteWord, shellQuote} from '../model/quote.js';
 import type {ApiRequest, ApiService} from '../model/api-request.js';
+import {checkTraceFlow, MAX_FLOW_LENGTH} from './trace-flow.js';
 
 /** Which Kubernetes pod/container answers a command (kubectl transport); ignored by ssh/local. */
 export type PodClass =
@@ -43,6 +44,17 @@ export const PARAM_PATTERNS = {
 	ip: /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|[0-9a-fA-F:]{2,39}(?:\d{1,3}(?:\.\d{1,3}){3})?)$/,
 	/** Marker nonce for sectioned output: 32 lower-case hex digits, chosen by dvrscope per run. */
 	nonce: /^[0-9a-f]{32}$/,
+	/**
+	 * An OpenFlow match for `ofproto/trace` (issue 22): comma-separated `field` or `field=value`
+	 * words, no spaces, never starting with `-` (so never an option such as `-generate`). Keys and
+	 * values are checked further by {@link checkTraceFlow}.
+	 */
+	flow: /^[a-z_]+(?:=[A-Za-z0-9_.:/-]+)?(?:,[a-z_]+(?:=[A-Za-z0-9_.:/-]+)?)*$/,
+	/** A Linux interface name (`qr-1a2b3c4d-5e`, `tap…`): at most 15 characters, not an option. */
+	device: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/,
+	/** Source address of `ip route get … from`: same form as `ip`. */
+	sourceIp:
+		/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|[0-9a-fA-F:]{2,39}(?:\d{1,3}(?:\.\d{1,3}){3})?)$/,
 	/** Neutron `ha_confs_path`: an absolute path of plain segments. */
 	haConfsPath: /^\/(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\/){0,8}[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/,
 } as const satisfies Record<string, RegExp>;
@@ -94,9 +106,11 @@ export type CatalogEntry = {
 	readonly scope: CaptureScope;
 	/**
 	 * `discover` runs first on every node; `detail` uses what discovery found; `cloud` is API-side;
-	 * `probe` is run only by watch rounds (src/session/watch.ts), never by a full collection.
+	 * `probe` is run only by watch rounds (src/session/watch.ts), never by a full collection;
+	 * `trace` runs only in the rounds of a packet-path proof (src/diagnostics/path.ts), never in a
+	 * plain collection.
 	 */
-	readonly phase: 'discover' | 'detail' | 'cloud' | 'probe';
+	readonly phase: 'discover' | 'detail' | 'cloud' | 'probe' | 'trace';
 	readonly podClass: PodClass;
 	readonly argv: readonly [ArgToken, ...ArgToken[]];
 	/** Parser kind of stdout (absent: stored for humans, or sectioned). */
@@ -710,6 +724,49 @@ const ENTRIES = [
 		api: {service: 'compute', path: '/servers/{server}'},
 		timeoutMs: 60_000,
 	},
+	// Packet-path proof (issue 22): read-only traces, planned one hop at a time by src/diagnostics/
+	// path.ts. ofproto/trace is never given `-generate` nor a packet argument (the template has one
+	// word for the flow and the flow can never be an option): without a packet it has no side effects.
+	{
+		id: 'trace.ovs',
+		title: 'OpenFlow trace of one packet through a bridge (ofproto/trace, no packet, no -generate)',
+		scope: 'node',
+		phase: 'trace',
+		podClass: 'ovs-vswitchd',
+		argv: [
+			'ovs-appctl',
+			'-T',
+			'10',
+			'ofproto/trace',
+			{param: 'bridge'},
+			'--names',
+			{param: 'flow'},
+		],
+		kind: 'ovs-trace',
+		timeoutMs: 15_000,
+	},
+	{
+		id: 'trace.route-get',
+		title: "The route a router namespace's kernel takes for one packet (ip route get … iif)",
+		scope: 'node',
+		phase: 'trace',
+		podClass: 'l3-agent',
+		argv: [
+			'ip',
+			'-n',
+			{param: 'namespace'},
+			'-j',
+			'route',
+			'get',
+			{param: 'ip'},
+			'from',
+			{param: 'sourceIp'},
+			'iif',
+			{param: 'device'},
+		],
+		kind: 'ip-route',
+		timeoutMs: 15_000,
+	},
 ] as const satisfies readonly CatalogEntry[];
 
 export type CatalogId = (typeof ENTRIES)[number]['id'];
@@ -742,9 +799,11 @@ export function printable(value: string): string {
 
 /** `undefined` when the value is legal for the parameter, else the reason. */
 export function checkParam(name: ParamName, value: string): string | undefined {
-	if (value.length > MAX_PARAM_LENGTH) return `longer than ${MAX_PARAM_LENGTH} characters`;
+	const max = name === 'flow' ? MAX_FLOW_LENGTH : MAX_PARAM_LENGTH;
+	if (value.length > max) return `longer than ${max} characters`;
 	if (!PARAM_PATTERNS[name].test(value))
 		return `does not match the ${name} pattern ${String(PARAM_PATTERNS[name])}`;
+	if (name === 'flow') return checkTraceFlow(value);
 	if (name === 'haConfsPath' && value.split('/').includes('..')) return 'contains ".."';
 	return undefined;
 }

@@ -32,6 +32,7 @@ export const PARSER_KINDS = [
 	'osdpl',
 	'kube-nodes',
 	'ovn-db',
+	'ovs-trace',
 ] as const;
 
 export type ParserKind = (typeof PARSER_KINDS)[number];
@@ -188,6 +189,66 @@ export type FdbEntry = {
 	readonly line: number;
 };
 export type Fdb = {readonly entries: readonly FdbEntry[]};
+
+/** One table visited by `ofproto/trace` (`N. match, priority P, cookie C` and its actions). */
+export type OvsTraceStep = {
+	/** Bridge the table belongs to (the trace follows patch ports into other bridges). */
+	readonly bridge: string;
+	readonly table: number;
+	/** The matching flow's match as printed; `No match` when no flow matched. */
+	readonly match: string;
+	readonly priority?: number;
+	readonly cookie?: string;
+	/** The flow's actions in the flow parser's vocabulary (resubmit, output, set_field …). */
+	readonly actions: readonly FlowAction[];
+	/** What OVS says about the actions (`-> forwarding to learned port`, `>> native tunnel routing failed`). */
+	readonly notes: readonly string[];
+	readonly line: number;
+};
+
+/** A port the packet leaves through (a patch port's peer bridge is followed, not listed). */
+export type OvsTraceOutput = {
+	readonly bridge: string;
+	readonly port: string;
+	readonly line: number;
+	/** Set for a tunnel port: the remote IP when the trace prints it (userspace `tunneling to`, datapath `dst=`). */
+	readonly tunnel?: {readonly remoteIp?: string; readonly tunId?: string};
+};
+
+/** A header rewrite on the way (`set_field:fa:16:3f:…->eth_src`, `mod_dl_src`, `->tun_id`). */
+export type OvsTraceRewrite = {
+	readonly bridge: string;
+	readonly table: number;
+	readonly field: string;
+	readonly value: string;
+	readonly line: number;
+};
+
+/** `ovs-appctl ofproto/trace BRIDGE --names FLOW` read into the path it took. */
+export type OvsTrace = {
+	/** The `Flow:` line (what was traced). */
+	readonly flow?: string;
+	readonly steps: readonly OvsTraceStep[];
+	/** Bridges in the order the trace entered them. */
+	readonly bridges: readonly string[];
+	readonly outputs: readonly OvsTraceOutput[];
+	readonly rewrites: readonly OvsTraceRewrite[];
+	/** The tunnel id set on the way (`set_field:0x4d->tun_id`, `load:…->NXM_NX_TUN_ID[]`). */
+	readonly tunId?: string;
+	/** True when a NORMAL action flooded (`no learned MAC for destination, flooding`) or the packet left through several ports. */
+	readonly flood: boolean;
+	/** Set when the packet is dropped: where, and the line. */
+	readonly drop?: {
+		readonly bridge: string;
+		readonly table?: number;
+		readonly reason: string;
+		readonly line: number;
+	};
+	readonly finalFlow?: string;
+	readonly datapathActions?: {readonly text: string; readonly line: number};
+	/** OVS refused the trace (unknown port, no such bridge, prerequisites not met …). */
+	readonly error?: string;
+};
 
 // ─── iproute2 ────────────────────────────────────────────────────────────────
 
@@ -513,6 +574,7 @@ export type ParserOutput = {
 	osdpl: OsdplNeutron;
 	'kube-nodes': KubeNodes;
 	'ovn-db': OvnDb;
+	'ovs-trace': OvsTrace;
 };
 
 export type ParseResult<K extends ParserKind> = {

@@ -12,6 +12,7 @@ import {isSafeId, type NodeId} from '../model/ids.js';
 import type {CommandResult, Transport, TransportFailure} from '../transport/types.js';
 import type {CloudApi} from '../transport/openstack-api.js';
 import {toCaptureMeta} from '../bundle/capture-set.js';
+import type {NodeExec} from './trace-rounds.js';
 import {
 	bridgeNames,
 	catalogEntries,
@@ -82,6 +83,12 @@ export type CollectOptions = {
 	 * re-collections, and closes them when it stops).
 	 */
 	readonly keepOpen?: boolean;
+	/**
+	 * Runs after the collection, before the transports close: more catalog reads on the same
+	 * connections (the rounds of a packet-path proof, src/session/trace-rounds.ts). Not called when
+	 * the collection was cancelled.
+	 */
+	readonly after?: (set: CaptureSet, exec: NodeExec, signal: AbortSignal) => Promise<CaptureSet>;
 };
 
 export const COLLECT_DEFAULTS = {
@@ -665,9 +672,10 @@ async function collectNode(session: Session, node: CollectNode): Promise<void> {
 	} finally {
 		run.dispose();
 		finishNode(session, run, Date.now() - started);
-		// Close at once: one connection per node, released as soon as the node is done (watch
-		// keeps it for its next round).
-		if (session.options.keepOpen !== true)
+		// Close at once: one connection per node, released as soon as the node is done — unless
+		// watch keeps it for its next round (`keepOpen`) or more reads follow on the same
+		// connections (`after`: closed with the others at the end).
+		if (session.options.keepOpen !== true && session.options.after === undefined)
 			await node.transport.close().catch(() => undefined);
 	}
 }
@@ -781,6 +789,30 @@ export async function collect(
 			captures: 0,
 		});
 	}
+	let set = finishSet(session, nodes, started, cancelled);
+	if (options.after !== undefined && !cancelled) {
+		const byId = new Map(options.nodes.map(n => [n.info.id, n.transport]));
+		const exec: NodeExec = async (node, argv, entry) => {
+			const transport = byId.get(node);
+			if (transport === undefined)
+				return {
+					target: node,
+					argv,
+					stdout: '',
+					stderr: '',
+					exitCode: null,
+					startedAt: now(),
+					durationMs: 0,
+					failure: {kind: 'unreachable', message: `${node} is not a node of this collection`},
+				};
+			const result = await transport.exec(
+				{argv, timeoutMs: options.commandTimeoutMs ?? entry.timeoutMs, podClass: entry.podClass},
+				{signal: controller.signal},
+			);
+			return {...result, via: transport.kind};
+		};
+		set = await options.after(set, exec, controller.signal);
+	}
 	// Close every transport (also the unselected and unfinished ones), bounded.
 	await settleWithin(
 		Promise.all(
@@ -791,7 +823,7 @@ export async function collect(
 		),
 		2000,
 	);
-	return finishSet(session, nodes, started, cancelled);
+	return set;
 }
 
 function finishSet(

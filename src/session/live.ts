@@ -49,6 +49,8 @@ export type LiveCollectOptions = {
 	readonly openstack?: OpenStackAccess;
 	readonly description?: string;
 	readonly toolVersion?: string;
+	/** More reads on the collection's connections before they close (packet-path rounds). */
+	readonly after?: CollectOptions['after'];
 	/** Pause before collecting from more than 50 nodes without a target (ms; default 5000). */
 	readonly largeCollectionPauseMs?: number;
 };
@@ -253,6 +255,7 @@ export async function prepareLiveCollection(
 		nodes,
 		...(cloud === undefined ? {} : {cloud, cloudEntries: CLOUD_DATA}),
 		...extra,
+		...(options.after === undefined ? {} : {after: options.after}),
 		description:
 			options.description ??
 			`${description}${options.target === undefined ? '' : `, target ${describeTarget(options.target)}`}`,

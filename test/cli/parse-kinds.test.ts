@@ -31,6 +31,7 @@ const FILE_FOR: Record<ParserKind, string> = {
 	osdpl: 'openstack-constructed/osdpl-list.json',
 	'kube-nodes': 'kube/kubectl-get-nodes-lab.json',
 	'ovn-db': 'ovn/ovn-nbctl-list-healthy.json',
+	'ovs-trace': 'trace/healthy/3-compute-2-br-int-qr-to-tunnel.txt',
 };
 
 async function runParse(

@@ -215,6 +215,7 @@ export async function liveCollectOptions(
 export async function runLiveCollection(
 	options: CollectCliOptions,
 	report: (message: string) => void = usage,
+	after?: LiveCollectOptions['after'],
 ): Promise<LiveCollection | undefined> {
 	if (!wantsLiveCollection(options)) {
 		report('give --inventory FILE (SSH/kubectl/local nodes) or --kube-context NAME');
@@ -241,7 +242,7 @@ export async function runLiveCollection(
 	};
 	setInterruptHandler(onSigint);
 	try {
-		return await collectLive(options, report, controller);
+		return await collectLive(options, report, controller, after);
 	} finally {
 		setInterruptHandler(undefined);
 	}
@@ -251,6 +252,7 @@ async function collectLive(
 	options: CollectCliOptions,
 	report: (message: string) => void,
 	controller: AbortController,
+	after?: LiveCollectOptions['after'],
 ): Promise<LiveCollection | undefined> {
 	const prepared = await liveCollectOptions(options, report);
 	if (prepared === undefined) return undefined;
@@ -269,7 +271,11 @@ async function collectLive(
 		if (line !== undefined) process.stderr.write(`${line}\n`);
 	};
 	try {
-		const set = await collectToCaptureSet(prepared.options, onEvent, controller.signal);
+		const set = await collectToCaptureSet(
+			after === undefined ? prepared.options : {...prepared.options, after},
+			onEvent,
+			controller.signal,
+		);
 		if (controller.signal.aborted) {
 			const kept = set.captures.filter(c => c.failure === undefined);
 			const from = new Set(kept.map(c => c.node ?? 'the cloud API'));

@@ -32,6 +32,7 @@ import {ovsOfctlShowParser} from './ovs-ofctl-show.js';
 import {ovsVsctlShowParser} from './ovs-vsctl-show.js';
 import {ovsdbJsonParser} from './ovsdb-json.js';
 import {ovnDbParser} from './ovn-db.js';
+import {ovsTraceParser} from './ovs-trace.js';
 
 export type ParserRegistry = {readonly [K in ParserKind]: Parser<K>};
 
@@ -59,6 +60,7 @@ export const parsers: ParserRegistry = {
 	osdpl: osdplParser,
 	'kube-nodes': kubeNodesParser,
 	'ovn-db': ovnDbParser,
+	'ovs-trace': ovsTraceParser,
 };
 
 /** Facts of a kind when nothing could be read. */
@@ -86,6 +88,7 @@ export function emptyFacts<K extends ParserKind>(kind: K): ParserOutput[K] {
 		osdpl: {dnsServers: [], externalNetworks: [], servicesEnabled: []},
 		'kube-nodes': {nodes: []},
 		'ovn-db': {tables: {}},
+		'ovs-trace': {steps: [], bridges: [], outputs: [], rewrites: [], flood: false},
 	};
 	return empty[kind];
 }

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:trace` — the packet-path proof on the running lab (npm run lab:up, optionally
+ * lab:failover; under the lab lock), `--runs N` (default 3), alternated:
+ *
+ *   dvrscope   the whole `dvrscope trace --from client --to 198.19.0.100 --inventory … --save-set`
+ *              process over SSH, Neutron look-ups included (clouds.yaml `lab`, API): target ≤ 2 s;
+ *              and the trace rounds alone, read from the saved set (first trace capture's start to
+ *              the last one's end): target ≤ 1 s; executions per node (the trace captures).
+ *   by hand    the same read-only commands (the ones the proof ran) over OpenSSH, one `ssh` per
+ *              node per round, the rounds one after the other, as an engineer would type them.
+ *
+ * Prints medians and min–max in seconds, and the machine's load. Speed lives here, never in tests.
+ */
+import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {loadavg, tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {parseArgs} from 'node:util';
+
+const {values: opts} = parseArgs({options: {runs: {type: 'string', default: '3'}}});
+const runs = Math.max(1, Number(opts.runs));
+const root = resolve(import.meta.dirname, '..');
+const state = join(root, '.lab-state');
+const cli = join(root, 'dist', 'cli', 'main.js');
+const VIP = '198.19.0.100';
+
+type Meta = {
+	node?: string;
+	catalogId?: string;
+	argv: string[];
+	startedAt: string;
+	durationMs: number;
+};
+
+const median = (xs: number[]): number => {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = Math.floor(s.length / 2);
+	return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+const fmt = (xs: number[]): string =>
+	`${median(xs).toFixed(2)} s (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+
+function dvrscope(): {
+	wall: number;
+	rounds: number;
+	execs: Record<string, number>;
+	byNode: string[][][];
+	exit: number | null;
+} {
+	const dir = mkdtempSync(join(tmpdir(), 'dvrscope-bench-trace-'));
+	try {
+		const env = {
+			...process.env,
+			OS_CLIENT_CONFIG_FILE: join(state, 'clouds.yaml'),
+			OS_CLOUD: 'lab',
+		};
+		const t0 = performance.now();
+		const run = spawnSync(
+			process.execPath,
+			[
+				cli,
+				'trace',
+				'--from',
+				'client',
+				'--to',
+				VIP,
+				'--inventory',
+				join(state, 'inventory.yaml'),
+				'--known-hosts',
+				join(state, 'known_hosts'),
+				'-q',
+				'--json',
+				'--save-set',
+				join(dir, 'set'),
+			],
+			{encoding: 'utf8', env},
+		);
+		const wall = (performance.now() - t0) / 1000;
+		const manifest = JSON.parse(readFileSync(join(dir, 'set', 'manifest.json'), 'utf8')) as {
+			captures: Meta[];
+		};
+		const traces = manifest.captures.filter(c => c.catalogId?.startsWith('trace.') === true);
+		const start = Math.min(...traces.map(c => Date.parse(c.startedAt)));
+		const end = Math.max(...traces.map(c => Date.parse(c.startedAt) + c.durationMs));
+		const execs: Record<string, number> = {};
+		for (const c of traces) execs[c.node ?? '?'] = (execs[c.node ?? '?'] ?? 0) + 1;
+		// rounds for the by-hand run: consecutive captures on one node form that node's batch
+		const byNode: string[][][] = [];
+		let last = '';
+		for (const c of traces) {
+			if (c.node !== last) byNode.push([]);
+			byNode.at(-1)?.push([c.node ?? '', ...c.argv]);
+			last = c.node ?? '';
+		}
+		return {wall, rounds: (end - start) / 1000, execs, byNode, exit: run.status};
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+const quote = (w: string): string =>
+	/^[A-Za-z0-9_./=:,+-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+
+/** The same commands over OpenSSH, one ssh per node per round. */
+function byHand(batches: string[][][]): number {
+	const t0 = performance.now();
+	for (const batch of batches) {
+		const node = batch[0]?.[0] ?? '';
+		const line = batch.map(([, ...argv]) => argv.map(quote).join(' ')).join('; ');
+		execFileSync('ssh', ['-F', join(state, 'ssh_config'), node, line], {
+			stdio: ['ignore', 'ignore', 'inherit'],
+		});
+	}
+	return (performance.now() - t0) / 1000;
+}
+
+const whole: number[] = [];
+const rounds: number[] = [];
+const hand: number[] = [];
+let execs: Record<string, number> = {};
+let exit: number | null = null;
+for (let i = 0; i < runs; i++) {
+	const d = dvrscope();
+	whole.push(d.wall);
+	rounds.push(d.rounds);
+	execs = d.execs;
+	exit = d.exit;
+	hand.push(byHand(d.byNode));
+}
+console.log(
+	`dvrscope trace on the lab (${new Date().toISOString()}, ${runs} runs, load ${loadavg()
+		.map(x => x.toFixed(2))
+		.join(' ')})`,
+);
+console.log(`  exit code of the proof:                ${exit ?? '?'}`);
+console.log(`  whole dvrscope trace process (SSH + Neutron API): ${fmt(whole)}   target ≤ 2 s`);
+console.log(`  trace rounds alone:                    ${fmt(rounds)}   target ≤ 1 s`);
+console.log(`  the same commands by hand over OpenSSH (one ssh per node per round): ${fmt(hand)}`);
+console.log(
+	`  executions per node (trace rounds):   ${Object.entries(execs)
+		.map(([n, c]) => `${n} ${c}`)
+		.join(', ')}`,
+);
