@@ -21,6 +21,15 @@ const findingsOf = (set: CaptureSet): string[] =>
 		.findings.map(f => JSON.stringify({...f, nodes: [...f.nodes].sort()}))
 		.sort();
 
+/** A finding (JSON) with its cut excerpt windows (`…` at an edge) blanked. */
+const uncut = (finding: string): string => {
+	const f = JSON.parse(finding) as {evidence?: {excerpt?: string}[]};
+	for (const e of f.evidence ?? [])
+		if (e.excerpt !== undefined && (e.excerpt.startsWith('…') || e.excerpt.endsWith('…')))
+			e.excerpt = '<window cut from a long line>';
+	return JSON.stringify(f);
+};
+
 describe('diagnose on a pseudonymised capture set', () => {
 	it('finds the scenarios', () => expect(scenarios.length).toBeGreaterThanOrEqual(5));
 
@@ -36,7 +45,10 @@ describe('diagnose on a pseudonymised capture set', () => {
 			expect(
 				got.map(f => (JSON.parse(f) as {severity: string; ruleId: string}).ruleId).sort(),
 			).toEqual(original.map(f => (JSON.parse(f) as {ruleId: string}).ruleId).sort());
-			expect(got.map(f => reverseText(f, mapping)).sort()).toEqual(original);
+			// An excerpt cut out of a long line (one-line JSON such as ovn-nbctl's) is a window whose
+			// edges move with the length of the pseudonyms before it: compare those windows by their
+			// capture, lines and note only; every other field and uncut excerpt must be equal.
+			expect(got.map(f => uncut(reverseText(f, mapping))).sort()).toEqual(original.map(uncut).sort());
 			// And the pseudonymised findings really are pseudonymised.
 			if (original.length > 0 && Object.keys(mapping.hosts).length > 0) {
 				const joined = got.join('\n');
