@@ -135,9 +135,9 @@ export async function watchAcrossFailover(repo: string): Promise<void> {
 		`[watch] workaround → out of critical after ${delay(fixedAt, toHealthy, 'verdict')}, entries changed ${delay(fixedAt, toHealthy, 'entry')}`,
 	);
 	// The workaround takes the verdict out of CRITICAL within the deadline. KNOWN GAP (issue 18,
-	// left open): run alone on a fresh lab `--until healthy` is met (exit 0); after the suite's
-	// earlier scenarios the rounds after the workaround stay INCOMPLETE (0 critical, 1 warning), so
-	// the deadline passes (124). Until that is understood this step asserts what holds in both:
+	// left open): before the merges of 2026-12-07 `--until healthy` was met (exit 0); now the rounds
+	// after the workaround stay INCOMPLETE (0 critical, 1 warning), on a fresh lab too, so the
+	// deadline passes (124). Until that is understood this step asserts what holds in both:
 	// out of critical, never OK while incomplete, and the exit code agrees with the last verdict.
 	const last = toHealthy.lines.filter(l => l.type === 'round').at(-1)?.verdict;
 	expect(last, toHealthy.stderr).not.toBe('critical');
