@@ -1,0 +1,50 @@
+/**
+ * Packet-path proof (issue 22): read-only traces, planned one hop at a time by src/diagnostics/
+ * path.ts. ofproto/trace is never given `-generate` nor a packet argument (the template has one
+ * word for the flow and the flow can never be an option): without a packet it has no side effects.
+ */
+import type {CatalogEntry} from './schema.js';
+
+/** Phase `trace`: run only in the rounds of a packet-path proof, never in a plain collection. */
+export const TRACE_ENTRIES = [
+	{
+		id: 'trace.ovs',
+		title: 'OpenFlow trace of one packet through a bridge (ofproto/trace, no packet, no -generate)',
+		scope: 'node',
+		phase: 'trace',
+		podClass: 'ovs-vswitchd',
+		argv: [
+			'ovs-appctl',
+			'-T',
+			'10',
+			'ofproto/trace',
+			{param: 'bridge'},
+			'--names',
+			{param: 'flow'},
+		],
+		kind: 'ovs-trace',
+		timeoutMs: 15_000,
+	},
+	{
+		id: 'trace.route-get',
+		title: "The route a router namespace's kernel takes for one packet (ip route get … iif)",
+		scope: 'node',
+		phase: 'trace',
+		podClass: 'l3-agent',
+		argv: [
+			'ip',
+			'-n',
+			{param: 'namespace'},
+			'-j',
+			'route',
+			'get',
+			{param: 'ip'},
+			'from',
+			{param: 'sourceIp'},
+			'iif',
+			{param: 'device'},
+		],
+		kind: 'ip-route',
+		timeoutMs: 15_000,
+	},
+] as const satisfies readonly CatalogEntry[];
