@@ -200,7 +200,6 @@ export default tseslint.config(
 			'src/state/store.ts', // reduceCollection, createAppStore
 			'src/state/vip.ts', // reconcileVip
 			'src/transport/ssh.ts', // exec, connectOne, file length
-			'src/ui/App.tsx', // Frame
 			'src/ui/screens/FindingDetailScreen.tsx',
 			'src/ui/screens/FlowsScreen.tsx',
 			'src/ui/screens/OverviewScreen.tsx',
