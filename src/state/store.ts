@@ -1,5 +1,4 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
-import type {CaptureMeta, CaptureScope, FailureKind} from '../model/capture.js';
 import type {CaptureId, NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
 import type {Finding, RuleDocs, RuleOutcome} from '../diagnostics/types.js';
@@ -12,6 +11,24 @@ import {
 	type WatchRow,
 	type WatchRowKind,
 } from '../model/watch.js';
+import {
+	commandFromMeta,
+	emptyCollection,
+	reduceCollection,
+	type CollectionState,
+	type CollectionStatus,
+} from './collection.js';
+
+// The collection slice (progress grid, node progress, command log) lives in ./collection.ts.
+export {CLOUD_ROW, cellKey, commandFromMeta, emptyCell, reduceCollection} from './collection.js';
+export type {
+	CellState,
+	CollectionState,
+	CollectionStatus,
+	CommandLogEntry,
+	NodeProgress,
+	ProgressCell,
+} from './collection.js';
 
 // ─── views ──────────────────────────────────────────────────────────────────
 
@@ -58,72 +75,6 @@ export type PersistentError = {
 	readonly at: string;
 	readonly source: string;
 	readonly message: string;
-};
-
-// ─── collection ─────────────────────────────────────────────────────────────
-
-export type CellState = 'queued' | 'running' | 'done' | 'timeout' | 'failed' | 'cancelled';
-
-/** One node × collector cell of the progress grid. */
-export type ProgressCell = {
-	readonly state: CellState;
-	readonly running: number;
-	readonly done: number;
-	readonly failed: number;
-	readonly bytes: number;
-	readonly elapsedMs: number;
-	readonly startedAt?: number;
-	readonly message?: string;
-};
-
-export type NodeProgress = {
-	readonly state: 'queued' | 'running' | 'done' | 'failed';
-	readonly startedAt?: number;
-	readonly durationMs?: number;
-	readonly failure?: {readonly kind: FailureKind; readonly message: string};
-	readonly captures: number;
-	readonly failedCaptures: number;
-};
-
-export type CollectionStatus =
-	'idle' | 'loading' | 'collecting' | 'cancelling' | 'done' | 'cancelled' | 'failed';
-
-/** A command that ran (or was recorded in the capture set): the command-log row. */
-export type CommandLogEntry = {
-	readonly captureId: CaptureId;
-	readonly node?: NodeId;
-	readonly argv: readonly string[];
-	readonly exitCode: number | null;
-	readonly durationMs: number;
-	readonly startedAt: string;
-	readonly failure?: {readonly kind: string; readonly message: string};
-	readonly stdoutBytes: number;
-	readonly truncated?: boolean;
-	readonly via?: string;
-};
-
-export type CollectionState = {
-	readonly status: CollectionStatus;
-	readonly message?: string;
-	readonly target?: string;
-	readonly nodes: readonly NodeId[];
-	readonly nodeProgress: Readonly<Record<NodeId, NodeProgress>>;
-	/** Collector columns (catalog ids) in first-seen order. */
-	readonly collectors: readonly string[];
-	/**
-	 * Where each collector runs, as the session reported it: `cloud` (API / kube objects, the
-	 * {@link CLOUD_ROW} row) or `node`. A row only has cells for collectors of its own scope.
-	 */
-	readonly collectorScopes: Readonly<Record<string, CaptureScope>>;
-	/** Keyed by `cellKey(node, collector)`. */
-	readonly cells: Readonly<Record<string, ProgressCell>>;
-	readonly startedAt?: number;
-	readonly finishedAt?: number;
-	readonly commands: readonly CommandLogEntry[];
-	/** Every session event, bounded (newest last). */
-	readonly events: readonly SessionEvent[];
-	/** captureId → catalog id, to fold capture-done into the right cell. */
-	readonly running: Readonly<Record<string, {readonly catalogId: string; readonly at: number}>>;
 };
 
 // ─── data ───────────────────────────────────────────────────────────────────
@@ -248,19 +199,6 @@ export type FlowIndexing = {
 	readonly total: number;
 };
 
-export const cellKey = (node: NodeId, collector: string): string => `${node}\t${collector}`;
-
-/** The progress-grid row of cloud-scope captures no node answered (openstack CLI, kube API). */
-export const CLOUD_ROW = 'cloud';
-
-const withScope = (
-	scopes: Readonly<Record<string, CaptureScope>>,
-	collector: string,
-	scope: CaptureScope,
-): Readonly<Record<string, CaptureScope>> =>
-	scopes[collector] === scope ? scopes : {...scopes, [collector]: scope};
-
-const EVENT_LOG_LIMIT = 5000;
 const ERROR_LIMIT = 200;
 const TIMELINE_LIMIT = WATCH_TIMELINE_LIMIT;
 
@@ -274,253 +212,31 @@ export type AppInit = {
 	readonly now?: () => number;
 };
 
-const emptyCollection: CollectionState = {
-	status: 'idle',
-	nodes: [],
-	nodeProgress: {},
-	collectors: [],
-	collectorScopes: {},
-	cells: {},
-	commands: [],
-	events: [],
-	running: {},
-};
+type SetState = AppStore['setState'];
+type GetState = AppStore['getState'];
+/** Numbers persistent errors; one counter for the session's and the console's. */
+type ErrorIds = {next(): number};
 
-const failureState = (kind: string): CellState =>
-	kind === 'timeout' ? 'timeout' : kind === 'cancelled' ? 'cancelled' : 'failed';
-
-export const commandFromMeta = (meta: CaptureMeta): CommandLogEntry => ({
-	captureId: meta.id,
-	argv: meta.argv,
-	exitCode: meta.exitCode,
-	durationMs: meta.durationMs,
-	startedAt: meta.startedAt,
-	stdoutBytes: meta.stdoutBytes,
-	...(meta.node === undefined ? {} : {node: meta.node}),
-	...(meta.failure === undefined ? {} : {failure: meta.failure}),
-	...(meta.truncated === undefined ? {} : {truncated: meta.truncated}),
-	...(meta.via === undefined ? {} : {via: meta.via}),
-});
-
-/** Fold one session event into the collection slice (pure). */
-export function reduceCollection(
-	state: CollectionState,
-	event: SessionEvent,
-	now: number,
-): CollectionState {
-	const events =
-		state.events.length >= EVENT_LOG_LIMIT
-			? [...state.events.slice(-EVENT_LOG_LIMIT + 1), event]
-			: [...state.events, event];
-	const base = {...state, events};
-	switch (event.type) {
-		case 'collection-started': {
-			const nodes = event.nodes.map(n => n.id);
-			const nodeProgress: Record<NodeId, NodeProgress> = {};
-			for (const node of nodes)
-				nodeProgress[node] = {state: 'queued', captures: 0, failedCaptures: 0};
-			return {
-				...emptyCollection,
-				events,
-				status: 'collecting',
-				nodes,
-				nodeProgress,
-				startedAt: now,
-				...(event.target === undefined ? {} : {target: event.target}),
-			};
-		}
-		case 'node-started': {
-			const prev = state.nodeProgress[event.node] ?? {
-				state: 'queued',
-				captures: 0,
-				failedCaptures: 0,
-			};
-			return {
-				...base,
-				nodes: state.nodes.includes(event.node) ? state.nodes : [...state.nodes, event.node],
-				nodeProgress: {
-					...state.nodeProgress,
-					[event.node]: {...prev, state: 'running', startedAt: now},
-				},
-			};
-		}
-		case 'capture-started': {
-			const node = event.node ?? CLOUD_ROW;
-			const key = cellKey(node, event.catalogId);
-			const cell = state.cells[key] ?? emptyCell;
-			return {
-				...base,
-				nodes: state.nodes.includes(node) ? state.nodes : [...state.nodes, node],
-				collectors: state.collectors.includes(event.catalogId)
-					? state.collectors
-					: [...state.collectors, event.catalogId],
-				collectorScopes: withScope(
-					state.collectorScopes,
-					event.catalogId,
-					event.node === undefined ? 'cloud' : 'node',
-				),
-				cells: {
-					...state.cells,
-					[key]: {
-						...cell,
-						state: 'running',
-						running: cell.running + 1,
-						startedAt: cell.startedAt ?? now,
-					},
-				},
-				running: {...state.running, [event.captureId]: {catalogId: event.catalogId, at: now}},
-			};
-		}
-		case 'capture-done': {
-			const node = event.node ?? CLOUD_ROW;
-			const catalogId =
-				state.running[event.captureId]?.catalogId ?? event.capture.catalogId ?? 'other';
-			const key = cellKey(node, catalogId);
-			const cell = state.cells[key] ?? emptyCell;
-			const failure = event.capture.failure;
-			const running = Math.max(0, cell.running - 1);
-			const failed = cell.failed + (failure === undefined ? 0 : 1);
-			const nextState: CellState =
-				running > 0
-					? 'running'
-					: failure !== undefined
-						? failureState(failure.kind)
-						: cell.failed > 0
-							? cell.state
-							: 'done';
-			const rest = {...state.running};
-			// eslint-disable-next-line @typescript-eslint/no-dynamic-delete
-			delete rest[event.captureId];
-			return {
-				...base,
-				collectors: state.collectors.includes(catalogId)
-					? state.collectors
-					: [...state.collectors, catalogId],
-				collectorScopes: withScope(
-					state.collectorScopes,
-					catalogId,
-					event.node === undefined ? 'cloud' : 'node',
-				),
-				cells: {
-					...state.cells,
-					[key]: {
-						...cell,
-						state: nextState,
-						running,
-						done: cell.done + 1,
-						failed,
-						bytes: cell.bytes + event.capture.stdoutBytes,
-						elapsedMs: now - (cell.startedAt ?? now),
-						...(failure === undefined ? {} : {message: `${failure.kind}: ${failure.message}`}),
-					},
-				},
-				running: rest,
-				commands: [...state.commands, commandFromMeta(event.capture)],
-			};
-		}
-		case 'node-done': {
-			const prev = state.nodeProgress[event.node] ?? {
-				state: 'queued',
-				captures: 0,
-				failedCaptures: 0,
-			};
-			return {
-				...base,
-				nodeProgress: {
-					...state.nodeProgress,
-					[event.node]: {
-						...prev,
-						state: 'done',
-						durationMs: event.durationMs,
-						captures: event.captures,
-						failedCaptures: event.failedCaptures,
-					},
-				},
-			};
-		}
-		case 'node-failed': {
-			const prev = state.nodeProgress[event.node] ?? {
-				state: 'queued',
-				captures: 0,
-				failedCaptures: 0,
-			};
-			// Any cell of this node still running did not finish.
-			const cells = {...state.cells};
-			for (const [key, cell] of Object.entries(cells))
-				if (key.startsWith(`${event.node}\t`) && cell.state === 'running')
-					cells[key] = {
-						...cell,
-						state: failureState(event.kind),
-						running: 0,
-						message: event.message,
-					};
-			return {
-				...base,
-				cells,
-				nodeProgress: {
-					...state.nodeProgress,
-					[event.node]: {
-						...prev,
-						state: 'failed',
-						failure: {kind: event.kind, message: event.message},
-						captures: event.captures,
-					},
-				},
-			};
-		}
-		case 'collection-done':
-			return {
-				...base,
-				status: event.cancelled ? 'cancelled' : 'done',
-				finishedAt: now,
-				message: `${event.nodesOk} node(s) ok, ${event.nodesFailed} failed, ${event.captures} captures in ${(event.durationMs / 1000).toFixed(1)} s${event.partial ? ' (partial)' : ''}`,
-			};
-		case 'log':
-			return base;
-	}
-}
-
-/** A collector cell before its first event. */
-export const emptyCell: ProgressCell = {
-	state: 'queued',
-	running: 0,
-	done: 0,
-	failed: 0,
-	bytes: 0,
-	elapsedMs: 0,
-};
-
-/** Create the per-run store. Actions are synchronous state transitions only; I/O lives in the controller. */
-export function createAppStore(init: AppInit = {}): AppStore {
-	const now = init.now ?? Date.now;
-	let errorId = 0;
-	const initialView: ViewRef = init.view ?? {kind: 'overview'};
-	return createStore<AppState>()((set, get) => ({
-		collection: emptyCollection,
-		...(init.source === undefined ? {} : {source: init.source}),
-		...(init.snapshot === undefined ? {} : {snapshot: init.snapshot}),
-		...(init.diagnosis === undefined ? {} : {diagnosis: init.diagnosis}),
-		ui: {
-			stack: [{view: initialView, cursor: 0, filter: ''}],
-			mode: 'normal',
-			input: '',
-			errors: [],
-			quitArmed: false,
-		},
-		watch: {active: false, intervalS: init.watchIntervalS ?? 2, round: 0, timeline: []},
-		flowIndexing: undefined,
-
+/** Collection and data actions: session events, loading status, the loaded snapshot. */
+function dataActions(
+	set: SetState,
+	now: () => number,
+	errorIds: ErrorIds,
+): Pick<
+	AppState,
+	'applyEvent' | 'setLoading' | 'setCollectionStatus' | 'setSource' | 'setFlowIndexing' | 'setData'
+> {
+	return {
 		applyEvent(event) {
 			set(s => {
 				const collection = reduceCollection(s.collection, event, now());
 				let ui = s.ui;
 				const addErr = (source: string, message: string): void => {
-					errorId++;
 					ui = {
 						...ui,
 						errors: [
 							...ui.errors.slice(-ERROR_LIMIT + 1),
-							{id: errorId, at: event.at, source, message},
+							{id: errorIds.next(), at: event.at, source, message},
 						],
 					};
 				};
@@ -566,6 +282,18 @@ export function createAppStore(init: AppInit = {}): AppStore {
 				return {snapshot, diagnosis, collection: {...s.collection, commands}};
 			});
 		},
+	};
+}
+
+/** The view stack: open, replace and leave views; each view's cursor. */
+function navigationActions(
+	set: SetState,
+	get: GetState,
+): Pick<
+	AppState,
+	'pushView' | 'replaceView' | 'openScreen' | 'popView' | 'moveCursor' | 'setCursor'
+> {
+	return {
 		pushView(view, filter = '') {
 			set(s => {
 				const top = s.ui.stack[s.ui.stack.length - 1];
@@ -621,6 +349,15 @@ export function createAppStore(init: AppInit = {}): AppStore {
 				return {ui: {...s.ui, stack: [...s.ui.stack.slice(0, -1), {...top, cursor}]}};
 			});
 		},
+	};
+}
+
+/** The filter and command line: typing, committing, cancelling; the top view's filter. */
+function inputActions(
+	set: SetState,
+	get: GetState,
+): Pick<AppState, 'startInput' | 'editInput' | 'commitInput' | 'cancelInput' | 'setFilter'> {
+	return {
 		startInput(mode) {
 			set(s => ({
 				ui: {
@@ -666,6 +403,17 @@ export function createAppStore(init: AppInit = {}): AppStore {
 				return {ui: {...s.ui, stack: [...s.ui.stack.slice(0, -1), {...top, filter, cursor: 0}]}};
 			});
 		},
+	};
+}
+
+/** The flash line, the persistent errors pane and the armed quit. */
+function messageActions(
+	set: SetState,
+	get: GetState,
+	now: () => number,
+	errorIds: ErrorIds,
+): Pick<AppState, 'flash' | 'clearFlash' | 'addError' | 'dismissErrors' | 'armQuit'> {
+	return {
 		flash(level, text) {
 			set(s => ({ui: {...s.ui, flash: {level, text, at: now()}}}));
 			if (level === 'error') get().addError('console', text);
@@ -678,8 +426,7 @@ export function createAppStore(init: AppInit = {}): AppStore {
 			});
 		},
 		addError(source, message) {
-			errorId++;
-			const entry = {id: errorId, at: new Date(now()).toISOString(), source, message};
+			const entry = {id: errorIds.next(), at: new Date(now()).toISOString(), source, message};
 			set(s => ({ui: {...s.ui, errors: [...s.ui.errors.slice(-ERROR_LIMIT + 1), entry]}}));
 		},
 		dismissErrors() {
@@ -688,6 +435,15 @@ export function createAppStore(init: AppInit = {}): AppStore {
 		armQuit(armed) {
 			set(s => ({ui: {...s.ui, quitArmed: armed}}));
 		},
+	};
+}
+
+/** Watch mode and its timeline (bounded: the oldest rows drop, counted). */
+function watchActions(
+	set: SetState,
+	now: () => number,
+): Pick<AppState, 'setWatch' | 'applyWatchRound' | 'appendTimeline'> {
+	return {
 		setWatch(active, intervalS) {
 			set(s => ({watch: {...s.watch, active, intervalS: intervalS ?? s.watch.intervalS}}));
 		},
@@ -730,5 +486,33 @@ export function createAppStore(init: AppInit = {}): AppStore {
 				},
 			}));
 		},
+	};
+}
+
+/** Create the per-run store. Actions are synchronous state transitions only; I/O lives in the controller. */
+export function createAppStore(init: AppInit = {}): AppStore {
+	const now = init.now ?? Date.now;
+	let errorId = 0;
+	const errorIds: ErrorIds = {next: () => ++errorId};
+	const initialView: ViewRef = init.view ?? {kind: 'overview'};
+	return createStore<AppState>()((set, get) => ({
+		collection: emptyCollection,
+		...(init.source === undefined ? {} : {source: init.source}),
+		...(init.snapshot === undefined ? {} : {snapshot: init.snapshot}),
+		...(init.diagnosis === undefined ? {} : {diagnosis: init.diagnosis}),
+		ui: {
+			stack: [{view: initialView, cursor: 0, filter: ''}],
+			mode: 'normal',
+			input: '',
+			errors: [],
+			quitArmed: false,
+		},
+		watch: {active: false, intervalS: init.watchIntervalS ?? 2, round: 0, timeline: []},
+		flowIndexing: undefined,
+		...dataActions(set, now, errorIds),
+		...navigationActions(set, get),
+		...inputActions(set, get),
+		...messageActions(set, get, now, errorIds),
+		...watchActions(set, now),
 	}));
 }

@@ -13,8 +13,8 @@ import {trunc} from '../text.js';
 import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
 import {ProgressGrid} from '../components/ProgressGrid.js';
-import {severityMark} from '../theme.js';
-import {CLOUD_ROW} from '../../state/store.js';
+import {severityMark, type Theme} from '../theme.js';
+import {CLOUD_ROW, type CollectionState, type DiagnosisView} from '../../state/store.js';
 
 /**
  * The first screen: the progress grid while collecting, then the verdict — counts, rule outcomes,
@@ -34,18 +34,8 @@ export function OverviewScreen({
 	const findings = useAppStore(selectFindings);
 	const hasSnapshot = useAppStore(s => s.snapshot !== undefined);
 	const coverage = useAppStore(selectCoverage);
-	const [now, setNow] = useState(() => Date.now());
 	const collecting = collection.status === 'collecting' || collection.status === 'cancelling';
-	useEffect(() => {
-		if (!collecting) return undefined;
-		// Elapsed times tick once a second while collecting; nothing ticks when idle.
-		const timer = setInterval(() => {
-			setNow(Date.now());
-		}, 1000);
-		return () => {
-			clearInterval(timer);
-		};
-	}, [collecting]);
+	const now = useSecondTick(collecting);
 	const counts = countBySeverity(findings);
 	const outcomes = useMemo(() => {
 		const c = {pass: 0, fail: 0, skipped: 0, error: 0};
@@ -89,60 +79,26 @@ export function OverviewScreen({
 				api.getState().pushView({kind: 'finding', key: findingKey(f), focus: 'fix'});
 		},
 	});
-	const ran = outcomes.pass + outcomes.fail + outcomes.error;
-	// Never say "nothing wrong" when nothing could be checked: that is the 3 a.m. trap.
-	const caveat =
-		failedNodes > 0
-			? ` — PARTIAL: ${failedNodes} of ${collection.nodes.length} node(s) failed (errors below)`
-			: collection.status === 'cancelled'
-				? ' — PARTIAL: collection was cancelled'
-				: gaps.some(g => g.kind !== 'rule-skipped')
-					? ` — INCOMPLETE: ${gaps.length} gap(s) below`
-					: '';
-	const verdict =
-		diagnosis === undefined
-			? collection.status === 'loading' || collecting
-				? 'Working…'
-				: collection.status === 'failed'
-					? `Could not load or collect: ${collection.message ?? 'see the errors below'}`
-					: 'No diagnosis yet.'
-			: ran === 0
-				? `NOTHING CHECKED: every rule was skipped for missing inputs${caveat}`
-				: counts.critical > 0
-					? `${counts.critical} CRITICAL finding(s) — open one with Enter${caveat}`
-					: diagnosis.verdict === 'incomplete'
-						? `INCOMPLETE${diagnosis.headline?.replace(/^Verdict: INCOMPLETE/, '') ?? ': not everything could be checked'}`
-						: counts.warning > 0
-							? `${counts.warning} warning(s), nothing critical${caveat}`
-							: `No warning or critical finding in what was checked (${ran} rule(s) ran, ${outcomes.skipped} skipped)${caveat}`;
-	const verdictColour =
-		ran === 0 || caveat !== '' || diagnosis === undefined || diagnosis.verdict === 'incomplete'
-			? counts.critical > 0
-				? theme.bad
-				: theme.warn
-			: counts.critical > 0
-				? theme.bad
-				: counts.warning > 0
-					? theme.warn
-					: theme.ok;
+	const {text: verdict, colour: verdictColour} = overviewVerdict({
+		diagnosis,
+		collection,
+		counts,
+		outcomes,
+		gaps,
+		failedNodes,
+		collecting,
+		theme,
+	});
 	return (
 		<Box flexDirection="column">
 			{showGrid ? (
-				<>
-					<T bold wrap="truncate">
-						Collection: {collection.status}
-						{collection.target === undefined ? '' : ` · target ${collection.target}`} ·{' '}
-						{collection.nodes.filter(n => n !== CLOUD_ROW || n in collection.nodeProgress).length}{' '}
-						node(s) · {collection.commands.length} capture(s)
-					</T>
-					<ProgressGrid
-						collection={collection}
-						theme={theme}
-						height={gridHeight}
-						width={width}
-						now={now}
-					/>
-				</>
+				<CollectionGrid
+					collection={collection}
+					theme={theme}
+					height={gridHeight}
+					width={width}
+					now={now}
+				/>
 			) : null}
 			<T bold wrap="truncate" color={verdictColour}>
 				{verdict}
@@ -177,33 +133,7 @@ export function OverviewScreen({
 					</T>
 				}
 			/>
-			{gaps.length === 0 ? null : (
-				<>
-					<T bold wrap="truncate" color={theme.warn}>
-						{trunc(
-							`Problems / not covered (${gaps.length}): unreadable or failed captures, failed nodes, skipped rules · :log`,
-							width,
-						)}
-					</T>
-					{gaps.slice(0, gapLines).map((g, i) => (
-						<T
-							key={`${g.kind}|${g.subject}|${i}`}
-							wrap="truncate"
-							{...(g.kind === 'rule-skipped' ? {dimColor: true} : {color: theme.warn})}
-						>
-							{trunc(`  ${gapLabel(g)}`, width)}
-						</T>
-					))}
-					{gaps.length > gapLines ? (
-						<T dimColor wrap="truncate">
-							{trunc(
-								`  … ${gaps.length - gapLines} more (:log lists every capture's result)`,
-								width,
-							)}
-						</T>
-					) : null}
-				</>
-			)}
+			<GapsPane gaps={gaps} lines={gapLines} theme={theme} width={width} />
 		</Box>
 	);
 }
@@ -249,3 +179,147 @@ const GAP_MARK: Readonly<Record<string, string>> = {
 
 const gapLabel = (g: CoverageGapView): string =>
 	`${GAP_MARK[g.kind] ?? g.kind.toUpperCase()} ${g.subject}: ${g.reason}${g.remedy === undefined ? '' : ` — ${g.remedy}`}`;
+
+/** The current time, ticking once a second while `active` (elapsed times); still when idle. */
+function useSecondTick(active: boolean): number {
+	const [now, setNow] = useState(() => Date.now());
+	useEffect(() => {
+		if (!active) return undefined;
+		const timer = setInterval(() => {
+			setNow(Date.now());
+		}, 1000);
+		return () => {
+			clearInterval(timer);
+		};
+	}, [active]);
+	return now;
+}
+
+type OutcomeCounts = {pass: number; fail: number; skipped: number; error: number};
+
+/**
+ * The verdict line and its colour. Never says "nothing wrong" when nothing could be checked (the
+ * 3 a.m. trap): failed nodes, a cancelled run or coverage gaps add a PARTIAL/INCOMPLETE caveat.
+ */
+function overviewVerdict({
+	diagnosis,
+	collection,
+	counts,
+	outcomes,
+	gaps,
+	failedNodes,
+	collecting,
+	theme,
+}: {
+	readonly diagnosis: DiagnosisView | undefined;
+	readonly collection: CollectionState;
+	readonly counts: Readonly<Record<'critical' | 'warning' | 'info', number>>;
+	readonly outcomes: OutcomeCounts;
+	readonly gaps: readonly CoverageGapView[];
+	readonly failedNodes: number;
+	readonly collecting: boolean;
+	readonly theme: Theme;
+}): {readonly text: string; readonly colour: Theme['ok']} {
+	const ran = outcomes.pass + outcomes.fail + outcomes.error;
+	const caveat =
+		failedNodes > 0
+			? ` — PARTIAL: ${failedNodes} of ${collection.nodes.length} node(s) failed (errors below)`
+			: collection.status === 'cancelled'
+				? ' — PARTIAL: collection was cancelled'
+				: gaps.some(g => g.kind !== 'rule-skipped')
+					? ` — INCOMPLETE: ${gaps.length} gap(s) below`
+					: '';
+	const text =
+		diagnosis === undefined
+			? collection.status === 'loading' || collecting
+				? 'Working…'
+				: collection.status === 'failed'
+					? `Could not load or collect: ${collection.message ?? 'see the errors below'}`
+					: 'No diagnosis yet.'
+			: ran === 0
+				? `NOTHING CHECKED: every rule was skipped for missing inputs${caveat}`
+				: counts.critical > 0
+					? `${counts.critical} CRITICAL finding(s) — open one with Enter${caveat}`
+					: diagnosis.verdict === 'incomplete'
+						? `INCOMPLETE${diagnosis.headline?.replace(/^Verdict: INCOMPLETE/, '') ?? ': not everything could be checked'}`
+						: counts.warning > 0
+							? `${counts.warning} warning(s), nothing critical${caveat}`
+							: `No warning or critical finding in what was checked (${ran} rule(s) ran, ${outcomes.skipped} skipped)${caveat}`;
+	const colour =
+		ran === 0 || caveat !== '' || diagnosis === undefined || diagnosis.verdict === 'incomplete'
+			? counts.critical > 0
+				? theme.bad
+				: theme.warn
+			: counts.critical > 0
+				? theme.bad
+				: counts.warning > 0
+					? theme.warn
+					: theme.ok;
+	return {text, colour};
+}
+
+/** The collection line (status, target, node and capture counts) over the progress grid. */
+function CollectionGrid({
+	collection,
+	theme,
+	height,
+	width,
+	now,
+}: {
+	readonly collection: CollectionState;
+	readonly theme: Theme;
+	readonly height: number;
+	readonly width: number;
+	readonly now: number;
+}): ReactNode {
+	return (
+		<>
+			<T bold wrap="truncate">
+				Collection: {collection.status}
+				{collection.target === undefined ? '' : ` · target ${collection.target}`} ·{' '}
+				{collection.nodes.filter(n => n !== CLOUD_ROW || n in collection.nodeProgress).length}{' '}
+				node(s) · {collection.commands.length} capture(s)
+			</T>
+			<ProgressGrid collection={collection} theme={theme} height={height} width={width} now={now} />
+		</>
+	);
+}
+
+/** What could not be read or checked: the first `lines` gaps (sorted), then how many more. */
+function GapsPane({
+	gaps,
+	lines,
+	theme,
+	width,
+}: {
+	readonly gaps: readonly CoverageGapView[];
+	readonly lines: number;
+	readonly theme: Theme;
+	readonly width: number;
+}): ReactNode {
+	if (gaps.length === 0) return null;
+	return (
+		<>
+			<T bold wrap="truncate" color={theme.warn}>
+				{trunc(
+					`Problems / not covered (${gaps.length}): unreadable or failed captures, failed nodes, skipped rules · :log`,
+					width,
+				)}
+			</T>
+			{gaps.slice(0, lines).map((g, i) => (
+				<T
+					key={`${g.kind}|${g.subject}|${i}`}
+					wrap="truncate"
+					{...(g.kind === 'rule-skipped' ? {dimColor: true} : {color: theme.warn})}
+				>
+					{trunc(`  ${gapLabel(g)}`, width)}
+				</T>
+			))}
+			{gaps.length > lines ? (
+				<T dimColor wrap="truncate">
+					{trunc(`  … ${gaps.length - lines} more (:log lists every capture's result)`, width)}
+				</T>
+			) : null}
+		</>
+	);
+}
