@@ -202,7 +202,6 @@ export default tseslint.config(
 			'src/transport/ssh.ts', // exec, connectOne, file length
 			'src/ui/screens/FindingDetailScreen.tsx',
 			'src/ui/screens/FlowsScreen.tsx',
-			'src/ui/screens/VipScreen.tsx',
 		],
 		rules: {'max-lines': 'off', 'max-lines-per-function': 'off'},
 	},
