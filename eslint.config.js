@@ -200,7 +200,6 @@ export default tseslint.config(
 			'src/state/flow-query.ts', // file length (compileTerm and the text finders)
 			'src/state/vip.ts', // reconcileVip
 			'src/transport/ssh.ts', // exec, connectOne, file length
-			'src/ui/screens/FlowsScreen.tsx',
 		],
 		rules: {'max-lines': 'off', 'max-lines-per-function': 'off'},
 	},
