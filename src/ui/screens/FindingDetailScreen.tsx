@@ -16,6 +16,7 @@ import {ListView, type ListRow} from '../components/ListView.js';
 import {severityMark, type Theme} from '../theme.js';
 import {hwindow, readableExcerpt, wrap} from '../text.js';
 import type {Evidence, Finding} from '../../diagnostics/types.js';
+import type {AppState} from '../../state/store.js';
 
 type Line = {
 	/** Stable across widths: the selection follows it when the terminal is resized. */
@@ -200,30 +201,7 @@ export function FindingDetailScreen({
 	};
 	const cursor = useList(lines.length, height, {
 		'view.open': () => {
-			const line = lines[cursor];
-			const ev = line?.evidence;
-			if (ev === undefined) {
-				if (line?.command !== undefined) {
-					api.getState().flash('info', 'y copies this command; Y copies all of them as a script.');
-					return;
-				}
-				if (firstEvidence >= 0) api.getState().setCursor(firstEvidence);
-				api
-					.getState()
-					.flash('info', 'Evidence lines are marked ▸; Enter on one opens its capture.');
-				return;
-			}
-			if (captures?.[ev.capture] === undefined) {
-				api.getState().flash('warning', `Capture ${ev.capture} is not in this capture set.`);
-				return;
-			}
-			api.getState().pushView({
-				kind: 'capture',
-				capture: ev.capture,
-				lines: ev.lines,
-				excerpt: ev.excerpt,
-				...(ev.lines[0] === undefined ? {} : {line: ev.lines[0]}),
-			});
+			openLine(api.getState(), lines[cursor], firstEvidence, captures);
 		},
 		'view.vip': () => {
 			if (finding?.vip !== undefined) api.getState().pushView({kind: 'vip', vip: finding.vip});
@@ -262,33 +240,8 @@ export function FindingDetailScreen({
 			);
 		},
 	});
-	const initialCursor = useAppStore(s => selectTop(s).cursor);
-	useEffect(() => {
-		// Start on the evidence: the reason someone opens a finding at 3 a.m. (`f`: on the fix).
-		if (initialCursor !== 0) return;
-		if (focusFix && firstCommand >= 0) api.getState().setCursor(firstCommand);
-		else if (firstEvidence > 0) api.getState().setCursor(firstEvidence);
-		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [firstEvidence]);
-	// A resize re-wraps the text: keep the cursor on the same line (by id), not the same index.
-	const previous = useRef<{lines: readonly Line[]; cursor: number}>({lines, cursor});
-	useEffect(() => {
-		const before = previous.current;
-		if (before.lines !== lines) {
-			const id = before.lines[before.cursor]?.id;
-			const base = id?.replace(/:\d+$/, '');
-			const same =
-				id === undefined
-					? -1
-					: Math.max(
-							lines.findIndex(l => l.id === id),
-							-1,
-						);
-			const next = same >= 0 ? same : lines.findIndex(l => l.id.replace(/:\d+$/, '') === base);
-			if (next >= 0 && next !== cursor) api.getState().setCursor(next);
-		}
-		previous.current = {lines, cursor};
-	}, [lines, cursor, api]);
+	useStartCursor(focusFix, firstEvidence, firstCommand);
+	useCursorFollowsLines(lines, cursor);
 	if (finding === undefined)
 		return (
 			<Text>
@@ -310,4 +263,75 @@ export function FindingDetailScreen({
 			<ListView rows={rows} cursor={cursor} height={height} width={width} />
 		</Box>
 	);
+}
+
+/**
+ * Enter on a line: an evidence line opens its capture at the line; on a command or any other
+ * line, a hint (and the cursor moves to the first evidence line).
+ */
+function openLine(
+	state: AppState,
+	line: Line | undefined,
+	firstEvidence: number,
+	captures: Readonly<Record<string, unknown>> | undefined,
+): void {
+	const ev = line?.evidence;
+	if (ev === undefined) {
+		if (line?.command !== undefined) {
+			state.flash('info', 'y copies this command; Y copies all of them as a script.');
+			return;
+		}
+		if (firstEvidence >= 0) state.setCursor(firstEvidence);
+		state.flash('info', 'Evidence lines are marked ▸; Enter on one opens its capture.');
+		return;
+	}
+	if (captures?.[ev.capture] === undefined) {
+		state.flash('warning', `Capture ${ev.capture} is not in this capture set.`);
+		return;
+	}
+	state.pushView({
+		kind: 'capture',
+		capture: ev.capture,
+		lines: ev.lines,
+		excerpt: ev.excerpt,
+		...(ev.lines[0] === undefined ? {} : {line: ev.lines[0]}),
+	});
+}
+
+/**
+ * Where the cursor starts when the screen opens at the top: on the evidence, the reason someone
+ * opens a finding at 3 a.m. (opened with `f`: on the first fix command).
+ */
+function useStartCursor(focusFix: boolean, firstEvidence: number, firstCommand: number): void {
+	const api = useAppStoreApi();
+	const initialCursor = useAppStore(s => selectTop(s).cursor);
+	useEffect(() => {
+		if (initialCursor !== 0) return;
+		if (focusFix && firstCommand >= 0) api.getState().setCursor(firstCommand);
+		else if (firstEvidence > 0) api.getState().setCursor(firstEvidence);
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [firstEvidence]);
+}
+
+/** A resize re-wraps the text: keep the cursor on the same line (by id), not the same index. */
+function useCursorFollowsLines(lines: readonly Line[], cursor: number): void {
+	const api = useAppStoreApi();
+	const previous = useRef<{lines: readonly Line[]; cursor: number}>({lines, cursor});
+	useEffect(() => {
+		const before = previous.current;
+		if (before.lines !== lines) {
+			const id = before.lines[before.cursor]?.id;
+			const base = id?.replace(/:\d+$/, '');
+			const same =
+				id === undefined
+					? -1
+					: Math.max(
+							lines.findIndex(l => l.id === id),
+							-1,
+						);
+			const next = same >= 0 ? same : lines.findIndex(l => l.id.replace(/:\d+$/, '') === base);
+			if (next >= 0 && next !== cursor) api.getState().setCursor(next);
+		}
+		previous.current = {lines, cursor};
+	}, [lines, cursor, api]);
 }

@@ -17,6 +17,7 @@ import {useList} from '../hooks/use-list.js';
 import {trunc} from '../text.js';
 import {useWindowStart} from '../hooks/use-window.js';
 import type {NodeId} from '../../model/ids.js';
+import type {Theme} from '../theme.js';
 
 /** Truncate a row with an ASCII mark (`~`): `…` would send the row down the slow measuring path. */
 const cut = (text: string, width: number): string =>
@@ -95,35 +96,13 @@ export function FlowsScreen({
 				work meanwhile; Esc goes back)
 			</T>
 		);
-	const groups: {selected: boolean; color: string | undefined; lines: string[]}[] = [];
-	for (let i = start; i < Math.min(count, start + bodyHeight); i++) {
-		const row = rowAt(i);
-		if (row === undefined) continue;
-		const selected = i === cursor;
-		const f = row.flow;
-		const head = `${fit(row.node, nodeW)} ${fit(row.bridge.replace(/^br-/, ''), 4)} ${fit(tableLabel(row), width < 100 ? 16 : 22)} p${fit(String(f.priority), 5)}`;
-		// A decoded ARP responder says what it answers; its raw load/move actions are noise here.
-		const reply = row.notes.find(n => n.startsWith('ARP reply'));
-		// ASCII arrows: a line with any non-ASCII character is measured grapheme by grapheme
-		// (string-width's Intl.Segmenter path, ~400× slower), and Ink measures every row per frame.
-		const body = `${matchText(f) || '*'} ${reply === undefined ? `-> ${actionsTextOf(f)}` : `=> ${reply}`}`;
-		const rest = row.notes.filter(n => n !== reply);
-		const note = rest.length > 0 ? `  # ${rest.join('; ')}` : '';
-		const line = cut(`${selected ? '›' : ' '}${head} ${body}${note}`, width);
-		const isDrop = f.actions.length > 0 && f.actions.every(a => a.type === 'drop');
-		const color = selected
-			? undefined
-			: row.notes.length > 0 && theme.accent !== undefined
-				? theme.accent
-				: isDrop
-					? theme.muted
-					: undefined;
-		const text = selected ? line.padEnd(width) : line;
-		const last = groups.at(-1);
-		if (last !== undefined && !selected && !last.selected && last.color === color)
-			last.lines.push(text);
-		else groups.push({selected, color, lines: [text]});
-	}
+	const groups = flowGroups(
+		rowAt,
+		{from: start, to: Math.min(count, start + bodyHeight), cursor},
+		nodeW,
+		width,
+		theme,
+	);
 	// Consecutive rows of one style are one Ink text (a few nodes to lay out per frame, not one
 	// per row), keyed by position so a new result updates them in place.
 	const lines = groups.map((g, k) => (
@@ -169,4 +148,50 @@ export function FlowsScreen({
 			</T>
 		</Box>
 	);
+}
+
+/** Consecutive visible rows of one style (the selected row is always a group of its own). */
+type RowGroup = {selected: boolean; color: string | undefined; lines: string[]};
+
+/**
+ * The visible rows `from`..`to` as text, in groups of one style: node, bridge, table and priority
+ * columns, the match and actions (a decoded ARP responder says what it answers), the notes.
+ */
+function flowGroups(
+	rowAt: (i: number) => FlowRow | undefined,
+	{from, to, cursor}: {readonly from: number; readonly to: number; readonly cursor: number},
+	nodeW: number,
+	width: number,
+	theme: Theme,
+): RowGroup[] {
+	const groups: RowGroup[] = [];
+	for (let i = from; i < to; i++) {
+		const row = rowAt(i);
+		if (row === undefined) continue;
+		const selected = i === cursor;
+		const f = row.flow;
+		const head = `${fit(row.node, nodeW)} ${fit(row.bridge.replace(/^br-/, ''), 4)} ${fit(tableLabel(row), width < 100 ? 16 : 22)} p${fit(String(f.priority), 5)}`;
+		// A decoded ARP responder says what it answers; its raw load/move actions are noise here.
+		const reply = row.notes.find(n => n.startsWith('ARP reply'));
+		// ASCII arrows: a line with any non-ASCII character is measured grapheme by grapheme
+		// (string-width's Intl.Segmenter path, ~400× slower), and Ink measures every row per frame.
+		const body = `${matchText(f) || '*'} ${reply === undefined ? `-> ${actionsTextOf(f)}` : `=> ${reply}`}`;
+		const rest = row.notes.filter(n => n !== reply);
+		const note = rest.length > 0 ? `  # ${rest.join('; ')}` : '';
+		const line = cut(`${selected ? '›' : ' '}${head} ${body}${note}`, width);
+		const isDrop = f.actions.length > 0 && f.actions.every(a => a.type === 'drop');
+		const color = selected
+			? undefined
+			: row.notes.length > 0 && theme.accent !== undefined
+				? theme.accent
+				: isDrop
+					? theme.muted
+					: undefined;
+		const text = selected ? line.padEnd(width) : line;
+		const last = groups.at(-1);
+		if (last !== undefined && !selected && !last.selected && last.color === color)
+			last.lines.push(text);
+		else groups.push({selected, color, lines: [text]});
+	}
+	return groups;
 }
