@@ -193,7 +193,6 @@ export default tseslint.config(
 			'src/diagnostics/rules/dvr-stale-permanent-arp.ts', // check
 			'src/diagnostics/rules/mosk-deployment.ts', // check: five concerns (tunnel, agent modes, bridges, floating, Octavia)
 			'src/session/collect.ts', // collect() — being split by i13
-			'src/session/live.ts', // collectToCaptureSet
 			'src/session/targets.ts', // resolveTarget
 			'src/state/flow-index.ts', // flowIndexSteps
 			'src/state/flow-query.ts', // file length (compileTerm and the text finders)

@@ -111,144 +111,20 @@ export async function prepareLiveCollection(
 		const problem = checkTarget(options.target);
 		if (problem !== undefined) throw new LiveCollectError(problem);
 	}
-	const base: Pick<
-		CollectOptions,
-		'concurrency' | 'commandTimeoutMs' | 'nodeTimeoutMs' | 'target' | 'toolVersion'
-	> = {
-		...(options.concurrency === undefined ? {} : {concurrency: options.concurrency}),
-		...(options.timeoutS === undefined ? {} : {commandTimeoutMs: options.timeoutS * 1000}),
-		...(options.nodeTimeoutS === undefined ? {} : {nodeTimeoutMs: options.nodeTimeoutS * 1000}),
-		...(options.target === undefined ? {} : {target: options.target}),
-		...(options.toolVersion === undefined ? {} : {toolVersion: options.toolVersion}),
-	};
-	const envCloud = cloudConfigured();
-	const localCloud = (): Transport => new LocalTransport({id: 'local', commandTimeoutMs: 120_000});
-
-	let nodes: readonly CollectNode[];
-	let cloud: Transport | CloudApi | undefined;
-	let extra: Pick<CollectOptions, 'extraCaptures' | 'problems'> = {};
-	let description: string;
+	const base = collectBase(options);
+	let source: LiveSource;
 	if (options.inventory !== undefined) {
-		const inventory =
-			typeof options.inventory === 'string'
-				? await loadInventory(options.inventory)
-				: options.inventory;
-		let sshConfig: SshConfigFile;
-		try {
-			sshConfig = await loadSshConfig(options.sshConfig);
-		} catch (error) {
-			throw new LiveCollectError((error as Error).message, {cause: error});
-		}
-		const needsKube = inventory.nodes.some(node => node.transport === 'kubectl');
-		const kube =
-			needsKube || options.openstack === 'kubectl'
-				? (() => {
-						const client = createKubectlClient({
-							...(options.kubeContext === undefined ? {} : {context: options.kubeContext}),
-							...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
-							...(options.kubeNamespace === undefined ? {} : {namespace: options.kubeNamespace}),
-						});
-						return {client, resolver: createPodResolver(client)};
-					})()
-				: undefined;
-		nodes = inventory.nodes.map((node): CollectNode => {
-			let transport: Transport;
-			if (node.transport === 'ssh') {
-				transport = new SshTransport({
-					id: node.id,
-					host: node.host ?? node.id,
-					...(node.port === undefined ? {} : {port: node.port}),
-					...(node.user === undefined ? {} : {user: node.user}),
-					identityFiles: [...(options.identityFiles ?? []), ...node.identityFiles],
-					sshConfig,
-					...(options.knownHosts === undefined ? {} : {knownHostsFile: options.knownHosts}),
-					...(options.acceptNew === true ? {acceptNew: true} : {}),
-					...(options.timeoutS === undefined ? {} : {commandTimeoutMs: options.timeoutS * 1000}),
-				});
-			} else if (node.transport === 'kubectl' && kube !== undefined) {
-				transport = createKubectlTransport({
-					...kube,
-					nodeName: node.kubernetesNode ?? node.id,
-					id: node.id,
-				});
-			} else {
-				transport = new LocalTransport({id: node.id});
-			}
-			return {
-				info: nodeInfo(node),
-				transport,
-				hostNames: hostNames(node),
-				...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
-			};
-		});
-		const where = options.openstack ?? (envCloud ? 'api' : 'none');
-		cloud =
-			where === 'api'
-				? await apiCloud()
-				: where === 'local' || where === 'cli'
-					? localCloud()
-					: where === 'kubectl' && kube !== undefined
-						? createKubectlTransport({...kube, id: 'cloud'})
-						: undefined;
-		description = `collected from inventory ${inventory.source}`;
+		source = await inventorySource(options, options.inventory);
 	} else if (options.kubeContext !== undefined || options.kubeconfig !== undefined) {
-		const prepared = await prepareKubeCollection(
-			{
-				...(options.kubeContext === undefined ? {} : {context: options.kubeContext}),
-				...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
-				...(options.kubeNamespace === undefined ? {} : {namespace: options.kubeNamespace}),
-			},
-			signal,
-		);
-		if (!prepared.ok) throw new LiveCollectError(prepared.message);
-		nodes = prepared.nodes;
-		const where = options.openstack ?? 'kubectl';
-		cloud =
-			where === 'kubectl' || where === 'cli'
-				? prepared.cloud
-				: where === 'local'
-					? localCloud()
-					: where === 'api'
-						? await apiCloud()
-						: undefined;
-		extra = {extraCaptures: prepared.extraCaptures, problems: prepared.problems};
-		description = `collected through kubectl${options.kubeContext === undefined ? '' : ` (context ${options.kubeContext})`}`;
+		source = await kubeSource(options, signal);
 	} else {
 		throw new LiveCollectError(
 			'nothing to collect from: give --inventory FILE or --kube-context NAME',
 		);
 	}
-
-	if (options.target === undefined && nodes.length > LARGE_COLLECTION) {
-		const pause = options.largeCollectionPauseMs ?? 5000;
-		onEvent({
-			type: 'log',
-			at: new Date().toISOString(),
-			level: 'warning',
-			message: `about to collect from ${nodes.length} nodes without a target (--router/--vip/--loadbalancer narrow it); starting in ${Math.round(pause / 1000)} s — press Ctrl-C to abort`,
-		});
-		const aborted = await new Promise<boolean>(resolve => {
-			if (signal.aborted) {
-				resolve(true);
-				return;
-			}
-			const timer = setTimeout(() => {
-				signal.removeEventListener('abort', onAbort);
-				resolve(false);
-			}, pause);
-			const onAbort = (): void => {
-				clearTimeout(timer);
-				resolve(true);
-			};
-			signal.addEventListener('abort', onAbort, {once: true});
-		});
-		if (aborted) {
-			await Promise.all(
-				[...nodes.map(n => n.transport), ...(cloud ? [cloud] : [])].map(async t => t.close()),
-			);
-			throw new CollectionAbortedError('aborted before collecting: nothing was collected');
-		}
-	}
+	const {nodes, cloud, extra = {}, description} = source;
+	if (options.target === undefined && nodes.length > LARGE_COLLECTION)
+		await pauseBeforeLargeCollection(options, source, onEvent, signal);
 
 	return {
 		...base,
@@ -260,4 +136,173 @@ export async function prepareLiveCollection(
 			options.description ??
 			`${description}${options.target === undefined ? '' : `, target ${describeTarget(options.target)}`}`,
 	};
+}
+
+/** The collection's limits, target and version, as {@link collect} takes them. */
+function collectBase(
+	options: LiveCollectOptions,
+): Pick<
+	CollectOptions,
+	'concurrency' | 'commandTimeoutMs' | 'nodeTimeoutMs' | 'target' | 'toolVersion'
+> {
+	return {
+		...(options.concurrency === undefined ? {} : {concurrency: options.concurrency}),
+		...(options.timeoutS === undefined ? {} : {commandTimeoutMs: options.timeoutS * 1000}),
+		...(options.nodeTimeoutS === undefined ? {} : {nodeTimeoutMs: options.nodeTimeoutS * 1000}),
+		...(options.target === undefined ? {} : {target: options.target}),
+		...(options.toolVersion === undefined ? {} : {toolVersion: options.toolVersion}),
+	};
+}
+
+/** Where a live collection reads from: its nodes, the cloud API reader, and its description. */
+type LiveSource = {
+	readonly nodes: readonly CollectNode[];
+	readonly cloud: Transport | CloudApi | undefined;
+	readonly extra?: Pick<CollectOptions, 'extraCaptures' | 'problems'>;
+	readonly description: string;
+};
+
+/** The `openstack` CLI run here (one process per call). */
+const localCloud = (): Transport => new LocalTransport({id: 'local', commandTimeoutMs: 120_000});
+
+/** A kubectl client and pod resolver, shared by every kubectl node and the cloud reader. */
+type KubeAccess = {
+	readonly client: ReturnType<typeof createKubectlClient>;
+	readonly resolver: ReturnType<typeof createPodResolver>;
+};
+
+/** The nodes of an inventory file (ssh / kubectl / local each), the API as `--openstack` says. */
+async function inventorySource(
+	options: LiveCollectOptions,
+	from: string | Inventory,
+): Promise<LiveSource> {
+	const envCloud = cloudConfigured();
+	const inventory = typeof from === 'string' ? await loadInventory(from) : from;
+	let sshConfig: SshConfigFile;
+	try {
+		sshConfig = await loadSshConfig(options.sshConfig);
+	} catch (error) {
+		throw new LiveCollectError((error as Error).message, {cause: error});
+	}
+	const needsKube = inventory.nodes.some(node => node.transport === 'kubectl');
+	const kube: KubeAccess | undefined =
+		needsKube || options.openstack === 'kubectl'
+			? (() => {
+					const client = createKubectlClient({
+						...(options.kubeContext === undefined ? {} : {context: options.kubeContext}),
+						...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
+						...(options.kubeNamespace === undefined ? {} : {namespace: options.kubeNamespace}),
+					});
+					return {client, resolver: createPodResolver(client)};
+				})()
+			: undefined;
+	const nodes = inventory.nodes.map((node): CollectNode => ({
+		info: nodeInfo(node),
+		transport: inventoryTransport(node, options, sshConfig, kube),
+		hostNames: hostNames(node),
+		...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
+	}));
+	const where = options.openstack ?? (envCloud ? 'api' : 'none');
+	const cloud =
+		where === 'api'
+			? await apiCloud()
+			: where === 'local' || where === 'cli'
+				? localCloud()
+				: where === 'kubectl' && kube !== undefined
+					? createKubectlTransport({...kube, id: 'cloud'})
+					: undefined;
+	return {nodes, cloud, description: `collected from inventory ${inventory.source}`};
+}
+
+/** The transport an inventory node names: ssh, kubectl (through `kube`) or local. */
+function inventoryTransport(
+	node: Inventory['nodes'][number],
+	options: LiveCollectOptions,
+	sshConfig: SshConfigFile,
+	kube: KubeAccess | undefined,
+): Transport {
+	if (node.transport === 'ssh')
+		return new SshTransport({
+			id: node.id,
+			host: node.host ?? node.id,
+			...(node.port === undefined ? {} : {port: node.port}),
+			...(node.user === undefined ? {} : {user: node.user}),
+			identityFiles: [...(options.identityFiles ?? []), ...node.identityFiles],
+			sshConfig,
+			...(options.knownHosts === undefined ? {} : {knownHostsFile: options.knownHosts}),
+			...(options.acceptNew === true ? {acceptNew: true} : {}),
+			...(options.timeoutS === undefined ? {} : {commandTimeoutMs: options.timeoutS * 1000}),
+		});
+	if (node.transport === 'kubectl' && kube !== undefined)
+		return createKubectlTransport({...kube, nodeName: node.kubernetesNode ?? node.id, id: node.id});
+	return new LocalTransport({id: node.id});
+}
+
+/** The nodes a Kubernetes context shows (MOSK node labels), the API as `--openstack` says. */
+async function kubeSource(options: LiveCollectOptions, signal: AbortSignal): Promise<LiveSource> {
+	const prepared = await prepareKubeCollection(
+		{
+			...(options.kubeContext === undefined ? {} : {context: options.kubeContext}),
+			...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
+			...(options.kubeNamespace === undefined ? {} : {namespace: options.kubeNamespace}),
+		},
+		signal,
+	);
+	if (!prepared.ok) throw new LiveCollectError(prepared.message);
+	const where = options.openstack ?? 'kubectl';
+	const cloud =
+		where === 'kubectl' || where === 'cli'
+			? prepared.cloud
+			: where === 'local'
+				? localCloud()
+				: where === 'api'
+					? await apiCloud()
+					: undefined;
+	return {
+		nodes: prepared.nodes,
+		cloud,
+		extra: {extraCaptures: prepared.extraCaptures, problems: prepared.problems},
+		description: `collected through kubectl${options.kubeContext === undefined ? '' : ` (context ${options.kubeContext})`}`,
+	};
+}
+
+/**
+ * The pause before collecting from more than {@link LARGE_COLLECTION} nodes without a target: a
+ * warning, then `largeCollectionPauseMs`; an abort in it closes the transports and throws
+ * {@link CollectionAbortedError}.
+ */
+async function pauseBeforeLargeCollection(
+	options: LiveCollectOptions,
+	{nodes, cloud}: LiveSource,
+	onEvent: SessionEventListener,
+	signal: AbortSignal,
+): Promise<void> {
+	const pause = options.largeCollectionPauseMs ?? 5000;
+	onEvent({
+		type: 'log',
+		at: new Date().toISOString(),
+		level: 'warning',
+		message: `about to collect from ${nodes.length} nodes without a target (--router/--vip/--loadbalancer narrow it); starting in ${Math.round(pause / 1000)} s — press Ctrl-C to abort`,
+	});
+	const aborted = await new Promise<boolean>(resolve => {
+		if (signal.aborted) {
+			resolve(true);
+			return;
+		}
+		const timer = setTimeout(() => {
+			signal.removeEventListener('abort', onAbort);
+			resolve(false);
+		}, pause);
+		const onAbort = (): void => {
+			clearTimeout(timer);
+			resolve(true);
+		};
+		signal.addEventListener('abort', onAbort, {once: true});
+	});
+	if (aborted) {
+		await Promise.all(
+			[...nodes.map(n => n.transport), ...(cloud ? [cloud] : [])].map(async t => t.close()),
+		);
+		throw new CollectionAbortedError('aborted before collecting: nothing was collected');
+	}
 }
