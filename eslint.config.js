@@ -195,7 +195,6 @@ export default tseslint.config(
 			'src/session/collect.ts', // collect() — being split by i13
 			'src/session/live.ts', // collectToCaptureSet
 			'src/session/targets.ts', // resolveTarget
-			'src/state/flow-index.ts', // flowIndexSteps
 			'src/state/flow-query.ts', // file length (compileTerm and the text finders)
 			'src/state/vip.ts', // reconcileVip
 			'src/transport/ssh.ts', // exec, connectOne, file length
