@@ -336,27 +336,11 @@ class RowScan implements FlowBodySink {
 	}
 }
 
-/** Build the index. Linear in the number of flows; called once per snapshot. */
-export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
-	const steps = flowIndexSteps(snapshot);
-	for (;;) {
-		const step = steps.next();
-		if (step.done === true) return step.value;
-	}
-}
-
-/** Rows indexed between two pauses of {@link flowIndexSteps} (a few milliseconds of work). */
-const ROWS_PER_STEP = 1024;
-
-/** The index build, pausing every {@link ROWS_PER_STEP} rows so idle time can do it in slices. */
-function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
-	const dvrMacs = findDvrMacs(snapshot);
-	const portNames = portMap(snapshot);
-	const nodeIds = Object.keys(snapshot.nodes).sort();
-	// The dumps in row order, so every per-row column can be sized once.
+/** The snapshot's flow dumps in row order (nodes, then bridges, sorted) and the row count. */
+function dumpsInRowOrder(snapshot: Snapshot): {dumps: IndexedDump[]; size: number} {
 	const dumps: IndexedDump[] = [];
 	let size = 0;
-	for (const node of nodeIds) {
+	for (const node of Object.keys(snapshot.nodes).sort()) {
 		const flows = snapshot.nodes[node]?.facts.flows ?? {};
 		for (const bridge of Object.keys(flows).sort()) {
 			const dump = flows[bridge];
@@ -373,6 +357,97 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 			size += d.length;
 		}
 	}
+	return {dumps, size};
+}
+
+/** Distinct note lists, which the rows share (`… = DVR MAC of this node`); list 0 is no notes. */
+class NoteLists {
+	readonly lists: (readonly string[])[] = [NO_NOTES];
+	readonly #ids = new Map<string, number>();
+
+	/** The id of this list of notes, adding it when new. */
+	share(notes: readonly string[]): number {
+		if (notes.length === 0) return 0;
+		const key = notes.join('\n');
+		let known = this.#ids.get(key);
+		if (known === undefined) {
+			// Flat copies: a template result is a tree of parts that keeps the line it came from.
+			known = this.lists.length;
+			this.lists.push(key.split('\n'));
+			this.#ids.set(key, known);
+		}
+		return known;
+	}
+}
+
+/** Adds row `id` to `key`'s posting list; false when the row is already its last entry. */
+function post(map: Map<string, number[]>, key: string, id: number): boolean {
+	const list = map.get(key);
+	if (list === undefined) map.set(key, [id]);
+	else if (list[list.length - 1] !== id) list.push(id);
+	else return false;
+	return true;
+}
+
+/**
+ * Posts one scanned row under its match keys (canonical names, with the key's value beside it
+ * in `values`) and its action names.
+ */
+function postRowKeys(
+	row: RowScan,
+	id: number,
+	byKey: Map<string, number[]>,
+	values: Map<string, (string | undefined)[]>,
+): void {
+	const {keys, vals} = row;
+	for (let f = 0; f < keys.length; f++) {
+		const canonical = canonicalKey(keys[f] ?? '');
+		if (!post(byKey, canonical, id)) continue;
+		// As match[name] would give: the last value of the first name present.
+		let value: string | undefined;
+		for (const n of namesOf(canonical)) {
+			for (let g = 0; g < keys.length; g++) if (keys[g] === n) value = vals[g];
+			if (value !== undefined) break;
+		}
+		(values.get(canonical) ?? values.set(canonical, []).get(canonical))?.push(value);
+	}
+	for (const name of row.names) post(byKey, name, id);
+}
+
+/** Runs of rows `first`..`end - 1` that share one text, for whole-text search. */
+function pushTextRuns(
+	textOf: Int32Array,
+	first: number,
+	end: number,
+	runs: [number, number, number][],
+): void {
+	let runStart = first;
+	for (let id = first; id <= end; id++) {
+		if (id === end || textOf[id] !== textOf[runStart]) {
+			if (id > runStart) runs.push([textOf[runStart] ?? 0, runStart, id - 1]);
+			runStart = id;
+		}
+	}
+}
+
+/** Build the index. Linear in the number of flows; called once per snapshot. */
+export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
+	const steps = flowIndexSteps(snapshot);
+	for (;;) {
+		const step = steps.next();
+		if (step.done === true) return step.value;
+	}
+}
+
+/** Rows indexed between two pauses of {@link flowIndexSteps} (a few milliseconds of work). */
+const ROWS_PER_STEP = 1024;
+
+/** The index build, pausing every {@link ROWS_PER_STEP} rows so idle time can do it in slices. */
+function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
+	const dvrMacs = findDvrMacs(snapshot);
+	const portNames = portMap(snapshot);
+	// The dumps in row order, so every per-row column can be sized once.
+	const {dumps, size} = dumpsInRowOrder(snapshot);
 	const dumpOf = new Int32Array(size);
 	const notesOfRow = new Int32Array(size);
 	const tablePriority = new Int32Array(size);
@@ -387,27 +462,7 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 	const texts: string[] = [];
 	const textIds = new Map<string, number>();
 	const runs: [number, number, number][] = [];
-	const post = (map: Map<string, number[]>, key: string, id: number): boolean => {
-		const list = map.get(key);
-		if (list === undefined) map.set(key, [id]);
-		else if (list[list.length - 1] !== id) list.push(id);
-		else return false;
-		return true;
-	};
-	const noteLists: (readonly string[])[] = [NO_NOTES];
-	const noteIds = new Map<string, number>();
-	const shareNotes = (notes: readonly string[]): number => {
-		if (notes.length === 0) return 0;
-		const key = notes.join('\n');
-		let known = noteIds.get(key);
-		if (known === undefined) {
-			// Flat copies: a template result is a tree of parts that keeps the line it came from.
-			known = noteLists.length;
-			noteLists.push(key.split('\n'));
-			noteIds.set(key, known);
-		}
-		return known;
-	};
+	const noteLists = new NoteLists();
 	// Scratch of the row being read, reused for every row.
 	const row = new RowScan();
 	const span = new Int32Array(4);
@@ -457,36 +512,16 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 				dvrFrom = s;
 			}
 			const hasDvrMac = dvrAt >= s && dvrAt < e;
-			const notes = shareNotes(notesFor(t, s, e, row, flow, hasDvrMac, node, dvrMacs, ports));
+			const notes = noteLists.share(notesFor(t, s, e, row, flow, hasDvrMac, node, dvrMacs, ports));
 			notesOfRow[id] = notes;
 			if (notes !== 0) noted.push(id);
 			nodeRows.push(id);
 			const tl = byTable.get(flow.table);
 			if (tl === undefined) byTable.set(flow.table, [id]);
 			else tl.push(id);
-			const {keys, vals} = row;
-			for (let f = 0; f < keys.length; f++) {
-				const canonical = canonicalKey(keys[f] ?? '');
-				if (!post(byKey, canonical, id)) continue;
-				// As match[name] would give: the last value of the first name present.
-				let value: string | undefined;
-				for (const n of namesOf(canonical)) {
-					for (let g = 0; g < keys.length; g++) if (keys[g] === n) value = vals[g];
-					if (value !== undefined) break;
-				}
-				(values.get(canonical) ?? values.set(canonical, []).get(canonical))?.push(value);
-			}
-			for (const name of row.names) post(byKey, name, id);
+			postRowKeys(row, id, byKey, values);
 		}
-		// Runs of rows in one text, for whole-text search.
-		const end = first + flows.length;
-		let runStart = first;
-		for (let id = first; id <= end; id++) {
-			if (id === end || textOf[id] !== textOf[runStart]) {
-				if (id > runStart) runs.push([textOf[runStart] ?? 0, runStart, id - 1]);
-				runStart = id;
-			}
-		}
+		pushTextRuns(textOf, first, first + flows.length, runs);
 	}
 	const typed = <K>(map: Map<K, number[]>): Map<K, Int32Array> =>
 		new Map([...map].map(([k, list]) => [k, Int32Array.from(list)]));
@@ -496,7 +531,7 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 		dumps,
 		dumpOf,
 		notesOf: notesOfRow,
-		noteLists,
+		noteLists: noteLists.lists,
 		tablePriority,
 		byTable: typed(byTable),
 		byKey: typed(byKey),

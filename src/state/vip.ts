@@ -1,5 +1,5 @@
 import type {CaptureId, NodeId} from '../model/ids.js';
-import type {Snapshot} from '../model/snapshot.js';
+import type {NodeFacts, Snapshot} from '../model/snapshot.js';
 import type {Finding} from '../diagnostics/types.js';
 import {decodeArpResponder} from './flow-index.js';
 import {getModel, OWNER_SOURCE_TEXT} from '../diagnostics/model.js';
@@ -63,6 +63,67 @@ export function reconcileVip(
 	vip: string,
 ): VipView {
 	const related = findings.filter(f => f.vip === vip);
+	const {ports, subnets} = vipPorts(snapshot, vip);
+	const owner = findOwner(snapshot, related, ports, vip);
+	const routers = routersBehind(snapshot, subnets, related, vip);
+	const rows: VipNodeRow[] = [];
+	for (const node of Object.keys(snapshot.nodes).sort()) {
+		const facts = snapshot.nodes[node]?.facts;
+		if (facts === undefined) continue;
+		const namespaces = new Set<string>();
+		for (const ns of Object.keys(facts.neigh ?? {}))
+			if (ns.startsWith('qrouter-')) namespaces.add(ns);
+		for (const entry of facts.netns?.data ?? [])
+			if (entry.name.startsWith('qrouter-')) namespaces.add(entry.name);
+		const {arpDrop, arpResponder} = vipArpFlows(facts, vip);
+		for (const namespace of [...namespaces].sort()) {
+			const routerId = namespace.slice('qrouter-'.length);
+			const neigh = facts.neigh?.[namespace];
+			const entry = neigh?.data.find(e => e.dst === vip);
+			if (routers.size > 0 && !routers.has(routerId) && entry === undefined) continue;
+			if (routers.size === 0 && entry === undefined) continue;
+			const mac = entry?.lladdr?.toLowerCase();
+			const verdict: VipNodeRow['verdict'] =
+				entry === undefined || mac === undefined
+					? 'missing'
+					: owner === undefined
+						? 'unknown'
+						: mac === owner.mac
+							? 'ok'
+							: 'stale';
+			const macOwner = describeMac(ports, mac);
+			rows.push({
+				node,
+				namespace,
+				verdict,
+				arpDrop,
+				arpResponder,
+				...(macOwner === undefined ? {} : {macOwner}),
+				...(entry === undefined || neigh === undefined
+					? {}
+					: {
+							entry: {
+								capture: neigh.capture,
+								line: entry.line + neigh.lineOffset,
+								states: entry.states,
+								...(mac === undefined ? {} : {mac}),
+							},
+						}),
+			});
+		}
+	}
+	const label = owner === undefined ? undefined : describeMac(ports, owner.mac);
+	return {
+		vip,
+		ports,
+		nodes: rows,
+		findings: related,
+		...(owner === undefined ? {} : {owner: {...owner, ...(label === undefined ? {} : {label})}}),
+	};
+}
+
+/** The Neutron ports carrying the VIP (allowed-address pair or fixed IP) and their subnets. */
+function vipPorts(snapshot: Snapshot, vip: string): {ports: VipPort[]; subnets: Set<string>} {
 	const ports: VipPort[] = [];
 	const amphorae = snapshot.cloud.amphorae?.data ?? [];
 	const subnets = new Set<string>();
@@ -87,20 +148,33 @@ export function reconcileVip(
 				: {amphora: {id: amphora.id, ...(amphora.role === undefined ? {} : {role: amphora.role})}}),
 		});
 	}
-	const describeMac = (mac: string | undefined): string | undefined => {
-		if (mac === undefined) return undefined;
-		const owners = ports.filter(p => p.mac === mac.toLowerCase());
-		if (owners.length === 0) return undefined;
-		return owners
-			.map(p =>
-				p.amphora === undefined
-					? (p.name ?? p.portId.slice(0, 8))
-					: `amphora ${p.amphora.id.slice(0, 8)}${p.amphora.role === undefined ? '' : ` (configured ${p.amphora.role})`}`,
-			)
-			.join(', ');
-	};
-	const owner = findOwner(snapshot, related, ports, vip);
-	// Routers behind the VIP's subnet: their distributed interface ports on the same subnet.
+	return {ports, subnets};
+}
+
+/** Whose a MAC is among the VIP's ports (port name, or amphora and its configured role). */
+function describeMac(ports: readonly VipPort[], mac: string | undefined): string | undefined {
+	if (mac === undefined) return undefined;
+	const owners = ports.filter(p => p.mac === mac.toLowerCase());
+	if (owners.length === 0) return undefined;
+	return owners
+		.map(p =>
+			p.amphora === undefined
+				? (p.name ?? p.portId.slice(0, 8))
+				: `amphora ${p.amphora.id.slice(0, 8)}${p.amphora.role === undefined ? '' : ` (configured ${p.amphora.role})`}`,
+		)
+		.join(', ');
+}
+
+/**
+ * Routers behind the VIP: those with a distributed interface port on the VIP's subnets, those the
+ * findings name, and those the model ties to the VIP.
+ */
+function routersBehind(
+	snapshot: Snapshot,
+	subnets: ReadonlySet<string>,
+	related: readonly Finding[],
+	vip: string,
+): Set<string> {
 	const routers = new Set<string>();
 	for (const port of snapshot.cloud.ports?.data ?? []) {
 		if (!(port.deviceOwner ?? '').includes('router_interface')) continue;
@@ -109,86 +183,44 @@ export function reconcileVip(
 	}
 	for (const f of related) if (f.router !== undefined) routers.add(f.router);
 	for (const r of modelVip(snapshot, vip)?.routers ?? []) routers.add(r.id);
-	const rows: VipNodeRow[] = [];
-	for (const node of Object.keys(snapshot.nodes).sort()) {
-		const facts = snapshot.nodes[node]?.facts;
-		if (facts === undefined) continue;
-		const namespaces = new Set<string>();
-		for (const ns of Object.keys(facts.neigh ?? {}))
-			if (ns.startsWith('qrouter-')) namespaces.add(ns);
-		for (const entry of facts.netns?.data ?? [])
-			if (entry.name.startsWith('qrouter-')) namespaces.add(entry.name);
-		const arpDrop: VipFlowRef[] = [];
-		const arpResponder: (VipFlowRef & {mac: string})[] = [];
-		for (const [bridge, dump] of Object.entries(facts.flows ?? {})) {
-			for (const flow of dump.data.flows) {
-				const ref = {capture: dump.capture, line: flow.line + dump.lineOffset};
-				const tpa = flow.match['arp_tpa'];
-				const isDrop = flow.actions.length > 0 && flow.actions.every(a => a.type === 'drop');
-				// Only the VIP's own ARP-drop flows (the router gateway IPs' drops are not about it).
-				if (
-					tpa !== undefined &&
-					tpa.replace(/\/32$/, '') === vip &&
-					isDrop &&
-					flow.priority === 3 &&
-					(flow.table === 22 || flow.table === 1)
-				)
-					arpDrop.push({...ref, text: `${bridge} t${flow.table} arp_tpa=${tpa} drop`});
-				if (flow.table === 21 && tpa === vip) {
-					const decoded = decodeArpResponder(flow);
-					if (decoded !== undefined)
-						arpResponder.push({
-							...ref,
-							mac: decoded.mac,
-							text: `${bridge} t21 ${vip} is-at ${decoded.mac}`,
-						});
-				}
+	return routers;
+}
+
+/**
+ * A node's OVS flows about the VIP: its own ARP-drop flows (t22/t1, priority 3; the router
+ * gateway IPs' drops are not about it) and the ARP responders (t21) answering for it.
+ */
+function vipArpFlows(
+	facts: NodeFacts,
+	vip: string,
+): {arpDrop: VipFlowRef[]; arpResponder: (VipFlowRef & {mac: string})[]} {
+	const arpDrop: VipFlowRef[] = [];
+	const arpResponder: (VipFlowRef & {mac: string})[] = [];
+	for (const [bridge, dump] of Object.entries(facts.flows ?? {})) {
+		for (const flow of dump.data.flows) {
+			const ref = {capture: dump.capture, line: flow.line + dump.lineOffset};
+			const tpa = flow.match['arp_tpa'];
+			const isDrop = flow.actions.length > 0 && flow.actions.every(a => a.type === 'drop');
+			if (
+				tpa !== undefined &&
+				tpa.replace(/\/32$/, '') === vip &&
+				isDrop &&
+				flow.priority === 3 &&
+				(flow.table === 22 || flow.table === 1)
+			)
+				arpDrop.push({...ref, text: `${bridge} t${flow.table} arp_tpa=${tpa} drop`});
+			if (flow.table === 21 && tpa === vip) {
+				const decoded = decodeArpResponder(flow);
+				if (decoded !== undefined)
+					arpResponder.push({
+						...ref,
+						mac: decoded.mac,
+						text: `${bridge} t21 ${vip} is-at ${decoded.mac}`,
+					});
 			}
 		}
-		for (const namespace of [...namespaces].sort()) {
-			const routerId = namespace.slice('qrouter-'.length);
-			const neigh = facts.neigh?.[namespace];
-			const entry = neigh?.data.find(e => e.dst === vip);
-			if (routers.size > 0 && !routers.has(routerId) && entry === undefined) continue;
-			if (routers.size === 0 && entry === undefined) continue;
-			const mac = entry?.lladdr?.toLowerCase();
-			const verdict: VipNodeRow['verdict'] =
-				entry === undefined || mac === undefined
-					? 'missing'
-					: owner === undefined
-						? 'unknown'
-						: mac === owner.mac
-							? 'ok'
-							: 'stale';
-			const macOwner = describeMac(mac);
-			rows.push({
-				node,
-				namespace,
-				verdict,
-				arpDrop,
-				arpResponder,
-				...(macOwner === undefined ? {} : {macOwner}),
-				...(entry === undefined || neigh === undefined
-					? {}
-					: {
-							entry: {
-								capture: neigh.capture,
-								line: entry.line + neigh.lineOffset,
-								states: entry.states,
-								...(mac === undefined ? {} : {mac}),
-							},
-						}),
-			});
-		}
 	}
-	const label = owner === undefined ? undefined : describeMac(owner.mac);
-	return {
-		vip,
-		ports,
-		nodes: rows,
-		findings: related,
-		...(owner === undefined ? {} : {owner: {...owner, ...(label === undefined ? {} : {label})}}),
-	};
+	return {arpDrop, arpResponder};
 }
 
 function findOwner(
