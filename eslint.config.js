@@ -191,7 +191,6 @@ export default tseslint.config(
 			'src/collectors/parsers/ovs-flows.ts', // file length (the action grammar could go to collectors/flows)
 			'src/diagnostics/rules/dvr-stale-permanent-arp.ts', // check
 			'src/diagnostics/rules/mosk-deployment.ts', // check: five concerns (tunnel, agent modes, bridges, floating, Octavia)
-			'src/session/targets.ts', // resolveTarget
 			'src/state/flow-query.ts', // file length (compileTerm and the text finders)
 			'src/transport/ssh.ts', // exec, connectOne, file length
 		],

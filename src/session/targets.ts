@@ -128,125 +128,168 @@ const carries = (port: unknown, ip: string): boolean =>
 
 /** Resolve a target to hosts. Never throws: what could not be read is listed in `problems`. */
 export async function resolveTarget(target: Target, run: CloudRun): Promise<Resolution> {
-	const hosts = new Set<string>();
-	const routers = new Set<string>();
-	const problems: string[] = [];
-	const shown = new Map<string, Promise<unknown>>();
-	const listed = new Map<string, Promise<unknown[]>>();
-	/** At most this many API calls at once: each is a CLI process on a machine under load. */
-	const gate = limiter(API_CONCURRENCY);
+	return new TargetResolver(run).resolve(target);
+}
 
-	const portShow = (port: string): Promise<unknown> => {
-		const known = shown.get(port);
+/**
+ * One resolution's state: the hosts and routers found so far, the problems, and the API reads
+ * already made (each port shown and each port list read once), behind one concurrency gate.
+ */
+class TargetResolver {
+	private readonly hosts = new Set<string>();
+	private readonly routers = new Set<string>();
+	private readonly problems: string[] = [];
+	private readonly shown = new Map<string, Promise<unknown>>();
+	private readonly listed = new Map<string, Promise<unknown[]>>();
+	/** At most this many API calls at once: each is a CLI process on a machine under load. */
+	private readonly gate = limiter(API_CONCURRENCY);
+
+	constructor(private readonly run: CloudRun) {}
+
+	async resolve(target: Target): Promise<Resolution> {
+		switch (target.kind) {
+			case 'router':
+				await this.routerHosts(target.id);
+				break;
+			case 'vip':
+				await this.vipHosts(target.ip);
+				break;
+			case 'loadbalancer': {
+				const shownLb = await this.run('os.loadbalancer-show', {loadbalancer: target.id});
+				const vip = str(field(parseJson(shownLb), 'vip_address'));
+				if (vip === undefined) this.problems.push(failed(`load balancer ${target.id}`, shownLb));
+				else if (checkParam('ip', vip) === undefined) await this.vipHosts(vip);
+				await this.amphoraHosts(target.id);
+				break;
+			}
+		}
+		return {
+			hosts: [...this.hosts].sort(),
+			routers: [...this.routers].sort(),
+			problems: this.problems,
+		};
+	}
+
+	/** `port show` of one port, once; past {@link MAX_PORT_SHOWS} nothing more is read. */
+	private portShow(port: string): Promise<unknown> {
+		const known = this.shown.get(port);
 		if (known !== undefined) return known;
-		if (shown.size >= MAX_PORT_SHOWS) {
-			if (shown.size === MAX_PORT_SHOWS)
-				problems.push(
+		if (this.shown.size >= MAX_PORT_SHOWS) {
+			if (this.shown.size === MAX_PORT_SHOWS)
+				this.problems.push(
 					`more than ${MAX_PORT_SHOWS} ports to look at: the rest were not read (their hosts may be missing)`,
 				);
-			shown.set('', Promise.resolve(undefined));
+			this.shown.set('', Promise.resolve(undefined));
 			return Promise.resolve(undefined);
 		}
-		const pending = gate(async () => {
-			const result = await run('os.port-show', {port});
+		const pending = this.gate(async () => {
+			const result = await this.run('os.port-show', {port});
 			const value = parseJson(result);
-			if (value === undefined) problems.push(failed(`port ${port}`, result));
+			if (value === undefined) this.problems.push(failed(`port ${port}`, result));
 			return value;
 		});
-		shown.set(port, pending);
+		this.shown.set(port, pending);
 		return pending;
-	};
-	const hostOf = (port: unknown): void => {
+	}
+
+	private hostOf(port: unknown): void {
 		const host = str(field(port, 'binding_host_id', 'binding:host_id'));
-		if (host) hosts.add(host);
-	};
-	const listPorts = (id: CatalogId, values: ParamValues, what: string): Promise<unknown[]> => {
+		if (host) this.hosts.add(host);
+	}
+
+	/** A port list read (`id` with `values`), once per resolution. */
+	private listPorts(id: CatalogId, values: ParamValues, what: string): Promise<unknown[]> {
 		const key = `${id} ${JSON.stringify(values)}`;
-		const known = listed.get(key);
+		const known = this.listed.get(key);
 		if (known !== undefined) return known;
-		const pending = gate(async () => {
-			const result = await run(id, values);
+		const pending = this.gate(async () => {
+			const result = await this.run(id, values);
 			const ports = parseJson(result);
-			if (!Array.isArray(ports)) problems.push(failed(what, result));
+			if (!Array.isArray(ports)) this.problems.push(failed(what, result));
 			return Array.isArray(ports) ? (ports as unknown[]) : [];
 		});
-		listed.set(key, pending);
+		this.listed.set(key, pending);
 		return pending;
-	};
+	}
 
 	/**
 	 * The hosts of the service ports on `subnet` (for a VIP only those that carry it), and, for a
 	 * VIP, the routers with an interface there.
 	 */
-	const subnetHosts = async (subnet: string, vip?: string): Promise<string[]> => {
-		const ports = await listPorts('os.ports-by-subnet', {subnet}, `ports on subnet ${subnet}`);
+	private async subnetHosts(subnet: string, vip?: string): Promise<string[]> {
+		const ports = await this.listPorts('os.ports-by-subnet', {subnet}, `ports on subnet ${subnet}`);
 		const found = await Promise.all(
 			ports.map(async (port): Promise<string | undefined> => {
 				const owner = str(field(port, 'Device Owner', 'device_owner'));
 				const id = str(field(port, 'ID', 'id'));
 				if (id === undefined || checkParam('port', id) !== undefined) return undefined;
 				if (owner !== undefined && ROUTER_OWNERS.has(owner) && vip !== undefined) {
-					const router = str(field(await portShow(id), 'device_id'));
+					const router = str(field(await this.portShow(id), 'device_id'));
 					return router !== undefined && checkParam('router', router) === undefined
 						? router
 						: undefined;
 				}
 				if (isServicePort(owner)) {
 					// For a VIP: the ports that carry it. For a router: every bound port places it.
-					const details = await portShow(id);
-					if (vip === undefined || carries(details, vip)) hostOf(details);
+					const details = await this.portShow(id);
+					if (vip === undefined || carries(details, vip)) this.hostOf(details);
 				}
 				return undefined;
 			}),
 		);
 		return [...new Set(found.filter((r): r is string => r !== undefined))];
-	};
+	}
 
-	const routerHosts = async (router: string): Promise<void> => {
-		if (routers.has(router)) return;
-		routers.add(router);
+	/** The hosts whose L3 agent hosts `router`, and those of its subnets' bound ports. */
+	private async routerHosts(router: string): Promise<void> {
+		if (this.routers.has(router)) return;
+		this.routers.add(router);
 		const [result, routerPorts] = await Promise.all([
-			gate(() => run('os.router-agents', {router})),
-			listPorts('os.router-ports', {router}, `ports of router ${router}`),
+			this.gate(() => this.run('os.router-agents', {router})),
+			this.listPorts('os.router-ports', {router}, `ports of router ${router}`),
 		]);
 		const agents = parseJson(result);
-		if (!Array.isArray(agents)) problems.push(failed(`agents hosting router ${router}`, result));
+		if (!Array.isArray(agents))
+			this.problems.push(failed(`agents hosting router ${router}`, result));
 		for (const agent of Array.isArray(agents) ? agents : []) {
 			const host = str(field(agent, 'Host', 'host'));
-			if (host !== undefined) hosts.add(host);
+			if (host !== undefined) this.hosts.add(host);
 		}
 		// A distributed router also lives on every host with a bound port on one of its subnets.
 		const subnets = new Set(routerPorts.flatMap(subnetIdsOf));
 		await Promise.all(
-			[...subnets].filter(s => checkParam('subnet', s) === undefined).map(s => subnetHosts(s)),
+			[...subnets]
+				.filter(s => checkParam('subnet', s) === undefined)
+				.map(async s => this.subnetHosts(s)),
 		);
-	};
+	}
 
-	const amphoraHosts = async (lb: string): Promise<void> => {
-		const result = await run('os.amphorae', {loadbalancer: lb});
+	/** The hypervisor hosts of a load balancer's amphora VMs. */
+	private async amphoraHosts(lb: string): Promise<void> {
+		const result = await this.run('os.amphorae', {loadbalancer: lb});
 		const amphorae = parseJson(result);
 		if (!Array.isArray(amphorae)) {
-			problems.push(failed(`amphorae of ${lb}`, result));
+			this.problems.push(failed(`amphorae of ${lb}`, result));
 			return;
 		}
 		for (const amphora of amphorae) {
 			const server = str(field(amphora, 'compute_id', 'Compute ID'));
 			if (server === undefined || checkParam('server', server) !== undefined) continue;
-			const shownServer = await run('os.server-show', {server});
+			const shownServer = await this.run('os.server-show', {server});
 			const host = str(
 				field(parseJson(shownServer), 'OS-EXT-SRV-ATTR:host', 'hypervisor_hostname'),
 			);
-			if (host) hosts.add(host);
-			else problems.push(failed(`host of amphora VM ${server}`, shownServer));
+			if (host) this.hosts.add(host);
+			else this.problems.push(failed(`host of amphora VM ${server}`, shownServer));
 		}
-	};
+	}
 
 	/** Subnets whose range contains `ip` (the VIP of a VRRP pair is no port's fixed IP). */
-	const subnetsContaining = async (ip: string): Promise<string[]> => {
-		const result = await run('os.subnets', {});
+	private async subnetsContaining(ip: string): Promise<string[]> {
+		const result = await this.run('os.subnets', {});
 		const subnets = parseJson(result);
 		if (!Array.isArray(subnets)) {
-			problems.push(failed('subnets', result));
+			this.problems.push(failed('subnets', result));
 			return [];
 		}
 		return subnets.flatMap(subnet => {
@@ -254,42 +297,27 @@ export async function resolveTarget(target: Target, run: CloudRun): Promise<Reso
 			const cidr = str(field(subnet, 'Subnet', 'cidr'));
 			return id !== undefined && cidr !== undefined && cidrContains(cidr, ip) ? [id] : [];
 		});
-	};
+	}
 
-	const vipHosts = async (ip: string): Promise<void> => {
+	/** The holders of a VIP, its load balancer's amphorae, and the routers on its subnets. */
+	private async vipHosts(ip: string): Promise<void> {
 		const subnets = new Set<string>();
-		for (const port of await listPorts('os.ports-by-ip', {ip}, `ports with fixed IP ${ip}`)) {
+		for (const port of await this.listPorts('os.ports-by-ip', {ip}, `ports with fixed IP ${ip}`)) {
 			const id = str(field(port, 'ID', 'id'));
 			if (id === undefined || checkParam('port', id) !== undefined) continue;
-			const details = await portShow(id);
-			hostOf(details);
+			const details = await this.portShow(id);
+			this.hostOf(details);
 			for (const subnet of subnetIdsOf(details ?? port)) subnets.add(subnet);
 			const lb = /^lb-([0-9a-f-]{36})$/.exec(str(field(details, 'device_id')) ?? '')?.[1];
-			if (lb !== undefined && checkParam('loadbalancer', lb) === undefined) await amphoraHosts(lb);
+			if (lb !== undefined && checkParam('loadbalancer', lb) === undefined)
+				await this.amphoraHosts(lb);
 		}
-		if (subnets.size === 0) for (const subnet of await subnetsContaining(ip)) subnets.add(subnet);
-		if (subnets.size === 0) problems.push(`no port holds ${ip} and no subnet contains it`);
+		if (subnets.size === 0)
+			for (const subnet of await this.subnetsContaining(ip)) subnets.add(subnet);
+		if (subnets.size === 0) this.problems.push(`no port holds ${ip} and no subnet contains it`);
 		for (const subnet of subnets) {
 			if (checkParam('subnet', subnet) !== undefined) continue;
-			for (const router of await subnetHosts(subnet, ip)) await routerHosts(router);
-		}
-	};
-
-	switch (target.kind) {
-		case 'router':
-			await routerHosts(target.id);
-			break;
-		case 'vip':
-			await vipHosts(target.ip);
-			break;
-		case 'loadbalancer': {
-			const shownLb = await run('os.loadbalancer-show', {loadbalancer: target.id});
-			const vip = str(field(parseJson(shownLb), 'vip_address'));
-			if (vip === undefined) problems.push(failed(`load balancer ${target.id}`, shownLb));
-			else if (checkParam('ip', vip) === undefined) await vipHosts(vip);
-			await amphoraHosts(target.id);
-			break;
+			for (const router of await this.subnetHosts(subnet, ip)) await this.routerHosts(router);
 		}
 	}
-	return {hosts: [...hosts].sort(), routers: [...routers].sort(), problems};
 }
