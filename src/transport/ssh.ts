@@ -8,33 +8,15 @@
  *
  * Failures are values: `exec` never throws for an unreachable host, a refused key, failed auth, a
  * timeout or a cancel. On timeout or cancel the promise settles first, then the channel is closed.
+ *
+ * This module holds the transport (connection reuse, ProxyJump chain, close); one handshake is in
+ * ssh-handshake.ts, one command on a channel in ssh-channel.ts, the shared pieces in ssh-connect.ts.
  */
-import {readFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2, {
-	type AgentAuthMethod,
-	type Client as ClientType,
-	type ClientChannel,
-	type ConnectConfig,
-	type PublicKeyAuthMethod,
-} from 'ssh2';
-import type {FailureKind} from '../model/capture.js';
-
-// ssh2 is CommonJS: Node's ESM loader exposes only its default export.
-const {Client, utils} = ssh2;
-type Client = ClientType;
+import type {Client as ClientType, ClientChannel} from 'ssh2';
 import type {CommandResult, CommandSpec, Transport, TransportFailure} from './types.js';
-import {
-	checkHostKey,
-	fingerprint,
-	keyTypeOf,
-	knownHostName,
-	knownKeyTypes,
-	loadKnownHosts,
-	recordHostKey,
-	type KnownHosts,
-} from './known-hosts.js';
+import {knownHostName, loadKnownHosts, type KnownHosts} from './known-hosts.js';
 import {shellQuote} from '../model/quote.js';
 import {
 	parseDestination,
@@ -42,6 +24,19 @@ import {
 	type ResolvedHost,
 	type SshConfigFile,
 } from './ssh-config.js';
+import {ChannelCommand, Slots, type ResultFields} from './ssh-channel.js';
+import {
+	ConnectFailure,
+	endAll,
+	failure,
+	forward,
+	loadIdentities,
+	raceAbort,
+	type Connection,
+} from './ssh-connect.js';
+import {handshake} from './ssh-handshake.js';
+
+type Client = ClientType;
 
 export type SshTransportOptions = {
 	/** Node id (the transport's `id`, and the `target` of its results). */
@@ -74,89 +69,6 @@ export const SSH_DEFAULTS = {
 	maxChannels: 4,
 	keepaliveIntervalMs: 15_000,
 } as const;
-
-/** A failure while connecting, carried as a value through the internal promise chain. */
-class ConnectFailure extends Error {
-	constructor(readonly failure: TransportFailure) {
-		super(failure.message);
-	}
-}
-
-const failure = (kind: FailureKind, message: string, afterMs?: number): TransportFailure => ({
-	kind,
-	message,
-	...(afterMs === undefined ? {} : {afterMs}),
-});
-
-type Connection = {readonly client: Client; readonly hops: readonly Client[]};
-
-/** Counting semaphore whose waiters leave the queue when their signal aborts. */
-class Slots {
-	private free: number;
-	private readonly waiters: (() => void)[] = [];
-	constructor(size: number) {
-		this.free = size;
-	}
-	async acquire(signal: AbortSignal): Promise<boolean> {
-		if (signal.aborted) return false;
-		if (this.free > 0) {
-			this.free--;
-			return true;
-		}
-		return new Promise(resolve => {
-			const wake = (): void => {
-				signal.removeEventListener('abort', onAbort);
-				resolve(true);
-			};
-			const onAbort = (): void => {
-				const index = this.waiters.indexOf(wake);
-				if (index !== -1) this.waiters.splice(index, 1);
-				resolve(false);
-			};
-			this.waiters.push(wake);
-			signal.addEventListener('abort', onAbort, {once: true});
-		});
-	}
-	release(): void {
-		const next = this.waiters.shift();
-		if (next) next();
-		else this.free++;
-	}
-}
-
-const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
-
-/** Keys usable without a passphrase, in order; unreadable default keys are skipped quietly. */
-async function loadIdentities(
-	files: readonly string[],
-	useDefaults: boolean,
-): Promise<{keys: {file: string; key: Buffer}[]; notes: string[]}> {
-	const keys: {file: string; key: Buffer}[] = [];
-	const notes: string[] = [];
-	const defaults = useDefaults
-		? DEFAULT_IDENTITIES.map(name => path.join(os.homedir(), '.ssh', name))
-		: [];
-	const seen = new Set<string>();
-	for (const file of [...files, ...defaults]) {
-		if (seen.has(file)) continue;
-		seen.add(file);
-		const explicit = !defaults.includes(file);
-		let data: Buffer;
-		try {
-			data = await readFile(file);
-		} catch (error) {
-			if (explicit) notes.push(`${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-			continue;
-		}
-		const parsed = utils.parseKey(data);
-		if (parsed instanceof Error) {
-			notes.push(`${file}: ${parsed.message}`);
-			continue;
-		}
-		keys.push({file, key: data});
-	}
-	return {keys, notes};
-}
 
 export class SshTransport implements Transport {
 	readonly kind = 'ssh';
@@ -200,18 +112,15 @@ export class SshTransport implements Transport {
 	async exec(spec: CommandSpec, {signal}: {readonly signal: AbortSignal}): Promise<CommandResult> {
 		const started = Date.now();
 		const startedAt = new Date(started).toISOString();
-		const result = (
-			fields: Pick<CommandResult, 'stdout' | 'stderr' | 'exitCode'> &
-				Partial<Pick<CommandResult, 'failure' | 'truncated'>>,
-		): CommandResult => ({
+		const result = (fields: ResultFields): CommandResult => ({
 			target: this.id,
 			argv: spec.argv,
 			startedAt,
 			durationMs: Date.now() - started,
 			...fields,
 		});
-		const fail = (f: TransportFailure, stdout = '', stderr = ''): CommandResult =>
-			result({stdout, stderr, exitCode: null, failure: f});
+		const fail = (f: TransportFailure): CommandResult =>
+			result({stdout: '', stderr: '', exitCode: null, failure: f});
 		if (signal.aborted || this.closed) return fail(failure('cancelled', 'cancelled before start'));
 
 		let connection: Connection;
@@ -228,127 +137,18 @@ export class SshTransport implements Transport {
 		if (!(await this.slots.acquire(signal)))
 			return fail(failure('cancelled', 'cancelled while waiting for a channel'));
 
-		const timeoutMs =
-			spec.timeoutMs ?? this.options.commandTimeoutMs ?? SSH_DEFAULTS.commandTimeoutMs;
-		const maxBytes = spec.maxBytes ?? Number.POSITIVE_INFINITY;
-		return new Promise<CommandResult>(resolve => {
-			const out: Buffer[] = [];
-			const err: Buffer[] = [];
-			let outBytes = 0;
-			let truncated = false;
-			let exitCode: number | null = null;
-			let gotExit = false;
-			let stream: ClientChannel | undefined;
-			let settled = false;
-			let released = false;
-			const release = (): void => {
-				if (released) return;
-				released = true;
-				this.slots.release();
-			};
-			const text = (chunks: Buffer[]): string => Buffer.concat(chunks).toString('utf8');
-			const settle = (value: CommandResult): void => {
-				if (settled) return;
-				settled = true;
-				clearTimeout(timer);
-				signal.removeEventListener('abort', onAbort);
-				this.open.delete(onLost);
-				resolve(value);
-			};
-			/** Settle first, then close the channel; the slot frees on close (or after 2 s). */
-			const abandon = (f: TransportFailure): void => {
-				settle(fail(f, text(out), text(err)));
-				if (stream) {
-					try {
-						stream.signal('KILL');
-					} catch {
-						// The channel may already be gone.
-					}
-					stream.close();
-					setTimeout(release, 2000).unref();
-				} else release();
-			};
-			const onAbort = (): void => {
-				abandon(failure('cancelled', 'cancelled', Date.now() - started));
-			};
-			const onLost = (): void => {
-				settle(
-					fail(
-						failure(
-							'unreachable',
-							`connection to ${this.id} lost before the command finished`,
-							Date.now() - started,
-						),
-						text(out),
-						text(err),
-					),
-				);
-				release();
-			};
-			const timer = setTimeout(() => {
-				abandon(
-					failure('timeout', `no answer within ${Math.round(timeoutMs / 1000)} s`, timeoutMs),
-				);
-			}, timeoutMs);
-			signal.addEventListener('abort', onAbort, {once: true});
-			this.open.add(onLost);
-			try {
-				connection.client.exec(shellQuote(spec.argv), (error, channel) => {
-					if (error) {
-						settle(fail(failure('unreachable', `cannot open a channel: ${error.message}`)));
-						release();
-						return;
-					}
-					stream = channel;
-					if (settled) {
-						channel.close();
-						setTimeout(release, 2000).unref();
-						return;
-					}
-					channel.on('data', (chunk: Buffer) => {
-						if (outBytes + chunk.length > maxBytes) {
-							const room = Math.max(0, maxBytes - outBytes);
-							if (room > 0) out.push(chunk.subarray(0, room));
-							outBytes += room;
-							truncated = true;
-						} else {
-							out.push(chunk);
-							outBytes += chunk.length;
-						}
-					});
-					channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-					channel.on('exit', (code: number | null, signalName?: string) => {
-						gotExit = true;
-						if (typeof code === 'number') exitCode = code;
-						else if (signalName !== undefined) {
-							const number = (os.constants.signals as Record<string, number | undefined>)[
-								`SIG${signalName}`
-							];
-							exitCode = 128 + (number ?? 0);
-						}
-					});
-					channel.on('close', () => {
-						release();
-						if (settled) return;
-						if (!gotExit) {
-							onLost();
-							return;
-						}
-						settle(
-							result({
-								stdout: text(out),
-								stderr: text(err),
-								exitCode,
-								...(truncated ? {truncated} : {}),
-							}),
-						);
-					});
-				});
-			} catch (error) {
-				settle(fail(failure('unreachable', `cannot run: ${(error as Error).message}`)));
-				release();
-			}
-		});
+		return new ChannelCommand({
+			client: connection.client,
+			command: shellQuote(spec.argv),
+			timeoutMs: spec.timeoutMs ?? this.options.commandTimeoutMs ?? SSH_DEFAULTS.commandTimeoutMs,
+			maxBytes: spec.maxBytes ?? Number.POSITIVE_INFINITY,
+			signal,
+			started,
+			node: this.id,
+			slots: this.slots,
+			open: this.open,
+			result,
+		}).run();
 	}
 
 	async close(): Promise<void> {
@@ -450,6 +250,7 @@ export class SshTransport implements Transport {
 		return [...this.jumpChain(resolved[0]?.resolved.proxyJump ?? [], depth + 1), ...resolved];
 	}
 
+	/** Handshake with one host (the node or a jump host), over `sock` when given. */
 	private async connectOne(
 		host: ResolvedHost,
 		sock: ClientChannel | undefined,
@@ -459,11 +260,10 @@ export class SshTransport implements Transport {
 		if (this.closed) throw new ConnectFailure(failure('cancelled', 'transport closed'));
 		const known = this.knownHosts ?? {file: '', entries: []};
 		const where = `${host.user}@${knownHostName(host.hostName, host.port)}`;
-		const connectTimeoutMs = options.connectTimeoutMs ?? SSH_DEFAULTS.connectTimeoutMs;
 		const agent =
 			options.agent === false ? undefined : (options.agent ?? process.env['SSH_AUTH_SOCK']);
 		const {keys, notes} = await loadIdentities(host.identityFiles, host.identityFiles.length === 0);
-		const auth: (AgentAuthMethod | PublicKeyAuthMethod)[] = [
+		const auth = [
 			...(agent ? [{type: 'agent' as const, username: host.user, agent}] : []),
 			...keys.map(k => ({type: 'publickey' as const, username: host.user, key: k.key})),
 		];
@@ -475,263 +275,26 @@ export class SshTransport implements Transport {
 				),
 			);
 		}
-		const preferred = knownKeyTypes(known, host.hostName, host.port);
-		let refusal: TransportFailure | undefined;
-		let record: Buffer | undefined;
-		const started = Date.now();
-		const client = new Client();
-		this.handshaking.add(client);
-		return new Promise<Client>((resolve, reject) => {
-			let done = false;
-			const finish = (error?: ConnectFailure): void => {
-				if (done) return;
-				done = true;
-				clearTimeout(guard);
-				this.handshaking.delete(client);
-				if (error) {
-					client.removeAllListeners('ready');
-					client.on('error', () => undefined);
-					client.destroy();
-					reject(error);
-				} else resolve(client);
-			};
-			// ssh2's readyTimeout covers the handshake; this guard also covers a silent TCP connect.
-			const guard = setTimeout(() => {
-				finish(
-					new ConnectFailure(
-						failure(
-							'timeout',
-							`${where}: no SSH handshake within ${Math.round(connectTimeoutMs / 1000)} s`,
-							connectTimeoutMs,
-						),
-					),
-				);
-			}, connectTimeoutMs + 1000);
-			client.on('ready', () => {
-				if (record) {
-					const blob = record;
-					recordHostKey(known.file, host.hostName, host.port, blob).then(
-						() => {
-							finish();
-						},
-						(error: unknown) => {
-							finish(
-								new ConnectFailure(
-									failure(
-										'refused',
-										`${known.file}: cannot record the host key (${(error as Error).message})`,
-									),
-								),
-							);
-						},
-					);
-				} else finish();
-			});
-			client.on('error', (error: Error & {level?: string; code?: string}) => {
-				// ssh2 reports an unusable agent or a key that cannot sign, then tries the next
-				// method (as OpenSSH does with a stale SSH_AUTH_SOCK): a note, not the end.
-				if (
-					error.level === 'agent' ||
-					(error.level === 'client-authentication' && error.message.startsWith('Error '))
-				) {
-					notes.push(`${error.level === 'agent' ? 'agent' : 'key'}: ${error.message}`);
-					return;
-				}
-				if (refusal) {
-					finish(new ConnectFailure(refusal));
-					return;
-				}
-				const afterMs = Date.now() - started;
-				switch (error.level ?? '') {
-					case 'client-authentication':
-						finish(
-							new ConnectFailure(
-								failure(
-									'auth',
-									`${where}: permission denied (tried ${[agent ? 'the agent' : '', ...keys.map(k => k.file)].filter(Boolean).join(', ')})${notes.length > 0 ? `; skipped ${notes.join('; ')}` : ''}`,
-									afterMs,
-								),
-							),
-						);
-						return;
-					case 'client-timeout':
-						finish(
-							new ConnectFailure(
-								failure(
-									'timeout',
-									`${where}: no SSH handshake within ${Math.round(connectTimeoutMs / 1000)} s`,
-									afterMs,
-								),
-							),
-						);
-						return;
-					default:
-						finish(
-							new ConnectFailure(
-								failure(
-									'unreachable',
-									`${where}${label === host.alias ? '' : ` (${label})`}: ${error.code ?? ''}${error.code ? ' ' : ''}${error.message}`.trim(),
-									afterMs,
-								),
-							),
-						);
-				}
-			});
-			client.on('close', () => {
-				finish(
-					new ConnectFailure(
-						refusal ??
-							(this.closed
-								? failure('cancelled', `${where}: closed while connecting`)
-								: failure('unreachable', `${where}: connection closed during the handshake`)),
-					),
-				);
-			});
-			const config: ConnectConfig = {
-				host: host.hostName,
-				port: host.port,
-				username: host.user,
-				readyTimeout: connectTimeoutMs,
-				keepaliveInterval: options.keepaliveIntervalMs ?? SSH_DEFAULTS.keepaliveIntervalMs,
-				keepaliveCountMax: 3,
-				authHandler: auth,
-				hostVerifier: (key: Buffer) => {
-					const verdict = checkHostKey(known, host.hostName, host.port, key);
-					const name = knownHostName(host.hostName, host.port);
-					const type = keyTypeOf(key);
-					const print = fingerprint(key);
-					switch (verdict.status) {
-						case 'known':
-							return true;
-						case 'unknown':
-							if (options.acceptNew) {
-								record = key;
-								return true;
-							}
-							refusal = failure(
-								'refused',
-								`host key of ${name} is not known (${type} ${print}). Check the fingerprint out of band, then trust it with: ssh-keyscan ${host.port === 22 ? '' : `-p ${host.port} `}-t ${type} ${host.hostName} >> ${known.file} — or rerun with --accept-new`,
-							);
-							return false;
-						case 'changed':
-							refusal = failure(
-								'refused',
-								`HOST KEY CHANGED for ${name}: ${known.file}:${verdict.line} has ${verdict.knownType} ${verdict.knownFingerprint}, the server offered ${type} ${print}. Refused (possible man-in-the-middle). If the change is expected, remove the old key with: ssh-keygen -R '${name}' -f ${known.file}`,
-							);
-							return false;
-						case 'revoked':
-							refusal = failure(
-								'refused',
-								`host key of ${name} (${type} ${print}) is marked @revoked in ${known.file}:${verdict.line}. Refused.`,
-							);
-							return false;
-					}
-				},
-				...(sock ? {sock} : {}),
-				...(preferred.length > 0
-					? {algorithms: {serverHostKey: orderHostKeyAlgorithms(preferred)}}
-					: {}),
-			};
-			try {
-				client.connect(config);
-			} catch (error) {
-				finish(new ConnectFailure(failure('unreachable', `${where}: ${(error as Error).message}`)));
-			}
+		return handshake({
+			host,
+			sock,
+			label,
+			known,
+			acceptNew: options.acceptNew === true,
+			connectTimeoutMs: options.connectTimeoutMs ?? SSH_DEFAULTS.connectTimeoutMs,
+			keepaliveIntervalMs: options.keepaliveIntervalMs ?? SSH_DEFAULTS.keepaliveIntervalMs,
+			agent,
+			auth,
+			keyFiles: keys.map(k => k.file),
+			notes,
+			handshaking: this.handshaking,
+			isClosed: () => this.closed,
 		});
 	}
 }
 
-/** Host-key algorithms with the types already on file first (so a known host is not "changed"). */
-function orderHostKeyAlgorithms(
-	preferred: readonly string[],
-): ConnectConfig['algorithms'] extends {serverHostKey?: infer T} | undefined ? T : never {
-	const all = [
-		'ssh-ed25519',
-		'ecdsa-sha2-nistp256',
-		'ecdsa-sha2-nistp384',
-		'ecdsa-sha2-nistp521',
-		'rsa-sha2-512',
-		'rsa-sha2-256',
-		'ssh-rsa',
-	];
-	const expanded = preferred.flatMap(type =>
-		type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type],
-	);
-	const first = expanded.filter(type => all.includes(type));
-	return [...first, ...all.filter(type => !first.includes(type))] as never;
-}
-
-async function forward(
-	client: Client,
-	host: string,
-	port: number,
-	via: ResolvedHost,
-	hop: string,
-): Promise<ClientChannel> {
-	return new Promise((resolve, reject) => {
-		client.forwardOut('127.0.0.1', 0, host, port, (error, stream) => {
-			if (error) {
-				reject(
-					new ConnectFailure(
-						failure(
-							'unreachable',
-							`jump host ${hop} (${via.hostName}:${via.port}) could not reach ${host}:${port}: ${error.message}`,
-						),
-					),
-				);
-			} else resolve(stream);
-		});
-	});
-}
-
 /** Read the flag through a call so the compiler does not narrow it across awaits. */
 const isAborted = (signal: AbortSignal): boolean => signal.aborted;
-
-async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-	if (signal.aborted) throw new ConnectFailure(failure('cancelled', 'cancelled while connecting'));
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = (): void => {
-			reject(new ConnectFailure(failure('cancelled', 'cancelled while connecting')));
-		};
-		signal.addEventListener('abort', onAbort, {once: true});
-		promise.then(
-			value => {
-				signal.removeEventListener('abort', onAbort);
-				resolve(value);
-			},
-			(error: unknown) => {
-				signal.removeEventListener('abort', onAbort);
-				reject(error instanceof Error ? error : new Error(String(error)));
-			},
-		);
-	});
-}
-
-/** End clients politely, destroy them after 1 s; resolves when all closed (≤ 1.2 s). */
-async function endAll(clients: readonly Client[]): Promise<void> {
-	await Promise.all(
-		[...clients].reverse().map(
-			async client =>
-				new Promise<void>(resolve => {
-					const hard = setTimeout(() => {
-						client.destroy();
-						resolve();
-					}, 1000);
-					client.once('close', () => {
-						clearTimeout(hard);
-						resolve();
-					});
-					client.on('error', () => undefined);
-					try {
-						client.end();
-					} catch {
-						clearTimeout(hard);
-						resolve();
-					}
-				}),
-		),
-	);
-}
 
 export function createSshTransport(options: SshTransportOptions): SshTransport {
 	return new SshTransport(options);
