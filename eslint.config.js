@@ -190,8 +190,6 @@ export default tseslint.config(
 			'src/collectors/assemble.ts', // assembleSnapshot
 			'src/collectors/parsers/ip-addr.ts', // parseTextAddr
 			'src/collectors/parsers/ovs-flows.ts', // file length (the action grammar could go to collectors/flows)
-			'src/diagnostics/rules/dvr-stale-permanent-arp.ts', // check
-			'src/diagnostics/rules/mosk-deployment.ts', // check: five concerns (tunnel, agent modes, bridges, floating, Octavia)
 			'src/session/collect.ts', // collect() — being split by i13
 			'src/session/live.ts', // collectToCaptureSet
 			'src/session/targets.ts', // resolveTarget
