@@ -1,9 +1,17 @@
 import type {NodeId} from '../../model/ids.js';
 import {lineEvidence, neighFocus} from '../evidence.js';
 import {arpDropLayout} from '../flows.js';
-import {getModel, OWNER_SOURCE_TEXT, type NeighObs, type Vip} from '../model.js';
+import {
+	getModel,
+	OWNER_SOURCE_TEXT,
+	type Model,
+	type NeighObs,
+	type RouterInfo,
+	type Vip,
+	type VipOwner,
+} from '../model.js';
 import {cidrContains, normalizeMac, sameIp} from '../net.js';
-import {defineRule, type Evidence} from '../types.js';
+import {defineRule, type Evidence, type RuleContext} from '../types.js';
 import {vipRepairFix} from '../fixes.js';
 import {listText, nodesText, routerLabel, subnetText} from './util.js';
 import {dvrNeighNeeds, noDvrRouter, vipHolderNeeds} from './scope.js';
@@ -61,14 +69,7 @@ export const dvrStalePermanentArp = defineRule({
 			if (owner === undefined) continue;
 			for (const router of vip.routers) {
 				if (router.distributed !== true) continue;
-				const stale = new Map<NodeId, NeighObs>();
-				for (const node of router.neighNodes) {
-					for (const o of model.neigh(node, `qrouter-${router.id}`)) {
-						if (!sameIp(o.entry.dst, vip.ip) || o.entry.lladdr === undefined) continue;
-						if (!o.entry.states.includes('PERMANENT')) continue;
-						if (normalizeMac(o.entry.lladdr) !== owner.mac) stale.set(node, o);
-					}
-				}
+				const stale = staleEntries(model, vip, owner, router);
 				if (stale.size === 0) continue;
 				const nodes = [...stale.keys()].sort();
 				const staleMacs = [
@@ -93,52 +94,8 @@ export const dvrStalePermanentArp = defineRule({
 				for (const other of vip.observations)
 					if (other !== owner.observation && other.source !== owner.source)
 						evidence.push(...other.evidence);
-				// The ARP block shows why the qrouter cannot re-learn: ARP for the router port never leaves the node.
-				const routerIps = [
-					...router.subnets.filter(s => cidrContains(s.cidr, vip.ip)).map(s => s.gatewayIp),
-					...router.interfacePorts.flatMap(p => p.fixedIps.map(f => f.ip)),
-				].filter(
-					(ip): ip is string => ip !== undefined && cidrContains(vip.subnet?.cidr ?? ip, ip),
-				);
-				for (const node of nodes.slice(0, 1)) {
-					const flows = context.node(node)?.flows?.['br-tun'];
-					if (flows === undefined) continue;
-					const block = flows.data.flows.filter(f =>
-						routerIps.some(ip => arpDropLayout(f, ip) !== undefined),
-					);
-					if (block.length > 0)
-						evidence.push(
-							lineEvidence(
-								snapshot,
-								node,
-								flows,
-								block.map(f => f.line),
-								'DVR drops ARP for the router port before it leaves the node, so the qrouter cannot re-learn the VIP by ARP',
-							),
-						);
-				}
-				for (const mac of staleMacs) {
-					for (const c of vip.carriers.filter(x => x.mac === mac)) {
-						const ev = model.portEvidence(c.port, `port behind the stale MAC ${mac}`, [vip.ip]);
-						if (ev !== undefined) evidence.push(ev);
-					}
-					if (vip.carriers.length === 0)
-						for (const c of vip.nodeCarriers.filter(x => x.mac === mac))
-							evidence.push(
-								...c.evidence.map(e => ({
-									...e,
-									note: `port behind the stale MAC ${mac}: ${e.note ?? ''}`,
-								})),
-							);
-				}
-				if (owner.carrier !== undefined) {
-					const ev = model.portEvidence(
-						owner.carrier.port,
-						`port of the current owner ${owner.mac}`,
-						[vip.ip],
-					);
-					if (ev !== undefined) evidence.push(ev);
-				}
+				evidence.push(...arpBlockEvidence(context, vip, router, nodes));
+				evidence.push(...portEvidence(model, vip, owner, staleMacs));
 				const caveat = owner.configuredOnly
 					? ' Caution: the owner is known only from Octavia\'s configured amphora role, which does not follow VRRP failovers; confirm the live MASTER (e.g. tcpdump "ip proto 112" on the amphora taps) before acting.'
 					: '';
@@ -160,20 +117,8 @@ export const dvrStalePermanentArp = defineRule({
 						ownerSource: `${OWNER_SOURCE_TEXT[owner.source]} — ${owner.observation.detail}`,
 						subnet: subnetText(vip),
 						caveat,
-						roleNote: (() => {
-							const role = vip.observations.find(
-								o => o.source === 'amphora-role' && o.mac !== undefined && o.mac !== owner.mac,
-							);
-							return role !== undefined && !owner.configuredOnly
-								? ` Octavia still lists the amphora with ${role.mac} as MASTER: that is the configured role, which does not follow VRRP failovers.`
-								: '';
-						})(),
-						unread: (() => {
-							const unread = router.qrouterNodes.filter(n => !router.neighNodes.includes(n));
-							return unread.length > 0
-								? ` The router also exists on ${nodesText(unread)}, whose neighbour table was not captured: check it too.`
-								: '';
-						})(),
+						roleNote: roleNote(vip, owner),
+						unread: unreadNote(router),
 						rightNodes: nodesText(router.neighNodes.filter(n => !stale.has(n))),
 						apiNote: apiNote(vip, snapshot.cloud.ports !== undefined),
 					},
@@ -184,3 +129,105 @@ export const dvrStalePermanentArp = defineRule({
 		}
 	},
 });
+
+/** Per node hosting the router: its PERMANENT entry for the VIP when the MAC is not the owner's. */
+function staleEntries(
+	model: Model,
+	vip: Vip,
+	owner: VipOwner,
+	router: RouterInfo,
+): Map<NodeId, NeighObs> {
+	const stale = new Map<NodeId, NeighObs>();
+	for (const node of router.neighNodes) {
+		for (const o of model.neigh(node, `qrouter-${router.id}`)) {
+			if (!sameIp(o.entry.dst, vip.ip) || o.entry.lladdr === undefined) continue;
+			if (!o.entry.states.includes('PERMANENT')) continue;
+			if (normalizeMac(o.entry.lladdr) !== owner.mac) stale.set(node, o);
+		}
+	}
+	return stale;
+}
+
+/**
+ * The ARP block shows why the qrouter cannot re-learn: ARP for the router port never leaves the
+ * node (br-tun's drop flows for the router's IPs on the VIP subnet, on the first stale node).
+ */
+function arpBlockEvidence(
+	context: RuleContext<'stale'>,
+	vip: Vip,
+	router: RouterInfo,
+	nodes: readonly NodeId[],
+): Evidence[] {
+	const routerIps = [
+		...router.subnets.filter(s => cidrContains(s.cidr, vip.ip)).map(s => s.gatewayIp),
+		...router.interfacePorts.flatMap(p => p.fixedIps.map(f => f.ip)),
+	].filter((ip): ip is string => ip !== undefined && cidrContains(vip.subnet?.cidr ?? ip, ip));
+	const evidence: Evidence[] = [];
+	for (const node of nodes.slice(0, 1)) {
+		const flows = context.node(node)?.flows?.['br-tun'];
+		if (flows === undefined) continue;
+		const block = flows.data.flows.filter(f =>
+			routerIps.some(ip => arpDropLayout(f, ip) !== undefined),
+		);
+		if (block.length > 0)
+			evidence.push(
+				lineEvidence(
+					context.snapshot,
+					node,
+					flows,
+					block.map(f => f.line),
+					'DVR drops ARP for the router port before it leaves the node, so the qrouter cannot re-learn the VIP by ARP',
+				),
+			);
+	}
+	return evidence;
+}
+
+/** The ports behind the stale MACs (API ports, else node-data carriers) and the owner's port. */
+function portEvidence(
+	model: Model,
+	vip: Vip,
+	owner: VipOwner,
+	staleMacs: readonly string[],
+): Evidence[] {
+	const evidence: Evidence[] = [];
+	for (const mac of staleMacs) {
+		for (const c of vip.carriers.filter(x => x.mac === mac)) {
+			const ev = model.portEvidence(c.port, `port behind the stale MAC ${mac}`, [vip.ip]);
+			if (ev !== undefined) evidence.push(ev);
+		}
+		if (vip.carriers.length === 0)
+			for (const c of vip.nodeCarriers.filter(x => x.mac === mac))
+				evidence.push(
+					...c.evidence.map(e => ({
+						...e,
+						note: `port behind the stale MAC ${mac}: ${e.note ?? ''}`,
+					})),
+				);
+	}
+	if (owner.carrier !== undefined) {
+		const ev = model.portEvidence(owner.carrier.port, `port of the current owner ${owner.mac}`, [
+			vip.ip,
+		]);
+		if (ev !== undefined) evidence.push(ev);
+	}
+	return evidence;
+}
+
+/** Octavia still naming another amphora MASTER (when the owner is known from live data). */
+function roleNote(vip: Vip, owner: VipOwner): string {
+	const role = vip.observations.find(
+		o => o.source === 'amphora-role' && o.mac !== undefined && o.mac !== owner.mac,
+	);
+	return role !== undefined && !owner.configuredOnly
+		? ` Octavia still lists the amphora with ${role.mac} as MASTER: that is the configured role, which does not follow VRRP failovers.`
+		: '';
+}
+
+/** Nodes that host the router but whose neighbour table was not captured. */
+function unreadNote(router: RouterInfo): string {
+	const unread = router.qrouterNodes.filter(n => !router.neighNodes.includes(n));
+	return unread.length > 0
+		? ` The router also exists on ${nodesText(unread)}, whose neighbour table was not captured: check it too.`
+		: '';
+}
