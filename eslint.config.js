@@ -186,7 +186,6 @@ export default tseslint.config(
 			'src/bundle/pseudonymize.ts', // file length
 			'src/bundle/read.ts', // readArchive
 			'src/bundle/write.ts', // writeBundle
-			'src/collectors/parsers/ip-addr.ts', // parseTextAddr
 			'src/collectors/parsers/ovs-flows.ts', // file length (the action grammar could go to collectors/flows)
 			'src/diagnostics/rules/dvr-stale-permanent-arp.ts', // check
 			'src/diagnostics/rules/mosk-deployment.ts', // check: five concerns (tunnel, agent modes, bridges, floating, Octavia)
