@@ -18,6 +18,8 @@ export type ParseFn = (kind: ParserKind, text: string) => ParseResult<ParserKind
 type MutableNodeFacts = {-readonly [K in keyof NodeFacts]: NodeFacts[K]};
 type MutableCloudFacts = {-readonly [K in keyof CloudFacts]: CloudFacts[K]};
 type Keyed<T> = Record<string, Sourced<T>>;
+/** A parse result whose `kind` narrows its `facts`. */
+type Tagged = {[K in ParserKind]: {kind: K; facts: ParseResult<K>['facts']}}[ParserKind];
 
 const CLOUD_KINDS: ReadonlySet<ParserKind> = new Set<ParserKind>([
 	'openstack-ports',
@@ -120,39 +122,109 @@ function mergeList<T extends {readonly id?: string}>(
  * parse warnings, become {@link CaptureError}s; nothing is dropped silently. Pure.
  */
 export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture): Snapshot {
-	const {manifest} = set;
-	const nodeInfo = new Map<NodeId, NodeInfo>(manifest.nodes.map(n => [n.id, n]));
-	const nodeFacts = new Map<NodeId, MutableNodeFacts>();
-	const cloud: MutableCloudFacts = {};
-	const errors: CaptureError[] = [];
-	const captures: Record<CaptureId, Capture> = {};
+	const builder = new SnapshotBuilder(set.manifest.nodes, parse);
+	for (const raw of set.captures) builder.add(raw);
+	return builder.build(set.manifest);
+}
 
-	const factsOf = (node: NodeId): MutableNodeFacts => {
-		if (!nodeInfo.has(node)) nodeInfo.set(node, {id: node, roles: ['other']});
-		let facts = nodeFacts.get(node);
+/** The facts, captures and errors of one snapshot being assembled, capture by capture. */
+class SnapshotBuilder {
+	private readonly nodeInfo: Map<NodeId, NodeInfo>;
+	private readonly nodeFacts = new Map<NodeId, MutableNodeFacts>();
+	private readonly cloud: MutableCloudFacts = {};
+	private readonly errors: CaptureError[] = [];
+	private readonly captures: Record<CaptureId, Capture> = {};
+
+	constructor(
+		nodes: readonly NodeInfo[],
+		private readonly parse: ParseFn,
+	) {
+		this.nodeInfo = new Map<NodeId, NodeInfo>(nodes.map(n => [n.id, n]));
+		for (const node of nodes) this.factsOf(node.id);
+	}
+
+	build(manifest: CaptureSet['manifest']): Snapshot {
+		const nodes: Record<NodeId, NodeSnapshot> = {};
+		for (const [id, info] of this.nodeInfo)
+			nodes[id] = {node: info, facts: this.nodeFacts.get(id) ?? {}};
+		return {
+			schemaVersion: 1,
+			manifest,
+			captures: this.captures,
+			nodes,
+			cloud: this.cloud,
+			errors: this.errors,
+		};
+	}
+
+	/** Parse one capture (each section of an ip-all-netns one) and file its facts. */
+	add(raw: Capture): void {
+		// Re-asserted here (idempotent): whatever built the set, only projected fields are shown.
+		const capture = projectCapture(raw);
+		this.captures[capture.id] = capture;
+		if (capture.scope === 'node' && capture.node !== undefined) this.factsOf(capture.node);
+		// Packet-path proofs (`trace.*`: ofproto/trace, ip route get) describe one packet, not the
+		// node's state: src/diagnostics/path.ts reads them from `captures`, never as node facts.
+		if (capture.catalogId?.startsWith('trace.') === true) return;
+		// Capture sets written before a kind existed for their catalog entry still get parsed.
+		const kind = capture.kind ?? KIND_OF_CATALOG[capture.catalogId ?? ''];
+		if (kind === undefined) return;
+		const why = unusable(capture);
+		if (why !== undefined) {
+			this.error(capture, `${kind} capture not usable (${why})`);
+			return;
+		}
+		if (capture.truncated === true)
+			this.error(capture, `${kind} capture was truncated at the size cap; facts may be incomplete`);
+		const result = this.safeParse(capture, kind, capture.stdout);
+		if (result === undefined) return;
+		if (result.kind !== 'ip-all-netns') {
+			this.file(capture, result, 0);
+			return;
+		}
+		const inner = capture.params?.inner;
+		if (inner === undefined || inner === 'ip-all-netns') {
+			this.error(capture, 'ip-all-netns capture without params.inner: sections cannot be parsed');
+			return;
+		}
+		for (const section of result.facts as readonly NetnsSection[]) {
+			const offset = section.startLine - 1;
+			const sectionResult = this.safeParse(capture, inner, section.text, offset);
+			if (sectionResult !== undefined) this.file(capture, sectionResult, offset, section.namespace);
+		}
+	}
+
+	private factsOf(node: NodeId): MutableNodeFacts {
+		if (!this.nodeInfo.has(node)) this.nodeInfo.set(node, {id: node, roles: ['other']});
+		let facts = this.nodeFacts.get(node);
 		if (facts === undefined) {
 			facts = {};
-			nodeFacts.set(node, facts);
+			this.nodeFacts.set(node, facts);
 		}
 		return facts;
-	};
-	for (const node of manifest.nodes) factsOf(node.id);
+	}
 
-	const error = (capture: Capture, message: string, warnings?: readonly ParseWarning[]): void => {
-		errors.push({
+	private error(capture: Capture, message: string, warnings?: readonly ParseWarning[]): void {
+		this.errors.push({
 			capture: capture.id,
 			...(capture.node !== undefined ? {node: capture.node} : {}),
 			message,
 			...(warnings !== undefined && warnings.length > 0 ? {warnings} : {}),
 		});
-	};
+	}
 
-	const safeParse = (capture: Capture, kind: ParserKind, text: string, offset = 0) => {
+	/** Parse, turning warnings and a throwing parser into errors; `undefined`: nothing to file. */
+	private safeParse(
+		capture: Capture,
+		kind: ParserKind,
+		text: string,
+		offset = 0,
+	): ParseResult<ParserKind> | undefined {
 		try {
-			const result = parse(kind, text);
+			const result = this.parse(kind, text);
 			if (result.warnings.length > 0 && text.trim() !== '' && isEmptyFacts(kind, result.facts)) {
 				// Nothing readable: filing empty facts would make rules think the table is empty.
-				error(
+				this.error(
 					capture,
 					`${kind}: nothing could be read${offset > 0 ? ` (section at line ${offset + 1})` : ''}: ${result.warnings[0]?.message ?? ''}`,
 					result.warnings.map(w => ({...w, line: w.line + offset})),
@@ -161,7 +233,7 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			}
 			if (result.warnings.length > 0) {
 				const shifted = result.warnings.map(w => ({...w, line: w.line + offset}));
-				error(
+				this.error(
 					capture,
 					`${kind}: ${result.warnings.length} line(s) not understood${offset > 0 ? ` (section at line ${offset + 1})` : ''}`,
 					shifted,
@@ -169,23 +241,32 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			}
 			return result;
 		} catch (cause) {
-			error(capture, `${kind} parser failed: ${(cause as Error).message}`);
+			this.error(capture, `${kind} parser failed: ${(cause as Error).message}`);
 			return undefined;
 		}
-	};
+	}
 
 	/** File one parse result. `namespace` overrides the capture's own (ip-all-netns sections). */
-	const file = (
+	private file(
 		capture: Capture,
 		result: ParseResult<ParserKind>,
 		lineOffset: number,
 		namespace?: string,
-	): void => {
+	): void {
+		const r = result as Tagged;
 		const src = <T>(data: T): Sourced<T> => ({capture: capture.id, lineOffset, data});
-		const params = capture.params ?? {};
-		const ns = namespace ?? params.namespace ?? namespaceFromArgv(capture.argv) ?? '';
-		const r = result as {[K in ParserKind]: {kind: K; facts: ParseResult<K>['facts']}}[ParserKind];
 		// Cloud kinds go to CloudFacts whatever the scope says.
+		this.fileCloud(capture, r, src);
+		if (CLOUD_KINDS.has(r.kind)) return;
+		if (capture.node === undefined) {
+			this.error(capture, `${r.kind} capture has no node: cannot tell whose state it is`);
+			return;
+		}
+		this.fileNode(capture, capture.node, r, src, namespace);
+	}
+
+	private fileCloud(capture: Capture, r: Tagged, src: <T>(data: T) => Sourced<T>): void {
+		const {cloud} = this;
 		if (r.kind === 'openstack-ports') cloud.ports = mergeList(cloud.ports, src(r.facts));
 		else if (r.kind === 'openstack-routers') cloud.routers = mergeList(cloud.routers, src(r.facts));
 		else if (r.kind === 'openstack-agents') cloud.agents = mergeList(cloud.agents, src(r.facts));
@@ -200,14 +281,21 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			// One NB and one SB read are enough (every raft member has the same data): the first stays.
 			if (r.facts.db === 'nb') cloud.ovnNb ??= src(r.facts);
 			else if (r.facts.db === 'sb') cloud.ovnSb ??= src(r.facts);
-			else error(capture, 'ovn-db capture holds no NB or SB table dvrscope knows');
+			else this.error(capture, 'ovn-db capture holds no NB or SB table dvrscope knows');
 		}
-		if (CLOUD_KINDS.has(r.kind)) return;
-		if (capture.node === undefined) {
-			error(capture, `${r.kind} capture has no node: cannot tell whose state it is`);
-			return;
-		}
-		const facts = factsOf(capture.node);
+	}
+
+	/** File a node kind's facts under the node, keyed by namespace, bridge, table or router. */
+	private fileNode(
+		capture: Capture,
+		node: NodeId,
+		r: Tagged,
+		src: <T>(data: T) => Sourced<T>,
+		namespace: string | undefined,
+	): void {
+		const params = capture.params ?? {};
+		const ns = namespace ?? params.namespace ?? namespaceFromArgv(capture.argv) ?? '';
+		const facts = this.factsOf(node);
 		const bridge = params.bridge ?? bridgeFromArgv(capture.argv);
 		switch (r.kind) {
 			case 'ip-netns':
@@ -220,7 +308,10 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			case 'ovs-ofctl-show':
 			case 'ovs-fdb': {
 				if (bridge === undefined) {
-					error(capture, `${r.kind} capture does not say which bridge it read (params.bridge)`);
+					this.error(
+						capture,
+						`${r.kind} capture does not say which bridge it read (params.bridge)`,
+					);
 					return;
 				}
 				if (r.kind === 'ovs-flows') facts.flows = setKeyed(facts.flows, bridge, src(r.facts));
@@ -259,7 +350,10 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			case 'neutron-ha-state': {
 				const router = params.router ?? routerFromPath(params.path ?? pathFromArgv(capture.argv));
 				if (router === undefined) {
-					error(capture, 'HA state file: cannot tell which router it belongs to (params.router)');
+					this.error(
+						capture,
+						'HA state file: cannot tell which router it belongs to (params.router)',
+					);
 					return;
 				}
 				facts.haState = setKeyed(facts.haState, router, src(r.facts));
@@ -280,47 +374,7 @@ export function assembleSnapshot(set: CaptureSet, parse: ParseFn = parseCapture)
 			case 'ovs-trace':
 				return;
 		}
-	};
-
-	for (const raw of set.captures) {
-		// Re-asserted here (idempotent): whatever built the set, only projected fields are shown.
-		const capture = projectCapture(raw);
-		captures[capture.id] = capture;
-		if (capture.scope === 'node' && capture.node !== undefined) factsOf(capture.node);
-		// Packet-path proofs (`trace.*`: ofproto/trace, ip route get) describe one packet, not the
-		// node's state: src/diagnostics/path.ts reads them from `captures`, never as node facts.
-		if (capture.catalogId?.startsWith('trace.') === true) continue;
-		// Capture sets written before a kind existed for their catalog entry still get parsed.
-		const kind = capture.kind ?? KIND_OF_CATALOG[capture.catalogId ?? ''];
-		if (kind === undefined) continue;
-		const why = unusable(capture);
-		if (why !== undefined) {
-			error(capture, `${kind} capture not usable (${why})`);
-			continue;
-		}
-		if (capture.truncated === true)
-			error(capture, `${kind} capture was truncated at the size cap; facts may be incomplete`);
-		const result = safeParse(capture, kind, capture.stdout);
-		if (result === undefined) continue;
-		if (result.kind !== 'ip-all-netns') {
-			file(capture, result, 0);
-			continue;
-		}
-		const inner = capture.params?.inner;
-		if (inner === undefined || inner === 'ip-all-netns') {
-			error(capture, 'ip-all-netns capture without params.inner: sections cannot be parsed');
-			continue;
-		}
-		for (const section of result.facts as readonly NetnsSection[]) {
-			const offset = section.startLine - 1;
-			const sectionResult = safeParse(capture, inner, section.text, offset);
-			if (sectionResult !== undefined) file(capture, sectionResult, offset, section.namespace);
-		}
 	}
-
-	const nodes: Record<NodeId, NodeSnapshot> = {};
-	for (const [id, info] of nodeInfo) nodes[id] = {node: info, facts: nodeFacts.get(id) ?? {}};
-	return {schemaVersion: 1, manifest, captures, nodes, cloud, errors};
 }
 
 export const toMeta = (capture: Capture): CaptureMeta => {

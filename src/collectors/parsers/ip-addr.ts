@@ -135,6 +135,72 @@ type MutableIface = {
 	line: number;
 };
 
+/**
+ * Read one address (`inet 10.0.0.1/24 brd … scope global qr-…`) onto `iface`; an unreadable one
+ * becomes a warning.
+ */
+function addAddress(
+	iface: MutableIface,
+	family: 'inet' | 'inet6',
+	rest: string,
+	line: number,
+	raw: string,
+	warnings: ParseWarning[],
+): void {
+	const tokens = rest.trim().split(/\s+/);
+	const cidr = tokens[0] ?? '';
+	const m = /^([^/\s]+)(?:\/(\d+))?$/.exec(cidr);
+	if (m === null) {
+		warnings.push(warning(line, 'unreadable address', raw));
+		return;
+	}
+	const address: {
+		family: 'inet' | 'inet6';
+		local: string;
+		prefixlen: number;
+		scope?: string;
+		label?: string;
+		broadcast?: string;
+		flags: string[];
+		line: number;
+	} = {
+		family,
+		local: m[1] ?? '',
+		prefixlen: m[2] === undefined ? (family === 'inet' ? 32 : 128) : Number(m[2]),
+		flags: [],
+		line,
+	};
+	for (let i = 1; i < tokens.length; i++) {
+		const t = tokens[i] ?? '';
+		if (t === '') continue;
+		if (t === 'brd' || t === 'scope' || t === 'peer' || t === 'metric' || t === 'proto') {
+			const v = tokens[++i];
+			if (v === undefined) break;
+			if (t === 'brd') address.broadcast = v;
+			if (t === 'scope') address.scope = v;
+			continue;
+		}
+		if (t === 'valid_lft' || t === 'preferred_lft') {
+			i++;
+			continue;
+		}
+		if (ADDR_FLAGS.has(t)) {
+			address.flags.push(t);
+			continue;
+		}
+		// The label is printed last for IPv4: the interface name or `name:alias`.
+		if (
+			family === 'inet' &&
+			(t === iface.name || t.startsWith(`${iface.name}:`) || i === tokens.length - 1)
+		) {
+			address.label = t;
+			continue;
+		}
+		address.flags.push(t);
+	}
+	iface.addresses.push(address);
+}
+
 function parseTextAddr(text: string): Result {
 	const order: MutableIface[] = [];
 	const byKey = new Map<string, MutableIface>();
@@ -150,67 +216,6 @@ function parseTextAddr(text: string): Result {
 			order.push(iface);
 		}
 		return iface;
-	};
-
-	const addAddress = (
-		iface: MutableIface,
-		family: 'inet' | 'inet6',
-		rest: string,
-		line: number,
-		raw: string,
-	): void => {
-		const tokens = rest.trim().split(/\s+/);
-		const cidr = tokens[0] ?? '';
-		const m = /^([^/\s]+)(?:\/(\d+))?$/.exec(cidr);
-		if (m === null) {
-			warnings.push(warning(line, 'unreadable address', raw));
-			return;
-		}
-		const address: {
-			family: 'inet' | 'inet6';
-			local: string;
-			prefixlen: number;
-			scope?: string;
-			label?: string;
-			broadcast?: string;
-			flags: string[];
-			line: number;
-		} = {
-			family,
-			local: m[1] ?? '',
-			prefixlen: m[2] === undefined ? (family === 'inet' ? 32 : 128) : Number(m[2]),
-			flags: [],
-			line,
-		};
-		for (let i = 1; i < tokens.length; i++) {
-			const t = tokens[i] ?? '';
-			if (t === '') continue;
-			if (t === 'brd' || t === 'scope' || t === 'peer' || t === 'metric' || t === 'proto') {
-				const v = tokens[++i];
-				if (v === undefined) break;
-				if (t === 'brd') address.broadcast = v;
-				if (t === 'scope') address.scope = v;
-				continue;
-			}
-			if (t === 'valid_lft' || t === 'preferred_lft') {
-				i++;
-				continue;
-			}
-			if (ADDR_FLAGS.has(t)) {
-				address.flags.push(t);
-				continue;
-			}
-			// The label is printed last for IPv4: the interface name or `name:alias`.
-			if (
-				family === 'inet' &&
-				(t === iface.name || t.startsWith(`${iface.name}:`) || i === tokens.length - 1)
-			) {
-				address.label = t;
-				continue;
-			}
-			address.flags.push(t);
-		}
-		iface.addresses.push(address);
 	};
 
 	const continuation = (body: string, line: number, raw: string): void => {
@@ -233,7 +238,14 @@ function parseTextAddr(text: string): Result {
 		}
 		const addr = ADDR.exec(trimmed);
 		if (addr !== null) {
-			addAddress(current, addr[1] === 'inet6' ? 'inet6' : 'inet', addr[2] ?? '', line, raw);
+			addAddress(
+				current,
+				addr[1] === 'inet6' ? 'inet6' : 'inet',
+				addr[2] ?? '',
+				line,
+				raw,
+				warnings,
+			);
 			return;
 		}
 		// valid_lft lines, altname, `ip -d` details: not needed.
@@ -256,7 +268,7 @@ function parseTextAddr(text: string): Result {
 					.slice(1, -1)
 					.split(',')
 					.filter(f => f !== '');
-			else addAddress(iface, word.includes(':') ? 'inet6' : 'inet', word, line, raw);
+			else addAddress(iface, word.includes(':') ? 'inet6' : 'inet', word, line, raw, warnings);
 		}
 		return true;
 	};
@@ -285,7 +297,7 @@ function parseTextAddr(text: string): Result {
 			if (one !== null) {
 				const iface = ensure(Number(one[1]), one[2] ?? '', line);
 				current = iface;
-				addAddress(iface, one[3] === 'inet6' ? 'inet6' : 'inet', one[4] ?? '', line, raw);
+				addAddress(iface, one[3] === 'inet6' ? 'inet6' : 'inet', one[4] ?? '', line, raw, warnings);
 			} else if (
 				current !== undefined &&
 				(/^\s/.test(first) || /^(?:link\/|inet6? |altname |valid_lft )/.test(first.trim()))
