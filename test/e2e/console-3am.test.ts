@@ -5,55 +5,29 @@
  * sequence the console writes into a paste buffer, which `show-buffer` returns byte for byte.
  * No wall-clock assertion: every wait is for screen content, with a generous give-up limit.
  */
-import {execFileSync, spawnSync} from 'node:child_process';
-import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {ensureBuiltCli, hasTmux, root, tmuxSession} from './tmux.js';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const socket = `dvrscope-3am-${process.pid}`;
-const session = 'e2e';
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const VIP = '198.19.0.100';
 /** The stop-gap of the sample's critical finding: one line, no trailing comment. */
 const FIX = new RegExp(
 	`^ip netns exec qrouter-[0-9a-f-]{36} ip neigh replace ${VIP.replaceAll('.', '\\.')} lladdr fa:16:3e:46:af:3c dev qr-\\S+ nud permanent$`,
 );
 
-const tmux = (...args: string[]): string =>
-	execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-const screen = (): string => tmux('capture-pane', '-p', '-t', session);
-const send = (...keys: string[]): void => {
-	tmux('send-keys', '-t', session, ...keys);
-};
-const type = (text: string): void => {
-	tmux('send-keys', '-t', session, '-l', text);
-};
+const term = tmuxSession('3am');
+const {send, type, waitFor} = term;
+const tmux = term.run;
 const lines = (s: string): string[] => s.split('\n');
 /** Row 2: the breadcrumbs (the current screen's name is last). */
 const crumbs = (s: string): string => lines(s)[1] ?? '';
 
-async function waitFor(
-	predicate: (s: string) => boolean,
-	what: string,
-	limitMs = 20_000,
-): Promise<string> {
-	const started = Date.now();
-	let last = '';
-	while (Date.now() - started < limitMs) {
-		last = screen();
-		if (predicate(last)) return last;
-		await new Promise(resolve => setTimeout(resolve, 100));
-	}
-	throw new Error(`tmux pane never showed ${what}. Last screen:\n${last}`);
-}
-
 let copyDir = '';
 
 async function start(columns: number, rows: number, args: string[] = []): Promise<string> {
-	const command = `cd ${JSON.stringify(root)} && env -u CI NO_COLOR=1 DVRSCOPE_COPY_DIR=${JSON.stringify(copyDir)} node dist/cli/main.js ${args.join(' ')}; echo "EXITED=$?"; sleep 600`;
-	tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), command);
+	term.startCli(columns, rows, args, {DVRSCOPE_COPY_DIR: copyDir});
 	// OSC 52 from the console becomes a tmux paste buffer (what a terminal would put on the clipboard).
 	tmux('set-option', '-g', 'set-clipboard', 'on');
 	return waitFor(s => /CRITICAL finding|INCOMPLETE|Problems/.test(s), 'the verdict');
@@ -70,21 +44,14 @@ async function command(text: string, crumb: string): Promise<string> {
 
 describe.skipIf(!hasTmux)('the console at 3 a.m. (built CLI in tmux, NO_COLOR)', () => {
 	beforeAll(() => {
-		const built = spawnSync('node', ['scripts/ensure-setup.mjs', '--build'], {
-			cwd: root,
-			encoding: 'utf8',
-		});
-		if (built.status !== 0) console.warn(`build reported problems:\n${built.stderr}`);
-		expect(existsSync(path.join(root, 'dist/cli/main.js')), built.stderr).toBe(true);
+		ensureBuiltCli();
 		copyDir = mkdtempSync(path.join(tmpdir(), 'dvrscope-3am-copy-'));
-	}, 180_000);
+	}, 600_000);
 
-	afterEach(() => {
-		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
-	});
+	afterEach(term.kill);
 
 	afterAll(() => {
-		spawnSync('tmux', ['-L', socket, 'kill-server']);
+		term.killServer();
 		rmSync(copyDir, {recursive: true, force: true});
 	});
 
@@ -243,7 +210,7 @@ describe.skipIf(!hasTmux)('the console at 3 a.m. (built CLI in tmux, NO_COLOR)',
 			send('f');
 			await waitFor(s => /^›\s+ip netns exec/m.test(s), 'the fix command selected');
 			const other = columns >= 160 ? [80, 24] : [160, 45];
-			tmux('resize-window', '-t', session, '-x', String(other[0]), '-y', String(other[1]));
+			tmux('resize-window', '-t', term.session, '-x', String(other[0]), '-y', String(other[1]));
 			const resized = await waitFor(
 				s =>
 					(lines(s)[0] ?? '').length <= (other[0] ?? 0) && lines(s).length >= (other[1] ?? 0) - 1,

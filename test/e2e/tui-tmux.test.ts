@@ -2,69 +2,21 @@
  * End-to-end: the BUILT dvrscope (dist/cli/main.js) in a real terminal (tmux), driven by keys
  * like a person: open the sample incident, open the critical finding, jump to its evidence,
  * filter flows, quit cleanly (alternate screen restored, exit code 0). lazygit's integration
- * idea, scaled down. tmux runs on its own socket so nothing else is touched.
+ * idea, scaled down. tmux runs on its own socket so nothing else is touched (./tmux.ts).
  */
-import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync} from 'node:fs';
-import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {ensureBuiltCli, hasTmux, tmuxSession} from './tmux.js';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const socket = `dvrscope-e2e-${process.pid}`;
-const session = 'e2e';
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-const tmux = (...args: string[]): string =>
-	execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-const screen = (): string => tmux('capture-pane', '-p', '-t', session);
-const send = (...keys: string[]): void => {
-	tmux('send-keys', '-t', session, ...keys);
+const term = tmuxSession('tui');
+const {send, type, waitFor} = term;
+const start = (columns: number, rows: number): void => {
+	term.startCli(columns, rows);
 };
-const type = (text: string): void => {
-	tmux('send-keys', '-t', session, '-l', text);
-};
-
-/** Poll the pane until it shows what we wait for (the only clock here is a give-up limit). */
-async function waitFor(
-	predicate: (s: string) => boolean,
-	what: string,
-	limitMs = 15_000,
-): Promise<string> {
-	const started = Date.now();
-	let last = '';
-	while (Date.now() - started < limitMs) {
-		last = screen();
-		if (predicate(last)) return last;
-		await new Promise(resolve => setTimeout(resolve, 100));
-	}
-	throw new Error(`tmux pane never showed ${what}. Last screen:\n${last}`);
-}
-
-function start(columns: number, rows: number, args: string[] = []): void {
-	const command = `cd ${JSON.stringify(root)} && env -u CI NO_COLOR=1 node dist/cli/main.js ${args.join(' ')}; echo "EXITED=$?"; sleep 600`;
-	tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), command);
-}
 
 describe.skipIf(!hasTmux)('dvrscope in tmux (built CLI, sample incident)', () => {
-	beforeAll(() => {
-		// Build if dist/ is missing or older than src/ (the same step `npm test` runs first).
-		const built = spawnSync('node', ['scripts/ensure-setup.mjs', '--build'], {
-			cwd: root,
-			encoding: 'utf8',
-		});
-		// tsc still emits when some other file has a type error (npm test type-checks first);
-		// what this test needs is the built entry point.
-		if (built.status !== 0) console.warn(`build reported problems:\n${built.stderr}`);
-		expect(existsSync(path.join(root, 'dist/cli/main.js')), built.stderr).toBe(true);
-	}, 600_000);
-
-	afterEach(() => {
-		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
-	});
-
-	afterAll(() => {
-		spawnSync('tmux', ['-L', socket, 'kill-server']);
-	});
+	beforeAll(ensureBuiltCli, 600_000);
+	afterEach(term.kill);
+	afterAll(term.killServer);
 
 	it('open the finding, jump to its evidence, filter flows, quit cleanly — at 80×24', async () => {
 		start(80, 24);
