@@ -3,6 +3,8 @@ import type {OvnRow} from '../../model/facts.js';
 import {readBackend} from '../backend.js';
 import {getOvn, lspMac, str, type OvnModel, type OvnVip} from '../ovn.js';
 import type {Need, RuleContext} from '../types.js';
+import type {VipOwner} from '../model.js';
+import type {NodeId} from '../../model/ids.js';
 
 /** The NB/SB reads every OVN rule needs (absent: the rule is skipped, never pass). */
 export const OVN_REQUIRES = ['cloud.ovnNb', 'cloud.ovnSb'] as const;
@@ -33,13 +35,27 @@ export function ovnHolderNeeds(context: RuleContext<string>): Need[] {
 	return needs;
 }
 
-/** The live holder as an LSP: the LSP whose MAC is the holder's MAC. */
-export function holderLsp(ovn: OvnModel, v: OvnVip): {row: OvnRow; name: string} | undefined {
-	const mac = v.vip?.owner?.mac;
-	if (mac === undefined) return undefined;
+/** The NB Logical_Switch_Port with this MAC, and its name. */
+export function lspWithMac(ovn: OvnModel, mac: string): {row: OvnRow; name: string} | undefined {
 	const row = ovn.lspByMac(mac);
 	const name = row !== undefined ? str(row['name']) : undefined;
 	return row !== undefined && name !== undefined ? {row, name} : undefined;
+}
+
+/** The live holder as an LSP: the LSP whose MAC is the holder's MAC. */
+export function holderLsp(ovn: OvnModel, v: OvnVip): {row: OvnRow; name: string} | undefined {
+	const mac = v.vip?.owner?.mac;
+	return mac === undefined ? undefined : lspWithMac(ovn, mac);
+}
+
+/** The node the holder was seen on, as a finding's `nodes` (none when only the API knows it). */
+export const holderNodes = (owner: VipOwner): NodeId[] =>
+	owner.observation.node !== undefined ? [owner.observation.node] : [];
+
+/** A southbound Chassis by `_uuid` or name, and its name (the reference itself when absent). */
+export function chassisOf(ovn: OvnModel, ref: string): {row: OvnRow | undefined; name: string} {
+	const row = ovn.chassis(ref);
+	return {row, name: (row !== undefined ? str(row['name']) : undefined) ?? ref};
 }
 
 /** The MAC of an LSP by name, when it is in the NB. */

@@ -2,7 +2,7 @@ import type {OvnRow} from '../../model/facts.js';
 import {objectEvidence} from '../evidence.js';
 import {portText, str} from '../ovn.js';
 import {defineRule, type Evidence} from '../types.js';
-import {holderLsp, OVN_REQUIRES, ovnOf, noOvnEvidence} from './ovn-common.js';
+import {chassisOf, holderLsp, OVN_REQUIRES, ovnOf, noOvnEvidence} from './ovn-common.js';
 
 const OVN_CONTROLLER = /^OVN Controller/i;
 
@@ -45,8 +45,7 @@ export const ovnHolderChassisDown = defineRule({
 				checks.push({what: `the holder's ${portText(snapshot, holder?.name ?? '')}`, binding: hb});
 			for (const {what, binding} of checks) {
 				const ref = str(binding['chassis']) ?? '';
-				const chassis = ovn.chassis(ref);
-				const name = chassis !== undefined ? (str(chassis['name']) ?? ref) : ref;
+				const {row: chassis, name} = chassisOf(ovn, ref);
 				const host = chassis !== undefined ? (str(chassis['hostname']) ?? name) : undefined;
 				const evidence: Evidence[] = [
 					ovn.evidence('sb', binding, `SB: ${what} on chassis ${name}`),

@@ -1,6 +1,14 @@
 import {map, portText, str} from '../ovn.js';
 import {defineRule} from '../types.js';
-import {garpSteps, OVN_REQUIRES, ovnHolderNeeds, ovnOf, noOvnEvidence} from './ovn-common.js';
+import {
+	garpSteps,
+	holderNodes,
+	lspWithMac,
+	OVN_REQUIRES,
+	ovnHolderNeeds,
+	ovnOf,
+	noOvnEvidence,
+} from './ovn-common.js';
 
 export const ovnStaleMacBinding = defineRule({
 	id: 'ovn/stale-mac-binding',
@@ -47,13 +55,12 @@ export const ovnStaleMacBinding = defineRule({
 					router !== undefined
 						? str(map(router['options'])['mac_binding_age_threshold'])
 						: undefined;
-				const oldOwner = ovn.lspByMac(mac);
-				const oldName = oldOwner !== undefined ? str(oldOwner['name']) : undefined;
+				const oldName = lspWithMac(ovn, mac)?.name;
 				context.report({
 					messageId: 'stale',
 					severity: threshold !== undefined && threshold !== '0' ? 'warning' : 'critical',
 					vip: v.ip,
-					nodes: owner.observation.node !== undefined ? [owner.observation.node] : [],
+					nodes: holderNodes(owner),
 					data: {
 						vip: v.ip,
 						mac,

@@ -1,8 +1,10 @@
 import {portText, str} from '../ovn.js';
 import {defineRule, type Evidence} from '../types.js';
 import {
+	chassisOf,
 	garpSteps,
 	holderLsp,
+	holderNodes,
 	OVN_REQUIRES,
 	ovnHolderNeeds,
 	ovnOf,
@@ -44,7 +46,6 @@ export const ovnVirtualParentStale = defineRule({
 			if (parent === holder.name) continue;
 			const vport = str(v.vipLsp['name']) ?? '?';
 			const chassisRef = str(v.vipBinding['chassis']);
-			const chassis = chassisRef !== undefined ? ovn.chassis(chassisRef) : undefined;
 			const evidence: Evidence[] = [
 				ovn.evidence(
 					'sb',
@@ -57,13 +58,13 @@ export const ovnVirtualParentStale = defineRule({
 			context.report({
 				messageId: parent === undefined ? 'unbound' : 'stale',
 				vip: v.ip,
-				nodes: v.vip.owner.observation.node !== undefined ? [v.vip.owner.observation.node] : [],
+				nodes: holderNodes(v.vip.owner),
 				data: {
 					vip: v.ip,
 					holder: `${portText(snapshot, holder.name)} (MAC ${v.vip.owner.mac})`,
 					vport: portText(snapshot, vport),
 					parent: parent !== undefined ? portText(snapshot, parent) : '',
-					chassis: str(chassis?.['name']) ?? chassisRef ?? 'none',
+					chassis: chassisRef !== undefined ? chassisOf(ovn, chassisRef).name : 'none',
 				},
 				evidence,
 				remediation: garpSteps(v),

@@ -10,6 +10,15 @@ import {bytes, pad, seconds} from '../text.js';
 /** A finished row's cell for a collector that never ran on it. */
 const NOT_RUN = '–';
 
+/** The grid's inputs: the collection, and `now` for elapsed times (ticks while collecting). */
+export type ProgressGridProps = {
+	readonly collection: CollectionState;
+	readonly theme: Theme;
+	readonly height: number;
+	readonly width: number;
+	readonly now: number;
+};
+
 /**
  * Nodes × collectors (k9s-style fan-out matrix): each cell shows its state mark; the row ends with
  * the node's state, elapsed time and bytes. A row has cells only for collectors of its scope (the
@@ -23,13 +32,7 @@ export function ProgressGrid({
 	height,
 	width,
 	now,
-}: {
-	readonly collection: CollectionState;
-	readonly theme: Theme;
-	readonly height: number;
-	readonly width: number;
-	readonly now: number;
-}): ReactNode {
+}: ProgressGridProps): ReactNode {
 	const cols = collection.collectors;
 	const colW = 3;
 	const nameW = 14;

@@ -12,7 +12,7 @@ import {
 import {trunc} from '../text.js';
 import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
-import {ProgressGrid} from '../components/ProgressGrid.js';
+import {ProgressGrid, type ProgressGridProps} from '../components/ProgressGrid.js';
 import {severityMark, type Theme} from '../theme.js';
 import {CLOUD_ROW, type CollectionState, type DiagnosisView} from '../../state/store.js';
 
@@ -259,19 +259,8 @@ function overviewVerdict({
 }
 
 /** The collection line (status, target, node and capture counts) over the progress grid. */
-function CollectionGrid({
-	collection,
-	theme,
-	height,
-	width,
-	now,
-}: {
-	readonly collection: CollectionState;
-	readonly theme: Theme;
-	readonly height: number;
-	readonly width: number;
-	readonly now: number;
-}): ReactNode {
+function CollectionGrid(props: ProgressGridProps): ReactNode {
+	const {collection} = props;
 	return (
 		<>
 			<T bold wrap="truncate">
@@ -280,7 +269,7 @@ function CollectionGrid({
 				{collection.nodes.filter(n => n !== CLOUD_ROW || n in collection.nodeProgress).length}{' '}
 				node(s) · {collection.commands.length} capture(s)
 			</T>
-			<ProgressGrid collection={collection} theme={theme} height={height} width={width} now={now} />
+			<ProgressGrid {...props} />
 		</>
 	);
 }
