@@ -13,11 +13,11 @@ import {diagnose} from '../../src/diagnostics/index.js';
 import {getModel} from '../../src/diagnostics/model.js';
 import {LIVE_HOLDER_S, vrrpNoMaster} from '../../src/diagnostics/rules/vrrp-no-master.js';
 import type {CaptureSet} from '../../src/model/capture.js';
-import {neigh, ROUTER, snapshotOf} from '../helpers/capture-set.js';
+import {type CaptureSpec, neigh, ROUTER, snapshotOf} from '../helpers/capture-set.js';
 import {ruleTester} from '../helpers/rule-tester.js';
 import {dvrCaptures, M1, VIP} from './rules/fixtures.js';
 
-const snat = (mac: string | undefined, state: string) => ({
+const snat = (mac: string | undefined, state: string): CaptureSpec => ({
 	id: 'net-1-snat-neigh',
 	node: 'net-1',
 	kind: 'ip-neigh',
@@ -44,8 +44,8 @@ ruleTester(vrrpNoMaster, {
 					...dvrCaptures(),
 					{
 						id: 'net-1-qdhcp',
-						node: 'net-1',
 						kind: 'ip-neigh',
+						node: 'net-1',
 						params: {namespace: 'qdhcp-353f5937-41ba-4a3c-8225-fa1af2538141'},
 						stdout: neigh([[VIP, M1, 'REACHABLE']], 'tap1234'),
 					},
