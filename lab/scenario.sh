@@ -185,6 +185,7 @@ settle() {
 	wait_all "$(mac_of "$m")" 60 || echo "lab: not every node re-pointed within 60 s: $(entries)" >&2
 	wait_stable 10 60 >/dev/null # entries unchanged for 10 s: the ground truth has settled
 	for i in $(seq 10); do [ "$(client_ping 2)" -ge 1 ] && break; sleep 1; done
+	prime_snat # the VIP's return traffic again, as in healthy: the snat- entry shows the live holder
 	state "${1:-settled}"
 	show
 }

@@ -85,7 +85,7 @@ export function fixHolder(snapshot: Snapshot, vip: Vip): FixHolder {
  * A snat-/qdhcp- namespace on the VIP's subnet that asked for the VIP and got no answer (its entry
  * FAILED or INCOMPLETE): direct evidence that no member answers now, stronger than the last ARP seen.
  */
-function unansweredProbe(snapshot: Snapshot, vip: Vip): string | undefined {
+export function unansweredProbe(snapshot: Snapshot, vip: Vip): string | undefined {
 	const model = getModel(snapshot);
 	const places: [NodeId, string][] = [];
 	for (const router of vip.routers)

@@ -282,6 +282,8 @@ const ARP_AGE_MARGIN_S = 2;
 export function arpSpaHolder(
 	ip: string,
 	carriers: readonly NodeCarrier[],
+	/** The newest read of a node (ms): the age of the last ARP is counted up to it. */
+	newestRead?: (node: NodeId) => number | undefined,
 ): OwnerObservation | undefined {
 	const timed = carriers.map(c => {
 		const {packets, idleAge, durationS} = c.flow;
@@ -310,10 +312,13 @@ export function arpSpaHolder(
 				`${t.c.mac} on ${t.c.node}: ${t.c.flow.packets ?? '?'} packets, last ${t.c.flow.idleAge ?? '?'} s before capture`,
 		)
 		.join('; ');
+	// in a watch probe round the flows are the last full round's: their age runs on to the probe
+	const newest = Math.max(best.c.capturedAt ?? 0, newestRead?.(best.c.node) ?? 0);
 	return {
 		source: 'arp-spa',
 		mac: best.c.mac,
 		node: best.c.node,
+		confirmedWithinS: Math.max(0, Math.round((newest - best.hit) / 1000)),
 		detail: `the port with MAC ${best.c.mac} on ${best.c.node} sent the latest ARP from ${ip} (br-int anti-spoofing counters — ${ages})`,
 		evidence: timed.map(t => ({
 			...(t.c.evidence[0] as Evidence),

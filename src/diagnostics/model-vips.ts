@@ -1,6 +1,6 @@
 import type {Amphora, IpInterface, OsPort} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
-import type {Sourced} from '../model/snapshot.js';
+import type {Snapshot, Sourced} from '../model/snapshot.js';
 import {addrFocus, lineEvidence, neighFocus} from './evidence.js';
 import {arpSpaHolder, subnetNamespaces, type NodeVipCandidate} from './model-nodes.js';
 import {OWNER_SOURCE_TEXT, isBound, type ModelBase} from './model-base.js';
@@ -33,6 +33,26 @@ export const isHostRoute = (prefixlen: number | undefined, ip: string): boolean 
 	prefixlen === undefined || prefixlen === (ip.includes(':') ? 128 : 32);
 
 const DYNAMIC_RANK: Readonly<Record<string, number>> = {REACHABLE: 3, DELAY: 2, PROBE: 2, STALE: 1};
+/**
+ * A REACHABLE entry was confirmed within the kernel's reachable time: base_reachable_time (30 s by
+ * default) times a random factor of 0.5–1.5.
+ */
+const REACHABLE_MAX_S = 45;
+
+/** The newest capture of each node (ms since the epoch): a watch probe round's read time. */
+const newestCache = new WeakMap<Snapshot, Map<NodeId, number>>();
+function newestReads(snapshot: Snapshot): Map<NodeId, number> {
+	const cached = newestCache.get(snapshot);
+	if (cached !== undefined) return cached;
+	const newest = new Map<NodeId, number>();
+	newestCache.set(snapshot, newest);
+	for (const c of Object.values(snapshot.captures)) {
+		if (c.node === undefined) continue;
+		const at = Date.parse(c.startedAt);
+		if (Number.isFinite(at) && at > (newest.get(c.node) ?? 0)) newest.set(c.node, at);
+	}
+	return newest;
+}
 
 /** Single-host allowed-address-pair IPs of the API's ports, each once. */
 export function apiVipIps(ports: readonly OsPort[]): string[] {
@@ -190,6 +210,7 @@ function dynamicObservations(
 					mac: normalizeMac(o.entry.lladdr),
 					node,
 					namespace: ns,
+					...(o.entry.states.includes('REACHABLE') ? {confirmedWithinS: REACHABLE_MAX_S} : {}),
 					detail: `${ns} on ${node} learnt ${ip} → ${o.entry.lladdr} (${o.entry.states.join(',')})`,
 					evidence: [
 						lineEvidence(
@@ -316,7 +337,8 @@ export function buildVip(context: VipContext, ip: string, discovery?: NodeVipCan
 	const holders = interfaceHolders(context, ip);
 	const dynamic = dynamicObservations(context, ip, routerList, networkId);
 	const topDynamic = dynamic.filter(d => d.rank === dynamic[0]?.rank).map(d => d.obs);
-	const spa = arpSpaHolder(ip, nodeCarriers);
+	const newest = newestReads(base.snapshot);
+	const spa = arpSpaHolder(ip, nodeCarriers, node => newest.get(node));
 	const roles = amphoraObservations(context, vipAmphorae, carriers);
 	const observations = [...holders, ...dynamic.map(d => d.obs), ...(spa ? [spa] : []), ...roles];
 	const {owner, reason} = pickOwner(

@@ -78,6 +78,13 @@ export type OwnerObservation = {
 	readonly namespace?: string;
 	readonly detail: string;
 	readonly evidence: readonly Evidence[];
+	/**
+	 * Live evidence: the holder answered or sent for the VIP at most this many seconds before the
+	 * newest read of its node (a REACHABLE neighbour entry: the kernel's reachable time; the last
+	 * ARP from the VIP on the anti-spoofing counters: its age). Absent: how old is unknown (a STALE
+	 * entry, an interface, a configured role).
+	 */
+	readonly confirmedWithinS?: number;
 };
 
 export type VipOwner = {

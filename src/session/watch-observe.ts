@@ -176,6 +176,25 @@ const VERDICT_LEVEL: Readonly<Record<WatchVerdict, WatchLevel>> = {
 const short = (who: string | undefined, mac: string | undefined): string =>
 	mac === undefined ? 'no MAC' : who === undefined || who === mac ? mac : `${who} ${mac}`;
 
+/** A row for each finding of `these` that is not in `those`: it appeared, or it cleared. */
+function findingRows(
+	these: ReadonlyMap<string, FindingObs>,
+	those: ReadonlyMap<string, FindingObs>,
+	how: 'appeared' | 'cleared',
+	base: {readonly round: number; readonly at: string},
+): WatchRow[] {
+	return [...these]
+		.filter(([key]) => !those.has(key))
+		.map(([, f]) => ({
+			...base,
+			kind: 'finding' as const,
+			...(f.vip === undefined ? {} : {vip: f.vip}),
+			text: `finding ${how}: ${f.severity.toUpperCase()} ${f.ruleId} — ${f.title}`,
+			changed: true,
+			level: how === 'cleared' ? 'ok' : f.severity === 'critical' ? 'critical' : 'warning',
+		}));
+}
+
 function verdictRows(
 	prev: Observations | undefined,
 	next: Observations,
@@ -221,28 +240,11 @@ function verdictRows(
 				changed: true,
 				level: 'info',
 			});
-	if (prev !== undefined) {
-		for (const [key, f] of next.findings)
-			if (!prev.findings.has(key))
-				rows.push({
-					...base,
-					kind: 'finding',
-					...(f.vip === undefined ? {} : {vip: f.vip}),
-					text: `finding appeared: ${f.severity.toUpperCase()} ${f.ruleId} — ${f.title}`,
-					changed: true,
-					level: f.severity === 'critical' ? 'critical' : 'warning',
-				});
-		for (const [key, f] of prev.findings)
-			if (!next.findings.has(key))
-				rows.push({
-					...base,
-					kind: 'finding',
-					...(f.vip === undefined ? {} : {vip: f.vip}),
-					text: `finding cleared: ${f.severity.toUpperCase()} ${f.ruleId} — ${f.title}`,
-					changed: true,
-					level: 'ok',
-				});
-	}
+	if (prev !== undefined)
+		rows.push(
+			...findingRows(next.findings, prev.findings, 'appeared', base),
+			...findingRows(prev.findings, next.findings, 'cleared', base),
+		);
 	return rows;
 }
 

@@ -269,6 +269,11 @@ export class WatchEngine {
 		});
 		this.prev = obs;
 		this.append(rows);
+		// A probe hint — a holder or a VIP entry changed — makes the next round a full collection:
+		// it re-reads the API's ports (which port carries the VIP now) and the flows (the ARP counters
+		// that show the live holder), which probe rounds do not read.
+		if (kind === 'probe' && rows.some(row => row.kind === 'holder' || row.kind === 'entry'))
+			this.fullWanted = true;
 		const summary: WatchRound = {
 			round,
 			kind,

@@ -25,10 +25,17 @@ describe('dvrscope diagnose', () => {
 	it.each([
 		['healthy-dvr', 0],
 		['pre-train', 1],
-		// at-risk: nobody is seen holding the VIP and the amphorae's interfaces cannot be read, so
-		// vrrp/no-master cannot rule out "no master": INCOMPLETE outranks its warnings
+		// at-risk: the owner is only Octavia's configured role (no live evidence of a holder) and the
+		// amphorae's interfaces cannot be read, so vrrp/no-master cannot rule out "no master":
+		// INCOMPLETE outranks its warnings
 		['at-risk', 4],
 		['missing-captures', 4],
+		// the lab's recorded sets never read the VMs' namespaces: a REACHABLE snat- entry for the VIP
+		// (live evidence of a holder) settles vrrp/no-master — only the at-risk warning(s) stay
+		['lab-healthy', 1],
+		['lab-tunnel-by-label', 1],
+		// here the snat- entry is STALE and the last ARP from the VIP 60 s old: no live holder, INCOMPLETE
+		['lab-tunnel-mismatch', 4],
 	])('%s exits %i', (name, code) => {
 		expect(dvrscope('diagnose', `test/scenarios/${name}`).code).toBe(code);
 	});

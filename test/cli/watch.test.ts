@@ -10,6 +10,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {BEL, transitionBell} from '../../src/cli/bell.js';
 import {conditionMet, parseDuration, roundJson, roundText} from '../../src/cli/commands/watch.js';
 import {watchJsonSchema, watchLineSchema} from '../../src/session/watch-schema.js';
 import {WatchEngine} from '../../src/session/watch.js';
@@ -152,6 +153,22 @@ describe('dvrscope watch', () => {
 			text.match(/!! \d\d:\d\d:\d\d entry 10\.0\.0\.100 \S+ qrouter-7d0d3b2e: STALE → vm1-port/g),
 		).toHaveLength(3);
 		expect(text).toMatch(/keepalived 10\.0\.0\.100: vm2-port BACKUP→MASTER .* \[inferred\]/);
+	});
+
+	it('--bell rings once per round that has a transition row (verdict, finding, node), never on the baseline or a quiet round', async () => {
+		const rounds = await failoverRounds();
+		const rung: number[] = [];
+		for (const event of rounds)
+			transitionBell(text => {
+				expect(text).toBe(BEL);
+				rung.push(event.round.round);
+			})({type: 'round', ...event});
+		const transitions = rounds
+			.filter(e => e.rows.some(r => r.changed && ['verdict', 'finding', 'node'].includes(r.kind)))
+			.map(e => e.round.round);
+		expect(transitions.length).toBeGreaterThan(0);
+		expect(rung).toEqual(transitions);
+		expect(rung).not.toContain(0);
 	});
 
 	it('conditions: healthy allows warnings, not incomplete; change ignores the baseline', () => {

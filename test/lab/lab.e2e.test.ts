@@ -528,7 +528,7 @@ describe.skipIf(reason !== '')(
 
 		// (before divergence and the scenarios that delete the VIP port: watch starts from the
 		// recovered, held VIP of the workaround, as an engineer would after applying the fix)
-		it('Given headless watch started before lab:failover / lab:workaround, then --until critical exits 0 after the failover, the workaround takes the verdict out of critical, and --until healthy on the failed state exits 124 after a critical round (issue 18)', async () => {
+		it('Given headless watch started before lab:failover / lab:workaround, then --until critical exits 0 after the failover, --until healthy exits 0 after the workaround (last verdict ok or warning), and --until healthy on the failed state exits 124 after a critical round (issue 18)', async () => {
 			await watchAcrossFailover(repo);
 		}, 900_000);
 

@@ -104,7 +104,7 @@ const delay = (from: number, run: Run, key: string): string => {
 /**
  * healthy → `watch --until critical` across lab:failover (exit 0, a CRITICAL transition, STALE
  * entries); on the failed state `--until healthy --deadline 30s` exits 124 after a critical round;
- * `--until healthy` across lab:workaround exits 0.
+ * `--until healthy --deadline 120s` across lab:workaround exits 0, its last verdict ok or warning.
  */
 export async function watchAcrossFailover(repo: string): Promise<void> {
 	await scenario(repo, 'healthy');
@@ -134,24 +134,15 @@ export async function watchAcrossFailover(repo: string): Promise<void> {
 	console.log(
 		`[watch] workaround → out of critical after ${delay(fixedAt, toHealthy, 'verdict')}, entries changed ${delay(fixedAt, toHealthy, 'entry')}`,
 	);
-	// The workaround takes the verdict out of CRITICAL within the deadline. KNOWN GAP (issue 18,
-	// left open): before the merges of 2026-12-07 `--until healthy` was met (exit 0); now the rounds
-	// after the workaround stay INCOMPLETE (0 critical, 1 warning), on a fresh lab too, so the
-	// deadline passes (124). Until that is understood this step asserts what holds in both:
-	// out of critical, never OK while incomplete, and the exit code agrees with the last verdict.
+	// The workaround takes the verdict out of CRITICAL and, once the lab's snat- namespace talks
+	// to the VIP again (the VIP's return traffic), a live holder settles vrrp/no-master although
+	// the VMs' namespaces are never read: healthy (warnings such as the at-risk VIP may remain).
+	expect(toHealthy.code, toHealthy.stderr).toBe(0);
+	expect(toHealthy.lines.at(-1)).toMatchObject({type: 'end', outcome: 'met'});
 	const last = toHealthy.lines.filter(l => l.type === 'round').at(-1)?.verdict;
-	expect(last, toHealthy.stderr).not.toBe('critical');
+	expect(['ok', 'warning']).toContain(last);
 	expect(
 		toHealthy.lines.some(l => l.type === 'transition' && /CRITICAL →/.test(l.text ?? '')),
 		toHealthy.stderr,
 	).toBe(true);
-	if (last === 'incomplete') {
-		console.log(
-			`[watch] KNOWN GAP: after the workaround the verdict stays INCOMPLETE: ${toHealthy.stderr.trim().split('\n').at(-1) ?? ''}`,
-		);
-		expect(toHealthy.code, toHealthy.stderr).toBe(124);
-	} else {
-		expect(toHealthy.code, toHealthy.stderr).toBe(0);
-		expect(toHealthy.lines.at(-1)).toMatchObject({type: 'end', outcome: 'met'});
-	}
 }

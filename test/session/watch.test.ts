@@ -67,6 +67,22 @@ describe('watch engine (fake transport)', () => {
 		}
 	});
 
+	it('a probe hint (the holder moved, an entry changed) makes the next round a full one: the API ports and the flows are read again', async () => {
+		const {seen} = await watch(
+			7,
+			(round, world) => {
+				if (round === 1) failover(world);
+				if (round === 4) workaround(world);
+			},
+			{fullEvery: 100},
+		);
+		const kinds = seen.map(s => s.round.kind);
+		// round 2 sees the holder move (a hint) → round 3 is full; round 5 sees the entries change → 6 full
+		expect(seen[2]?.rows.some(r => r.kind === 'holder')).toBe(true);
+		expect(seen[5]?.rows.some(r => r.kind === 'entry')).toBe(true);
+		expect(kinds).toEqual(['full', 'probe', 'probe', 'full', 'probe', 'probe', 'full']);
+	});
+
 	it('a failover: CRITICAL transition, holder change, inferred flips with member names, STALE on every stale entry; the workaround clears it', async () => {
 		const {seen} = await watch(5, (round, world) => {
 			if (round === 1) failover(world);

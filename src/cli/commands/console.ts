@@ -7,6 +7,7 @@ type ConsoleOptions = CollectCliOptions & {
 	readonly json?: boolean;
 	readonly format?: string;
 	readonly watch?: string;
+	readonly bell?: boolean;
 	readonly apiData?: readonly string[];
 };
 
@@ -59,6 +60,7 @@ export function register(program: Command): void {
 		.option('--json', 'no console: print the diagnosis as JSON')
 		.option('--format <format>', 'no console: print the diagnosis as text | json | markdown')
 		.option('--watch <seconds>', 'watch interval for w (default 2)')
+		.option('--bell', 'in watch (w), ring the terminal bell on each transition row')
 		.option('--api-data <file>', API_DATA_HELP, repeatable)
 		.addHelpText(
 			'after',
@@ -219,7 +221,16 @@ async function runLive(
 				onEvent,
 				new AbortController().signal,
 			);
-			return new WatchEngine({collect, intervalMs, onCollectEvent: onEvent});
+			const engine = new WatchEngine({collect, intervalMs, onCollectEvent: onEvent});
+			if (options.bell === true) {
+				const {transitionBell} = await import('../bell.js');
+				engine.subscribe(
+					transitionBell(text => {
+						process.stdout.write(text);
+					}),
+				);
+			}
+			return engine;
 		},
 		...(watchIntervalS === undefined ? {} : {watchIntervalS}),
 	});

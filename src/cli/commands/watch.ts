@@ -14,6 +14,7 @@ export type WatchCliOptions = CollectCliOptions & {
 	readonly deadline?: string;
 	readonly ndjson?: boolean;
 	readonly fullEvery?: string;
+	readonly bell?: boolean;
 };
 
 const HELP_AFTER = `
@@ -167,6 +168,14 @@ async function run(options: WatchCliOptions): Promise<void> {
 		intervalMs: parsed.intervalMs,
 		...(parsed.fullEvery === undefined ? {} : {fullEvery: parsed.fullEvery}),
 	});
+	if (options.bell === true) {
+		const {transitionBell} = await import('../bell.js');
+		engine.subscribe(
+			transitionBell(text => {
+				process.stderr.write(text);
+			}),
+		);
+	}
 	let last: WatchRound | undefined;
 	let outcome: 'met' | 'deadline' | 'interrupted' | undefined;
 	const finish = (how: 'met' | 'deadline' | 'interrupted'): void => {
@@ -248,6 +257,7 @@ export function register(program: Command): void {
 			'give up after this long, first collection included (exit 124)',
 		)
 		.option('--full-every <n>', 'a full collection every n rounds (default 30)')
+		.option('--bell', 'ring the terminal bell (on stderr) on each transition row')
 		.option('--ndjson', 'one JSON object per round, change and verdict transition (docs/watch.md)')
 		.addHelpText('after', HELP_AFTER)
 		.action(async (options: WatchCliOptions) => {

@@ -1,6 +1,7 @@
 import type {NodeId} from '../../model/ids.js';
 import {addrFocus, lineEvidence} from '../evidence.js';
-import {getModel} from '../model.js';
+import {unansweredProbe} from '../holder.js';
+import {getModel, type Vip} from '../model.js';
 import {normalizeMac} from '../net.js';
 import {defineRule, type Evidence, type Need, type RuleContext} from '../types.js';
 import {listText, nodesText} from './util.js';
@@ -34,6 +35,26 @@ function memberSeen(context: RuleContext<string>, mac: string): Seen | undefined
 	return undefined;
 }
 
+/**
+ * How recent live evidence of a holder must be to count (s): the kernel's longest reachable time
+ * (base_reachable_time 30 s × 1.5). An older sighting does not prove someone holds the VIP now.
+ */
+export const LIVE_HOLDER_S = 45;
+
+/**
+ * Live evidence, from node data, that someone holds the VIP now (so there is a master): an
+ * interface with the VIP, a REACHABLE neighbour entry for it, or an ARP sent from it, confirmed
+ * within {@link LIVE_HOLDER_S} of the node's newest read — unless a neighbour probe for the VIP
+ * went unanswered (then nobody may answer: contested, no proof).
+ */
+function liveHolder(context: RuleContext<string>, vip: Vip): boolean {
+	if (vip.holders.length > 0) return true;
+	if (unansweredProbe(context.snapshot, vip) !== undefined) return false;
+	return vip.observations.some(
+		o => o.confirmedWithinS !== undefined && o.confirmedWithinS <= LIVE_HOLDER_S,
+	);
+}
+
 /** Hosts of a router's L3-HA members, from the API's HA ports; undefined when unknown. */
 function haMemberHosts(context: RuleContext<string>, router: string): string[] | undefined {
 	const ports = context.cloud.ports?.data;
@@ -55,8 +76,9 @@ function nodeOfHost(context: RuleContext<string>, host: string): NodeId {
 
 /**
  * A group verdict needs every member: each L3-HA member of a router with no primary read, and the
- * interfaces of each bound VRRP member of a VIP nobody was seen holding. With fewer, the rule is
- * skipped (never a pass): the member not read may be the master.
+ * interfaces of each bound VRRP member of a VIP nobody was seen holding (live, see
+ * {@link liveHolder}). With fewer, the rule is skipped (never a pass): the member not read may be
+ * the master.
  */
 function noMasterNeeds(context: RuleContext<string>): Need[] {
 	const model = getModel(context.snapshot);
@@ -89,14 +111,14 @@ function noMasterNeeds(context: RuleContext<string>): Need[] {
 	}
 	for (const vip of model.vips) {
 		const bound = vip.carriers.filter(c => c.bound);
-		if (bound.length < 2 || vip.holders.length > 0) continue;
+		if (bound.length < 2 || liveHolder(context, vip)) continue;
 		for (const c of bound) {
 			if (memberSeen(context, c.mac) !== undefined) continue;
 			needs.push({
 				for: `VIP ${vip.ip}`,
 				fact: 'node.addr',
 				...(c.host !== undefined ? {node: nodeOfHost(context, c.host)} : {}),
-				unmet: `VRRP member ${c.label} (${c.mac}${c.host !== undefined ? ` on ${c.host}` : ''}) was not read: it may hold the VIP`,
+				unmet: `VRRP member ${c.label} (${c.mac}${c.host !== undefined ? ` on ${c.host}` : ''}) was not read and nobody was seen holding the VIP in the last ${LIVE_HOLDER_S} s: it may hold the VIP`,
 				remedy: `ip addr inside the member${c.host !== undefined ? ` on ${c.host}` : ''}`,
 			});
 		}
@@ -149,7 +171,7 @@ export const vrrpNoMaster = defineRule({
 		}
 		for (const vip of model.vips) {
 			const bound = vip.carriers.filter(c => c.bound);
-			if (bound.length < 2 || vip.holders.length > 0) continue;
+			if (bound.length < 2 || liveHolder(context, vip)) continue;
 			const seen = bound.map(c => memberSeen(context, c.mac));
 			if (seen.some(s => s === undefined)) continue; // a member not read: skipped (needs)
 			const members = seen.filter((s): s is Seen => s !== undefined);
