@@ -21,6 +21,8 @@ export type Timing = {
 	readonly name: string;
 	readonly wallS: number[];
 	readonly rssKb: number[];
+	/** User + system CPU seconds (what the process used, whatever else the machine ran). */
+	readonly cpuS: number[];
 	readonly exitCodes: number[];
 };
 
@@ -34,7 +36,7 @@ const TIME = '/usr/bin/time';
 /** One run under /usr/bin/time -v: wall seconds, peak RSS (kB), exit status. */
 export async function timeOnce(
 	c: Contestant,
-): Promise<{wallS: number; rssKb: number; exit: number}> {
+): Promise<{wallS: number; rssKb: number; cpuS: number; exit: number}> {
 	if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time")`);
 	return new Promise((resolve, reject) => {
 		const child = spawn(TIME, ['-v', ...c.argv], {
@@ -55,6 +57,8 @@ export async function timeOnce(
 				/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(stderr);
 			const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
 			const exit = /Exit status: (\d+)/.exec(stderr);
+			const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+			const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
 			if (wall === null || rss === null) {
 				reject(new Error(`${c.name}: no /usr/bin/time figures:\n${stderr.slice(-2000)}`));
 				return;
@@ -62,6 +66,7 @@ export async function timeOnce(
 			resolve({
 				wallS: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
 				rssKb: Number(rss[1]),
+				cpuS: Number(user?.[1] ?? NaN) + Number(system?.[1] ?? NaN),
 				exit: exit === null ? 0 : Number(exit[1]),
 			});
 		});
@@ -78,6 +83,7 @@ export async function alternate(
 		name: c.name,
 		wallS: [] as number[],
 		rssKb: [] as number[],
+		cpuS: [] as number[],
 		exitCodes: [] as number[],
 	}));
 	for (let round = 0; round < runs; round++) {
@@ -87,10 +93,11 @@ export async function alternate(
 			if (timing === undefined) continue;
 			timing.wallS.push(t.wallS);
 			timing.rssKb.push(t.rssKb);
+			timing.cpuS.push(t.cpuS);
 			timing.exitCodes.push(t.exit);
 			after?.(c.name);
 			process.stderr.write(
-				`  round ${round + 1}/${runs} ${c.name}: ${t.wallS.toFixed(2)} s, ${(t.rssKb / 1024).toFixed(0)} MB, exit ${t.exit}\n`,
+				`  round ${round + 1}/${runs} ${c.name}: ${t.wallS.toFixed(2)} s, ${t.cpuS.toFixed(2)} s CPU, ${(t.rssKb / 1024).toFixed(0)} MB, exit ${t.exit}\n`,
 			);
 		}
 	}
@@ -111,7 +118,7 @@ export function report(contestants: readonly Contestant[], timings: readonly Tim
 	for (const [i, t] of timings.entries()) {
 		const c = contestants[i];
 		console.log(
-			`  ${t.name}: median ${median(t.wallS).toFixed(2)} s (${range(t.wallS)} s over ${t.wallS.length} runs), peak RSS median ${(median(t.rssKb) / 1024).toFixed(0)} MB, exit ${[...new Set(t.exitCodes)].join('/')}`,
+			`  ${t.name}: median ${median(t.wallS).toFixed(2)} s (${range(t.wallS)} s over ${t.wallS.length} runs), CPU (user+sys) median ${median(t.cpuS).toFixed(2)} s, peak RSS median ${(median(t.rssKb) / 1024).toFixed(0)} MB, exit ${[...new Set(t.exitCodes)].join('/')}`,
 		);
 		if (c !== undefined) console.log(`      does: ${c.does}`);
 	}

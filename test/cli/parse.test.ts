@@ -155,6 +155,41 @@ describe('dvrscope parse', () => {
 			);
 		});
 
+		it('Given --stats, then every flow is decoded and counted: flows per table, match fields and action types add up to the whole-text parse', async () => {
+			const run = await dvrscope(['parse', 'ovs-flows', big, '--stats']);
+			expect(run.exitCode).toBe(0);
+			const out = JSON.parse(run.stdout) as {
+				kind: string;
+				protocol: string;
+				stats: {
+					flows: number;
+					packets: number;
+					tables: Record<string, number>;
+					matchFields: Record<string, number>;
+					actions: Record<string, number>;
+				};
+				warnings: unknown[];
+			};
+			const whole = parseCapture('ovs-flows', text).facts.flows;
+			const count = (keys: (string | number)[]): Record<string, number> => {
+				const c: Record<string, number> = {};
+				for (const k of keys) c[k] = (c[k] ?? 0) + 1;
+				return c;
+			};
+			expect(out).toMatchObject({kind: 'ovs-flows', protocol: 'OpenFlow10', warnings: []});
+			expect(out.stats.flows).toBe(whole.length);
+			expect(out.stats.packets).toBe(whole.reduce((sum, f) => sum + (f.packets ?? 0), 0));
+			expect(out.stats.tables).toEqual(count(whole.map(f => f.table)));
+			expect(out.stats.matchFields).toEqual(count(whole.flatMap(f => Object.keys(f.match))));
+			expect(out.stats.actions).toEqual(count(whole.flatMap(f => f.actions.map(a => a.type))));
+		});
+
+		it('Given --stats with a kind other than ovs-flows, then it is a usage error (exit 2)', async () => {
+			const run = await dvrscope(['parse', 'ip-neigh', big, '--stats']);
+			expect(run.exitCode).toBe(2);
+			expect(run.stderr).toContain('--stats only applies to ovs-flows');
+		});
+
 		it('Given the reader goes away (| head -n 1), then parse ends quietly with exit 0', async () => {
 			const run = await execa(
 				'bash',

@@ -14,7 +14,9 @@
  *
  * A reader that goes away (`dvrscope parse … | head`) ends the program quietly with exit 0.
  */
+import {isAscii} from 'node:buffer';
 import {once} from 'node:events';
+import {readSync} from 'node:fs';
 import type {Readable} from 'node:stream';
 import type {ParseWarning} from '../../model/facts.js';
 
@@ -110,55 +112,143 @@ async function* lineBlocks(input: Readable): AsyncGenerator<string> {
 	if (carry !== '') yield carry;
 }
 
+/**
+ * A regular file's lines in blocks, read into one reused buffer (no allocation per chunk): each
+ * block is decoded up to its last newline byte (never inside a UTF-8 sequence), the rest moved to
+ * the front for the next read.
+ */
+function* fileBlocks(fd: number): Generator<string> {
+	let buffer = Buffer.allocUnsafe(BLOCK);
+	let filled = 0;
+	for (;;) {
+		if (filled === buffer.length) {
+			const bigger = Buffer.allocUnsafe(buffer.length * 2);
+			buffer.copy(bigger, 0, 0, filled);
+			buffer = bigger;
+		}
+		const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+		filled += n;
+		const end = n === 0 ? filled : buffer.lastIndexOf(10, filled - 1) + 1;
+		if (end > 0 && (n === 0 || filled * 2 >= buffer.length)) {
+			// ASCII (what OVS prints, bar --names with non-ASCII port names) decodes faster as latin1.
+			yield isAscii(buffer.subarray(0, end))
+				? buffer.toString('latin1', 0, end)
+				: buffer.toString('utf8', 0, end);
+			buffer.copy(buffer, 0, end, filled);
+			filled -= end;
+		}
+		if (n === 0) return;
+	}
+}
+
 const countLines = (text: string): number => {
 	let n = 0;
 	for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
 	return n;
 };
 
-/** A flow's JSON with its line number moved by `by` (blocks are parsed from their own line 1). */
-function flowJson(flow: unknown, by: number): string {
-	const json = JSON.stringify(flow);
-	if (by === 0) return json;
-	const match = /^\{"line":(\d+),/.exec(json);
-	if (match?.[1] !== undefined)
-		return `{"line":${Number(match[1]) + by},${json.slice(match[0].length)}`;
-	return JSON.stringify({...(flow as object), line: (flow as {line: number}).line + by});
-}
-
 export type FlowStreamResult = {
 	readonly flows: number;
 	readonly warnings: readonly ParseWarning[];
 };
 
-/**
- * Parse an `ovs-ofctl dump-flows` text block by block and write each block's flows as soon as it
- * is parsed. Nothing is written until the first flow (so a text with no flow can still fail with
- * exit 2 and an empty stdout). `parse` is the ovs-flows parser.
- */
-export async function streamFlows(
-	input: Readable,
-	mode: 'ndjson' | 'compact',
-	parse: (text: string) => {
-		facts: {readonly protocol?: string; readonly flows: readonly unknown[]};
+/** What the flow stream needs from the ovs-flows parser (passed in: this module loads with every command). */
+export type FlowCodec<F> = {
+	readonly parse: (text: string) => {
+		facts: {readonly protocol?: string; readonly flows: readonly F[]};
 		warnings: readonly ParseWarning[];
-	},
+	};
+	/** The flow decoded completely, its line moved by `lineOffset` (blocks start at line 1). */
+	readonly decode: (flow: F, lineOffset: number) => FlowRecordLike;
+};
+
+/** The parts of a decoded flow `--stats` counts. */
+export type FlowRecordLike = {
+	readonly table: number;
+	readonly packets?: number | undefined;
+	readonly bytes?: number | undefined;
+	readonly match: Readonly<Record<string, string>>;
+	readonly actions: readonly {readonly type: string; readonly decoded?: string}[];
+};
+
+/** `--stats`: what every flow's decoded fields add up to. */
+class FlowStats {
+	flows = 0;
+	packets = 0;
+	bytes = 0;
+	decodedValues = 0;
+	readonly tables = new Map<number, number>();
+	readonly matchFields = new Map<string, number>();
+	readonly actions = new Map<string, number>();
+
+	add(r: FlowRecordLike): void {
+		this.flows++;
+		this.tables.set(r.table, (this.tables.get(r.table) ?? 0) + 1);
+		this.packets += r.packets ?? 0;
+		this.bytes += r.bytes ?? 0;
+		for (const key in r.match) this.matchFields.set(key, (this.matchFields.get(key) ?? 0) + 1);
+		for (const action of r.actions) {
+			this.actions.set(action.type, (this.actions.get(action.type) ?? 0) + 1);
+			if (action.decoded !== undefined) this.decodedValues++;
+		}
+	}
+
+	toJSON(): unknown {
+		const sorted = (m: ReadonlyMap<string | number, number>): Record<string, number> => {
+			const out: Record<string, number> = {};
+			for (const [k, n] of [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out[k] = n;
+			return out;
+		};
+		return {
+			flows: this.flows,
+			packets: this.packets,
+			bytes: this.bytes,
+			tables: sorted(this.tables),
+			matchFields: sorted(this.matchFields),
+			actions: sorted(this.actions),
+			decodedValues: this.decodedValues,
+		};
+	}
+}
+
+/** The input of {@link streamFlows}: a stream (stdin), or a regular file's descriptor. */
+export type FlowInput = Readable | number;
+
+/**
+ * Parse an `ovs-ofctl dump-flows` text block by block, decode each flow completely and write it
+ * as soon as its block is parsed (`ndjson`, `compact`), or count it (`stats`: one summary document
+ * at the end). Nothing is written until the first flow (so a text with no flow can still fail
+ * with exit 2 and an empty stdout).
+ */
+export async function streamFlows<F>(
+	input: FlowInput,
+	mode: 'ndjson' | 'compact' | 'stats',
+	codec: FlowCodec<F>,
 ): Promise<FlowStreamResult> {
 	const out = new Out();
 	const warnings: ParseWarning[] = [];
+	const stats = new FlowStats();
 	let protocol: string | undefined;
 	let flows = 0;
 	let lineOffset = 0;
-	for await (const block of lineBlocks(input)) {
-		const parsed = parse(block);
+	const blocks: AsyncIterable<string> | Iterable<string> =
+		typeof input === 'number' ? fileBlocks(input) : lineBlocks(input);
+	for await (const block of blocks) {
+		const parsed = codec.parse(block);
 		protocol ??= parsed.facts.protocol;
 		for (const warning of parsed.warnings)
 			warnings.push({...warning, line: warning.line + lineOffset});
 		for (const flow of parsed.facts.flows) {
-			const json = flowJson(flow, lineOffset);
-			if (mode === 'ndjson') await out.write(`${json}\n`);
-			else
-				await out.write(flows === 0 ? `{"kind":"ovs-flows","facts":{"flows":[${json}` : `,${json}`);
+			const record = codec.decode(flow, lineOffset);
+			if (mode === 'stats') stats.add(record);
+			else {
+				const json = JSON.stringify(record);
+				if (mode === 'ndjson') await out.write(`${json}\n`);
+				else
+					await out.write(
+						flows === 0 ? `{"kind":"ovs-flows","facts":{"flows":[${json}` : `,${json}`,
+					);
+			}
 			flows++;
 		}
 		lineOffset += countLines(block);
@@ -166,6 +256,10 @@ export async function streamFlows(
 	if (mode === 'compact' && flows > 0) {
 		const tail = protocol === undefined ? '' : `,"protocol":${JSON.stringify(protocol)}`;
 		await out.write(`]${tail}},"warnings":${JSON.stringify(warnings)}}\n`);
+	}
+	if (mode === 'stats' && (flows > 0 || warnings.length === 0)) {
+		const document = {kind: 'ovs-flows', protocol, stats, warnings};
+		await out.write(`${JSON.stringify(document, null, process.stdout.isTTY ? 2 : undefined)}\n`);
 	}
 	await out.flush();
 	return {flows, warnings};

@@ -1,9 +1,10 @@
 import type {Command} from 'commander';
-import type {Readable} from 'node:stream';
 import type {ParseResult, ParserKind, ParseWarning} from '../../model/facts.js';
 import {
 	exitQuietlyOnBrokenPipe,
 	streamFlows,
+	type FlowCodec,
+	type FlowInput,
 	writeResult,
 	type OutputMode,
 } from './parse-output.js';
@@ -19,6 +20,7 @@ type ParseOptions = {
 	readonly compact?: boolean;
 	readonly ndjson?: boolean;
 	readonly pretty?: boolean;
+	readonly stats?: boolean;
 };
 
 /** `--ndjson`, `--compact`, `--pretty`; else compact when stdout is not a terminal. */
@@ -122,8 +124,20 @@ async function run(
 		await import('../../collectors/parsers/index.js');
 	const mode = outputMode(options);
 	exitQuietlyOnBrokenPipe();
-	if (kind === 'ovs-flows' && mode !== 'pretty') {
-		await runFlowStream(file, mode, text => parseCapture('ovs-flows', text));
+	if (options.stats === true && kind !== 'ovs-flows') {
+		fail('--stats only applies to ovs-flows');
+		return;
+	}
+	if (kind === 'ovs-flows' && (mode !== 'pretty' || options.stats === true)) {
+		const {decodeFlow} = await import('../../collectors/flows/index.js');
+		await runFlowStream(
+			file,
+			options.stats === true ? 'stats' : mode === 'pretty' ? 'compact' : mode,
+			{
+				parse: text => parseCapture('ovs-flows', text),
+				decode: decodeFlow,
+			},
+		);
 		return;
 	}
 	const input = await readInput(file);
@@ -162,10 +176,10 @@ function reportWarnings(name: string, warnings: readonly ParseWarning[]): void {
 	process.exitCode = EXIT_OK;
 }
 
-/** The input as a stream (a file, or stdin), or undefined after a reported failure. */
+/** The input: stdin as a stream, a file as its descriptor; undefined after a reported failure. */
 async function openInput(
 	file: string | undefined,
-): Promise<{stream: Readable; name: string} | undefined> {
+): Promise<{stream: FlowInput; name: string} | undefined> {
 	if (file === undefined || file === '-') {
 		if (file === undefined && process.stdin.isTTY) {
 			fail('no input: give a file, or "-" and pipe the output into stdin');
@@ -173,15 +187,15 @@ async function openInput(
 		}
 		return {stream: process.stdin, name: 'stdin'};
 	}
-	const {open} = await import('node:fs/promises');
+	const {openSync, fstatSync, closeSync} = await import('node:fs');
 	try {
-		const handle = await open(file, 'r');
-		if ((await handle.stat()).isDirectory()) {
-			await handle.close();
+		const fd = openSync(file, 'r');
+		if (fstatSync(fd).isDirectory()) {
+			closeSync(fd);
 			fail(`cannot read ${file}: is a directory`);
 			return undefined;
 		}
-		return {stream: handle.createReadStream(), name: file};
+		return {stream: fd, name: file};
 	} catch (error) {
 		fail(`cannot read ${file}: ${readError(error)}`);
 		return undefined;
@@ -200,16 +214,16 @@ const readError = (error: unknown): string => {
 };
 
 /** `ovs-flows` streamed: parsed block by block, written as it goes. */
-async function runFlowStream(
+async function runFlowStream<F>(
 	file: string | undefined,
-	mode: 'ndjson' | 'compact',
-	parse: Parameters<typeof streamFlows>[2],
+	mode: 'ndjson' | 'compact' | 'stats',
+	codec: FlowCodec<F>,
 ): Promise<void> {
 	const input = await openInput(file);
 	if (input === undefined) return;
 	let result;
 	try {
-		result = await streamFlows(input.stream, mode, parse);
+		result = await streamFlows(input.stream, mode, codec);
 	} catch (error) {
 		fail(`cannot read ${input.name}: ${readError(error)}`);
 		return;
@@ -239,6 +253,10 @@ export function register(program: Command): void {
 		.option('--ndjson', 'print one fact per line (a flow, a neighbour …), written as it parses')
 		.option('--compact', 'print the JSON on one line (the default when stdout is not a terminal)')
 		.option('--pretty', 'print the JSON indented (the default on a terminal)')
+		.option(
+			'--stats',
+			'ovs-flows: decode every flow completely and print what they add up to (flows per table, match fields, action types, counters) instead of the flows',
+		)
 		.addHelpText(
 			'after',
 			'\nExit codes: 0 parsed, 1 parsed but some lines were not understood (listed on stderr),\n2 unknown kind or option, unreadable file, or nothing readable (the message lists the line numbers).',

@@ -4,7 +4,8 @@
  * capture text, scanning a line's match and actions, the action grammar and port-name quoting.
  * Nothing outside src/collectors/flows and parsers/ovs-flows.ts reads flow lines itself.
  */
-export {ovsFlowsParser, parseFlowActions} from '../parsers/ovs-flows.js';
+export {decodeFlow, ovsFlowsParser, parseFlowActions} from '../parsers/ovs-flows.js';
+export type {FlowRecord} from './eager.js';
 export {FlowLocator} from './locate.js';
 export {
 	actionName,
