@@ -60,6 +60,11 @@ export type CollectOptions = {
 		readonly kind: string;
 		readonly message: string;
 	}[];
+	/**
+	 * A targeted collection (`dvrscope trace`): only these discovery and detail entries run on the
+	 * nodes (default: the whole catalog). What was not read is simply absent from the set.
+	 */
+	readonly only?: ReadonlySet<CatalogId>;
 	/** At most this many `port show` reads after `port list` (default 100). */
 	readonly portShowLimit?: number;
 	/** Marker nonce source (tests pin it). */
