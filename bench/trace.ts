@@ -12,6 +12,7 @@
  *   by hand    the same read-only commands (the ones the proof ran) over OpenSSH, one `ssh` per
  *              node per round, the rounds one after the other, as an engineer would type them.
  *
+ * `--cli FILE` runs another build (e.g. main's dist/cli/main.js) for a before/after comparison.
  * Prints medians and min–max in seconds, and the machine's load. Speed lives here, never in tests.
  */
 import {execFileSync, spawnSync} from 'node:child_process';
@@ -20,11 +21,14 @@ import {loadavg, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 
-const {values: opts} = parseArgs({options: {runs: {type: 'string', default: '3'}}});
+const {values: opts} = parseArgs({
+	options: {runs: {type: 'string', default: '3'}, cli: {type: 'string'}},
+});
 const runs = Math.max(1, Number(opts.runs));
 const root = resolve(import.meta.dirname, '..');
 const state = join(root, '.lab-state');
-const cli = join(root, 'dist', 'cli', 'main.js');
+/** `--cli FILE`: another build's dist/cli/main.js (a before/after comparison). */
+const cli = opts.cli === undefined ? join(root, 'dist', 'cli', 'main.js') : resolve(opts.cli);
 const VIP = '198.19.0.100';
 
 type Meta = {
