@@ -26,6 +26,7 @@ const {values: opts} = parseArgs({
 });
 const runs = Math.max(1, Number(opts.runs));
 const root = resolve(import.meta.dirname, '..');
+const TIME = '/usr/bin/time';
 const state = join(root, '.lab-state');
 /** `--cli FILE`: another build's dist/cli/main.js (a before/after comparison). */
 const cli = opts.cli === undefined ? join(root, 'dist', 'cli', 'main.js') : resolve(opts.cli);
@@ -55,6 +56,8 @@ function dvrscope(): {
 	collectExecs: Record<string, number>;
 	byNode: string[][][];
 	exit: number | null;
+	cpu: number;
+	phases: {startup: number; collection: number; afterRounds: number};
 } {
 	const dir = mkdtempSync(join(tmpdir(), 'dvrscope-bench-trace-'));
 	try {
@@ -64,9 +67,15 @@ function dvrscope(): {
 			OS_CLOUD: 'lab',
 		};
 		const t0 = performance.now();
+		const t0Iso = Date.now();
+		// /usr/bin/time (GNU time) reports the process's CPU time: on a loaded machine the wall
+		// clock mostly measures waiting for a core
 		const run = spawnSync(
-			process.execPath,
+			TIME,
 			[
+				'-f',
+				'@@cpu %U %S',
+				process.execPath,
 				cli,
 				'trace',
 				'--from',
@@ -85,9 +94,18 @@ function dvrscope(): {
 			{encoding: 'utf8', env},
 		);
 		const wall = (performance.now() - t0) / 1000;
-		const manifest = JSON.parse(readFileSync(join(dir, 'set', 'manifest.json'), 'utf8')) as {
-			captures: Meta[];
-		};
+		const cpuLine = /@@cpu ([\d.]+) ([\d.]+)/.exec(run.stderr);
+		const cpu = cpuLine === null ? NaN : Number(cpuLine[1]) + Number(cpuLine[2]);
+		let manifest: {captures: Meta[]; createdAt: string};
+		try {
+			manifest = JSON.parse(
+				readFileSync(join(dir, 'set', 'manifest.json'), 'utf8'),
+			) as typeof manifest;
+		} catch {
+			throw new Error(
+				`${cli} wrote no capture set (exit ${run.status}): ${run.stderr.slice(0, 2000)}`,
+			);
+		}
 		const traces = manifest.captures.filter(c => c.catalogId?.startsWith('trace.') === true);
 		const start = Math.min(...traces.map(c => Date.parse(c.startedAt)));
 		const end = Math.max(...traces.map(c => Date.parse(c.startedAt) + c.durationMs));
@@ -112,8 +130,17 @@ function dvrscope(): {
 				starts.add(`${c.node}\0${c.startedAt}`);
 				collectExecs[c.node] = (collectExecs[c.node] ?? 0) + 1;
 			}
+		const nodeCaps = manifest.captures.filter(c => c.catalogId?.startsWith('trace.') !== true);
+		const collectEnd = Math.max(...nodeCaps.map(c => Date.parse(c.startedAt) + c.durationMs));
+		const phases = {
+			startup: (Date.parse(manifest.createdAt) - t0Iso) / 1000,
+			collection: (collectEnd - Date.parse(manifest.createdAt)) / 1000,
+			afterRounds: (t0Iso + wall * 1000 - end) / 1000,
+		};
 		return {
 			wall,
+			cpu,
+			phases,
 			rounds: (end - start) / 1000,
 			execs,
 			collected: manifest.captures.length - traces.length,
@@ -143,6 +170,10 @@ function byHand(batches: string[][][]): number {
 }
 
 const whole: number[] = [];
+const cpus: number[] = [];
+const startups: number[] = [];
+const collections: number[] = [];
+const afters: number[] = [];
 const rounds: number[] = [];
 const hand: number[] = [];
 let execs: Record<string, number> = {};
@@ -152,6 +183,10 @@ let exit: number | null = null;
 for (let i = 0; i < runs; i++) {
 	const d = dvrscope();
 	whole.push(d.wall);
+	cpus.push(d.cpu);
+	startups.push(d.phases.startup);
+	collections.push(d.phases.collection);
+	afters.push(d.phases.afterRounds);
 	rounds.push(d.rounds);
 	execs = d.execs;
 	collected = d.collected;
@@ -166,6 +201,10 @@ console.log(
 );
 console.log(`  exit code of the proof:                ${exit ?? '?'}`);
 console.log(`  whole dvrscope trace process (SSH + Neutron API): ${fmt(whole)}   target ≤ 2 s`);
+console.log(`    CPU time of that process (user+sys):  ${fmt(cpus)}`);
+console.log(
+	`    of the wall: start-up to the collection ${fmt(startups)}; targeted collection ${fmt(collections)}; after the rounds to exit ${fmt(afters)}`,
+);
 console.log(`  trace rounds alone:                    ${fmt(rounds)}   target ≤ 1 s`);
 console.log(`  the same commands by hand over OpenSSH (one ssh per node per round): ${fmt(hand)}`);
 console.log(

@@ -152,7 +152,7 @@ export async function prepareLiveCollection(
 		...(cloud === undefined
 			? {}
 			: {cloud, cloudEntries: options.reads === 'trace' ? TRACE_CLOUD_DATA : CLOUD_DATA}),
-		...(options.reads === 'trace' ? {only: TRACE_NODE_READS} : {}),
+		...(options.reads === 'trace' ? {only: TRACE_NODE_READS, showOnlyIncompletePorts: true} : {}),
 		...extra,
 		...(options.after === undefined ? {} : {after: options.after}),
 		description:

@@ -174,6 +174,26 @@ export async function proveWithRounds(
 	maxRounds = MAX_TRACE_ROUNDS,
 	nonce: () => string = () => randomBytes(16).toString('hex'),
 ): Promise<RoundsResult> {
+	const r = await proveAllWithRounds(input, [{from, to}], exec, maxRounds, nonce);
+	return {set: r.set, proof: r.proofs[0] ?? 'no proof', rounds: r.rounds, execs: r.execs};
+}
+
+/**
+ * The rounds of several proofs at once (live `diagnose`: one per stale finding): each round runs
+ * every proof's unread reads together, still one execution per node (per pod through kubectl).
+ */
+export async function proveAllWithRounds(
+	input: CaptureSet,
+	pairs: readonly {readonly from: string; readonly to: string}[],
+	exec: NodeExec,
+	maxRounds = MAX_TRACE_ROUNDS,
+	nonce: () => string = () => randomBytes(16).toString('hex'),
+): Promise<{
+	readonly set: CaptureSet;
+	readonly proofs: readonly (PathProof | string)[];
+	readonly rounds: number;
+	readonly execs: Readonly<Record<NodeId, number>>;
+}> {
 	let set = input;
 	const tried = new Set<string>();
 	const execs: Record<NodeId, number> = {};
@@ -181,15 +201,20 @@ export async function proveWithRounds(
 	let n = set.captures.filter(c => c.catalogId?.startsWith('trace.') === true).length;
 	const next = (): number => ++n;
 	for (;;) {
-		const proof = provePath(assembleSnapshot(set), from, to);
-		if (typeof proof === 'string' || rounds >= maxRounds) return {set, proof, rounds, execs};
-		const todo = proof.requests.filter(r => !tried.has(`${r.node}\0${r.argv.join('\0')}`));
-		if (todo.length === 0) return {set, proof, rounds, execs};
+		const snapshot = assembleSnapshot(set);
+		const proofs = pairs.map(p => provePath(snapshot, p.from, p.to));
+		if (rounds >= maxRounds) return {set, proofs, rounds, execs};
+		const todo = proofs
+			.flatMap(p => (typeof p === 'string' ? [] : p.requests))
+			.filter(r => !tried.has(`${r.node}\0${r.argv.join('\0')}`));
+		if (todo.length === 0) return {set, proofs, rounds, execs};
 		rounds++;
 		// One group per node (per node and pod when the node's commands run in pods).
 		const groups = new Map<string, {node: NodeId; podClass: PodClass; commands: PathCommand[]}>();
 		for (const r of todo) {
-			tried.add(`${r.node}\0${r.argv.join('\0')}`);
+			const id = `${r.node}\0${r.argv.join('\0')}`;
+			if (tried.has(id)) continue; // two proofs asking for the same read
+			tried.add(id);
 			const entry = matchCatalog(r.argv);
 			// Only path reads: anything else is a programming error, never run.
 			if (entry?.phase !== 'trace' || entry.id !== r.catalogId)
