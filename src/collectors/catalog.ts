@@ -37,7 +37,13 @@ export {
 	type PodClass,
 	type SectionPart,
 } from './catalog/schema.js';
-export {HA_CONFS_SCRIPT, ITEM, itemBatchScript, PROBE_SCRIPT} from './catalog/scripts.js';
+export {
+	HA_CONFS_SCRIPT,
+	ITEM,
+	itemBatchScript,
+	PROBE_SCRIPT,
+	TRACE_BATCH_SCRIPT,
+} from './catalog/scripts.js';
 export {OVN_NB_TABLES, OVN_SB_TABLES} from './catalog/ovn.js';
 export {CATALOG, catalogEntries, type CatalogId} from './catalog/entries.js';
 export {
@@ -58,4 +64,4 @@ export {
 	planDetail,
 	type DetailPlan,
 } from './catalog/detail.js';
-export {splitSections, type Section} from './catalog/sections.js';
+export {cut, splitSections, type RawSection, type Section} from './catalog/sections.js';

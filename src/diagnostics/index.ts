@@ -5,6 +5,7 @@ import {runRules, sortFindings} from './engine.js';
 import {rules as allRules} from './registry.js';
 import {predictFixes} from './simulate.js';
 import type {Finding, Rule, RuleOutcome, Severity} from './types.js';
+import {withPathProofs} from './path-findings.js';
 
 export type DiagnosisSummary = {
 	readonly critical: number;
@@ -63,7 +64,10 @@ export function summarize(
 /** Run the rules over a snapshot and sum up (pure). */
 export function diagnose(snapshot: Snapshot, rules: readonly Rule[] = allRules): Diagnosis {
 	const outcomes = predictFixes(snapshot, runRules(snapshot, rules), rules);
-	const findings = sortFindings(outcomes.flatMap(o => (o.status === 'fail' ? o.findings : [])));
+	const findings = withPathProofs(
+		snapshot,
+		sortFindings(outcomes.flatMap(o => (o.status === 'fail' ? o.findings : []))),
+	);
 	const summary = summarize(outcomes, findings);
 	const coverage = computeCoverage(snapshot, outcomes);
 	const verdict = verdictOf(summary, coverage);
@@ -86,6 +90,7 @@ export type {Coverage, CoverageGap, Verdict} from './coverage.js';
 export {VERDICT_EXIT, verdictHeadline, missingSummary} from './coverage.js';
 export type {Backend, BackendReading} from './backend.js';
 export {BACKEND_LABEL, readBackend} from './backend.js';
+export {proofPair, type ProofPair} from './path-findings.js';
 export type {
 	Finding,
 	Rule,

@@ -9,7 +9,7 @@ import type {OsPort, OvsdbNeutronPort, OvsTrace, RouteEntry} from '../model/fact
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
 import {cidrContains, normalizeMac, sameIp, sameMac} from './net.js';
-import type {Evidence} from './types.js';
+import type {Evidence, PathHolder} from './types.js';
 import {fixHolder} from './holder.js';
 import {getModel, type Vip} from './model.js';
 
@@ -130,10 +130,6 @@ export function portWords(port: OsPort): string {
 	return `port ${port.name !== undefined && port.name !== '' ? `${port.name} ` : ''}(${port.id.slice(0, 8)})${ips === '' ? '' : `, ${ips}`}, ${port.mac}`;
 }
 
-export type PathHolder =
-	| {readonly known: true; readonly mac: string; readonly label: string; readonly basis: string}
-	| {readonly known: false; readonly reason: string};
-
 /** The address the trace starts from: a Neutron port (API or OVSDB) plugged into a node's br-int. */
 export type Client = {
 	readonly ip: string;
@@ -212,28 +208,4 @@ export function resolveHolder(snapshot: Snapshot, to: string): {holder: PathHold
 	return {holder: {known: false, reason: `no VIP or Neutron port with ${to} in the capture set`}};
 }
 
-export type HopKind = 'ovs' | 'route' | 'neigh' | 'tunnel' | 'port';
-/** `unread`: the hop's data is not in the capture set (or could not be read). */
-export type HopStatus = 'ok' | 'drift' | 'break' | 'unread';
-
-/** A read-only catalog command that reads one hop. */
-export type PathCommand = {
-	readonly node: NodeId;
-	readonly catalogId: string;
-	readonly argv: readonly string[];
-	/** The argv as one shell line, for people. */
-	readonly command: string;
-};
-
-export type PathHop = {
-	readonly kind: HopKind;
-	readonly node?: NodeId;
-	readonly title: string;
-	readonly status: HopStatus;
-	readonly detail: string;
-	readonly evidence: readonly Evidence[];
-	/** The command that reads this hop (run, or to run when `unread`). */
-	readonly command?: PathCommand;
-	/** This hop contradicts the VIP's holder (the router entry or the landing port). */
-	readonly contradictsHolder?: true;
-};
+export type {HopKind, HopStatus, PathCommand, PathHolder, PathHop} from './types.js';

@@ -29,45 +29,14 @@ import {
 	traceEvidence,
 	tunnelIpOf,
 	type Leg,
-	type PathCommand,
-	type PathHolder,
-	type PathHop,
 } from './path-node.js';
+import type {PathCommand, PathHop, PathProof} from './types.js';
 
-export type {HopKind, HopStatus, PathCommand, PathHop} from './path-node.js';
+export type {HopKind, HopStatus, PathCommand, PathHop} from './types.js';
 
-export type PathVerdict = 'holder' | 'drift' | 'black-hole' | 'incomplete';
+export type {PathProof, PathVerdict} from './types.js';
 
 const MAX_TUNNEL_HOPS = 2;
-
-export type {PathHolder} from './path-node.js';
-
-export type PathProof = {
-	readonly from: {
-		readonly ip: string;
-		readonly mac: string;
-		readonly node: NodeId;
-		readonly tap: string;
-		readonly label: string;
-	};
-	readonly to: string;
-	/** The client is on the destination's subnet: no router hop. */
-	readonly l2: boolean;
-	readonly holder: PathHolder;
-	readonly hops: readonly PathHop[];
-	readonly landing?: {
-		readonly node: NodeId;
-		readonly port: string;
-		readonly mac?: string;
-		readonly label: string;
-	};
-	readonly verdict: PathVerdict;
-	/** 0 ends on the holder, 1 … with drift on the way, 2 black hole, 4 incomplete. */
-	readonly exitCode: 0 | 1 | 2 | 4;
-	readonly headline: string;
-	/** Commands of unread hops: what a live run executes next (one round). */
-	readonly requests: readonly PathCommand[];
-};
 
 /** Follow a trace's exit: a local port (landing), a tunnel (remote round), or a drop/flood. */
 function follow(

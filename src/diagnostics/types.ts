@@ -31,6 +31,12 @@ export type Finding = {
 	readonly remediation?: readonly string[];
 	/** The typed fix (contract B): steps to print, the actions they take, and the predicted result. */
 	readonly fix?: Fix;
+	/**
+	 * The packet-path proof of this finding (issue 22): from a client behind the stale entry to the
+	 * VIP, hop by hop — present when the capture set holds its trace reads (a live diagnose runs
+	 * them; a saved set or bundle replays them).
+	 */
+	readonly path?: PathProof;
 };
 
 /** One command for a human to run: ONE line, no `# on node` comment (the node is its own field). */
@@ -222,3 +228,64 @@ export type RuleOutcome =
 
 /** Keeps `messageId` literal types (typescript-eslint RuleCreator idea). */
 export const defineRule = <M extends string>(rule: Rule<M>): Rule<M> => rule;
+
+// ─── packet-path proof (issue 22, src/diagnostics/path.ts) ─────────────────
+
+export type PathHolder =
+	| {readonly known: true; readonly mac: string; readonly label: string; readonly basis: string}
+	| {readonly known: false; readonly reason: string};
+
+export type HopKind = 'ovs' | 'route' | 'neigh' | 'tunnel' | 'port';
+/** `unread`: the hop's data is not in the capture set (or could not be read). */
+export type HopStatus = 'ok' | 'drift' | 'break' | 'unread';
+
+/** A read-only catalog command that reads one hop. */
+export type PathCommand = {
+	readonly node: NodeId;
+	readonly catalogId: string;
+	readonly argv: readonly string[];
+	/** The argv as one shell line, for people. */
+	readonly command: string;
+};
+
+export type PathHop = {
+	readonly kind: HopKind;
+	readonly node?: NodeId;
+	readonly title: string;
+	readonly status: HopStatus;
+	readonly detail: string;
+	readonly evidence: readonly Evidence[];
+	/** The command that reads this hop (run, or to run when `unread`). */
+	readonly command?: PathCommand;
+	/** This hop contradicts the VIP's holder (the router entry or the landing port). */
+	readonly contradictsHolder?: true;
+};
+
+export type PathVerdict = 'holder' | 'drift' | 'black-hole' | 'incomplete';
+
+export type PathProof = {
+	readonly from: {
+		readonly ip: string;
+		readonly mac: string;
+		readonly node: NodeId;
+		readonly tap: string;
+		readonly label: string;
+	};
+	readonly to: string;
+	/** The client is on the destination's subnet: no router hop. */
+	readonly l2: boolean;
+	readonly holder: PathHolder;
+	readonly hops: readonly PathHop[];
+	readonly landing?: {
+		readonly node: NodeId;
+		readonly port: string;
+		readonly mac?: string;
+		readonly label: string;
+	};
+	readonly verdict: PathVerdict;
+	/** 0 ends on the holder, 1 … with drift on the way, 2 black hole, 4 incomplete. */
+	readonly exitCode: 0 | 1 | 2 | 4;
+	readonly headline: string;
+	/** Commands of unread hops: what a live run executes next (one round). */
+	readonly requests: readonly PathCommand[];
+};

@@ -131,7 +131,10 @@ export async function collectCloudData(session: Session): Promise<void> {
 	);
 	// `port list` carries no allowed address pairs nor binding host: read those with `port show`
 	// for the ports a VRRP/Octavia diagnosis needs (instances' and Octavia's), bounded.
-	const wanted = portsToShow(lists.find(list => list.id === 'os.ports')?.result);
+	const wanted = portsToShow(
+		lists.find(list => list.id === 'os.ports')?.result,
+		options.showOnlyIncompletePorts === true,
+	);
 	const limit = options.portShowLimit ?? COLLECT_DEFAULTS.portShowLimit;
 	if (wanted.length > limit)
 		session.log(
@@ -150,7 +153,7 @@ export async function collectCloudData(session: Session): Promise<void> {
 }
 
 /** Ids of the instance (`compute:*`) and Octavia ports in a `port list --long -f json` output. */
-function portsToShow(result: CommandResult | undefined): string[] {
+function portsToShow(result: CommandResult | undefined, onlyIncomplete = false): string[] {
 	if (result === undefined || result.exitCode !== 0) return [];
 	let list: unknown;
 	try {
@@ -166,6 +169,12 @@ function portsToShow(result: CommandResult | undefined): string[] {
 		const owner = record['Device Owner'] ?? record['device_owner'];
 		const id = record['ID'] ?? record['id'];
 		if (typeof owner !== 'string' || typeof id !== 'string') continue;
+		if (
+			onlyIncomplete &&
+			Array.isArray(record['allowed_address_pairs']) &&
+			'binding:host_id' in record
+		)
+			continue;
 		if (
 			(owner.startsWith('compute:') || owner === 'Octavia') &&
 			checkParam('port', id) === undefined

@@ -14,6 +14,7 @@ import {
 	namespaceNames,
 	planCommand,
 	planDetail,
+	type CatalogId,
 	type PlannedCommand,
 } from '../collectors/catalog.js';
 import {
@@ -100,7 +101,10 @@ async function discover(
 	run: NodeRun,
 ): Promise<{namespaces: readonly string[]; bridges: readonly string[]} | undefined> {
 	const id = run.node.info.id;
-	const discovery = catalogEntries.filter(entry => entry.phase === 'discover');
+	const only = session.options.only;
+	const discovery = catalogEntries.filter(
+		entry => entry.phase === 'discover' && (only === undefined || only.has(entry.id as CatalogId)),
+	);
 	const results = await Promise.all(
 		discovery.map(async entry => {
 			const planned = planCommand(entry.id, {});
@@ -143,6 +147,7 @@ async function detail(
 		...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
 		...(session.routers === undefined ? {} : {routers: session.routers}),
 		roles: node.info.roles,
+		...(session.options.only === undefined ? {} : {only: session.options.only}),
 	});
 	for (const refusal of plan.refusals) session.refused(refusal, id);
 	if (plan.skipped.length > 0)

@@ -60,6 +60,16 @@ export type CollectOptions = {
 		readonly kind: string;
 		readonly message: string;
 	}[];
+	/**
+	 * A targeted collection (`dvrscope trace`): only these discovery and detail entries run on the
+	 * nodes (default: the whole catalog). What was not read is simply absent from the set.
+	 */
+	readonly only?: ReadonlySet<CatalogId>;
+	/**
+	 * Skip `port show` for ports whose list entry already carries their allowed address pairs and
+	 * binding (the Neutron API's list does; the CLI's `port list --long` does not). Set by trace.
+	 */
+	readonly showOnlyIncompletePorts?: boolean;
 	/** At most this many `port show` reads after `port list` (default 100). */
 	readonly portShowLimit?: number;
 	/** Marker nonce source (tests pin it). */

@@ -12,6 +12,9 @@
 import {setMaxListeners} from 'node:events';
 import type {CaptureSet} from '../model/capture.js';
 import type {NodeExec} from './trace-rounds.js';
+import type {CatalogEntry} from '../collectors/catalog.js';
+import type {NodeId} from '../model/ids.js';
+import type {CommandResult} from '../transport/types.js';
 import type {SessionEventListener} from '../model/events.js';
 import {describeTarget, resolveTarget} from './targets.js';
 import {collectCloudData, runCloud} from './collect-cloud.js';
@@ -160,7 +163,11 @@ export async function collect(
 	let set = finishSet(session, nodes, started, cancelled);
 	if (options.after !== undefined && !cancelled) {
 		const byId = new Map(options.nodes.map(n => [n.info.id, n.transport]));
-		const exec: NodeExec = async (node, argv, entry) => {
+		const run = async (
+			node: NodeId,
+			argv: readonly [string, ...string[]],
+			entry: CatalogEntry,
+		): Promise<CommandResult & {via?: string}> => {
 			const transport = byId.get(node);
 			if (transport === undefined)
 				return {
@@ -179,6 +186,9 @@ export async function collect(
 			);
 			return {...result, via: transport.kind};
 		};
+		const exec: NodeExec = Object.assign(run, {
+			podScoped: (node: NodeId) => byId.get(node)?.kind === 'kubectl',
+		});
 		set = await options.after(set, exec, controller.signal);
 	}
 	// Close every transport (also the unselected and unfinished ones), bounded.

@@ -49,6 +49,11 @@ export type LiveCollectOptions = {
 	readonly openstack?: OpenStackAccess;
 	readonly description?: string;
 	readonly toolVersion?: string;
+	/**
+	 * `trace`: a targeted collection of what the packet-path proof reads (OVSDB interfaces, the
+	 * namespaces' neighbours and addresses; Neutron subnets and ports) instead of the whole catalog.
+	 */
+	readonly reads?: 'all' | 'trace';
 	/** More reads on the collection's connections before they close (packet-path rounds). */
 	readonly after?: CollectOptions['after'];
 	/** Pause before collecting from more than 50 nodes without a target (ms; default 5000). */
@@ -87,6 +92,21 @@ const CLOUD_DATA: readonly CatalogId[] = [
 	'os.subnets',
 	'os.ports',
 ];
+
+/** What `dvrscope trace` collects before its rounds: the Neutron look-ups of the endpoints. */
+const TRACE_CLOUD_DATA: readonly CatalogId[] = ['os.subnets', 'os.ports'];
+
+/**
+ * …and on the nodes: the OVSDB Interface table (taps, iface-ids, tunnel ports and their IPs) and
+ * every Neutron namespace's neighbours and addresses (router legs, the qrouter entry, the holder's
+ * dynamic entries) — no flow dumps, no routes, no L3-HA files.
+ */
+const TRACE_NODE_READS: ReadonlySet<CatalogId> = new Set<CatalogId>([
+	'netns.list',
+	'ovs.interfaces',
+	'netns.state-batch',
+	'netns.batch',
+]);
 
 /** Collect live and return the capture set (not yet written). */
 export async function collectToCaptureSet(
@@ -129,7 +149,10 @@ export async function prepareLiveCollection(
 	return {
 		...base,
 		nodes,
-		...(cloud === undefined ? {} : {cloud, cloudEntries: CLOUD_DATA}),
+		...(cloud === undefined
+			? {}
+			: {cloud, cloudEntries: options.reads === 'trace' ? TRACE_CLOUD_DATA : CLOUD_DATA}),
+		...(options.reads === 'trace' ? {only: TRACE_NODE_READS, showOnlyIncompletePorts: true} : {}),
 		...extra,
 		...(options.after === undefined ? {} : {after: options.after}),
 		description:

@@ -4,8 +4,8 @@ import {openInput} from '../../src/bundle/read.js';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
 import type {CaptureSet} from '../../src/model/capture.js';
 import {provePath, type PathProof} from '../../src/diagnostics/path.js';
-import {proveWithRounds, type NodeExec} from '../../src/session/trace-rounds.js';
-import {replayExec} from '../helpers/trace-replay.js';
+import {proveWithRounds} from '../../src/session/trace-rounds.js';
+import {batchAware, replayExec, replaySingle} from '../helpers/trace-replay.js';
 
 const VIP = '198.19.0.100';
 const VM1 = 'fa:16:3e:4c:55:f0';
@@ -38,7 +38,9 @@ describe('path proof on the lab recordings (replayed: real OVS/iproute2 output, 
 		]);
 		expect(p.landing).toMatchObject({node: 'compute-1', port: 'tap-vm2', mac: VM2});
 		expect(r.rounds).toBe(2);
-		expect(r.execs).toEqual({'compute-2': 3, 'compute-1': 1});
+		// one execution per node per round: compute-2's three reads in one trace.batch
+		expect(r.execs).toEqual({'compute-2': 1, 'compute-1': 1});
+		expect(exec.execs).toEqual(['compute-2: trace.batch', 'compute-1: trace.ovs']);
 		// the remote round carries the tunnel id and the DVR-rewritten source MAC of the previous hop
 		expect(exec.calls.at(-1)).toBe(
 			`compute-1: ovs-appctl -T 10 ofproto/trace br-tun --names in_port=vxlan-c612010c,tun_id=0x184,ip,dl_src=fa:16:3f:67:00:48,dl_dst=${VM2},nw_src=198.19.1.21,nw_dst=${VIP}`,
@@ -96,8 +98,8 @@ describe('path proof on the lab recordings (replayed: real OVS/iproute2 output, 
 	});
 
 	it('a remote node that cannot be read leaves the proof INCOMPLETE (never OK), naming its command', async () => {
-		const replay = replayExec('healthy');
-		const exec: NodeExec = async (node, argv, entry) =>
+		const replay = replaySingle('healthy');
+		const exec = batchAware(async (node, argv, entry) =>
 			node === 'compute-1'
 				? {
 						target: node,
@@ -109,7 +111,8 @@ describe('path proof on the lab recordings (replayed: real OVS/iproute2 output, 
 						durationMs: 0,
 						failure: {kind: 'unreachable', message: 'connection refused'},
 					}
-				: replay(node, argv, entry);
+				: replay(node, argv, entry),
+		);
 		const p = proof((await proveWithRounds(await set('healthy'), 'client', VIP, exec)).proof);
 		expect(p.exitCode).toBe(4);
 		const unread = p.hops.find(h => h.status === 'unread');
@@ -120,8 +123,8 @@ describe('path proof on the lab recordings (replayed: real OVS/iproute2 output, 
 	});
 
 	it('OVS refusing a trace (unknown port, rc 2) is an unread hop with OVS’s words, not a break', async () => {
-		const replay = replayExec('healthy');
-		const exec: NodeExec = async (node, argv, entry) => {
+		const replay = replaySingle('healthy');
+		const exec = batchAware(async (node, argv, entry) => {
 			const r = await replay(node, argv, entry);
 			return argv.includes('br-int') && argv.at(-1)?.startsWith('in_port=tap-client') === true
 				? {
@@ -131,7 +134,7 @@ describe('path proof on the lab recordings (replayed: real OVS/iproute2 output, 
 						exitCode: 2,
 					}
 				: r;
-		};
+		});;
 		const p = proof((await proveWithRounds(await set('healthy'), 'client', VIP, exec)).proof);
 		expect(p.exitCode).toBe(4);
 		expect(p.hops[0]).toMatchObject({kind: 'ovs', status: 'unread'});
@@ -141,14 +144,14 @@ describe('path proof on the lab recordings (replayed: real OVS/iproute2 output, 
 	});
 
 	it('kernel datapath (HAND-MADE trace without the remote IP): the tunnel is read from options:remote_ip and the proof closes', async () => {
-		const replay = replayExec('failover');
+		const replay = replaySingle('failover');
 		const kernel = fixture('trace-kernel/br-int-qr-to-tunnel-no-dst.txt');
-		const exec: NodeExec = async (node, argv, entry) => {
+		const exec = batchAware(async (node, argv, entry) => {
 			const r = await replay(node, argv, entry);
 			return argv.at(-1)?.startsWith('in_port=qr-d5ec3321-6d') === true
 				? {...r, stdout: kernel}
 				: r;
-		};
+		});;
 		const p = proof((await proveWithRounds(await set('failover'), 'client', VIP, exec)).proof);
 		expect(p.hops.find(h => h.kind === 'tunnel')?.title).toContain(
 			'→ 198.18.1.11, tun_id 0x184 (compute-1)',
@@ -158,12 +161,12 @@ describe('path proof on the lab recordings (replayed: real OVS/iproute2 output, 
 	});
 
 	it('the remote trace always carries tun_id: without it br-tun table 4 drops it (recorded), a false break', async () => {
-		const replay = replayExec('healthy');
+		const replay = replaySingle('healthy');
 		const argvs: string[] = [];
-		const exec: NodeExec = async (node, argv, entry) => {
+		const exec = batchAware(async (node, argv, entry) => {
 			argvs.push(argv.join(' '));
 			return replay(node, argv, entry);
-		};
+		});;
 		await proveWithRounds(await set('healthy'), 'client', VIP, exec);
 		const remote = argvs.filter(a => a.includes('br-tun'));
 		expect(remote).toHaveLength(1);
@@ -171,12 +174,12 @@ describe('path proof on the lab recordings (replayed: real OVS/iproute2 output, 
 	});
 
 	it('a drop on the remote node is a black hole at that hop', async () => {
-		const replay = replayExec('healthy');
+		const replay = replaySingle('healthy');
 		const dropped = fixture('trace/healthy/4-compute-1-br-tun-no-tun-id.txt');
-		const exec: NodeExec = async (node, argv, entry) => {
+		const exec = batchAware(async (node, argv, entry) => {
 			const r = await replay(node, argv, entry);
 			return node === 'compute-1' ? {...r, stdout: dropped} : r;
-		};
+		});;
 		const p = proof((await proveWithRounds(await set('healthy'), 'client', VIP, exec)).proof);
 		expect(p.exitCode).toBe(2);
 		expect(p.hops.at(-1)).toMatchObject({kind: 'ovs', node: 'compute-1', status: 'break'});
@@ -184,17 +187,17 @@ describe('path proof on the lab recordings (replayed: real OVS/iproute2 output, 
 	});
 
 	it('a peer DVR MAC missing from br-tun (learning path, HAND-MADE from the recording) is drift', async () => {
-		const replay = replayExec('healthy');
+		const replay = replaySingle('healthy');
 		const learning = fixture('trace/healthy/4-compute-1-br-tun-from-tunnel.txt')
 			.replace(' 9. dl_src=fa:16:3f:67:00:48, priority 1,', ' 9. priority 0,')
 			.replace(
 				'    output:"patch-int"',
 				'    goto_table:10\n10. priority 1, cookie 0x14843e2a532bafa2\n    learn(table=20,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],output:OXM_OF_IN_PORT[])\n    output:"patch-int"',
 			);
-		const exec: NodeExec = async (node, argv, entry) => {
+		const exec = batchAware(async (node, argv, entry) => {
 			const r = await replay(node, argv, entry);
 			return node === 'compute-1' ? {...r, stdout: learning} : r;
-		};
+		});;
 		const p = proof((await proveWithRounds(await set('healthy'), 'client', VIP, exec)).proof);
 		expect(p.exitCode).toBe(1);
 		expect(p.verdict).toBe('drift');

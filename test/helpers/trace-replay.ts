@@ -6,7 +6,58 @@
  * matched on bridge and flow, `ip route get` on its words. Anything else fails as not recorded.
  */
 import {readFileSync, existsSync} from 'node:fs';
-import type {NodeExec} from '../../src/session/trace-rounds.js';
+import type {CatalogEntry} from '../../src/collectors/catalog.js';
+import {commandOfStep, type NodeExec} from '../../src/session/trace-rounds.js';
+
+type Single = (
+	node: string,
+	argv: readonly [string, ...string[]],
+	entry: CatalogEntry,
+) => ReturnType<NodeExec>;
+
+/**
+ * FAKE `trace.batch`: answers a batch execution (`sh -c SCRIPT dvrscope NONCE STEP…`) by calling
+ * `single` for each step's own command and bracketing each output with the script's markers, as
+ * the real script prints them (test/session/trace-batch.test.ts runs the real script under sh).
+ * `execs` lists every execution (a batch counts once), `calls` every command answered.
+ */
+export function batchAware(single: Single): NodeExec & {execs: string[]; calls: string[]} {
+	const execs: string[] = [];
+	const calls: string[] = [];
+	const exec = async (node: string, argv: readonly [string, ...string[]], entry: CatalogEntry) => {
+		execs.push(`${node}: ${entry.id}`);
+		if (entry.id !== 'trace.batch') {
+			calls.push(`${node}: ${argv.join(' ')}`);
+			return single(node, argv, entry);
+		}
+		const nonce = argv[4] ?? '';
+		let stdout = '';
+		let stderr = '';
+		for (const step of argv.slice(5)) {
+			const one = commandOfStep(step);
+			if (one === undefined) throw new Error(`replay fake: not a legal step ${step}`);
+			calls.push(`${node}: ${one.argv.join(' ')}`);
+			const r = await single(node, one.argv, one.entry);
+			const part = step.startsWith('ovs/') ? 'ovs' : 'route';
+			const begin = `\n@@dvrscope ${nonce} begin ${part} ${step}\n`;
+			const end = `\n@@dvrscope ${nonce} end ${part} ${step} ${r.exitCode ?? 1}\n`;
+			if (r.failure !== undefined) return {...r, stdout: stdout + begin + r.stdout, stderr};
+			stdout += begin + r.stdout + end;
+			stderr += begin + r.stderr + end;
+		}
+		return {
+			target: node,
+			argv,
+			stdout,
+			stderr,
+			exitCode: 0,
+			startedAt: new Date(0).toISOString(),
+			durationMs: 0,
+			via: 'replay',
+		};
+	};
+	return Object.assign(exec, {execs, calls});
+}
 
 const DIR = new URL('../fixtures/trace/', import.meta.url);
 
@@ -31,11 +82,10 @@ function key(words: readonly string[]): string {
 	return words.join(' ');
 }
 
-export function replayExec(state: string): NodeExec & {calls: string[]} {
+/** The recordings of `state` as one command's exec (wrap it with {@link batchAware}). */
+export function replaySingle(state: string): Single {
 	const recorded = rows(state);
-	const calls: string[] = [];
-	const exec = async (node: string, argv: readonly string[]) => {
-		calls.push(`${node}: ${argv.join(' ')}`);
+	return async (node: string, argv: readonly string[]) => {
 		const row = recorded.find(r => r.node === node && key(r.words) === key(argv));
 		const startedAt = new Date(0).toISOString();
 		if (row === undefined)
@@ -64,5 +114,8 @@ export function replayExec(state: string): NodeExec & {calls: string[]} {
 			via: 'replay',
 		};
 	};
-	return Object.assign(exec, {calls});
+}
+
+export function replayExec(state: string): NodeExec & {execs: string[]; calls: string[]} {
+	return batchAware(replaySingle(state));
 }

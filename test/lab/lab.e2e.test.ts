@@ -504,6 +504,30 @@ describe.skipIf(reason !== '')(
 			}
 		}, 1_800_000);
 
+		it('Given the failover, live diagnose over SSH runs the path proof of the stale finding: it breaks at the qrouter entry on the client node, names the old master, and agrees with the failed ping (issue 22)', () => {
+			if (state().scenario !== 'failover') lab('scenario.sh', 'failover');
+			const now = state();
+			const master = now.master as 'vm1' | 'vm2';
+			const old = master === 'vm1' ? 'vm2' : 'vm1';
+			expect(now.clientPing.received).toBe(0);
+			const {code, findings, stderr} = diagnoseCli(true);
+			expect(code, stderr).toBe(2);
+			const proven = stale(findings).find(f => f.vip === VIP && f.path !== undefined);
+			expect(proven?.path?.verdict, stderr).toBe('black-hole');
+			// from the client VM behind compute-2, whose qrouter holds the stale entry
+			expect(proven?.path?.from.ip).toBe(now.ports.client.ip);
+			const brk = proven?.path?.hops.find(h => h.status === 'break');
+			expect(brk).toMatchObject({kind: 'neigh', node: 'compute-2', contradictsHolder: true});
+			expect(brk?.detail).toContain(now.ports[old].mac);
+			expect(brk?.detail).toContain(`port ${old}`);
+			expect(brk?.detail).toContain(now.ports[master].mac);
+			expect(proven?.path?.landing?.mac).toBe(now.ports[old].mac);
+			// at most two extra rounds, one execution per node each
+			expect(stderr).toMatch(
+				/path proof of 1 finding\(s\): 2 round\(s\); executions per node: compute-\d 1, compute-\d 1\n/,
+			);
+		}, 900_000);
+
 		it('Given the failover, every command the findings print, run as printed where it says, recovers: every entry points at the holder and the routed ping works', async () => {
 			const findings = await diagnoseLab('ssh');
 			const command = stale(findings)[0]?.fix?.steps.find(step => step.where === 'cloud')?.command;

@@ -351,6 +351,40 @@ describe('collect() over 60 nodes (fake transport with delays and failures)', ()
 		).toHaveLength(4);
 	});
 
+	it('a targeted collection (dvrscope trace) runs only the entries asked for, then the rounds on the same connections', async () => {
+		const fake = new FakeTransport('c-1', healthy(1));
+		let seen = -1;
+		const set = await collect(
+			{
+				nodes: [{info: {id: 'c-1', roles: []}, transport: fake}],
+				only: new Set(['netns.list', 'ovs.interfaces', 'netns.state-batch', 'netns.batch']),
+				nonce: () => NONCE,
+				after: async (collected, exec) => {
+					// still open for the path rounds, and the exec runs on the node's transport
+					expect(fake.closed).toBe(false);
+					seen = fake.executed.length;
+					await exec('c-1', ['ovs-vsctl', '-t', '5', 'show'], {
+						id: 'ovs.show',
+					} as Parameters<typeof exec>[2]);
+					expect(exec.podScoped?.('c-1')).toBe(false);
+					return collected;
+				},
+			},
+			() => undefined,
+			new AbortController().signal,
+		);
+		const ids = new Set(set.captures.map(c => c.catalogId));
+		expect([...ids].sort()).toEqual([
+			'netns.addr',
+			'netns.list',
+			'netns.neigh',
+			'netns.state-batch',
+			'ovs.interfaces',
+		]);
+		expect(fake.executed.length).toBe(seen + 1);
+		expect(fake.closed).toBe(true);
+	});
+
 	it('reads instance and Octavia ports with port show after port list (bounded)', async () => {
 		// Given a FAKE cloud with three ports, one of them DHCP
 		const api = new FakeTransport('cloud', {

@@ -216,6 +216,7 @@ export async function runLiveCollection(
 	options: CollectCliOptions,
 	report: (message: string) => void = usage,
 	after?: LiveCollectOptions['after'],
+	reads?: LiveCollectOptions['reads'],
 ): Promise<LiveCollection | undefined> {
 	if (!wantsLiveCollection(options)) {
 		report('give --inventory FILE (SSH/kubectl/local nodes) or --kube-context NAME');
@@ -242,7 +243,10 @@ export async function runLiveCollection(
 	};
 	setInterruptHandler(onSigint);
 	try {
-		return await collectLive(options, report, controller, after);
+		return await collectLive(options, report, controller, {
+			...(after === undefined ? {} : {after}),
+			...(reads === undefined ? {} : {reads}),
+		});
 	} finally {
 		setInterruptHandler(undefined);
 	}
@@ -252,7 +256,7 @@ async function collectLive(
 	options: CollectCliOptions,
 	report: (message: string) => void,
 	controller: AbortController,
-	after?: LiveCollectOptions['after'],
+	extra: Pick<LiveCollectOptions, 'after' | 'reads'>,
 ): Promise<LiveCollection | undefined> {
 	const prepared = await liveCollectOptions(options, report);
 	if (prepared === undefined) return undefined;
@@ -272,7 +276,7 @@ async function collectLive(
 	};
 	try {
 		const set = await collectToCaptureSet(
-			after === undefined ? prepared.options : {...prepared.options, after},
+			{...prepared.options, ...extra},
 			onEvent,
 			controller.signal,
 		);

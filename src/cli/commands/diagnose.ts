@@ -1,6 +1,7 @@
 import type {Command} from 'commander';
 import type {CaptureSet} from '../../model/capture.js';
 import {addLiveCollectionOptions, type CollectCliOptions} from './collect.js';
+import type {LiveCollectOptions} from '../../session/live.js';
 
 /** Exit codes of `dvrscope diagnose`. */
 export const DIAGNOSE_EXIT = {ok: 0, warnings: 1, critical: 2, usage: 3, incomplete: 4} as const;
@@ -66,6 +67,38 @@ function formatOf(options: DiagnoseOptions, report = usage): Format | undefined 
 	return format as Format;
 }
 
+/** Proof rounds a live diagnose runs for its findings: at most this many executions per node more. */
+export const DIAGNOSE_PROOF_ROUNDS = 2;
+
+/**
+ * Live diagnose (issue 22): on the collection's open connections, the packet-path proof of each
+ * stale router entry finding — from a VM behind a node whose qrouter holds the stale entry to the
+ * VIP — at most {@link DIAGNOSE_PROOF_ROUNDS} rounds of one execution per node. The trace reads go
+ * into the capture set, so the findings carry the proof and a saved set or bundle replays it.
+ */
+const proveFindings: NonNullable<LiveCollectOptions['after']> = async (collected, exec) => {
+	const [{analyze}, {proofPair}, {proveAllWithRounds}] = await Promise.all([
+		import('../../diagnostics/analyze.js'),
+		import('../../diagnostics/index.js'),
+		import('../../session/trace-rounds.js'),
+	]);
+	const report = analyze(collected);
+	const pairs = new Map<string, {from: string; to: string}>();
+	for (const finding of report.diagnosis.findings) {
+		const pair = proofPair(report.snapshot, finding);
+		if (pair !== undefined) pairs.set(`${pair.from} ${pair.to}`, pair);
+	}
+	if (pairs.size === 0) return collected;
+	const r = await proveAllWithRounds(collected, [...pairs.values()], exec, DIAGNOSE_PROOF_ROUNDS);
+	const per = Object.entries(r.execs)
+		.map(([n, c]) => `${n} ${c}`)
+		.join(', ');
+	process.stderr.write(
+		`path proof of ${pairs.size} finding(s): ${r.rounds} round(s); executions per node: ${per || 'none'}\n`,
+	);
+	return r.set;
+};
+
 async function run(setPaths: readonly string[], options: DiagnoseOptions): Promise<void> {
 	const format = formatOf(options);
 	if (format === undefined) return;
@@ -75,7 +108,7 @@ async function run(setPaths: readonly string[], options: DiagnoseOptions): Promi
 			usage('give either capture sets or live targets (--inventory / --kube-context), not both');
 			return;
 		}
-		const live = await runLiveCollection(options, usage);
+		const live = await runLiveCollection(options, usage, proveFindings);
 		if (live === undefined) return;
 		if (options.saveSet !== undefined) {
 			const {writeCaptureSet} = await import('../../bundle/capture-set.js');

@@ -94,7 +94,7 @@ async function run(setPaths: readonly string[], options: TraceOptions): Promise<
 				`trace: ${rounds.rounds} round(s); executions per node: ${per || 'none'}\n`,
 			);
 			return rounds.set;
-		});
+		}, 'trace');
 		set = live?.set;
 	} else {
 		if (setPaths.length === 0) {

@@ -76,6 +76,8 @@ export function planDetail(found: {
 	readonly budget?: number;
 	/** The node's inventory roles (`ovn-db` adds the OVN NB/SB reads). */
 	readonly roles?: readonly string[];
+	/** A targeted collection: only these entries are planned. */
+	readonly only?: ReadonlySet<string>;
 }): DetailPlan {
 	const refusals: Refusal[] = [];
 	const skipped: string[] = [];
@@ -110,7 +112,9 @@ export function planDetail(found: {
 		haConfsPath: found.haConfsPath ?? DEFAULT_HA_CONFS_PATH,
 	};
 	const budget = found.budget ?? COMMAND_BYTES_BUDGET;
-	const detail = catalogEntries.filter(entry => entry.phase === 'detail');
+	const detail = catalogEntries.filter(
+		entry => entry.phase === 'detail' && (found.only === undefined || found.only.has(entry.id)),
+	);
 	const planned = new Map<CatalogEntry, PlannedCommand>();
 	for (const entry of detail) {
 		if (entry.chunked === true) continue;

@@ -34,12 +34,32 @@ export function printable(value: string): string {
 
 /** `undefined` when the value is legal for the parameter, else the reason. */
 export function checkParam(name: ParamName, value: string): string | undefined {
-	const max = name === 'flow' ? MAX_FLOW_LENGTH : MAX_PARAM_LENGTH;
+	const max =
+		name === 'flow'
+			? MAX_FLOW_LENGTH
+			: name === 'traceStep'
+				? MAX_FLOW_LENGTH + 32
+				: MAX_PARAM_LENGTH;
 	if (value.length > max) return `longer than ${max} characters`;
 	if (!PARAM_PATTERNS[name].test(value))
 		return `does not match the ${name} pattern ${String(PARAM_PATTERNS[name])}`;
 	if (name === 'flow') return checkTraceFlow(value);
+	if (name === 'traceStep') return checkTraceStep(value);
 	if (name === 'haConfsPath' && value.split('/').includes('..')) return 'contains ".."';
+	return undefined;
+}
+
+/** A `trace.batch` step: each part legal as its own parameter (see PARAM_PATTERNS.traceStep). */
+function checkTraceStep(step: string): string | undefined {
+	const [kind, ...parts] = step.split('/');
+	const names: readonly ParamName[] =
+		kind === 'ovs' ? ['bridge', 'flow'] : ['namespace', 'ip', 'sourceIp', 'device'];
+	if (parts.length !== names.length)
+		return `a ${kind ?? ''} step has ${names.length} parts (${names.join(', ')})`;
+	for (const [i, name] of names.entries()) {
+		const reason = checkParam(name, parts[i] ?? '');
+		if (reason !== undefined) return `${name}: ${reason}`;
+	}
 	return undefined;
 }
 

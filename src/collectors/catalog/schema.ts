@@ -39,6 +39,12 @@ export const PARAM_PATTERNS = {
 	/** Source address of `ip route get … from`: same form as `ip`. */
 	sourceIp:
 		/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|[0-9a-fA-F:]{2,39}(?:\d{1,3}(?:\.\d{1,3}){3})?)$/,
+	/**
+	 * One read of a packet-path round inside `trace.batch` (issue 22): `ovs/<bridge>/<flow>` (an
+	 * `ofproto/trace`) or `route/<namespace>/<ip>/<sourceIp>/<device>` (an `ip route get`). Each
+	 * part is checked as its own parameter (plan.ts, checkTraceStep); `/` never occurs in a part.
+	 */
+	traceStep: /^(?:ovs|route)\/[A-Za-z0-9_.:,=/-]+$/,
 	/** Neutron `ha_confs_path`: an absolute path of plain segments. */
 	haConfsPath: /^\/(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\/){0,8}[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/,
 } as const satisfies Record<string, RegExp>;

@@ -131,6 +131,26 @@ export const PROBE_SCRIPT = [
 	'done',
 ].join('\n');
 
+/**
+ * Script run as `sh -c SCRIPT dvrscope NONCE STEP…`: the reads of one packet-path round on one node
+ * in one execution (issue 22). Each step is a checked `traceStep` word, cut into its parts with
+ * parameter expansion only (no word splitting, no eval): `ofproto/trace` with `--names` and one
+ * flow word (never `-generate`, never a packet), or `ip route get … iif`.
+ */
+export const TRACE_BATCH_SCRIPT = [
+	MARKER_FN,
+	'n=$1; shift',
+	'for i do',
+	'  k=${i%%/*}; a=${i#*/}',
+	'  case $k in',
+	'  ovs) b=${a%%/*}; f=${a#*/}',
+	'    m "$n" begin ovs "$i"; ovs-appctl -T 10 ofproto/trace "$b" --names "$f"; r=$?; m "$n" end ovs "$i" "$r";;',
+	'  route) s=${a%%/*}; a=${a#*/}; d=${a%%/*}; a=${a#*/}; f=${a%%/*}; v=${a#*/}',
+	'    m "$n" begin route "$i"; ip -n "$s" -j route get "$d" from "$f" iif "$v"; r=$?; m "$n" end route "$i" "$r";;',
+	'  esac',
+	'done',
+].join('\n');
+
 export const NAMESPACE_PARTS: readonly SectionPart[] = [
 	...NEIGH_PARTS,
 	...ADDR_PARTS,

@@ -19,9 +19,10 @@ export type Section = {
 	readonly exitCode: number | null;
 };
 
-type RawSection = {part: string; item: string; body: string; rc: number | null};
+export type RawSection = {part: string; item: string; body: string; rc: number | null};
 
-function cut(text: string, nonce: string): RawSection[] {
+/** The sections of a batched execution's output (markers of `nonce`), in order. Pure. */
+export function cut(text: string, nonce: string): RawSection[] {
 	const begin = `\n${MARK} ${nonce} begin `;
 	const end = `\n${MARK} ${nonce} end `;
 	const sections: RawSection[] = [];

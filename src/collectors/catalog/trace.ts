@@ -4,6 +4,7 @@
  * word for the flow and the flow can never be an option): without a packet it has no side effects.
  */
 import type {CatalogEntry} from './schema.js';
+import {TRACE_BATCH_SCRIPT} from './scripts.js';
 
 /** Phase `trace`: run only in the rounds of a packet-path proof, never in a plain collection. */
 export const TRACE_ENTRIES = [
@@ -46,5 +47,18 @@ export const TRACE_ENTRIES = [
 		],
 		kind: 'ip-route',
 		timeoutMs: 15_000,
+	},
+	{
+		// The reads of one path round on one node in one execution (src/session/trace-rounds.ts):
+		// the same commands as trace.ovs / trace.route-get, each filed as its own capture. Over
+		// kubectl the route reads go to the l3-agent pod in their own batch.
+		id: 'trace.batch',
+		title: 'Packet-path reads of one round on one node (ofproto/trace and ip route get, batched)',
+		scope: 'node',
+		phase: 'trace',
+		podClass: 'ovs-vswitchd',
+		argv: ['sh', '-c', TRACE_BATCH_SCRIPT, 'dvrscope', {param: 'nonce'}, {spread: 'traceStep'}],
+		timeoutMs: 60_000,
+		needs: 'traceStep',
 	},
 ] as const satisfies readonly CatalogEntry[];

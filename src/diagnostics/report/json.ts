@@ -49,7 +49,7 @@ export function toFindingsReport(diagnosis: Diagnosis, ctx: ReportContext): Find
 			gaps: diagnosis.coverage.gaps.map(g => ({...g})),
 		},
 		summary: diagnosis.summary,
-		findings: diagnosis.findings.map(({remediation, fix, ...f}) => ({
+		findings: diagnosis.findings.map(({remediation, fix, path, ...f}) => ({
 			...f,
 			nodes: [...f.nodes],
 			data: {...f.data},
@@ -57,6 +57,9 @@ export function toFindingsReport(diagnosis: Diagnosis, ctx: ReportContext): Find
 			...(remediation !== undefined ? {remediation: [...remediation]} : {}),
 			...(fix !== undefined
 				? {fix: JSON.parse(JSON.stringify(fix)) as FindingsReport['findings'][number]['fix']}
+				: {}),
+			...(path !== undefined
+				? {path: JSON.parse(JSON.stringify(path)) as FindingsReport['findings'][number]['path']}
 				: {}),
 			docs: docsPathOf(f.ruleId),
 		})),

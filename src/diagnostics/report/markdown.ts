@@ -3,6 +3,7 @@ import {GAP_LABEL, verdictHeadline} from '../coverage.js';
 import type {Diagnosis} from '../index.js';
 import type {Severity} from '../types.js';
 import {fixMarkdownLines} from './fix.js';
+import {findingPathMarkdown} from './path.js';
 import {docsPathOf} from './json.js';
 
 const LABEL: Readonly<Record<Severity, string>> = {
@@ -85,6 +86,7 @@ export function renderMarkdown(
 				out.push('', `  ${f3}`, ...e.excerpt.split('\n').map(l => `  ${l}`), `  ${f3}`, '');
 			}
 		}
+		if (f.path !== undefined) out.push(...findingPathMarkdown(f.path));
 		out.push(...fixMarkdownLines(f, fence));
 		out.push(`Docs: \`${docsPathOf(f.ruleId)}\``, '');
 	});

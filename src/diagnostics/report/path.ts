@@ -76,3 +76,35 @@ export function pathMarkdown(proof: PathProof): string {
 	}
 	return `${out.join('\n')}\n`;
 }
+
+/** The command that re-runs a proof, as an engineer pastes it (the source options are theirs). */
+export const traceCommand = (proof: Pick<PathProof, 'from' | 'to'>): string =>
+	`dvrscope trace --from ${proof.from.ip} --to ${proof.to}`;
+
+/** A finding's proof in a few lines (text report): the verdict, every hop, details of the others. */
+export function findingPathText(proof: PathProof): string[] {
+	const out = ['', `  Path proof (${traceCommand(proof)}):`, `    ${proof.headline}`];
+	proof.hops.forEach((hop, i) => {
+		const flag = hop.contradictsHolder === true ? '  ✗ contradicts the holder' : '';
+		out.push(`    ${String(i + 1).padStart(2)}. [${MARK[hop.status]}] ${hop.title}${flag}`);
+		if (hop.status !== 'ok') out.push(`        ${hop.detail}`);
+	});
+	return out;
+}
+
+/** A finding's proof in Markdown: the verdict and the hop table. */
+export function findingPathMarkdown(proof: PathProof): string[] {
+	const out = [
+		`**Path proof** (\`${traceCommand(proof)}\`): ${proof.headline}`,
+		'',
+		'| # | status | hop | what it shows |',
+		'|---|---|---|---|',
+	];
+	proof.hops.forEach((hop, i) =>
+		out.push(
+			`| ${i + 1} | ${MARK[hop.status]}${hop.contradictsHolder === true ? ' ✗' : ''} | ${hop.title.replace(/\|/g, '\\|')} | ${hop.detail.replace(/\|/g, '\\|')} |`,
+		),
+	);
+	out.push('');
+	return out;
+}

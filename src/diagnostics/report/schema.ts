@@ -90,6 +90,35 @@ export const fixSchema = z
 	})
 	.describe('Typed fix (optional; remediation is derived from its steps)');
 
+/** A finding's packet-path proof (issue 22): the same object `dvrscope trace --json` prints. */
+const pathProofSchema = z
+	.object({
+		from: z.object({
+			ip: z.string(),
+			mac: z.string(),
+			node: z.string(),
+			tap: z.string(),
+			label: z.string(),
+		}),
+		to: z.string(),
+		l2: z.boolean(),
+		verdict: z.enum(['holder', 'drift', 'black-hole', 'incomplete']),
+		exitCode: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(4)]),
+		headline: z.string(),
+		hops: z.array(
+			z
+				.object({
+					kind: z.enum(['ovs', 'route', 'neigh', 'tunnel', 'port']),
+					title: z.string(),
+					status: z.enum(['ok', 'drift', 'break', 'unread']),
+					detail: z.string(),
+				})
+				.loose(),
+		),
+	})
+	.loose()
+	.describe('Packet-path proof from a client behind the stale entry to the VIP (dvrscope trace)');
+
 export const findingSchema = z.object({
 	ruleId: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/),
 	severity,
@@ -108,6 +137,7 @@ export const findingSchema = z.object({
 		.optional()
 		.describe('Commands for a human to run; dvrscope never runs them'),
 	fix: fixSchema.optional(),
+	path: pathProofSchema.optional(),
 	docs: z.string().describe('Path of the rule documentation page'),
 });
 

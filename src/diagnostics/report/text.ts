@@ -3,6 +3,7 @@ import {GAP_LABEL, verdictHeadline} from '../coverage.js';
 import type {Diagnosis} from '../index.js';
 import type {Finding, Severity} from '../types.js';
 import {fixTextLines} from './fix.js';
+import {findingPathText} from './path.js';
 import {docsPathOf} from './json.js';
 
 export type TextOptions = {
@@ -93,6 +94,7 @@ function renderFinding(f: Finding, paint: Paint, width: number, verbose: boolean
 				),
 			);
 	}
+	if (f.path !== undefined) out.push(...findingPathText(f.path));
 	out.push(...fixTextLines(f, paint));
 	out.push(`  Docs: ${docsPathOf(f.ruleId)}`);
 	return out;
