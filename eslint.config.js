@@ -182,7 +182,6 @@ export default tseslint.config(
 		// DEBT: files over 600 lines, or holding a function over 120, when the size rules came in
 		// (issue 14). Each entry is to be split and then removed from this list; nothing new joins it.
 		files: [
-			'src/bundle/write.ts', // writeBundle
 			'src/collectors/parsers/ovs-flows.ts', // file length (the action grammar could go to collectors/flows)
 		],
 		rules: {'max-lines': 'off', 'max-lines-per-function': 'off'},
