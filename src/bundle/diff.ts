@@ -2,7 +2,7 @@
  * Data-plane diff of two snapshots (pure): neighbour entries per node per qrouter namespace
  * (changed / unchanged / added / removed, with the VIP entries that did NOT change listed on
  * their own), VIP ownership and L3-HA / keepalived states, ARP-responder and ARP-drop flows,
- * and findings that appeared or were resolved. Renders to text, JSON and Markdown.
+ * and findings that appeared or were resolved. Renders to text, JSON and Markdown (diff-render.ts).
  */
 import type {Flow, NeighEntry} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
@@ -11,6 +11,13 @@ import type {Diagnosis} from '../diagnostics/index.js';
 import {getModel} from '../diagnostics/model.js';
 import {normalizeIp, normalizeMac} from '../diagnostics/net.js';
 import type {Finding, Severity} from '../diagnostics/types.js';
+
+export {
+	renderDiffJson,
+	renderDiffMarkdown,
+	renderDiffText,
+	type DiffRenderOptions,
+} from './diff-render.js';
 
 export type DiffSide = {
 	readonly label: string;
@@ -281,142 +288,12 @@ export function diffSnapshots(before: DiffSide, after: DiffSide): DataPlaneDiff 
 	const nodesBefore = new Set(Object.keys(before.snapshot.nodes));
 	const nodesAfter = new Set(Object.keys(after.snapshot.nodes));
 	const allNodes = sortedUnion(nodesBefore, nodesAfter);
-	const vips = new Set([...vipSet(before), ...vipSet(after)]);
-	const ownersBefore = ownerOf(before);
-	const ownersAfter = ownerOf(after);
-
-	// Neighbour entries per node per qrouter namespace.
-	const neighbours: NamespaceNeighDiff[] = [];
-	const vipEntriesUnchanged: VipEntryUnchanged[] = [];
-	for (const node of allNodes) {
-		const nb = before.snapshot.nodes[node]?.facts.neigh ?? {};
-		const na = after.snapshot.nodes[node]?.facts.neigh ?? {};
-		for (const namespace of sortedUnion(Object.keys(nb), Object.keys(na))) {
-			if (!isRouterNamespace(namespace)) continue;
-			const b = new Map((nb[namespace]?.data ?? []).map(e => [neighKey(e), e]));
-			const a = new Map((na[namespace]?.data ?? []).map(e => [neighKey(e), e]));
-			const entries: NeighDiffEntry[] = [];
-			for (const key of sortedUnion(b.keys(), a.keys())) {
-				const eb = b.get(key);
-				const ea = a.get(key);
-				const dst = normalizeIp((eb ?? ea)?.dst ?? key);
-				const sb = eb === undefined ? undefined : neighState(eb);
-				const sa = ea === undefined ? undefined : neighState(ea);
-				const status: EntryStatus =
-					sb === undefined
-						? 'added'
-						: sa === undefined
-							? 'removed'
-							: sameNeigh(sb, sa)
-								? 'unchanged'
-								: 'changed';
-				const isVip = vips.has(dst);
-				entries.push({
-					dst,
-					status,
-					...(sb === undefined ? {} : {before: sb}),
-					...(sa === undefined ? {} : {after: sa}),
-					vip: isVip,
-				});
-				if (isVip && status === 'unchanged' && sa !== undefined) {
-					const ob = ownersBefore.get(dst);
-					const oa = ownersAfter.get(dst);
-					vipEntriesUnchanged.push({
-						node,
-						namespace,
-						dst,
-						...(sa.lladdr === undefined ? {} : {lladdr: sa.lladdr}),
-						states: sa.states,
-						ownerMoved: ob !== undefined && oa !== undefined && ob.mac !== oa.mac,
-						...(oa === undefined ? {} : {ownerAfter: oa.mac}),
-					});
-				}
-			}
-			entries.sort((x, y) => ipSortKey(x.dst).localeCompare(ipSortKey(y.dst)));
-			const counts = {changed: 0, unchanged: 0, added: 0, removed: 0};
-			for (const e of entries) counts[e.status]++;
-			neighbours.push({
-				node,
-				namespace,
-				presence:
-					nb[namespace] === undefined
-						? 'after-only'
-						: na[namespace] === undefined
-							? 'before-only'
-							: 'both',
-				counts,
-				entries,
-			});
-		}
-	}
-
-	// VIP ownership.
-	const holdersBefore = holdersOf(before);
-	const holdersAfter = holdersOf(after);
-	const vipDiffs: VipDiff[] = sortedUnion(
-		[...ownersBefore.keys(), ...holdersBefore.keys()],
-		[...ownersAfter.keys(), ...holdersAfter.keys()],
-	).map(ip => {
-		const b = ownersBefore.get(ip);
-		const a = ownersAfter.get(ip);
-		return {
-			ip,
-			...(b === undefined ? {} : {before: b}),
-			...(a === undefined ? {} : {after: a}),
-			ownerChanged: b !== undefined && a !== undefined && b.mac !== a.mac,
-			holdersBefore: holdersBefore.get(ip) ?? [],
-			holdersAfter: holdersAfter.get(ip) ?? [],
-		};
-	});
-
-	// L3-HA state files and keepalived configured states.
-	const states: StateDiff[] = [];
-	for (const node of allNodes) {
-		const sb = stateEntries(before.snapshot, node);
-		const sa = stateEntries(after.snapshot, node);
-		for (const key of sortedUnion(sb.keys(), sa.keys())) {
-			const b = sb.get(key);
-			const a = sa.get(key);
-			const kind = (b ?? a)?.kind ?? 'ha-state';
-			states.push({
-				kind,
-				node,
-				key: key.slice(key.indexOf('|') + 1),
-				...(b === undefined ? {} : {before: b.value}),
-				...(a === undefined ? {} : {after: a.value}),
-				changed: b?.value !== a?.value,
-			});
-		}
-	}
-
-	// ARP-responder and ARP-drop flows.
-	const flows: FlowDiff[] = [];
-	for (const node of allNodes) {
-		const fb = flowsOf(before.snapshot, node);
-		const fa = flowsOf(after.snapshot, node);
-		for (const bridge of sortedUnion(fb.keys(), fa.keys())) {
-			for (const kind of ['arp-responder', 'arp-drop'] as const) {
-				const b = fb.get(bridge)?.get(kind) ?? new Set<string>();
-				const a = fa.get(bridge)?.get(kind) ?? new Set<string>();
-				if (b.size === 0 && a.size === 0) continue;
-				flows.push({
-					node,
-					bridge,
-					kind,
-					added: [...a].filter(f => !b.has(f)).sort(),
-					removed: [...b].filter(f => !a.has(f)).sort(),
-					unchanged: [...a].filter(f => b.has(f)).sort(),
-				});
-			}
-		}
-	}
-
-	// Findings.
-	const fb = new Map(before.diagnosis.findings.map(f => [findingKey(f), f]));
-	const fa = new Map(after.diagnosis.findings.map(f => [findingKey(f), f]));
-	const appeared = [...fa].filter(([k]) => !fb.has(k)).map(([, f]) => findingRef(f));
-	const resolved = [...fb].filter(([k]) => !fa.has(k)).map(([, f]) => findingRef(f));
-	const persisting = [...fa].filter(([k]) => fb.has(k)).map(([, f]) => findingRef(f));
+	const owners: Owners = {before: ownerOf(before), after: ownerOf(after)};
+	const {neighbours, vipEntriesUnchanged} = diffNeighbours(before, after, allNodes, owners);
+	const vipDiffs = diffVips(before, after, owners);
+	const states = diffStates(before, after, allNodes);
+	const flows = diffFlows(before, after, allNodes);
+	const {appeared, resolved, persisting} = diffFindings(before, after);
 
 	const total = {changed: 0, unchanged: 0, added: 0, removed: 0};
 	for (const ns of neighbours)
@@ -455,200 +332,161 @@ export function diffSnapshots(before: DiffSide, after: DiffSide): DataPlaneDiff 
 	};
 }
 
-// ─── rendering ──────────────────────────────────────────────────────────────
+/** Each side's VIP owners (VIP → the port that owns it). */
+type Owners = {readonly before: Map<string, OwnerRef>; readonly after: Map<string, OwnerRef>};
 
-const neighText = (s: NeighState | undefined): string =>
-	s === undefined ? '—' : `${s.lladdr ?? '(no lladdr)'} ${s.states.join(',')}`.trim();
-
-const ownerText = (o: OwnerRef | undefined): string =>
-	o === undefined
-		? 'unknown'
-		: `${o.mac} (${o.source}${o.node === undefined ? '' : ` on ${o.node}`}${o.namespace === undefined ? '' : ` ${o.namespace}`})`;
-
-const findingLine = (f: FindingRef): string =>
-	`[${f.severity}] ${f.ruleId}${f.vip === undefined ? '' : ` VIP ${f.vip}`}${f.router === undefined ? '' : ` router ${f.router}`}: ${f.title}`;
-
-export type DiffRenderOptions = {
-	/** Also list unchanged non-VIP neighbour entries and unchanged flows. */
-	readonly all?: boolean;
-};
-
-/** Plain-text rendering for the terminal. */
-export function renderDiffText(diff: DataPlaneDiff, options: DiffRenderOptions = {}): string {
-	const out: string[] = [];
-	const s = diff.summary;
-	out.push(`dvrscope diff`);
-	out.push(`  before: ${diff.before.label} (${diff.before.createdAt})`);
-	out.push(`  after:  ${diff.after.label} (${diff.after.createdAt})`);
-	if (diff.nodes.beforeOnly.length > 0)
-		out.push(`  nodes only before: ${diff.nodes.beforeOnly.join(', ')}`);
-	if (diff.nodes.afterOnly.length > 0)
-		out.push(`  nodes only after: ${diff.nodes.afterOnly.join(', ')}`);
-	out.push('');
-	out.push(
-		`Summary: ${s.vipOwnersChanged} VIP owner change(s), ${s.statesChanged} HA/keepalived state change(s); neighbours ${s.neighbours.changed} changed, ${s.neighbours.unchanged} unchanged, ${s.neighbours.added} added, ${s.neighbours.removed} removed; ${s.vipEntriesUnchanged} VIP entr${s.vipEntriesUnchanged === 1 ? 'y' : 'ies'} did not change; flows +${s.flowsAdded} -${s.flowsRemoved}; findings +${s.findingsAppeared} -${s.findingsResolved}`,
-	);
-
-	out.push('', 'VIP owners');
-	if (diff.vips.length === 0) out.push('  (no VIP found on either side)');
-	for (const v of diff.vips) {
-		const mark = v.ownerChanged ? 'MOVED  ' : 'same   ';
-		out.push(`  ${mark}${v.ip}: ${ownerText(v.before)} → ${ownerText(v.after)}`);
-		if (v.holdersBefore.join() !== v.holdersAfter.join())
-			out.push(
-				`         held by: ${v.holdersBefore.join(', ') || 'nobody seen'} → ${v.holdersAfter.join(', ') || 'nobody seen'}`,
-			);
-	}
-
-	out.push('', 'HA / keepalived states');
-	if (diff.states.length === 0)
-		out.push('  (no L3-HA state file or keepalived state on either side)');
-	for (const st of diff.states) {
-		const mark = st.changed ? 'CHANGED' : 'same   ';
-		out.push(
-			`  ${mark} ${st.node} ${st.kind === 'ha-state' ? 'router' : 'keepalived'} ${st.key}: ${st.before ?? '—'} → ${st.after ?? '—'}`,
-		);
-	}
-
-	out.push('', 'Neighbour entries in qrouter namespaces');
-	if (diff.neighbours.length === 0) out.push('  (no qrouter neighbour table on either side)');
-	for (const ns of diff.neighbours) {
-		const c = ns.counts;
-		const presence =
-			ns.presence === 'both'
-				? ''
-				: ns.presence === 'before-only'
-					? ' [only before]'
-					: ' [only after]';
-		out.push(
-			`  ${ns.node} ${ns.namespace}${presence}: ${c.changed} changed, ${c.unchanged} unchanged, ${c.added} added, ${c.removed} removed`,
-		);
-		for (const e of ns.entries) {
-			const vip = e.vip ? ' (VIP)' : '';
-			if (e.status === 'changed')
-				out.push(`    ~ ${e.dst}${vip}: ${neighText(e.before)} → ${neighText(e.after)}`);
-			else if (e.status === 'added') out.push(`    + ${e.dst}${vip}: ${neighText(e.after)}`);
-			else if (e.status === 'removed') out.push(`    - ${e.dst}${vip}: ${neighText(e.before)}`);
-			else if (options.all === true || e.vip)
-				out.push(`    = ${e.dst}${vip}: ${neighText(e.after)}`);
+/**
+ * Neighbour entries per node per qrouter namespace, and the VIP entries that stayed the same
+ * (stale when the VIP's owner moved).
+ */
+function diffNeighbours(
+	before: DiffSide,
+	after: DiffSide,
+	allNodes: readonly string[],
+	owners: Owners,
+): {neighbours: NamespaceNeighDiff[]; vipEntriesUnchanged: VipEntryUnchanged[]} {
+	const vips = new Set([...vipSet(before), ...vipSet(after)]);
+	const neighbours: NamespaceNeighDiff[] = [];
+	const vipEntriesUnchanged: VipEntryUnchanged[] = [];
+	for (const node of allNodes) {
+		const nb = before.snapshot.nodes[node]?.facts.neigh ?? {};
+		const na = after.snapshot.nodes[node]?.facts.neigh ?? {};
+		for (const namespace of sortedUnion(Object.keys(nb), Object.keys(na))) {
+			if (!isRouterNamespace(namespace)) continue;
+			const b = new Map((nb[namespace]?.data ?? []).map(e => [neighKey(e), e]));
+			const a = new Map((na[namespace]?.data ?? []).map(e => [neighKey(e), e]));
+			const entries: NeighDiffEntry[] = [];
+			for (const key of sortedUnion(b.keys(), a.keys())) {
+				const eb = b.get(key);
+				const ea = a.get(key);
+				const dst = normalizeIp((eb ?? ea)?.dst ?? key);
+				const sb = eb === undefined ? undefined : neighState(eb);
+				const sa = ea === undefined ? undefined : neighState(ea);
+				const status: EntryStatus =
+					sb === undefined
+						? 'added'
+						: sa === undefined
+							? 'removed'
+							: sameNeigh(sb, sa)
+								? 'unchanged'
+								: 'changed';
+				const isVip = vips.has(dst);
+				entries.push({
+					dst,
+					status,
+					...(sb === undefined ? {} : {before: sb}),
+					...(sa === undefined ? {} : {after: sa}),
+					vip: isVip,
+				});
+				if (isVip && status === 'unchanged' && sa !== undefined) {
+					const ob = owners.before.get(dst);
+					const oa = owners.after.get(dst);
+					vipEntriesUnchanged.push({
+						node,
+						namespace,
+						dst,
+						...(sa.lladdr === undefined ? {} : {lladdr: sa.lladdr}),
+						states: sa.states,
+						ownerMoved: ob !== undefined && oa !== undefined && ob.mac !== oa.mac,
+						...(oa === undefined ? {} : {ownerAfter: oa.mac}),
+					});
+				}
+			}
+			entries.sort((x, y) => ipSortKey(x.dst).localeCompare(ipSortKey(y.dst)));
+			const counts = {changed: 0, unchanged: 0, added: 0, removed: 0};
+			for (const e of entries) counts[e.status]++;
+			neighbours.push({
+				node,
+				namespace,
+				presence:
+					nb[namespace] === undefined
+						? 'after-only'
+						: na[namespace] === undefined
+							? 'before-only'
+							: 'both',
+				counts,
+				entries,
+			});
 		}
 	}
-
-	out.push('', 'VIP entries that did NOT change');
-	if (diff.vipEntriesUnchanged.length === 0) out.push('  (none)');
-	for (const u of diff.vipEntriesUnchanged) {
-		const note = u.ownerMoved
-			? `  ← stale: the VIP moved to ${u.ownerAfter ?? '?'} but this entry still points to the old MAC`
-			: '';
-		out.push(
-			`  ${u.node} ${u.namespace} ${u.dst} lladdr ${u.lladdr ?? '—'} ${u.states.join(',')}${note}`,
-		);
-	}
-
-	out.push('', 'ARP-responder and ARP-drop flows');
-	if (diff.flows.length === 0) out.push('  (none on either side)');
-	for (const f of diff.flows) {
-		out.push(
-			`  ${f.node} ${f.bridge} ${f.kind}: +${f.added.length} -${f.removed.length} =${f.unchanged.length}`,
-		);
-		for (const line of f.added) out.push(`    + ${line}`);
-		for (const line of f.removed) out.push(`    - ${line}`);
-		if (options.all === true) for (const line of f.unchanged) out.push(`    = ${line}`);
-	}
-
-	out.push('', 'Findings');
-	out.push(`  appeared (${diff.findings.appeared.length}):`);
-	for (const f of diff.findings.appeared) out.push(`    + ${findingLine(f)}`);
-	out.push(`  resolved (${diff.findings.resolved.length}):`);
-	for (const f of diff.findings.resolved) out.push(`    - ${findingLine(f)}`);
-	out.push(`  persisting (${diff.findings.persisting.length}):`);
-	for (const f of diff.findings.persisting) out.push(`    = ${findingLine(f)}`);
-	return `${out.join('\n')}\n`;
+	return {neighbours, vipEntriesUnchanged};
 }
 
-export function renderDiffJson(diff: DataPlaneDiff): string {
-	return `${JSON.stringify(diff, null, 2)}\n`;
+/** VIP ownership: owner and holders on each side. */
+function diffVips(before: DiffSide, after: DiffSide, owners: Owners): VipDiff[] {
+	const holdersBefore = holdersOf(before);
+	const holdersAfter = holdersOf(after);
+	return sortedUnion(
+		[...owners.before.keys(), ...holdersBefore.keys()],
+		[...owners.after.keys(), ...holdersAfter.keys()],
+	).map(ip => {
+		const b = owners.before.get(ip);
+		const a = owners.after.get(ip);
+		return {
+			ip,
+			...(b === undefined ? {} : {before: b}),
+			...(a === undefined ? {} : {after: a}),
+			ownerChanged: b !== undefined && a !== undefined && b.mac !== a.mac,
+			holdersBefore: holdersBefore.get(ip) ?? [],
+			holdersAfter: holdersAfter.get(ip) ?? [],
+		};
+	});
 }
 
-const md = (text: string): string => text.replace(/\|/g, '\\|');
-
-/** Markdown for tickets. */
-export function renderDiffMarkdown(diff: DataPlaneDiff, options: DiffRenderOptions = {}): string {
-	const out: string[] = [];
-	const s = diff.summary;
-	out.push('# dvrscope data-plane diff', '');
-	out.push(`- **Before:** \`${diff.before.label}\` (${diff.before.createdAt})`);
-	out.push(`- **After:** \`${diff.after.label}\` (${diff.after.createdAt})`);
-	out.push(
-		`- **Summary:** ${s.vipOwnersChanged} VIP owner change(s), ${s.statesChanged} HA/keepalived state change(s), ${s.vipEntriesUnchanged} VIP neighbour entr${s.vipEntriesUnchanged === 1 ? 'y' : 'ies'} unchanged, findings +${s.findingsAppeared} / -${s.findingsResolved}`,
-		'',
-	);
-	out.push('## VIP owners', '');
-	if (diff.vips.length === 0) out.push('No VIP found on either side.');
-	else out.push('| VIP | before | after | moved |', '|---|---|---|---|');
-	for (const v of diff.vips)
-		out.push(
-			`| ${v.ip} | ${md(ownerText(v.before))} | ${md(ownerText(v.after))} | ${v.ownerChanged ? '**yes**' : 'no'} |`,
-		);
-	out.push('', '## HA / keepalived states', '');
-	if (diff.states.length === 0) out.push('No L3-HA state file or keepalived state on either side.');
-	else out.push('| node | kind | key | before | after |', '|---|---|---|---|---|');
-	for (const st of diff.states)
-		out.push(
-			`| ${st.node} | ${st.kind} | ${md(st.key)} | ${st.before ?? '—'} | ${st.changed ? `**${st.after ?? '—'}**` : (st.after ?? '—')} |`,
-		);
-	out.push('', '## VIP neighbour entries that did NOT change', '');
-	if (diff.vipEntriesUnchanged.length === 0) out.push('None.');
-	else {
-		out.push(
-			'| node | namespace | VIP | lladdr | state | owner moved |',
-			'|---|---|---|---|---|---|',
-		);
-		for (const u of diff.vipEntriesUnchanged)
-			out.push(
-				`| ${u.node} | ${u.namespace} | ${u.dst} | ${u.lladdr ?? '—'} | ${u.states.join(',')} | ${u.ownerMoved ? `**yes → ${u.ownerAfter ?? '?'}**` : 'no'} |`,
-			);
-	}
-	out.push('', '## Neighbour entries in qrouter namespaces', '');
-	for (const ns of diff.neighbours) {
-		const c = ns.counts;
-		out.push(
-			`### ${ns.node} \`${ns.namespace}\``,
-			'',
-			`${c.changed} changed, ${c.unchanged} unchanged, ${c.added} added, ${c.removed} removed${ns.presence === 'both' ? '' : ` (${ns.presence})`}`,
-			'',
-		);
-		const rows = ns.entries.filter(e => e.status !== 'unchanged' || e.vip || options.all === true);
-		if (rows.length > 0) {
-			out.push('| | IP | before | after |', '|---|---|---|---|');
-			const sign: Record<EntryStatus, string> = {
-				changed: '~',
-				unchanged: '=',
-				added: '+',
-				removed: '-',
-			};
-			for (const e of rows)
-				out.push(
-					`| ${sign[e.status]} | ${e.dst}${e.vip ? ' (VIP)' : ''} | ${neighText(e.before)} | ${neighText(e.after)} |`,
-				);
-			out.push('');
+/** L3-HA state files and keepalived configured states. */
+function diffStates(before: DiffSide, after: DiffSide, allNodes: readonly string[]): StateDiff[] {
+	const states: StateDiff[] = [];
+	for (const node of allNodes) {
+		const sb = stateEntries(before.snapshot, node);
+		const sa = stateEntries(after.snapshot, node);
+		for (const key of sortedUnion(sb.keys(), sa.keys())) {
+			const b = sb.get(key);
+			const a = sa.get(key);
+			const kind = (b ?? a)?.kind ?? 'ha-state';
+			states.push({
+				kind,
+				node,
+				key: key.slice(key.indexOf('|') + 1),
+				...(b === undefined ? {} : {before: b.value}),
+				...(a === undefined ? {} : {after: a.value}),
+				changed: b?.value !== a?.value,
+			});
 		}
 	}
-	out.push('## ARP-responder and ARP-drop flows', '');
-	if (diff.flows.length === 0) out.push('None on either side.', '');
-	for (const f of diff.flows) {
-		out.push(
-			`- ${f.node} ${f.bridge} ${f.kind}: +${f.added.length} -${f.removed.length} =${f.unchanged.length}`,
-		);
-		for (const line of f.added) out.push(`  - \`+ ${line}\``);
-		for (const line of f.removed) out.push(`  - \`- ${line}\``);
+	return states;
+}
+
+/** ARP-responder and ARP-drop flows per node and bridge. */
+function diffFlows(before: DiffSide, after: DiffSide, allNodes: readonly string[]): FlowDiff[] {
+	const flows: FlowDiff[] = [];
+	for (const node of allNodes) {
+		const fb = flowsOf(before.snapshot, node);
+		const fa = flowsOf(after.snapshot, node);
+		for (const bridge of sortedUnion(fb.keys(), fa.keys())) {
+			for (const kind of ['arp-responder', 'arp-drop'] as const) {
+				const b = fb.get(bridge)?.get(kind) ?? new Set<string>();
+				const a = fa.get(bridge)?.get(kind) ?? new Set<string>();
+				if (b.size === 0 && a.size === 0) continue;
+				flows.push({
+					node,
+					bridge,
+					kind,
+					added: [...a].filter(f => !b.has(f)).sort(),
+					removed: [...b].filter(f => !a.has(f)).sort(),
+					unchanged: [...a].filter(f => b.has(f)).sort(),
+				});
+			}
+		}
 	}
-	out.push('', '## Findings', '');
-	out.push(`**Appeared (${diff.findings.appeared.length})**`, '');
-	for (const f of diff.findings.appeared) out.push(`- ${md(findingLine(f))}`);
-	out.push('', `**Resolved (${diff.findings.resolved.length})**`, '');
-	for (const f of diff.findings.resolved) out.push(`- ${md(findingLine(f))}`);
-	out.push('', `**Persisting (${diff.findings.persisting.length})**`, '');
-	for (const f of diff.findings.persisting) out.push(`- ${md(findingLine(f))}`);
-	return `${out.join('\n')}\n`;
+	return flows;
+}
+
+/** Findings that appeared, were resolved, or persist. */
+function diffFindings(before: DiffSide, after: DiffSide): DataPlaneDiff['findings'] {
+	const fb = new Map(before.diagnosis.findings.map(f => [findingKey(f), f]));
+	const fa = new Map(after.diagnosis.findings.map(f => [findingKey(f), f]));
+	const appeared = [...fa].filter(([k]) => !fb.has(k)).map(([, f]) => findingRef(f));
+	const resolved = [...fb].filter(([k]) => !fa.has(k)).map(([, f]) => findingRef(f));
+	const persisting = [...fa].filter(([k]) => fb.has(k)).map(([, f]) => findingRef(f));
+	return {appeared, resolved, persisting};
 }

@@ -188,6 +188,58 @@ export type ScanResult = {
 	readonly compression: ArchiveCompression;
 };
 
+/** The error a failing decompression or read stage means, naming the file. */
+function streamError(error: Error, file: string, kind: ArchiveCompression): BundleReadError {
+	if (error instanceof BundleReadError) return error;
+	const code = (error as NodeJS.ErrnoException).code ?? '';
+	if (code.startsWith('Z_') || /incorrect header|invalid|unexpected end/i.test(error.message))
+		return new BundleReadError(`${file}: corrupt ${kind} data (${error.message})`);
+	return new BundleReadError(`${file}: cannot read ${kind} data (${error.message})`);
+}
+
+/** What becomes of one tar entry that is safe and within the entry count. */
+type EntryVerdict = 'skip' | 'keep' | {readonly refuse: string} | {readonly skipLink: ArchiveLink};
+
+/**
+ * Judge one entry: a link recorded (`links: 'record'`) or refused, a type that is not a regular
+ * file or directory refused, a directory or an unwanted file skipped unread, and a kept file
+ * checked against the entry and total caps and for a duplicate name.
+ */
+function judgeEntry(
+	entry: ReadEntry,
+	name: string,
+	scan: {
+		readonly files: ReadonlyMap<string, Buffer>;
+		readonly total: number;
+		readonly limits: ReadLimits;
+		readonly options: ScanOptions;
+	},
+): EntryVerdict {
+	const {limits, options} = scan;
+	if (LINK_TYPES.has(entry.type) && options.links === 'record')
+		return {
+			skipLink: {
+				name,
+				target: entry.linkpath ?? '',
+				type: entry.type === 'Link' ? 'hardlink' : 'symlink',
+			},
+		};
+	if (!ALLOWED_TYPES.has(entry.type)) {
+		const what = LINK_TYPES.has(entry.type)
+			? `${entry.type === 'Link' ? 'hard link' : 'symbolic link'} (to "${entry.linkpath ?? ''}")`
+			: `${entry.type} entry`;
+		return {refuse: `${what}; only regular files and directories are allowed`};
+	}
+	if (entry.type === 'Directory' || (options.want !== undefined && !options.want(name)))
+		return 'skip';
+	if (entry.size > limits.maxEntryBytes)
+		return {refuse: `${mib(entry.size)} is over the ${mib(limits.maxEntryBytes)} entry cap`};
+	if (scan.total + entry.size > limits.maxTotalBytes)
+		return {refuse: `archive content is over the ${mib(limits.maxTotalBytes)} total cap`};
+	if (scan.files.has(name)) return {refuse: 'appears twice in the archive'};
+	return 'keep';
+}
+
 /**
  * Stream a (gzip, xz or plain) tar once and keep the regular files `want` selects, refusing
  * anything unsafe: `..`, absolute paths, devices, oversize entries, too many entries and streams
@@ -264,36 +316,18 @@ export async function scanArchive(
 					refuse(`more than ${limits.maxEntries} entries in the archive`);
 					return;
 				}
-				if (LINK_TYPES.has(entry.type) && options.links === 'record') {
-					links.push({
-						name,
-						target: entry.linkpath ?? '',
-						type: entry.type === 'Link' ? 'hardlink' : 'symlink',
-					});
+				const verdict = judgeEntry(entry, name, {files, total, limits, options});
+				if (verdict === 'skip') {
 					entry.resume();
 					return;
 				}
-				if (!ALLOWED_TYPES.has(entry.type)) {
-					const what = LINK_TYPES.has(entry.type)
-						? `${entry.type === 'Link' ? 'hard link' : 'symbolic link'} (to "${entry.linkpath ?? ''}")`
-						: `${entry.type} entry`;
-					refuse(`${what}; only regular files and directories are allowed`);
-					return;
-				}
-				if (entry.type === 'Directory' || (options.want !== undefined && !options.want(name))) {
+				if (verdict !== 'keep') {
+					if ('refuse' in verdict) {
+						refuse(verdict.refuse);
+						return;
+					}
+					links.push(verdict.skipLink);
 					entry.resume();
-					return;
-				}
-				if (entry.size > limits.maxEntryBytes) {
-					refuse(`${mib(entry.size)} is over the ${mib(limits.maxEntryBytes)} entry cap`);
-					return;
-				}
-				if (total + entry.size > limits.maxTotalBytes) {
-					refuse(`archive content is over the ${mib(limits.maxTotalBytes)} total cap`);
-					return;
-				}
-				if (files.has(name)) {
-					refuse('appears twice in the archive');
 					return;
 				}
 				const chunks: Buffer[] = [];
@@ -319,16 +353,7 @@ export async function scanArchive(
 			finish(failure);
 		});
 		const onStreamError = (error: Error): void => {
-			if (error instanceof BundleReadError) {
-				finish(error);
-				return;
-			}
-			const code = (error as NodeJS.ErrnoException).code ?? '';
-			if (code.startsWith('Z_') || /incorrect header|invalid|unexpected end/i.test(error.message)) {
-				finish(new BundleReadError(`${file}: corrupt ${kind} data (${error.message})`));
-				return;
-			}
-			finish(new BundleReadError(`${file}: cannot read ${kind} data (${error.message})`));
+			finish(streamError(error, file, kind));
 		};
 		for (const stage of stages) stage.on('error', onStreamError);
 		cap.on('error', onStreamError);

@@ -311,6 +311,77 @@ const uniqueBy = <T>(items: readonly T[]): T[] => {
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, '\t')}\n`;
 
+/** The bundle's and the mapping's absolute paths; a mapping file needs pseudonyms and a path of its own. */
+function outputPaths(options: WriteBundleOptions): {output: string; mappingOut?: string} {
+	const output = path.resolve(options.output);
+	const mappingOut =
+		options.mappingOut === undefined ? undefined : path.resolve(options.mappingOut);
+	if (mappingOut !== undefined && mappingOut === output)
+		throw new BundleWriteError(`--mapping-out must not be the bundle itself (${output})`);
+	if (mappingOut !== undefined && options.pseudonymize !== true)
+		throw new BundleWriteError('--mapping-out only makes sense with --pseudonymize');
+	return mappingOut === undefined ? {output} : {output, mappingOut};
+}
+
+/** Run the analysis (unless turned off); a failure becomes the note, never the end of the bundle. */
+async function bundleFindings(
+	set: CaptureSet,
+	analyzeOption: WriteBundleOptions['analyze'],
+): Promise<{findings: FindingsDocs | undefined; findingsNote: string | undefined}> {
+	let findings: FindingsDocs | undefined;
+	let findingsNote: string | undefined;
+	try {
+		if (analyzeOption !== false) {
+			const analyze = analyzeOption ?? analyzeForBundle;
+			findings = await analyze(set);
+		}
+		if (findings === undefined) findingsNote = 'diagnostics were not run for this bundle';
+	} catch (error) {
+		findingsNote = `diagnostics failed: ${(error as Error).message}`;
+	}
+	return {findings, findingsNote};
+}
+
+/** `findings.json` and `findings.md`, or what says why they are not available. */
+async function stageFindings(
+	stage: string,
+	findings: FindingsDocs | undefined,
+	findingsNote: string | undefined,
+): Promise<void> {
+	await writeFile(
+		path.join(stage, 'findings.json'),
+		findings?.json ?? json({available: false, note: findingsNote}),
+	);
+	await writeFile(
+		path.join(stage, 'findings.md'),
+		findings?.markdown ?? `# dvrscope findings\n\nNot available: ${findingsNote ?? ''}.\n`,
+	);
+}
+
+/**
+ * Redact every staged file once more, then run the second net (secretlint's recommended rules)
+ * over what that pass left; what either finds is added to `redactions`.
+ */
+async function lastRedactionPass(stage: string, redactions: Redaction[]): Promise<void> {
+	for (const rel of await listFiles(stage)) {
+		const full = path.join(stage, rel);
+		const body = await readFile(full, 'utf8');
+		const result = redactText(body, rel);
+		const scanned = await scanText(result.text, rel);
+		if (result.redactions.length > 0 || scanned.redactions.length > 0) {
+			redactions.push(...result.redactions, ...scanned.redactions);
+			await writeFile(full, scanned.text);
+		}
+	}
+}
+
+/** The pseudonym mapping, readable by its owner only. */
+async function writeMapping(mappingOut: string, mapping: PseudonymMapping): Promise<void> {
+	await mkdir(path.dirname(mappingOut), {recursive: true});
+	await writeFile(mappingOut, json(mapping), {mode: 0o600});
+	await chmod(mappingOut, 0o600);
+}
+
 /**
  * Write a support bundle: a gzip tar with `bundle.json`, `capture-set/` (manifest + bodies),
  * `findings.json`, `findings.md` and `redaction-report.json`. Secrets are always redacted; with
@@ -321,13 +392,7 @@ export async function writeBundle(
 	input: CaptureSet,
 	options: WriteBundleOptions,
 ): Promise<WriteBundleResult> {
-	const output = path.resolve(options.output);
-	const mappingOut =
-		options.mappingOut === undefined ? undefined : path.resolve(options.mappingOut);
-	if (mappingOut !== undefined && mappingOut === output)
-		throw new BundleWriteError(`--mapping-out must not be the bundle itself (${output})`);
-	if (mappingOut !== undefined && options.pseudonymize !== true)
-		throw new BundleWriteError('--mapping-out only makes sense with --pseudonymize');
+	const {output, mappingOut} = outputPaths(options);
 
 	// 0. Only the projected fields of structured captures (idempotent: sources already did this).
 	const admitted = admitCaptureSet(input);
@@ -356,17 +421,7 @@ export async function writeBundle(
 	const pv = (v: unknown): unknown => (pseudo === undefined ? v : pseudo.value(v));
 
 	// 3. Findings on exactly what goes into the bundle.
-	let findings: FindingsDocs | undefined;
-	let findingsNote: string | undefined;
-	try {
-		if (options.analyze !== false) {
-			const analyze = options.analyze ?? analyzeForBundle;
-			findings = await analyze(set);
-		}
-		if (findings === undefined) findingsNote = 'diagnostics were not run for this bundle';
-	} catch (error) {
-		findingsNote = `diagnostics failed: ${(error as Error).message}`;
-	}
+	const {findings, findingsNote} = await bundleFindings(set, options.analyze);
 
 	const now = options.now ?? new Date();
 	// Caller-given text (an earlier bundle's reasons and skipped items) is redacted like the rest:
@@ -385,14 +440,7 @@ export async function writeBundle(
 	const partialOut = `${output}.partial-${process.pid}`;
 	try {
 		await writeCaptureSet(path.join(stage, BUNDLE_CAPTURE_DIR), set);
-		await writeFile(
-			path.join(stage, 'findings.json'),
-			findings?.json ?? json({available: false, note: findingsNote}),
-		);
-		await writeFile(
-			path.join(stage, 'findings.md'),
-			findings?.markdown ?? `# dvrscope findings\n\nNot available: ${findingsNote ?? ''}.\n`,
-		);
+		await stageFindings(stage, findings, findingsNote);
 		if (options.watchTimeline !== undefined) {
 			await mkdir(path.join(stage, 'watch'), {recursive: true});
 			await writeFile(
@@ -435,18 +483,8 @@ export async function writeBundle(
 		};
 		await writeFile(path.join(stage, 'bundle.json'), json(manifest));
 
-		// 4. Belt and braces: a last redaction pass over every file that goes into the archive, then
-		// the second net (secretlint's recommended rules) over what that pass left.
-		for (const rel of await listFiles(stage)) {
-			const full = path.join(stage, rel);
-			const body = await readFile(full, 'utf8');
-			const result = redactText(body, rel);
-			const scanned = await scanText(result.text, rel);
-			if (result.redactions.length > 0 || scanned.redactions.length > 0) {
-				redactions.push(...result.redactions, ...scanned.redactions);
-				await writeFile(full, scanned.text);
-			}
-		}
+		// 4. Belt and braces: a last redaction pass over every file that goes into the archive.
+		await lastRedactionPass(stage, redactions);
 		const report = redactionReport(
 			redactions.map(r => ({...r, where: p(r.where)})),
 			pseudo !== undefined,
@@ -464,11 +502,7 @@ export async function writeBundle(
 			await listFiles(stage),
 		);
 		await rename(partialOut, output);
-		if (mapping !== undefined && mappingOut !== undefined) {
-			await mkdir(path.dirname(mappingOut), {recursive: true});
-			await writeFile(mappingOut, json(mapping), {mode: 0o600});
-			await chmod(mappingOut, 0o600);
-		}
+		if (mapping !== undefined && mappingOut !== undefined) await writeMapping(mappingOut, mapping);
 		const bytes = (await stat(output)).size;
 		return {
 			output,
