@@ -46,6 +46,10 @@ config() {
 	if [ "$LAB_BACKEND" = ovn ]; then
 		echo "    \"backend\": \"ml2/ovn\", \"tunnel_interface\": \"$TUNNEL_IF\", \"dns_servers\": [\"198.18.0.254\"],"
 		echo '    "tenant_network_types": ["geneve"],'
+		echo '    "external_networks": [{"physnet": "extnet", "interface": "br-ex", "bridge": "br-ex", "network_types": ["flat"]}]'
+		echo '  }}'
+		echo '}'
+		return
 	else
 		echo "    \"backend\": \"ml2\", \"tunnel_interface\": \"$TUNNEL_IF\", \"dns_servers\": [\"198.18.0.254\"],"
 		echo '    "dvr": {"enabled": true}, "tenant_network_types": ["vxlan"],'

@@ -96,6 +96,9 @@ function diagnose(via: 'ssh' | 'kubectl'): Report & {code: number | null; nodesR
 				path.join(repo, 'dist', 'cli', 'main.js'),
 				'diagnose',
 				'--json',
+				// a loaded CI machine (the lab saturates both cores) must not turn a slow exec into a gap
+				'--timeout',
+				'120',
 				'--save-set',
 				path.join(home, 'set'),
 				...source,
@@ -168,8 +171,14 @@ describe.skipIf(reason !== '')(
 				const report = diagnose(via);
 				expect(report.nodesRead).toEqual(['compute-1', 'compute-2', 'controller', 'network']);
 				expectOvnRulesRan(report);
-				expect(report.verdict).not.toBe('critical');
 				expect(report.findings.filter(f => f.severity === 'critical')).toEqual([]);
+				// not OK either: on ml2/ovn no node shows who holds the VIP (that is inside the VMs), so
+				// the rules that compare OVN's binding with the live holder are skipped, and say why
+				expect(report.verdict).toBe('incomplete');
+				expect(report.code).toBe(4);
+				expect(JSON.stringify(report.coverage.gaps)).toMatch(
+					/who holds VIP 198\.19\.0\.100 now is unknown/,
+				);
 			}
 		}, 900_000);
 
@@ -211,8 +220,13 @@ describe.skipIf(reason !== '')(
 			expect(after.clientPing.received).toBe(0);
 			const report = diagnose('ssh');
 			expectOvnRulesRan(report);
-			expect(report.verdict).not.toBe('ok');
-			expect(report.code).not.toBe(0);
+			// what the nodes, the NB/SB and the API show is the same as when healthy: OVN's binding
+			// names the old master, nothing read shows the new one — INCOMPLETE, never OK
+			expect(report.verdict).toBe('incomplete');
+			expect(report.code).toBe(4);
+			expect(JSON.stringify(report.coverage.gaps)).toMatch(
+				/who holds VIP 198\.19\.0\.100 now is unknown/,
+			);
 		}, 900_000);
 
 		it.skipIf(reuse)(
