@@ -1,9 +1,15 @@
 import {defineConfig} from 'vitest/config';
 
-/** The lab end-to-end test alone (real Neutron on four namespaced nodes); `npm test` runs it last. */
+/**
+ * The lab end-to-end tests alone (real Neutron on four namespaced nodes); `npm test` runs them last:
+ * the ML2/OVS lab (lab.e2e) and the ML2/OVN lab (ovn.e2e), one bring-up each, one after the other —
+ * both use the same runtime dir, ports and lock, so never two at once.
+ */
 export default defineConfig({
 	test: {
-		include: ['test/lab/lab.e2e.test.ts'],
+		include: ['test/lab/lab.e2e.test.ts', 'test/lab/ovn.e2e.test.ts'],
+		fileParallelism: false,
+		sequence: {shuffle: false},
 		environment: 'node',
 		setupFiles: ['test/setup.ts'],
 		restoreMocks: true,

@@ -25,7 +25,7 @@ labprocs() {
 }
 if [ -d "$L" ]; then
 	# every PID the lab owns, for lab/verify-clean.sh
-	{ for f in "$L"/pids/*.pid "$L"/nodes/*/run-ovs/*.pid "$L"/keepalived/*.pid; do [ -f "$f" ] && cat "$f"; done; labprocs; } | sort -un |
+	{ for f in "$L"/pids/*.pid "$L"/nodes/*/run-ovs/*.pid "$L"/nodes/*/run-ovn/*.pid "$L"/keepalived/*.pid; do [ -f "$f" ] && cat "$f"; done; labprocs; } | sort -un |
 		while read -r pid; do [ -d "/proc/$pid" ] && echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-60)"; done >/tmp/dvrscope-lab-last-pids.txt
 	# front-ends on 127.0.0.1 (API, SSH, Kubernetes API) and their forked children
 	for f in "$L"/pids/api-socat.pid "$L"/pids/ssh-*.pid "$L"/pids/kube.pid; do
@@ -60,7 +60,9 @@ if [ -d "$L" ]; then
 		for sh in $(pgrep -P "$ru"); do for b in $(pgrep -P "$sh"); do k "$b" "rabbitmq($(cat /proc/$b/comm 2>/dev/null))"; done; done
 		for i in $(seq 10); do kill -0 "$ru" 2>/dev/null || break; sleep 0.5; done
 	fi
-	for n in $AGENT_NODES; do for d in ovs-vswitchd ovsdb-server; do k "$(pf "$L/nodes/$n/run-ovs/$d.pid")" "$d@$n"; done; done
+	# ML2/OVN lab: ovn-controller, ovn-northd and the NB/SB databases (pidfiles in each node's /run/ovn)
+	for n in $NODES; do for d in ovn-controller ovn-northd ovnnb_db ovnsb_db; do k "$(pf "$L/nodes/$n/run-ovn/$d.pid")" "$d@$n"; done; done
+	for n in $NODES; do for d in ovs-vswitchd ovsdb-server; do k "$(pf "$L/nodes/$n/run-ovs/$d.pid")" "$d@$n"; done; done
 	sleep 1
 	# whatever else still lives in a lab node: these namespaces were created by the lab
 	nodepids=" $(for n in $NODES; do pf "$L/pids/node-$n.pid"; done | tr '\n' ' ') "

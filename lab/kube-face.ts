@@ -18,7 +18,7 @@
  *   "context": "lab",
  *   "flavor": "mosk",                               // or "openstack-helm" (upstream labels)
  *   "nodes": [
- *     {"name": "network", "roles": ["control-plane", "gateway"],
+ *     {"name": "network", "roles": ["control-plane", "gateway"],   // + "backend": "ovn", "ovnDb": true
  *      "exec": ["nsenter", "-t", "4242", "-m", "-n", "-u", "--"],
  *      "containerExec": {"openvswitch-vswitchd": ["nsenter", "-t", "4242", "-m", "-n", "-u", "--"]}}
  *   ],
@@ -55,6 +55,10 @@ export type KubeFaceNode = {
 	readonly exec: readonly string[];
 	/** Per-container prefix overriding `exec` (e.g. a different environment for OVS tools). */
 	readonly containerExec?: Readonly<Record<string, readonly string[]>>;
+	/** `ovn`: the node's pods are ml2/ovn's (ovn-controller, OVN metadata agent), not L3/OVS agents. */
+	readonly backend?: 'ovs' | 'ovn';
+	/** ml2/ovn: the OVN NB/SB database and ovn-northd pods run on this node. */
+	readonly ovnDb?: boolean;
 };
 
 export type KubeFaceConfig = {
@@ -86,7 +90,13 @@ export const buildKubeFace = (
 	const pods: KubePod[] = [];
 	const prefixes = new Map<string, Pick<KubeFaceNode, 'exec' | 'containerExec'>>();
 	for (const node of config.nodes) {
-		for (const pod of nodePods({name: node.name, roles: node.roles}, flavor)) {
+		const spec = {
+			name: node.name,
+			roles: node.roles,
+			...(node.backend === undefined ? {} : {backend: node.backend}),
+			...(node.ovnDb === undefined ? {} : {ovnDb: node.ovnDb}),
+		};
+		for (const pod of nodePods(spec, flavor)) {
 			pods.push(pod);
 			prefixes.set(pod.metadata.name, node);
 		}

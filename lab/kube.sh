@@ -24,23 +24,36 @@ stop() {
 	rm -f "$L/pids/kube.pid"
 }
 config() {
-	local n first=1
+	local n first=1 nodes=$AGENT_NODES extra r
+	[ "$LAB_BACKEND" = ovn ] && nodes=$NODES
 	nsx() { printf '["nsenter","-t","%s","-m","-n","-u","--","env","PATH=%s","HOME=/root"%s]' "$(nodepid "$1")" "$PATH" "${2:-}"; }
 	echo '{'
 	echo "  \"port\": $KUBE_PORT, \"kubeconfig\": \"$S/kubeconfig\", \"context\": \"lab\", \"flavor\": \"mosk\","
 	echo '  "nodes": ['
-	for n in $AGENT_NODES; do
+	for n in $nodes; do
 		[ $first = 1 ] || echo ','
 		first=0
-		case ${ROLES[$n]} in compute) r='["compute"]' ;; *) r='["gateway"]' ;; esac
-		printf '    {"name": "%s", "roles": %s, "exec": %s}' "$n" "$r" "$(nsx "$n")"
+		case ${ROLES[$n]} in compute) r='["compute"]' ;; controller) r='["control-plane"]' ;; *) r='["gateway"]' ;; esac
+		# ML2/OVN: ovn-controller and OVN metadata agent pods; NB, SB and ovn-northd on the controller
+		extra=""
+		[ "$LAB_BACKEND" = ovn ] && extra=', "backend": "ovn"' && [ "$n" = controller ] && extra="$extra, \"ovnDb\": true"
+		printf '    {"name": "%s", "roles": %s, "exec": %s%s}' "$n" "$r" "$(nsx "$n")" "$extra"
 	done
 	echo
 	echo '  ],'
 	printf '  "keystoneClient": {"node": "controller", "exec": %s},\n' "$(nsx controller ',"OS_CLOUD=lab"')"
 	echo '  "openstackdeployment": {"name": "osh-dev", "neutron": {'
-	echo "    \"backend\": \"ml2\", \"tunnel_interface\": \"$TUNNEL_IF\", \"dns_servers\": [\"198.18.0.254\"],"
-	echo '    "dvr": {"enabled": true}, "tenant_network_types": ["vxlan"],'
+	if [ "$LAB_BACKEND" = ovn ]; then
+		echo "    \"backend\": \"ml2/ovn\", \"tunnel_interface\": \"$TUNNEL_IF\", \"dns_servers\": [\"198.18.0.254\"],"
+		echo '    "tenant_network_types": ["geneve"],'
+		echo '    "external_networks": [{"physnet": "extnet", "interface": "br-ex", "bridge": "br-ex", "network_types": ["flat"]}]'
+		echo '  }}'
+		echo '}'
+		return
+	else
+		echo "    \"backend\": \"ml2\", \"tunnel_interface\": \"$TUNNEL_IF\", \"dns_servers\": [\"198.18.0.254\"],"
+		echo '    "dvr": {"enabled": true}, "tenant_network_types": ["vxlan"],'
+	fi
 	echo '    "external_networks": [{"physnet": "extnet", "interface": "br-ex", "bridge": "br-ex", "network_types": ["flat"]}],'
 	echo "    \"floating_network\": {\"enabled\": true, \"name\": \"ext\", \"physnet\": \"extnet\", \"network_type\": \"flat\", \"subnet\": {\"name\": \"ext-sub\", \"range\": \"$EXT_CIDR\", \"gateway\": \"$EXT_GW\"}}"
 	if [ "$LAB_VARIANT" = tunnel-by-label ]; then

@@ -25,6 +25,9 @@ declare -A SHORT=([controller]=ctl [network]=net [compute-1]=c1 [compute-2]=c2)
 # (openstack-compute-node::enabled) — right, when the node labels are read.
 TUNNEL_IF=br-phy
 LAB_VARIANT=${LAB_VARIANT:-$(cat "$L/variant" 2>/dev/null || echo standard)}
+# the Neutron backend of the lab: ovs (ML2/OVS + DVR, this file's defaults) or ovn (ML2/OVN,
+# lab/ovn/: same four nodes, OVN central on the controller, ovn-controller on the other three)
+LAB_BACKEND=${LAB_BACKEND:-$(cat "$L/backend" 2>/dev/null || echo ovs)}
 declare -A TUNBR=([network]=$TUNNEL_IF [compute-1]=$TUNNEL_IF [compute-2]=$TUNNEL_IF)
 [ "$LAB_VARIANT" = tunnel-mismatch ] && TUNBR[compute-2]=br-vxlan
 [ "$LAB_VARIANT" = tunnel-by-label ] && TUNBR[compute-1]=br-vxlan && TUNBR[compute-2]=br-vxlan
@@ -58,6 +61,8 @@ start_on() { # node pidname logfile cmd...
 	setsid env TMPDIR="$L/tmp" nsenter -t "$(nodepid "$n")" -m -n -u -- "$@" >"$log" 2>&1 </dev/null &
 	echo $! >"$L/pids/$name.pid"
 }
+# a config template of lab/etc/ with the lab's values filled in: sub TEMPLATE [host mode tunnel-ip]
+sub() { sed "s#@RUN@#$L#g; s#@DBPASS@#$CANARY_DB_PASSWORD#g; s#@HOST@#${2:-}#g; s#@MODE@#${3:-}#g; s#@TUNIP@#${4:-}#g; s#@MAPPINGS@#extnet:br-ex#g" "$LAB_DIR/etc/$1"; }
 c() { curl -s -H "X-Project-Id: $P" -H "X-Roles: admin" -H 'Content-Type: application/json' "$@"; }
 lab_running() { [ -f "$L/pids/node-controller.pid" ] && kill -0 "$(nodepid controller)" 2>/dev/null; }
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces, Open vSwitch, Neutron agents). Run as root."; }

@@ -11,6 +11,16 @@
  * | CLI          | application=keystone, component=client (keystone-client) | — (MOSK only)                        |
  *
  * Open vSwitch pods hold two containers, `openvswitch-db` and `openvswitch-vswitchd`, in both.
+ *
+ * On ml2/ovn (`backend: 'ovn'`) a node runs no L3 or OVS agent but, from openstack-helm's `ovn`
+ * chart and the neutron chart's OVN metadata agent (labels read from openstack-helm, not MOSK's own):
+ *
+ * | pod class          | labels                                              | container                  |
+ * |--------------------|-----------------------------------------------------|----------------------------|
+ * | ovn-controller     | application=ovn, component=ovn-controller (DaemonSet) | controller               |
+ * | OVN metadata agent | application=neutron, component=ovn-metadata-agent    | neutron-ovn-metadata-agent |
+ * | OVN NB / SB        | application=ovn, component=ovn-ovsdb-nb / ovn-ovsdb-sb (StatefulSets) | ovsdb    |
+ * | ovn-northd         | application=ovn, component=ovn-northd (Deployment)   | northd                     |
  */
 import {createHash} from 'node:crypto';
 import type {KubeContainer, KubeCustomObject, KubeNode, KubePod} from './fake-kube-apiserver.js';
@@ -23,6 +33,10 @@ export type MoskNodeRole = 'control-plane' | 'compute' | 'gateway';
 export type MoskNodeSpec = {
 	readonly name: string;
 	readonly roles: readonly MoskNodeRole[];
+	/** Neutron backend of the cloud: `ovs` (default: L3/OVS agents) or `ovn` (ovn-controller …). */
+	readonly backend?: 'ovs' | 'ovn';
+	/** ml2/ovn: this node runs the OVN NB and SB database pods and ovn-northd. */
+	readonly ovnDb?: boolean;
 	/** Node InternalIP, for the record (the lab uses 127.0.0.1). */
 	readonly address?: string;
 };
@@ -132,6 +146,7 @@ export const kubeNode = (spec: MoskNodeSpec): KubeNode => {
  * `<name>-default`; upstream uses `-default` and a single `openvswitch` DaemonSet.
  */
 export const nodePods = (spec: MoskNodeSpec, flavor: KubeFlavor = 'mosk'): KubePod[] => {
+	if (spec.backend === 'ovn') return [openvswitchPod(spec, flavor), ...ovnNodePods(spec)];
 	const isCompute = spec.roles.includes('compute');
 	const l3Set =
 		flavor === 'mosk' && isCompute
@@ -160,34 +175,7 @@ export const nodePods = (spec: MoskNodeSpec, flavor: KubeFlavor = 'mosk'): KubeP
 			owner: {kind: 'DaemonSet', name: 'neutron-ovs-agent-default'},
 		}),
 	];
-	if (flavor === 'mosk') {
-		const set = 'openvswitch-openvswitch-vswitchd-default';
-		pods.push(
-			kubePod({
-				name: `${set}-${podSuffix(`${spec.name}/ovs`)}`,
-				nodeName: spec.name,
-				labels: {
-					application: 'openvswitch',
-					component: 'openvswitch-vswitchd',
-					release_group: 'openstack-openvswitch',
-				},
-				containers: ['openvswitch-db', 'openvswitch-vswitchd'],
-				initContainers: ['init', 'openvswitch-db-perms', 'openvswitch-vswitchd-modules'],
-				owner: {kind: 'DaemonSet', name: set},
-			}),
-		);
-	} else {
-		pods.push(
-			kubePod({
-				name: `openvswitch-${podSuffix(`${spec.name}/ovs`)}`,
-				nodeName: spec.name,
-				labels: {application: 'openvswitch', component: 'server', release_group: 'openvswitch'},
-				containers: ['openvswitch-db', 'openvswitch-vswitchd'],
-				initContainers: ['init', 'openvswitch-db-perms', 'openvswitch-vswitchd-modules'],
-				owner: {kind: 'DaemonSet', name: 'openvswitch'},
-			}),
-		);
-	}
+	pods.push(openvswitchPod(spec, flavor));
 	// Decoys a careless selector would pick up: same application, other components.
 	if (spec.roles.includes('gateway') || spec.roles.includes('control-plane')) {
 		pods.push(
@@ -200,6 +188,79 @@ export const nodePods = (spec: MoskNodeSpec, flavor: KubeFlavor = 'mosk'): KubeP
 					release_group: release('neutron'),
 				},
 				containers: ['neutron-metadata-agent'],
+			}),
+		);
+	}
+	return pods;
+};
+
+/** The Open vSwitch DaemonSet's pod on a node (MOSK's `openvswitch-vswitchd`, upstream's `openvswitch`). */
+const openvswitchPod = (spec: MoskNodeSpec, flavor: KubeFlavor): KubePod => {
+	const set = flavor === 'mosk' ? 'openvswitch-openvswitch-vswitchd-default' : 'openvswitch';
+	return kubePod({
+		name: `${set}-${podSuffix(`${spec.name}/ovs`)}`,
+		nodeName: spec.name,
+		labels:
+			flavor === 'mosk'
+				? {
+						application: 'openvswitch',
+						component: 'openvswitch-vswitchd',
+						release_group: 'openstack-openvswitch',
+					}
+				: {application: 'openvswitch', component: 'server', release_group: 'openvswitch'},
+		containers: ['openvswitch-db', 'openvswitch-vswitchd'],
+		initContainers: ['init', 'openvswitch-db-perms', 'openvswitch-vswitchd-modules'],
+		owner: {kind: 'DaemonSet', name: set},
+	});
+};
+
+/** ml2/ovn pods of a node: ovn-controller and the OVN metadata agent; NB, SB, northd on `ovnDb`. */
+const ovnNodePods = (spec: MoskNodeSpec): KubePod[] => {
+	const ovn = (component: string): Record<string, string> => ({
+		application: 'ovn',
+		component,
+		release_group: 'openstack-ovn',
+	});
+	const pods = [
+		kubePod({
+			name: `ovn-controller-${podSuffix(`${spec.name}/ovn-controller`)}`,
+			nodeName: spec.name,
+			labels: ovn('ovn-controller'),
+			containers: ['controller'],
+			initContainers: ['get-gw-enabled', 'controller-init'],
+			owner: {kind: 'DaemonSet', name: 'ovn-controller'},
+		}),
+		kubePod({
+			name: `neutron-ovn-metadata-agent-default-${podSuffix(`${spec.name}/ovn-meta`)}`,
+			nodeName: spec.name,
+			labels: {
+				application: 'neutron',
+				component: 'ovn-metadata-agent',
+				release_group: 'openstack-neutron',
+			},
+			containers: ['neutron-ovn-metadata-agent'],
+			owner: {kind: 'DaemonSet', name: 'neutron-ovn-metadata-agent-default'},
+		}),
+	];
+	if (spec.ovnDb === true) {
+		for (const db of ['nb', 'sb'])
+			pods.push(
+				kubePod({
+					name: `ovn-ovsdb-${db}-0`,
+					nodeName: spec.name,
+					labels: ovn(`ovn-ovsdb-${db}`),
+					containers: ['ovsdb'],
+					owner: {kind: 'StatefulSet', name: `ovn-ovsdb-${db}`},
+				}),
+			);
+		const rs = `ovn-northd-${hash('ovn-northd', 10)}`;
+		pods.push(
+			kubePod({
+				name: `${rs}-${podSuffix(`${spec.name}/northd`)}`,
+				nodeName: spec.name,
+				labels: ovn('ovn-northd'),
+				containers: ['northd'],
+				owner: {kind: 'ReplicaSet', name: rs},
 			}),
 		);
 	}

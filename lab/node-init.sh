@@ -9,6 +9,12 @@ mount --bind "$D/etc-ovs" /etc/openvswitch
 mount --bind "$D/log-ovs" /var/log/openvswitch
 mount --bind "$D/netns" /run/netns
 mount --bind "$D/root" /root
+# ML2/OVN lab (lab/ovn/up.sh): the node's own OVN run, database and log dirs too
+if [ -d "$D/run-ovn" ]; then
+	mount --bind "$D/run-ovn" /run/ovn
+	mount --bind "$D/lib-ovn" /var/lib/ovn
+	mount --bind "$D/log-ovn" /var/log/ovn
+fi
 hostname "$N"
 ip link set lo up
 exec sleep infinity

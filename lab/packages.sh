@@ -3,7 +3,8 @@
 # names what is missing; without arguments it installs what is missing (root, apt, under /tmp/apt.lock).
 LAB_PACKAGES=(neutron-server neutron-l3-agent neutron-openvswitch-agent python3-neutron
 	rabbitmq-server python3-openstackclient postgresql python3-psycopg2 keepalived
-	openvswitch-switch openssh-server openssh-client socat iputils-ping tcpdump curl jq util-linux iproute2 sosreport)
+	openvswitch-switch openssh-server openssh-client socat iputils-ping tcpdump curl jq util-linux iproute2 sosreport
+	ovn-central ovn-host iputils-arping)
 missing=()
 for p in "${LAB_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 case "${1:-}" in

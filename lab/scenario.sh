@@ -21,6 +21,8 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
+# the ML2/OVN lab has its own scenarios (same names where they mean the same)
+[ "$LAB_BACKEND" = ovn ] && exec "$LAB_DIR/ovn/scenario.sh" "$@"
 need_lab
 [ -n "${R:-}" ] || die "no topology (lab/topology.sh)"
 K=$L/keepalived

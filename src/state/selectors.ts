@@ -100,6 +100,8 @@ export function viewTitle(view: ViewRef): string {
 			return view.node === undefined ? 'namespaces' : `namespaces ${view.node}`;
 		case 'keepalived':
 			return view.node === undefined ? 'keepalived' : `keepalived ${view.node}`;
+		case 'ovn':
+			return 'OVN';
 		case 'log':
 			return 'command log';
 		case 'watch':

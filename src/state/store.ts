@@ -51,6 +51,7 @@ export type ViewRef =
 	| {readonly kind: 'neigh'; readonly node?: NodeId}
 	| {readonly kind: 'namespaces'; readonly node?: NodeId}
 	| {readonly kind: 'keepalived'; readonly node?: NodeId}
+	| {readonly kind: 'ovn'}
 	| {readonly kind: 'log'}
 	| {readonly kind: 'watch'}
 	| {readonly kind: 'help'};

@@ -147,6 +147,44 @@ export const discoverKubeNodes = async (
 	return {result, nodes, problems};
 };
 
+/**
+ * The OVN NB and SB database pods of openstack-helm's `ovn` chart (StatefulSets ovn-ovsdb-nb and
+ * ovn-ovsdb-sb, labels application=ovn, component=ovn-ovsdb-nb|ovn-ovsdb-sb). Their node gets the
+ * `ovn-db` role: the catalog reads the NB and SB there (pod classes ovn-nb / ovn-sb).
+ */
+export const OVN_DB_SELECTOR = 'application=ovn,component in (ovn-ovsdb-nb,ovn-ovsdb-sb)';
+
+/**
+ * The node to read OVN's NB and SB on, from `kubectl get pods -l OVN_DB_SELECTOR -o json`: the
+ * first node (by name) running a Running pod of both databases, else the first running the NB.
+ * Undefined on a cluster without them (ml2/ovs). Pure.
+ */
+export const ovnDbNodeOf = (text: string): string | undefined => {
+	let items: {
+		spec?: {nodeName?: unknown};
+		metadata?: {labels?: Record<string, string>};
+		status?: {phase?: string};
+	}[];
+	try {
+		items = ((JSON.parse(text) as {items?: unknown}).items ?? []) as typeof items;
+		if (!Array.isArray(items)) return undefined;
+	} catch {
+		return undefined;
+	}
+	const dbs = new Map<string, Set<string>>();
+	for (const item of items) {
+		const node = item.spec?.nodeName;
+		const component = item.metadata?.labels?.['component'];
+		if (typeof node !== 'string' || !isSafeId(node) || item.status?.phase !== 'Running') continue;
+		if (component !== 'ovn-ovsdb-nb' && component !== 'ovn-ovsdb-sb') continue;
+		dbs.set(node, (dbs.get(node) ?? new Set()).add(component));
+	}
+	const names = [...dbs.keys()].sort();
+	return (
+		names.find(n => dbs.get(n)?.size === 2) ?? names.find(n => dbs.get(n)?.has('ovn-ovsdb-nb'))
+	);
+};
+
 /** Catalog id under which the OpenStackDeployment capture is filed. */
 export const OSDPL_CATALOG_ID = 'kube.osdpl';
 
@@ -233,6 +271,32 @@ export const createKubectlTransports = async (
 		chosen = discovered.nodes.filter(
 			node => options.includeNonOpenStack === true || node.isOpenStack,
 		);
+	}
+	// ml2/ovn: the node that runs the OVN NB and SB pods reads them (role ovn-db)
+	const ovnPods = await kubectlGet(
+		client,
+		['-n', client.namespace, 'get', 'pods', '-l', OVN_DB_SELECTOR, '-o', 'json'],
+		'cloud',
+		signal,
+	);
+	const ovnDb = ovnPods.failure ? undefined : ovnDbNodeOf(ovnPods.stdout);
+	if (ovnPods.failure)
+		problems.push({kind: 'discovery', message: `OVN database pods: ${ovnPods.failure.message}`});
+	if (ovnDb !== undefined) {
+		const known = discovered.nodes.find(node => node.name === ovnDb);
+		const index = chosen.findIndex(node => node.name === ovnDb);
+		if (index >= 0) {
+			const node = chosen[index] as KubeNodeRecord;
+			chosen[index] = {...node, roles: [...node.roles.filter(r => r !== 'other'), 'ovn-db']};
+		} else if (options.nodes === undefined && known !== undefined) {
+			chosen.push({...known, roles: [...known.roles.filter(r => r !== 'other'), 'ovn-db']});
+		} else {
+			problems.push({
+				node: ovnDb,
+				kind: 'discovery',
+				message: `the OVN NB/SB pods run on ${ovnDb}, which is not collected: the OVN databases are not read`,
+			});
+		}
 	}
 	for (const node of chosen) {
 		if (!node.ready) {

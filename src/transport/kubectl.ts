@@ -25,6 +25,11 @@ export type PodClassSpec = {
 	/** Label selector; set-based where MOSK and upstream openstack-helm differ. */
 	readonly selector: string;
 	readonly container: string;
+	/**
+	 * Containers that answer instead when the pod the selector found does not hold `container`
+	 * (the same commands, another component: ml2/ovn nodes have no L3 agent).
+	 */
+	readonly altContainers?: readonly string[];
 	/** False for cluster-wide pods (keystone-client is a Deployment, any node will do). */
 	readonly nodeBound: boolean;
 	readonly title: string;
@@ -36,11 +41,14 @@ export type PodClassSpec = {
  * `component=server`; both pods hold the `openvswitch-db` and `openvswitch-vswitchd` containers.
  */
 export const POD_CLASSES: Readonly<Record<PodClass, PodClassSpec>> = {
+	// ml2/ovn nodes run no L3 agent: there the neutron chart's OVN metadata agent (it manages the
+	// ovnmeta- namespaces, so it sees the host's network namespaces) answers the same commands.
 	'l3-agent': {
-		selector: 'application=neutron,component=l3-agent',
+		selector: 'application=neutron,component in (l3-agent,ovn-metadata-agent)',
 		container: 'neutron-l3-agent',
+		altContainers: ['neutron-ovn-metadata-agent'],
 		nodeBound: true,
-		title: 'Neutron L3 agent',
+		title: 'Neutron L3 agent (OVN metadata agent on ml2/ovn)',
 	},
 	'ovs-vswitchd': {
 		selector: 'application=openvswitch,component in (openvswitch-vswitchd,server)',
@@ -77,6 +85,11 @@ export const POD_CLASSES: Readonly<Record<PodClass, PodClassSpec>> = {
 };
 
 const isPodClass = (value: string): value is PodClass => Object.hasOwn(POD_CLASSES, value);
+
+/** The container of `spec` that a pod with `containers` runs commands in. */
+const containerFor = (spec: PodClassSpec, containers: readonly string[]): string =>
+	[spec.container, ...(spec.altContainers ?? [])].find(name => containers.includes(name)) ??
+	spec.container;
 
 /** The pod class for a spec: its own `podClass`, else guessed from the program it runs. */
 export const podClassFor = (spec: CommandSpec): PodClass | undefined => {
@@ -432,7 +445,8 @@ type PodJson = {
 	status?: {phase?: string; containerStatuses?: {name?: string; ready?: boolean}[]};
 };
 
-const podScore = (pod: PodJson): number =>
+const podScore = (pod: PodJson, primary: string): number =>
+	(pod.spec?.containers?.some(c => c.name === primary) === true ? 4 : 0) +
 	(pod.status?.phase === 'Running' ? 2 : 0) +
 	(pod.status?.containerStatuses?.every(status => status.ready === true) === true ? 1 : 0);
 
@@ -486,7 +500,8 @@ export const createPodResolver = (client: KubectlClient): KubePodResolver => {
 		}
 		const best = [...items].sort(
 			(a, b) =>
-				podScore(b) - podScore(a) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+				podScore(b, spec.container) - podScore(a, spec.container) ||
+				(a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
 		)[0];
 		const name = best?.metadata?.name;
 		if (best === undefined || name === undefined) {
@@ -507,15 +522,16 @@ export const createPodResolver = (client: KubectlClient): KubePodResolver => {
 				),
 			};
 		}
+		const containers = (best.spec?.containers ?? []).flatMap(c =>
+			c.name === undefined ? [] : [c.name],
+		);
 		return {
 			ok: true,
 			pod: {
 				namespace: best.metadata?.namespace ?? client.namespace,
 				name,
-				container: spec.container,
-				containers: (best.spec?.containers ?? []).flatMap(c =>
-					c.name === undefined ? [] : [c.name],
-				),
+				container: containerFor(spec, containers),
+				containers,
 				...(best.spec?.nodeName === undefined ? {} : {nodeName: best.spec.nodeName}),
 			},
 		};
@@ -540,7 +556,7 @@ export const createPodResolver = (client: KubectlClient): KubePodResolver => {
 				}
 				return result;
 			}
-			return {ok: true, pod: {...result.pod, container: spec.container}};
+			return {ok: true, pod: {...result.pod, container: containerFor(spec, result.pod.containers)}};
 		},
 		lookups: () => lookups,
 	};

@@ -37,6 +37,7 @@ import {FindingDetailScreen} from './screens/FindingDetailScreen.js';
 import {CaptureScreen} from './screens/CaptureScreen.js';
 import {VipScreen, VipsScreen} from './screens/VipScreen.js';
 import {FlowsScreen} from './screens/FlowsScreen.js';
+import {OvnScreen} from './screens/OvnScreen.js';
 import {
 	CommandLogScreen,
 	KeepalivedScreen,
@@ -238,6 +239,8 @@ function Screen({
 					{...(view.node === undefined ? {} : {node: view.node})}
 				/>
 			);
+		case 'ovn':
+			return <OvnScreen height={height} width={width} />;
 		case 'log':
 			return <CommandLogScreen height={height} width={width} />;
 		case 'watch':

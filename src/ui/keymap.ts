@@ -62,6 +62,7 @@ const LISTS: readonly ViewKind[] = [
 	'neigh',
 	'namespaces',
 	'keepalived',
+	'ovn',
 	'log',
 	'watch',
 	'help',
@@ -131,7 +132,7 @@ export const bindings = [
 		command: 'command.start',
 		keys: [':'],
 		hint: 'cmd',
-		help: 'Command mode: :vip IP, :node NAME, :flows [filter], :findings, :log, :neigh, :ns, :keepalived, :watch — a command replaces the screen (Esc: overview)',
+		help: 'Command mode: :vip IP, :node NAME, :flows [filter], :findings, :log, :neigh, :ns, :keepalived, :ovn, :watch — a command replaces the screen (Esc: overview)',
 		bar: true,
 	},
 	{command: 'help.open', keys: ['?'], hint: 'help', help: 'This help', bar: true},
@@ -403,6 +404,12 @@ export const aliases: readonly Alias[] = [
 		run: arg => ({type: 'view', view: {kind: 'keepalived', ...nodeArg(arg)}}),
 	},
 	{
+		names: ['ovn'],
+		args: '',
+		help: 'ml2/ovn: virtual ports, their bindings, port security and MAC_Binding per VIP (in place of qrouter neighbours)',
+		run: () => ({type: 'view', view: {kind: 'ovn'}}),
+	},
+	{
 		names: ['watch', 'timeline', 'tl'],
 		args: '',
 		help: 'Watch timeline (per-VIP changes between rounds)',
@@ -451,7 +458,7 @@ export function parseCommandLine(text: string): CommandLineResult {
 	if (alias === undefined)
 		return {
 			type: 'error',
-			message: `unknown command ":${name}" — try :vip, :node, :flows, :findings, :log, :neigh, :ns, :keepalived (? for help)`,
+			message: `unknown command ":${name}" — try :vip, :node, :flows, :findings, :log, :neigh, :ns, :keepalived, :ovn (? for help)`,
 		};
 	return alias.run(arg);
 }

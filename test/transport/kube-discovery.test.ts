@@ -9,6 +9,7 @@ import {kubeNode, moskCluster, openStackDeployment} from '../../lab/mosk-kube-ob
 import {osdplParser} from '../../src/collectors/parsers/osdpl.js';
 import {
 	createKubectlTransports,
+	ovnDbNodeOf,
 	parseKubeNodeList,
 	rolesFromNodeLabels,
 } from '../../src/transport/kube-discovery.js';
@@ -98,6 +99,40 @@ describe.skipIf(missing !== undefined)('kubectl discovery (real kubectl, fake AP
 			.get('cmp-2')
 			?.exec({argv: ['sh', '-c', 'echo ok'], podClass: 'l3-agent'}, {signal: never});
 		expect(hostname).toMatchObject({target: 'cmp-2', stdout: 'ok\n', exitCode: 0});
+		await setup.close();
+	});
+
+	it('on ml2/ovn gives the node of the OVN NB/SB pods the ovn-db role, and runs node commands in the OVN metadata agent (no L3 agent)', async () => {
+		const cluster = moskCluster([
+			{name: 'ctl-0', roles: ['control-plane'], backend: 'ovn', ovnDb: true},
+			{name: 'cmp-1', roles: ['compute'], backend: 'ovn'},
+		]);
+		fixture = await startKubeFixture({
+			nodes: cluster.nodes,
+			pods: cluster.pods,
+			execHandler: handler,
+		});
+		const setup = await createKubectlTransports(fixture.kubectl, never);
+		if (!setup.ok) throw new Error(setup.failure.message);
+		expect(setup.nodes.map(n => [n.id, n.roles])).toEqual([
+			['ctl-0', ['controller', 'ovn-db']],
+			['cmp-1', ['compute']],
+		]);
+		expect(setup.problems).toEqual([]);
+		const run = async (node: string, podClass: 'l3-agent' | 'ovn-nb' | 'ovn-sb') =>
+			setup.transports.get(node)?.exec({argv: ['sh', '-c', 'echo ok'], podClass}, {signal: never});
+		expect(await run('cmp-1', 'l3-agent')).toMatchObject({
+			exitCode: 0,
+			pod: {container: 'neutron-ovn-metadata-agent'},
+		});
+		expect(await run('ctl-0', 'ovn-nb')).toMatchObject({
+			exitCode: 0,
+			pod: {name: 'ovn-ovsdb-nb-0', container: 'ovsdb'},
+		});
+		expect(await run('ctl-0', 'ovn-sb')).toMatchObject({
+			exitCode: 0,
+			pod: {name: 'ovn-ovsdb-sb-0', container: 'ovsdb'},
+		});
 		await setup.close();
 	});
 
@@ -214,5 +249,33 @@ describe('node roles from MOSK labels (pure)', () => {
 		expect(parsed.nodes.map(node => node.name)).toEqual(['cmp-1']);
 		expect(parsed.problems[0]).toContain('"../etc"');
 		expect(parseKubeNodeList('error: nope').problems[0]).toContain('not JSON');
+	});
+});
+
+describe('ovnDbNodeOf (pure)', () => {
+	const pod = (node: string, component: string, phase = 'Running') => ({
+		spec: {nodeName: node},
+		metadata: {labels: {application: 'ovn', component}},
+		status: {phase},
+	});
+	const list = (...items: unknown[]) => JSON.stringify({items});
+	it('prefers a node running both databases, then the NB, first by name; none on ml2/ovs', () => {
+		expect(
+			ovnDbNodeOf(
+				list(
+					pod('ctl-2', 'ovn-ovsdb-nb'),
+					pod('ctl-1', 'ovn-ovsdb-sb'),
+					pod('ctl-3', 'ovn-ovsdb-nb'),
+					pod('ctl-3', 'ovn-ovsdb-sb'),
+				),
+			),
+		).toBe('ctl-3');
+		expect(ovnDbNodeOf(list(pod('ctl-2', 'ovn-ovsdb-nb'), pod('ctl-1', 'ovn-ovsdb-sb')))).toBe(
+			'ctl-2',
+		);
+		expect(ovnDbNodeOf(list(pod('ctl-1', 'ovn-ovsdb-nb', 'Pending')))).toBeUndefined();
+		expect(ovnDbNodeOf(list())).toBeUndefined();
+		expect(ovnDbNodeOf('not json')).toBeUndefined();
+		expect(ovnDbNodeOf(list(pod('../x', 'ovn-ovsdb-nb')))).toBeUndefined();
 	});
 });

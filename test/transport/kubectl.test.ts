@@ -111,7 +111,7 @@ describe.skipIf(missing !== undefined)('kubectl transport (real kubectl, fake AP
 		expect(podRequests[0]).toMatchObject({
 			path: '/api/v1/namespaces/openstack/pods',
 			query: {
-				labelSelector: 'application=neutron,component=l3-agent',
+				labelSelector: 'application=neutron,component in (l3-agent,ovn-metadata-agent)',
 				fieldSelector: 'spec.nodeName=cmp-1',
 			},
 		});
@@ -229,7 +229,9 @@ describe.skipIf(missing !== undefined)('kubectl transport (real kubectl, fake AP
 		const result = await transport('cmp-9').exec(sh('echo never'), {signal: never});
 		expect(result.exitCode).toBeNull();
 		expect(result.failure).toMatchObject({kind: 'unreachable', reason: 'pod-not-found'});
-		expect(result.failure?.message).toContain('application=neutron,component=l3-agent');
+		expect(result.failure?.message).toContain(
+			'application=neutron,component in (l3-agent,ovn-metadata-agent)',
+		);
 		expect(result.failure?.message).toContain('cmp-9');
 		expect(f.server.requests.some(r => r.upgrade !== undefined)).toBe(false);
 	});
