@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {utils as sshUtils} from 'ssh2';
 import {readCaptureSet} from '../../src/bundle/capture-set.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,6 +66,11 @@ const inventoryText = (): string =>
 		'nodes:',
 		`  - {id: cmp-1, host: 127.0.0.1, port: ${port}, user: nobody, roles: [compute]}`,
 		`  - {id: cmp-2, host: 127.0.0.1, port: ${port}, user: nobody, roles: [compute]}`,
+		// A real key, so the client gets past its own auth check and really waits on the silent
+		// node: without one it fails at once ("no usable identity file") and, on a loaded machine,
+		// can finish before the SIGINT lands — the state this test is about is then never reached.
+		'defaults:',
+		`  identityFile: ${path.join(work, 'id_ed25519')}`,
 		'',
 	].join('\n');
 
@@ -77,6 +83,9 @@ beforeAll(async () => {
 	if (built.status !== 0) console.warn(`build reported problems:\n${built.stderr}`);
 	expect(existsSync(path.join(ROOT, 'dist/cli/main.js')), built.stderr).toBe(true);
 	work = mkdtempSync(path.join(os.tmpdir(), 'dvrscope-interrupt-'));
+	writeFileSync(path.join(work, 'id_ed25519'), sshUtils.generateKeyPairSync('ed25519').private, {
+		mode: 0o600,
+	});
 	writeFileSync(path.join(work, 'known_hosts'), '');
 	silent = net.createServer(socket => {
 		sockets.add(socket);
