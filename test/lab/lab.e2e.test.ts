@@ -14,21 +14,13 @@ import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {lab, repo} from './lab-run.js';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
 import {diagnose, type Finding} from '../../src/diagnostics/index.js';
 import {collectLab} from '../../lab/collect-lab.js';
 import {checkBundleOfLiveSet} from '../bundle/lab-steps.js';
 import {checkSupportDataOfLab} from '../import/lab-steps.js';
 import {watchAcrossFailover} from './watch-steps.js';
-
-const repo = path.resolve(import.meta.dirname, '..', '..');
-const lab = (script: string, ...args: string[]): string =>
-	execFileSync('bash', [path.join(repo, 'lab', script), ...args], {
-		cwd: repo,
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'inherit'],
-		timeout: 900_000,
-	});
 
 type LabState = {
 	scenario: string;

@@ -12,21 +12,14 @@
  * reason in the test name. DVRSCOPE_LAB=0 skips it on purpose; LAB_REUSE=1 uses an OVN lab that
  * is already up (and leaves it up).
  */
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {lab, repo} from './lab-run.js';
 
-const repo = path.resolve(import.meta.dirname, '..', '..');
 const RUN = '/tmp/dvrscope-lab';
-const lab = (script: string, ...args: string[]): string =>
-	execFileSync('bash', [path.join(repo, 'lab', script), ...args], {
-		cwd: repo,
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'inherit'],
-		timeout: 900_000,
-	});
 
 type OvnLabState = {
 	backend: string;
