@@ -6,9 +6,8 @@
  * full one (execs and bytes). Not a test: nothing here is asserted, the numbers are printed with
  * `RATIO … met / NOT met`.
  *
- * The lab's numbers (execs/bytes/ms per round and the time from `lab:failover` to the CRITICAL
- * round) are printed by the lab end-to-end test (`[watch] failover → CRITICAL round after …`)
- * and by `dvrscope watch --ndjson` itself (each round's `durationMs`, `execs`, `bytes`).
+ * `--lab` measures the same on the real lab instead (bench/watch-lab.ts: the time from
+ * `lab:failover` to the CRITICAL round, probe vs full execs/bytes/ms), the lab up and locked.
  */
 import {parseArgs} from 'node:util';
 import {WatchEngine} from '../src/session/watch.js';
@@ -16,8 +15,18 @@ import type {WatchRound} from '../src/model/watch.js';
 import {fakeWorld} from '../test/helpers/fake-watch-world.js';
 
 const {values: opts} = parseArgs({
-	options: {namespaces: {type: 'string', default: '2000'}, rounds: {type: 'string', default: '6'}},
+	options: {
+		namespaces: {type: 'string', default: '2000'},
+		rounds: {type: 'string', default: '6'},
+		lab: {type: 'boolean', default: false},
+		runs: {type: 'string', default: '3'},
+	},
 });
+if (opts.lab) {
+	const {benchWatchLab} = await import('./watch-lab.js');
+	await benchWatchLab(Math.max(3, Number(opts.runs)));
+	process.exit(0);
+}
 const world = fakeWorld({otherRouters: Number(opts.namespaces)});
 const engine = new WatchEngine({collect: world.options, intervalMs: 0, fullEvery: 1000});
 const rounds: WatchRound[] = [];

@@ -161,6 +161,7 @@ failover() {
 	ts "FAILOVER: stop keepalived on $old (MASTER, pid $(cat "$K/$old.pid"))"
 	ka_stop "$old"
 	wait_holder "$new" 20 || die "the VIP did not move to $new"
+	ts "ground truth: the VIP is on $new" # watch tests count rounds from this line
 	sleep 6 # gratuitous ARPs (garp_master_delay 1, repeat 3)
 	echo "$new" >"$K/master"
 	state failover
@@ -184,7 +185,11 @@ settle() {
 	local m
 	m=$(holder)
 	[ -n "$m" ] || die "no VRRP MASTER holds the VIP"
-	wait_all "$(mac_of "$m")" 60 || echo "lab: not every node re-pointed within 60 s: $(entries)" >&2
+	if wait_all "$(mac_of "$m")" 60; then
+		ts "ground truth: every entry points at $m" # watch tests count rounds from this line
+	else
+		echo "lab: not every node re-pointed within 60 s: $(entries)" >&2
+	fi
 	wait_stable 10 60 >/dev/null # entries unchanged for 10 s: the ground truth has settled
 	for i in $(seq 10); do [ "$(client_ping 2)" -ge 1 ] && break; sleep 1; done
 	prime_snat # the VIP's return traffic again, as in healthy: the snat- entry shows the live holder

@@ -21,6 +21,8 @@ import {collectLab} from '../../lab/collect-lab.js';
 import {checkBundleOfLiveSet} from '../bundle/lab-steps.js';
 import {checkSupportDataOfLab} from '../import/lab-steps.js';
 import {watchAcrossFailover} from './watch-steps.js';
+import {consoleWatchAcrossFailover} from './console-watch-steps.js';
+import {hasTmux} from '../e2e/tmux.js';
 
 type LabState = {
 	scenario: string;
@@ -547,6 +549,18 @@ describe.skipIf(reason !== '')(
 		it('Given headless watch started before lab:failover / lab:workaround, then --until critical exits 0 after the failover, --until healthy exits 0 after the workaround (last verdict ok or warning), and --until healthy on the failed state exits 124 after a critical round (issue 18)', async () => {
 			await watchAcrossFailover(repo);
 		}, 900_000);
+
+		// (right after the headless watch: from its recovered, held VIP; each size ends recovered too)
+		it.skipIf(!hasTmux).each([
+			[160, 45],
+			[80, 24],
+		])(
+			`Given the console watching at %i×%i (built CLI in tmux, default interval), when lab:failover and then lab:workaround run, then within 3 rounds of the ground truth the timeline shows the flips by member (inferred: the VMs' namespaces are not read, as on a real cloud), the owner change, STALE on every stale entry and → CRITICAL; then the entries changed to the new holder and CRITICAL → (issue 18)${hasTmux ? '' : ' — skipped: no tmux'}`,
+			async (columns, rows) => {
+				await consoleWatchAcrossFailover(repo, columns, rows, state);
+			},
+			900_000,
+		);
 
 		it('Given divergence (the L3 agent on compute-2 missed one update, no failover), then only compute-2 is stale, the nodes disagree and the client cannot reach the VIP', async () => {
 			lab('scenario.sh', 'divergence');

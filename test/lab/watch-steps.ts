@@ -8,9 +8,23 @@ import path from 'node:path';
 import {expect} from 'vitest';
 import {watchLineSchema} from '../../src/session/watch-schema.js';
 
-type Line = {type: string; verdict?: string; kind?: string; stale?: boolean; text?: string};
+type Line = {
+	type: string;
+	round?: number;
+	verdict?: string;
+	kind?: string;
+	stale?: boolean;
+	text?: string;
+};
 
-type Run = {code: number | null; lines: Line[]; stderr: string; seenAt: Map<string, number>};
+type Run = {
+	code: number | null;
+	lines: Line[];
+	/** The lines as printed (same order as `lines`). */
+	raw: string[];
+	stderr: string;
+	seenAt: Map<string, number>;
+};
 
 /** Start `dvrscope watch --ndjson` against the lab (SSH inventory, the lab's Neutron API). */
 function startWatch(
@@ -43,6 +57,7 @@ function startWatch(
 		},
 	);
 	const lines: Line[] = [];
+	const raw: string[] = [];
 	const seenAt = new Map<string, number>();
 	let buffer = '';
 	let stderr = '';
@@ -60,6 +75,7 @@ function startWatch(
 			expect(parsed.success, text).toBe(true);
 			const line = JSON.parse(text) as Line;
 			lines.push(line);
+			raw.push(text);
 			if (line.type === 'round') onFirst();
 			const key =
 				line.type === 'round'
@@ -74,7 +90,7 @@ function startWatch(
 	const done = new Promise<Run>(resolve => {
 		child.on('close', code => {
 			onFirst();
-			resolve({code, lines, stderr, seenAt});
+			resolve({code, lines, raw, stderr, seenAt});
 		});
 	});
 	return {done, firstRound};
@@ -114,6 +130,11 @@ export async function watchAcrossFailover(repo: string): Promise<void> {
 	const toCritical = await critical.done;
 	console.log(
 		`[watch] failover → CRITICAL round after ${delay(failedAt, toCritical, 'round:critical')}, transition ${delay(failedAt, toCritical, 'verdict')}, STALE ${delay(failedAt, toCritical, 'entry:stale')}`,
+	);
+	// the NDJSON of the round that went CRITICAL, as captured (docs/watch.md quotes it)
+	const criticalRound = toCritical.lines.find(l => l.type === 'round' && l.verdict === 'critical');
+	console.log(
+		`[watch] NDJSON of the CRITICAL round:\n${toCritical.raw.filter((_, i) => toCritical.lines[i]?.round === criticalRound?.round).join('\n')}`,
 	);
 	expect(toCritical.code, toCritical.stderr).toBe(0);
 	expect(
