@@ -14,6 +14,8 @@
  *             (the same record the JSON output writes), then counted (flows per table, per match
  *             field, per action type, counter sums); one small summary written. The like-for-like
  *             contestant against ovs.flow, which also decodes everything and writes nothing.
+ *             A file this big is decoded on worker threads, one per core (up to 4): the bench says
+ *             how many, and prints the CPU seconds of all threads beside the wall clock.
  *   dvrscope-json   `node dist/cli/main.js parse ovs-flows FILE` — the same eager decode, every
  *             record written as compact JSON (≈ 200 MB for 200k flows) to a pipe the bench drains:
  *             the default command, doing more than ovs.flow (the output).
@@ -30,6 +32,7 @@ import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
+import {availableParallelism} from 'node:os';
 import {brIntSpecs, flowSpecs, formatDump} from './flow-dump.js';
 import {alternate, loadavg, median, ratioLine, report, type Contestant} from './whole-process.js';
 
@@ -77,33 +80,42 @@ async function main(): Promise<void> {
 			spawnSync('grep', ['-c', 'cookie=', file], {encoding: 'utf8'}).stdout.trim(),
 		);
 		const python = spawnSync('/usr/bin/python3', ['-c', 'import ovs.flow.ofp'], {encoding: 'utf8'});
+		// What each side runs on: dvrscope decodes a big file on worker threads (src/cli/commands/parse-workers.ts).
+		const {parseWorkerCount} = await import('../src/cli/commands/parse-workers.js');
+		const workers = parseWorkerCount(bytes);
+		const threads =
+			workers > 0
+				? `${workers} worker threads on ${availableParallelism()} cores (the main thread reads and writes)`
+				: 'one thread';
+		const sides = `dvrscope: ${threads}; ovs.flow: one Python process (one thread); wall clock judged, CPU seconds (user+sys, all threads) printed beside it`;
 		console.log(
 			`bench:parse-whole — ${new Date().toISOString()}, load ${loadavg()}, ${runs} alternated runs`,
 		);
 		console.log(
 			`  dump: ${flows} flows, ${(bytes / 1e6).toFixed(1)} MB (br-tun DVR tables + learn(); br-int ct_state, ct(commit), conjunction)`,
 		);
+		console.log(`  ${sides}`);
 		const contestants: Contestant[] = [
 			{
 				name: 'dvrscope-stats',
-				does: 'node dist/cli/main.js parse ovs-flows --stats FILE: every flow decoded eagerly (counters, match, actions) and counted; a summary written',
+				does: `node dist/cli/main.js parse ovs-flows --stats FILE: every flow decoded eagerly (counters, match, actions) and counted, on ${threads}; a summary written`,
 				argv: [process.execPath, cli, 'parse', 'ovs-flows', '--stats', file],
 			},
 			{
 				name: 'dvrscope-json',
-				does: 'node dist/cli/main.js parse ovs-flows FILE: every flow decoded eagerly and written as compact JSON to a pipe (drained)',
+				does: `node dist/cli/main.js parse ovs-flows FILE: every flow decoded eagerly on ${threads} and written in file order as compact JSON to a pipe (drained)`,
 				argv: [process.execPath, cli, 'parse', 'ovs-flows', file],
 			},
 			{
 				name: 'bare',
-				does: 'node -e: read the file and split it into lines',
+				does: 'node -e: read the file and split it into lines, one thread',
 				argv: [process.execPath, '-e', BARE, file],
 			},
 		];
 		if (python.status === 0)
 			contestants.push({
 				name: 'ovs.flow',
-				does: '/usr/bin/python3: ovs.flow.ofp.OFPFlow(line) per line (every field decoded), no output',
+				does: '/usr/bin/python3: ovs.flow.ofp.OFPFlow(line) per line (every field decoded), no output, one process on one core',
 				argv: ['/usr/bin/python3', '-c', PY, file],
 			});
 		else
@@ -116,6 +128,7 @@ async function main(): Promise<void> {
 		const bare = by('bare');
 		const py = by('ovs.flow');
 		console.log(`  load after: ${loadavg()}`);
+		console.log(`  ${sides}`);
 		for (const [name, what] of [
 			[
 				'dvrscope-stats',

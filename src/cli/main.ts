@@ -2,21 +2,43 @@
 import {installInterruptHandler} from './interrupt.js';
 import {Command} from 'commander';
 import {version} from '../model/version.js';
-import {register as registerParse} from './commands/parse.js';
-import {register as registerDiagnose} from './commands/diagnose.js';
-import {register as registerAnalyze} from './commands/analyze.js';
-import {register as registerBundle} from './commands/bundle.js';
-import {register as registerDiff} from './commands/diff.js';
-import {register as registerConsole} from './commands/console.js';
-import {register as registerCollect} from './commands/collect.js';
-import {register as registerWatch} from './commands/watch.js';
-import {register as registerTrace} from './commands/trace.js';
 
 /**
  * Exit codes (documented in --help and README): 0 ok, 1 warnings, 2 critical, 3 usage/input
  * error, 4 INCOMPLETE (something applicable could not be checked); 130 Ctrl-C, 124 watch deadline.
  */
 installInterruptHandler();
+
+type Register = (program: Command) => void;
+
+/**
+ * The commands, in the order --help lists them; `console` is the program's own action and root
+ * options (no name of its own). Each module is imported only when it is needed.
+ */
+const COMMANDS: readonly (readonly [string, () => Promise<{register: Register}>])[] = [
+	['parse', () => import('./commands/parse.js')],
+	['diagnose', () => import('./commands/diagnose.js')],
+	['analyze', () => import('./commands/analyze.js')],
+	['bundle', () => import('./commands/bundle.js')],
+	['diff', () => import('./commands/diff.js')],
+	['', () => import('./commands/console.js')],
+	['collect', () => import('./commands/collect.js')],
+	['watch', () => import('./commands/watch.js')],
+	['trace', () => import('./commands/trace.js')],
+];
+
+/**
+ * What this command line needs: `dvrscope parse …` only the parse command, `dvrscope --version`
+ * nothing; anything else (the console, --help, `help …`, a mistyped command, root options first)
+ * every command, so help and usage errors read as they always have.
+ */
+function needed(args: readonly string[]): typeof COMMANDS {
+	const first = args[0];
+	if (args.length === 1 && (first === '-V' || first === '--version')) return [];
+	const named = COMMANDS.find(([name]) => name !== '' && name === first);
+	return named === undefined ? COMMANDS : [named];
+}
+
 const program = new Command();
 program
 	.name('dvrscope')
@@ -28,13 +50,6 @@ program
 	.exitOverride(error => {
 		process.exit(error.exitCode === 0 ? 0 : 3);
 	});
-registerParse(program);
-registerDiagnose(program);
-registerAnalyze(program);
-registerBundle(program);
-registerDiff(program);
-registerConsole(program);
-registerCollect(program);
-registerWatch(program);
-registerTrace(program);
+const modules = await Promise.all(needed(process.argv.slice(2)).map(([, load]) => load()));
+for (const {register} of modules) register(program);
 await program.parseAsync(process.argv);

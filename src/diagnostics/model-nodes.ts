@@ -1,4 +1,4 @@
-import type {Flow, FlowDump} from '../model/facts.js';
+import type {Flow, FlowDump, OfctlPort, OvsdbNeutronPort} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
 import type {Sourced} from '../model/snapshot.js';
 import {lineEvidence, neighFocus} from './evidence.js';
@@ -66,6 +66,31 @@ function spoofFlows(base: ModelBase): Spoof[] {
 	return found;
 }
 
+/**
+ * First element of `list` for each key `keysOf` gives it, in list order, built once per list: a
+ * big br-int holds tens of thousands of anti-spoofing flows, and looking each one's port up by a
+ * scan of the whole dump (or of every OVSDB row) was quadratic — 10 s of CPU on 200k flows.
+ */
+function firstByKey<T>(
+	cache: WeakMap<readonly T[], Map<string, T>>,
+	list: readonly T[],
+	keysOf: (item: T) => readonly (string | undefined)[],
+): Map<string, T> {
+	let index = cache.get(list);
+	if (index === undefined) {
+		index = new Map();
+		for (const item of list)
+			for (const key of keysOf(item))
+				if (key !== undefined && !index.has(key)) index.set(key, item);
+		cache.set(list, index);
+	}
+	return index;
+}
+
+const rowsByPort = new WeakMap<readonly OvsdbNeutronPort[], Map<string, OvsdbNeutronPort>>();
+const ofportsByNumber = new WeakMap<readonly OfctlPort[], Map<string, OfctlPort>>();
+const macFlowsByPort = new WeakMap<readonly Flow[], Map<string, Flow>>();
+
 /** MAC of a port on a node's bridge: the anti-spoofing flow itself, table 25, or OVSDB. */
 function portMac(
 	base: ModelBase,
@@ -73,21 +98,25 @@ function portMac(
 ): {mac: string; evidence?: Evidence; ifaceId?: string; name?: string} | undefined {
 	const own = spoof.flow.match['dl_src'];
 	const facts = base.factsOf(spoof.node);
-	const row = facts.ovsdb?.['Interface']?.data.neutron.find(
-		r => String(r.ofport) === spoof.port || r.name === spoof.port,
-	);
-	const named = facts.ofports?.[spoof.bridge]?.data.ports.find(
-		p => String(p.ofport) === spoof.port,
-	);
+	const rows = facts.ovsdb?.['Interface']?.data.neutron;
+	const row =
+		rows === undefined
+			? undefined
+			: firstByKey(rowsByPort, rows, r => [String(r.ofport), r.name]).get(spoof.port);
+	const ports = facts.ofports?.[spoof.bridge]?.data.ports;
+	const named =
+		ports === undefined
+			? undefined
+			: firstByKey(ofportsByNumber, ports, p => [String(p.ofport)]).get(spoof.port);
 	const name = named?.name ?? row?.name;
 	const extra = {
 		...(row?.ifaceId !== undefined ? {ifaceId: row.ifaceId} : {}),
 		...(name !== undefined ? {name} : {}),
 	};
 	if (own !== undefined && own !== '') return {mac: normalizeMac(own), ...extra};
-	const macFlow = spoof.sourced.data.flows.find(
-		f => f.table === MAC_SPOOF_TABLE && portOf(f) === spoof.port && f.match['dl_src'] !== undefined,
-	);
+	const macFlow = firstByKey(macFlowsByPort, spoof.sourced.data.flows, f =>
+		f.table === MAC_SPOOF_TABLE && f.match['dl_src'] !== undefined ? [portOf(f)] : [],
+	).get(spoof.port);
 	if (macFlow !== undefined)
 		return {
 			mac: normalizeMac(macFlow.match['dl_src'] ?? ''),

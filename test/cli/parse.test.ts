@@ -1,10 +1,11 @@
-import {mkdtempSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {mkdtempSync, statSync, writeFileSync} from 'node:fs';
+import {availableParallelism, tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import {flowSpecs, formatDump} from '../../bench/flow-dump.js';
+import {PARALLEL_MIN_BYTES, parseWorkerCount} from '../../src/cli/commands/parse-workers.js';
 import {parseCapture} from '../../src/collectors/parsers/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -182,6 +183,43 @@ describe('dvrscope parse', () => {
 			expect(out.stats.tables).toEqual(count(whole.map(f => f.table)));
 			expect(out.stats.matchFields).toEqual(count(whole.flatMap(f => Object.keys(f.match))));
 			expect(out.stats.actions).toEqual(count(whole.flatMap(f => f.actions.map(a => a.type))));
+		});
+
+		it('Given a file big enough for worker threads, then its output is byte for byte what one thread gives for the same text on stdin, in every mode', async () => {
+			// A file over PARALLEL_MIN_BYTES is decoded on worker threads (one per core); stdin on this one.
+			expect(statSync(big).size).toBeGreaterThan(PARALLEL_MIN_BYTES);
+			expect(parseWorkerCount(statSync(big).size)).toBe(
+				availableParallelism() >= 2 ? Math.min(4, availableParallelism()) : 0,
+			);
+			for (const mode of [[], ['--stats'], ['--ndjson']]) {
+				const [file, stdin] = await Promise.all([
+					dvrscope(['parse', 'ovs-flows', big, ...mode]),
+					dvrscope(['parse', 'ovs-flows', '-', ...mode], text),
+				]);
+				expect([file.exitCode, stdin.exitCode], mode.join()).toEqual([0, 0]);
+				expect(file.stdout.length, mode.join()).toBeGreaterThan(100);
+				expect(file.stdout === stdin.stdout, mode.join()).toBe(true);
+			}
+		});
+
+		it('Given CRLF lines, no final newline and a malformed line in a later block, then the warning names its file line and the flows around it are kept (exit 1)', async () => {
+			const lines = text.trimEnd().split('\n');
+			const bad = 30_001;
+			lines.splice(bad - 1, 0, ' cookie=0x1, duration=1s, table=0, n_packets=1, priority=1,ip');
+			const crlf = lines.join('\r\n');
+			const file = path.join(dir, 'crlf-dump.txt');
+			writeFileSync(file, crlf);
+			expect(crlf.indexOf('priority=1,ip\r')).toBeGreaterThan(2 * 1024 * 1024);
+			const [run, stdin] = await Promise.all([
+				dvrscope(['parse', 'ovs-flows', file, '--stats']),
+				dvrscope(['parse', 'ovs-flows', '-', '--stats'], crlf),
+			]);
+			expect(run.exitCode).toBe(1);
+			expect(run.stderr).toContain(`line ${bad}: no "actions="`);
+			const out = JSON.parse(run.stdout) as {stats: {flows: number}; warnings: {line: number}[]};
+			expect(out.stats.flows).toBe(lines.length - 2); // the header and the bad line
+			expect(out.warnings.map(w => w.line)).toEqual([bad]);
+			expect(run.stdout).toBe(stdin.stdout);
 		});
 
 		it('Given --stats with a kind other than ovs-flows, then it is a usage error (exit 2)', async () => {

@@ -14,18 +14,24 @@
  *
  * A reader that goes away (`dvrscope parse … | head`) ends the program quietly with exit 0.
  */
-import {isAscii} from 'node:buffer';
 import {once} from 'node:events';
-import {readSync} from 'node:fs';
 import type {Readable} from 'node:stream';
 import type {ParseWarning} from '../../model/facts.js';
+import {
+	BLOCK,
+	type BlockResult,
+	FlowStats,
+	type FlowCodec,
+	type FlowMode,
+	blockText,
+	decodeBlock,
+	fileLineBlocks,
+} from './flow-blocks.js';
 
 export type OutputMode = 'ndjson' | 'compact' | 'pretty';
 
 /** Bytes buffered before a write (fewer, larger writes; each waits for `drain` when full). */
 const CHUNK = 64 * 1024;
-/** Text per parsed block of an `ovs-flows` dump. */
-const BLOCK = 1024 * 1024;
 
 let quietOnBrokenPipe = false;
 
@@ -44,7 +50,16 @@ export class Out {
 	#buffer: string[] = [];
 	#size = 0;
 
-	async write(text: string): Promise<void> {
+	/**
+	 * Text is buffered; bytes (a worker's encoded block) are written after what is buffered, and
+	 * `written` is called once the kernel has them (the buffer may then be reused).
+	 */
+	async write(text: string | Uint8Array, written?: () => void): Promise<void> {
+		if (typeof text !== 'string') {
+			await this.flush();
+			if (!process.stdout.write(text, written)) await once(process.stdout, 'drain');
+			return;
+		}
 		this.#buffer.push(text);
 		this.#size += text.length;
 		if (this.#size >= CHUNK) await this.flush();
@@ -112,35 +127,6 @@ async function* lineBlocks(input: Readable): AsyncGenerator<string> {
 	if (carry !== '') yield carry;
 }
 
-/**
- * A regular file's lines in blocks, read into one reused buffer (no allocation per chunk): each
- * block is decoded up to its last newline byte (never inside a UTF-8 sequence), the rest moved to
- * the front for the next read.
- */
-function* fileBlocks(fd: number): Generator<string> {
-	let buffer = Buffer.allocUnsafe(BLOCK);
-	let filled = 0;
-	for (;;) {
-		if (filled === buffer.length) {
-			const bigger = Buffer.allocUnsafe(buffer.length * 2);
-			buffer.copy(bigger, 0, 0, filled);
-			buffer = bigger;
-		}
-		const n = readSync(fd, buffer, filled, buffer.length - filled, null);
-		filled += n;
-		const end = n === 0 ? filled : buffer.lastIndexOf(10, filled - 1) + 1;
-		if (end > 0 && (n === 0 || filled * 2 >= buffer.length)) {
-			// ASCII (what OVS prints, bar --names with non-ASCII port names) decodes faster as latin1.
-			yield isAscii(buffer.subarray(0, end))
-				? buffer.toString('latin1', 0, end)
-				: buffer.toString('utf8', 0, end);
-			buffer.copy(buffer, 0, end, filled);
-			filled -= end;
-		}
-		if (n === 0) return;
-	}
-}
-
 const countLines = (text: string): number => {
 	let n = 0;
 	for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
@@ -152,62 +138,55 @@ export type FlowStreamResult = {
 	readonly warnings: readonly ParseWarning[];
 };
 
-/** What the flow stream needs from the ovs-flows parser (passed in: this module loads with every command). */
-export type FlowCodec<F> = {
-	readonly parse: (text: string) => {
-		facts: {readonly protocol?: string; readonly flows: readonly F[]};
-		warnings: readonly ParseWarning[];
-	};
-	/** The flow decoded completely, its line moved by `lineOffset` (blocks start at line 1). */
-	readonly decode: (flow: F, lineOffset: number) => FlowRecordLike;
-};
+/**
+ * The flows document of one mode, written from block results taken in file order: `ndjson` and
+ * `compact` write each block's flows as it comes; `stats` writes one summary at the end. Nothing
+ * is written until the first flow (so a text with no flow can still fail with exit 2 and an empty
+ * stdout).
+ */
+export class FlowDocument {
+	readonly #out = new Out();
+	readonly #mode: FlowMode;
+	readonly stats = new FlowStats();
+	readonly warnings: ParseWarning[] = [];
+	#protocol: string | undefined;
+	#flows = 0;
 
-/** The parts of a decoded flow `--stats` counts. */
-export type FlowRecordLike = {
-	readonly table: number;
-	readonly packets?: number | undefined;
-	readonly bytes?: number | undefined;
-	readonly match: Readonly<Record<string, string>>;
-	readonly actions: readonly {readonly type: string; readonly decoded?: string}[];
-};
-
-/** `--stats`: what every flow's decoded fields add up to. */
-class FlowStats {
-	flows = 0;
-	packets = 0;
-	bytes = 0;
-	decodedValues = 0;
-	readonly tables = new Map<number, number>();
-	readonly matchFields = new Map<string, number>();
-	readonly actions = new Map<string, number>();
-
-	add(r: FlowRecordLike): void {
-		this.flows++;
-		this.tables.set(r.table, (this.tables.get(r.table) ?? 0) + 1);
-		this.packets += r.packets ?? 0;
-		this.bytes += r.bytes ?? 0;
-		for (const key in r.match) this.matchFields.set(key, (this.matchFields.get(key) ?? 0) + 1);
-		for (const action of r.actions) {
-			this.actions.set(action.type, (this.actions.get(action.type) ?? 0) + 1);
-			if (action.decoded !== undefined) this.decodedValues++;
-		}
+	constructor(mode: FlowMode) {
+		this.#mode = mode;
 	}
 
-	toJSON(): unknown {
-		const sorted = (m: ReadonlyMap<string | number, number>): Record<string, number> => {
-			const out: Record<string, number> = {};
-			for (const [k, n] of [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out[k] = n;
-			return out;
-		};
-		return {
-			flows: this.flows,
-			packets: this.packets,
-			bytes: this.bytes,
-			tables: sorted(this.tables),
-			matchFields: sorted(this.matchFields),
-			actions: sorted(this.actions),
-			decodedValues: this.decodedValues,
-		};
+	/** The next block's result; `json` is its text (or the text's UTF-8 bytes, from a worker). */
+	async add(
+		result: Omit<BlockResult, 'json'>,
+		json: string | Uint8Array,
+		written?: () => void,
+	): Promise<void> {
+		this.#protocol ??= result.protocol;
+		for (const warning of result.warnings) this.warnings.push(warning);
+		if (result.flows > 0 && this.#mode !== 'stats') {
+			if (this.#mode === 'compact')
+				await this.#out.write(this.#flows === 0 ? '{"kind":"ovs-flows","facts":{"flows":[' : ',');
+			await this.#out.write(json, written);
+		}
+		this.#flows += result.flows;
+	}
+
+	async end(): Promise<FlowStreamResult> {
+		const {warnings} = this;
+		const protocol = this.#protocol;
+		if (this.#mode === 'compact' && this.#flows > 0) {
+			const tail = protocol === undefined ? '' : `,"protocol":${JSON.stringify(protocol)}`;
+			await this.#out.write(`]${tail}},"warnings":${JSON.stringify(warnings)}}\n`);
+		}
+		if (this.#mode === 'stats' && (this.#flows > 0 || warnings.length === 0)) {
+			const document = {kind: 'ovs-flows', protocol, stats: this.stats, warnings};
+			await this.#out.write(
+				`${JSON.stringify(document, null, process.stdout.isTTY ? 2 : undefined)}\n`,
+			);
+		}
+		await this.#out.flush();
+		return {flows: this.#flows, warnings};
 	}
 }
 
@@ -217,50 +196,32 @@ export type FlowInput = Readable | number;
 /**
  * Parse an `ovs-ofctl dump-flows` text block by block, decode each flow completely and write it
  * as soon as its block is parsed (`ndjson`, `compact`), or count it (`stats`: one summary document
- * at the end). Nothing is written until the first flow (so a text with no flow can still fail
- * with exit 2 and an empty stdout).
+ * at the end), on this thread.
  */
 export async function streamFlows<F>(
 	input: FlowInput,
-	mode: 'ndjson' | 'compact' | 'stats',
+	mode: FlowMode,
 	codec: FlowCodec<F>,
 ): Promise<FlowStreamResult> {
-	const out = new Out();
-	const warnings: ParseWarning[] = [];
-	const stats = new FlowStats();
-	let protocol: string | undefined;
-	let flows = 0;
-	let lineOffset = 0;
-	const blocks: AsyncIterable<string> | Iterable<string> =
-		typeof input === 'number' ? fileBlocks(input) : lineBlocks(input);
-	for await (const block of blocks) {
-		const parsed = codec.parse(block);
-		protocol ??= parsed.facts.protocol;
-		for (const warning of parsed.warnings)
-			warnings.push({...warning, line: warning.line + lineOffset});
-		for (const flow of parsed.facts.flows) {
-			const record = codec.decode(flow, lineOffset);
-			if (mode === 'stats') stats.add(record);
-			else {
-				const json = JSON.stringify(record);
-				if (mode === 'ndjson') await out.write(`${json}\n`);
-				else
-					await out.write(
-						flows === 0 ? `{"kind":"ovs-flows","facts":{"flows":[${json}` : `,${json}`,
-					);
-			}
-			flows++;
+	const document = new FlowDocument(mode);
+	if (typeof input === 'number') {
+		for (const block of fileLineBlocks(input)) {
+			const result = decodeBlock(
+				blockText(block.bytes),
+				block.lineOffset,
+				mode,
+				codec,
+				document.stats,
+			);
+			await document.add(result, result.json);
 		}
-		lineOffset += countLines(block);
+		return document.end();
 	}
-	if (mode === 'compact' && flows > 0) {
-		const tail = protocol === undefined ? '' : `,"protocol":${JSON.stringify(protocol)}`;
-		await out.write(`]${tail}},"warnings":${JSON.stringify(warnings)}}\n`);
+	let lineOffset = 0;
+	for await (const text of lineBlocks(input)) {
+		const result = decodeBlock(text, lineOffset, mode, codec, document.stats);
+		await document.add(result, result.json);
+		lineOffset += countLines(text);
 	}
-	if (mode === 'stats' && (flows > 0 || warnings.length === 0)) {
-		const document = {kind: 'ovs-flows', protocol, stats, warnings};
-		await out.write(`${JSON.stringify(document, null, process.stdout.isTTY ? 2 : undefined)}\n`);
-	}
-	await out.flush();
-	return {flows, warnings};
+	return document.end();
 }

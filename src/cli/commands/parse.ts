@@ -1,9 +1,9 @@
 import type {Command} from 'commander';
 import type {ParseResult, ParserKind, ParseWarning} from '../../model/facts.js';
+import type {FlowMode} from './flow-blocks.js';
 import {
 	exitQuietlyOnBrokenPipe,
 	streamFlows,
-	type FlowCodec,
 	type FlowInput,
 	writeResult,
 	type OutputMode,
@@ -120,8 +120,6 @@ async function run(
 		fail('--inner only applies to ip-all-netns');
 		return;
 	}
-	const {parseCapture, isEmptyFacts, parseSections} =
-		await import('../../collectors/parsers/index.js');
 	const mode = outputMode(options);
 	exitQuietlyOnBrokenPipe();
 	if (options.stats === true && kind !== 'ovs-flows') {
@@ -129,17 +127,14 @@ async function run(
 		return;
 	}
 	if (kind === 'ovs-flows' && (mode !== 'pretty' || options.stats === true)) {
-		const {decodeFlow} = await import('../../collectors/flows/index.js');
 		await runFlowStream(
 			file,
 			options.stats === true ? 'stats' : mode === 'pretty' ? 'compact' : mode,
-			{
-				parse: text => parseCapture('ovs-flows', text),
-				decode: decodeFlow,
-			},
 		);
 		return;
 	}
+	const {parseCapture, isEmptyFacts, parseSections} =
+		await import('../../collectors/parsers/index.js');
 	const input = await readInput(file);
 	if (input === undefined) return;
 	const parsed: ParseResult<ParserKind> = parseCapture(kind, input.text);
@@ -213,17 +208,25 @@ const readError = (error: unknown): string => {
 				: (code ?? String(error));
 };
 
-/** `ovs-flows` streamed: parsed block by block, written as it goes. */
-async function runFlowStream<F>(
-	file: string | undefined,
-	mode: 'ndjson' | 'compact' | 'stats',
-	codec: FlowCodec<F>,
-): Promise<void> {
+/**
+ * `ovs-flows` streamed: parsed block by block, written as it goes — a big regular file on worker
+ * threads (one per core, up to 4), stdin and small files on this thread.
+ */
+async function runFlowStream(file: string | undefined, mode: FlowMode): Promise<void> {
 	const input = await openInput(file);
 	if (input === undefined) return;
 	let result;
 	try {
-		result = await streamFlows(input.stream, mode, codec);
+		const {fstatSync} = await import('node:fs');
+		const {parseWorkerCount, streamFlowsInWorkers} = await import('./parse-workers.js');
+		const workers =
+			typeof input.stream === 'number' ? parseWorkerCount(fstatSync(input.stream).size) : 0;
+		if (typeof input.stream === 'number' && workers > 0)
+			result = await streamFlowsInWorkers(input.stream, mode, workers);
+		else {
+			const {ovsFlowsCodec} = await import('./flow-codec.js');
+			result = await streamFlows(input.stream, mode, ovsFlowsCodec);
+		}
 	} catch (error) {
 		fail(`cannot read ${input.name}: ${readError(error)}`);
 		return;

@@ -1,0 +1,198 @@
+/**
+ * `dvrscope parse ovs-flows` block by block: a regular file cut into blocks of whole lines (a
+ * line that straddles a block's edge is carried whole into the next block), each block decoded
+ * on its own — counted (`--stats`) or turned into JSON text — and the results put back together
+ * in file order. The same block function runs on the main thread (stdin, small files) and in the
+ * worker threads (parse-workers.ts), so both paths give byte-identical output.
+ */
+import {isAscii} from 'node:buffer';
+import {readSync} from 'node:fs';
+import type {ParseWarning} from '../../model/facts.js';
+
+/** Bytes per block of an `ovs-flows` dump (a block grows when one line is longer). */
+export const BLOCK = 1024 * 1024;
+
+export type FlowMode = 'ndjson' | 'compact' | 'stats';
+
+/** What the flow stream needs from the ovs-flows parser (passed in: this module loads with every command). */
+export type FlowCodec<F> = {
+	readonly parse: (text: string) => {
+		facts: {readonly protocol?: string; readonly flows: readonly F[]};
+		warnings: readonly ParseWarning[];
+	};
+	/** The flow decoded completely, its line moved by `lineOffset` (blocks start at line 1). */
+	readonly decode: (flow: F, lineOffset: number) => FlowRecordLike;
+};
+
+/** The parts of a decoded flow `--stats` counts. */
+export type FlowRecordLike = {
+	readonly table: number;
+	readonly packets?: number | undefined;
+	readonly bytes?: number | undefined;
+	readonly match: Readonly<Record<string, string>>;
+	readonly actions: readonly {readonly type: string; readonly decoded?: string}[];
+};
+
+/** {@link FlowStats} as a worker posts it (structured-clone friendly). */
+export type FlowStatsData = {
+	flows: number;
+	packets: number;
+	bytes: number;
+	decodedValues: number;
+	tables: [number, number][];
+	matchFields: [string, number][];
+	actions: [string, number][];
+};
+
+const addTo = <K>(m: Map<K, number>, k: K, n: number): void => {
+	m.set(k, (m.get(k) ?? 0) + n);
+};
+
+/** `--stats`: what every flow's decoded fields add up to. */
+export class FlowStats {
+	flows = 0;
+	packets = 0;
+	bytes = 0;
+	decodedValues = 0;
+	readonly tables = new Map<number, number>();
+	readonly matchFields = new Map<string, number>();
+	readonly actions = new Map<string, number>();
+
+	add(r: FlowRecordLike): void {
+		this.flows++;
+		this.tables.set(r.table, (this.tables.get(r.table) ?? 0) + 1);
+		this.packets += r.packets ?? 0;
+		this.bytes += r.bytes ?? 0;
+		for (const key in r.match) this.matchFields.set(key, (this.matchFields.get(key) ?? 0) + 1);
+		for (const action of r.actions) {
+			this.actions.set(action.type, (this.actions.get(action.type) ?? 0) + 1);
+			if (action.decoded !== undefined) this.decodedValues++;
+		}
+	}
+
+	data(): FlowStatsData {
+		return {
+			flows: this.flows,
+			packets: this.packets,
+			bytes: this.bytes,
+			decodedValues: this.decodedValues,
+			tables: [...this.tables],
+			matchFields: [...this.matchFields],
+			actions: [...this.actions],
+		};
+	}
+
+	/** Add another thread's counts (sums of integers: the order does not change them). */
+	merge(d: FlowStatsData): void {
+		this.flows += d.flows;
+		this.packets += d.packets;
+		this.bytes += d.bytes;
+		this.decodedValues += d.decodedValues;
+		for (const [k, n] of d.tables) addTo(this.tables, k, n);
+		for (const [k, n] of d.matchFields) addTo(this.matchFields, k, n);
+		for (const [k, n] of d.actions) addTo(this.actions, k, n);
+	}
+
+	toJSON(): unknown {
+		const sorted = (m: ReadonlyMap<string | number, number>): Record<string, number> => {
+			const out: Record<string, number> = {};
+			for (const [k, n] of [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out[k] = n;
+			return out;
+		};
+		return {
+			flows: this.flows,
+			packets: this.packets,
+			bytes: this.bytes,
+			tables: sorted(this.tables),
+			matchFields: sorted(this.matchFields),
+			actions: sorted(this.actions),
+			decodedValues: this.decodedValues,
+		};
+	}
+}
+
+/** One block decoded: its flows' JSON text (empty for `stats`: counted instead), warnings with file line numbers. */
+export type BlockResult = {
+	readonly flows: number;
+	/** `compact`: the records joined by commas; `ndjson`: one record and a newline each. */
+	readonly json: string;
+	readonly warnings: ParseWarning[];
+	readonly protocol: string | undefined;
+};
+
+/** Parse a block of whole lines (its first line is file line `lineOffset + 1`) and decode every flow. */
+export function decodeBlock<F>(
+	text: string,
+	lineOffset: number,
+	mode: FlowMode,
+	codec: FlowCodec<F>,
+	stats: FlowStats,
+): BlockResult {
+	const parsed = codec.parse(text);
+	const warnings = parsed.warnings.map(w => ({...w, line: w.line + lineOffset}));
+	const flows = parsed.facts.flows;
+	let json = '';
+	if (mode === 'stats') for (const flow of flows) stats.add(codec.decode(flow, lineOffset));
+	else if (flows.length > 0) {
+		const parts = new Array<string>(flows.length);
+		for (let i = 0; i < flows.length; i++)
+			parts[i] = JSON.stringify(codec.decode(flows[i] as F, lineOffset));
+		json = mode === 'ndjson' ? `${parts.join('\n')}\n` : parts.join(',');
+	}
+	return {flows: flows.length, json, warnings, protocol: parsed.facts.protocol};
+}
+
+/** Text of a block's bytes: ASCII (what OVS prints, bar --names with non-ASCII names) decodes faster as latin1. */
+export function blockText(bytes: Uint8Array): string {
+	const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	return b.toString(isAscii(b) ? 'latin1' : 'utf8');
+}
+
+/** Number of newline bytes in b[0, end). */
+export function countNewlines(b: Buffer, end: number): number {
+	const head = b.subarray(0, end);
+	let n = 0;
+	for (let i = head.indexOf(10); i !== -1; i = head.indexOf(10, i + 1)) n++;
+	return n;
+}
+
+export type FileBlock = {
+	/** Whole lines (the last block may lack a final newline), in a buffer of its own (transferable). */
+	readonly bytes: Buffer;
+	/** Lines before this block. */
+	readonly lineOffset: number;
+};
+
+/**
+ * A file's lines in blocks of about `size` bytes, each in a fresh buffer that owns its memory
+ * (so it can be handed to a worker thread): a block ends after its last newline byte (never inside
+ * a line, nor a UTF-8 sequence); the rest is carried to the front of the next block. CRLF lines
+ * end at their LF like any other; a final line without a newline is the last block's tail.
+ */
+export function* fileLineBlocks(fd: number, size = BLOCK): Generator<FileBlock> {
+	let buffer = Buffer.allocUnsafeSlow(size);
+	let filled = 0;
+	let lineOffset = 0;
+	for (;;) {
+		if (filled === buffer.length) {
+			const bigger = Buffer.allocUnsafeSlow(buffer.length * 2);
+			buffer.copy(bigger, 0, 0, filled);
+			buffer = bigger;
+		}
+		const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+		filled += n;
+		if (n > 0 && filled < buffer.length) continue;
+		const end = n === 0 ? filled : buffer.lastIndexOf(10, filled - 1) + 1;
+		if (end > 0) {
+			const rest = filled - end;
+			const next = Buffer.allocUnsafeSlow(Math.max(size, rest * 2));
+			buffer.copy(next, 0, end, filled);
+			const lines = countNewlines(buffer, end);
+			yield {bytes: buffer.subarray(0, end), lineOffset};
+			lineOffset += lines;
+			buffer = next;
+			filled = rest;
+		}
+		if (n === 0) return;
+	}
+}
