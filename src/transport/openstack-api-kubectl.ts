@@ -118,6 +118,35 @@ const FAILURE_KIND: Readonly<Record<string, TransportFailure['kind']>> = {
 	'no-endpoint': 'refused',
 };
 
+/** The relay's start, bounded by one read's timeout and signal. */
+async function bounded(
+	ready: Promise<TransportFailure | undefined>,
+	timeoutMs: number,
+	signal: AbortSignal,
+): Promise<TransportFailure | undefined> {
+	let timer: NodeJS.Timeout | undefined;
+	let onAbort: (() => void) | undefined;
+	const stop = new Promise<TransportFailure>(resolve => {
+		timer = setTimeout(() => {
+			resolve({
+				kind: 'timeout',
+				message: `the API relay in the keystone-client pod did not start within ${Math.round(timeoutMs / 1000)} s`,
+				afterMs: timeoutMs,
+			});
+		}, timeoutMs);
+		onAbort = () => {
+			resolve(kubectlFailure('cancelled', 'cancelled'));
+		};
+		signal.addEventListener('abort', onAbort, {once: true});
+	});
+	try {
+		return await Promise.race([ready, stop]);
+	} finally {
+		clearTimeout(timer);
+		if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+	}
+}
+
 /** {@link CloudApi} through one `kubectl exec -i` into the keystone-client pod. */
 export class KubectlOpenStackApi implements CloudApi {
 	readonly kind = 'openstack-api-kubectl';
@@ -170,7 +199,7 @@ export class KubectlOpenStackApi implements CloudApi {
 		const timeoutMs = options.timeoutMs ?? 60_000;
 		const relay = await this.#start(options.signal);
 		if ('kind' in relay) return failed(relay);
-		const notReady = await relay.ready;
+		const notReady = await bounded(relay.ready, timeoutMs, options.signal);
 		if (notReady !== undefined) return failed(notReady);
 		const id = this.#next++;
 		const answer = await new Promise<Answer | TransportFailure>(resolve => {
