@@ -110,6 +110,8 @@ type Relay = {
 	/** Settles when the relay said it is ready, or with why it is not. */
 	readonly ready: Promise<TransportFailure | undefined>;
 	failure?: TransportFailure;
+	/** The exec has ended (closed by us, or died). */
+	over?: boolean;
 };
 
 const FAILURE_KIND: Readonly<Record<string, TransportFailure['kind']>> = {
@@ -254,6 +256,7 @@ export class KubectlOpenStackApi implements CloudApi {
 	async close(): Promise<void> {
 		const relay = this.#relay;
 		if (relay === undefined) return;
+		this.#relay = undefined; // a later read starts a new relay
 		relay.process.stdin?.end();
 		const timer = setTimeout(() => relay.process.kill('SIGTERM'), 2000);
 		await relay.ended;
@@ -262,11 +265,21 @@ export class KubectlOpenStackApi implements CloudApi {
 
 	/** The relay, started on the first read (its pod looked up through the shared resolver). */
 	async #start(signal: AbortSignal): Promise<Relay | TransportFailure> {
-		if (this.#relay !== undefined && this.#relay.failure === undefined) return this.#relay;
-		if (this.#relay?.failure !== undefined) return this.#relay.failure;
+		const current = this.#relay;
+		if (current !== undefined && current.failure === undefined) return current;
+		// a pod without a usable cloud configuration stays so; a relay that died is started again
+		// by the next read
+		if (
+			current?.failure !== undefined &&
+			(current.failure.reason === 'openstack-config' || current.over !== true)
+		)
+			return current.failure;
+		this.#relay = undefined;
 		const lookup = await this.options.resolver.resolve('keystone-client', undefined, signal);
 		if (!lookup.ok) return lookup.failure;
-		if (this.#relay !== undefined) return this.#relay; // another read started it meanwhile
+		// another read started it meanwhile
+		const raced = this.#relay as Relay | undefined;
+		if (raced !== undefined) return raced.failure ?? raced;
 		const {client} = this.options;
 		const {pod} = lookup;
 		this.#execs++;
@@ -343,6 +356,7 @@ export class KubectlOpenStackApi implements CloudApi {
 				relay.pending.get(record['id'])?.(record as unknown as Answer);
 		});
 		void ended.then(result => {
+			relay.over = true;
 			if (result.error !== undefined) {
 				const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
 				fail(

@@ -145,6 +145,11 @@ describe.skipIf(missing !== undefined)('the OpenStack API through one kubectl ex
 		// Neutron saw GETs only, each read once
 		expect(w.requests.every(r => r.startsWith('GET '))).toBe(true);
 		expect(w.requests).toHaveLength(7);
+		// a read after close (the next collection on the same reader) starts a new relay
+		const again = await api.get({service: 'network', path: '/v2.0/agents'}, {signal});
+		expect(again).toMatchObject({exitCode: 0, stdout: JSON.stringify(BODIES['/v2.0/agents'])});
+		await api.close();
+		expect(api.execs).toBe(2);
 	});
 
 	it('refuses a read off the allow-list before anything is sent, and answers HTTP errors as data', async () => {
