@@ -1,7 +1,8 @@
 /**
- * bench/fanout — dvrscope's collection vs OpenSSH, same endpoints, same commands, same run.
+ * bench/fanout — dvrscope's collection vs OpenSSH ControlMaster, whole processes, same endpoints,
+ * same commands, alternated, repeated (bench/whole-process.ts).
  *
- *   npm run bench:fanout [-- --nodes 50 --parallel 20]
+ *   npm run bench:fanout [-- --nodes 50 --parallel 20 --runs 3 --per-command]
  *
  * Endpoints: N ports on 127.0.0.1 served by real OpenSSH sshd processes (≤ 16 ports each), logging
  * in a user with a plain /bin/sh (root's ~/.bashrc runs pyenv init here). The node tools are the
@@ -9,34 +10,69 @@
  * needs root): every command really runs through sshd and the remote shell, only `ip`/`ovs-*`
  * answer from fixtures.
  *
- * Three ways, each collecting the full command set (2 discovery + 8 detail executions per node):
- *   1. dvrscope: collect() over ssh2, one connection per node, 20 nodes at a time;
- *   2. one `ssh` per command through `xargs -P 20` (how a runbook script fans out);
- *   3. one ControlMaster connection per node, its commands in turn, 20 nodes at a time (sos collect).
+ * Contestants, each a whole process under /usr/bin/time -v:
+ *   dvrscope       `node dist/cli/main.js collect --inventory … --openstack none -q -o DIR`: one
+ *                  ssh2 connection per node, up to 4 sessions at once on it, `--parallel` nodes at
+ *                  a time, the capture set written to disk;
+ *   controlmaster  `sh controlmaster.sh`: per node (xargs -P `--parallel`) one OpenSSH ControlMaster
+ *                  (`ssh -o ControlMaster=auto -o ControlPath=… -o ControlPersist=…`), opened by the
+ *                  node's first command, then the node's other commands 4 at a time (xargs -P 4)
+ *                  as sessions on that master, output to files, `ssh -O exit` at the end;
+ *   per-command    (`--per-command`) one plain `ssh` per command, `xargs -P --parallel`.
+ * The commands are exactly the executions dvrscope made in a first, untimed run (read back from
+ * its capture set): the baselines get them ready-made — they do not discover namespaces first.
  */
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {performance} from 'node:perf_hooks';
-import {execa} from 'execa';
-import {writeCaptureSet} from '../src/bundle/capture-set.js';
-import {collectToCaptureSet} from '../src/session/live.js';
+import {parseArgs} from 'node:util';
+import {readCaptureSet} from '../src/bundle/capture-set.js';
 import {shellQuote} from '../src/model/quote.js';
 import {freePort, makeKey, startSshd, type Sshd} from '../test/helpers/sshd.js';
 import {prepareFakeNodeBin} from '../test/helpers/fake-node.js';
+import {
+	alternate,
+	loadavg,
+	median,
+	ratioLine,
+	report,
+	timeOnce,
+	type Contestant,
+} from './whole-process.js';
 
-const arg = (name: string, fallback: number): number => {
-	const index = process.argv.indexOf(`--${name}`);
-	const value = index === -1 ? undefined : Number(process.argv[index + 1]);
-	return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-};
-const NODES = arg('nodes', 50);
-const PARALLEL = arg('parallel', 20);
+const {values: opts} = parseArgs({
+	options: {
+		nodes: {type: 'string', default: '50'},
+		parallel: {type: 'string', default: '20'},
+		runs: {type: 'string', default: '3'},
+		'per-command': {type: 'boolean', default: false},
+	},
+});
+const positive = (value: string, fallback: number): number =>
+	Number.isInteger(Number(value)) && Number(value) > 0 ? Number(value) : fallback;
+const NODES = positive(opts.nodes, 50);
+const PARALLEL = positive(opts.parallel, 20);
+const RUNS = positive(opts.runs, 3);
+const root = path.resolve(import.meta.dirname, '..');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dvrscope-bench-fanout-'));
 const servers: Sshd[] = [];
+const env = {...process.env};
+delete env['SSH_AUTH_SOCK'];
 
-async function main(): Promise<void> {
+/** Batch sections recorded as captures of their own: not executions of their own. */
+const SECTION =
+	/^(ovs\.(flows|ofctl-show|fdb)|netns\.(neigh|addr|rule|route)|l3ha\.(state|keepalived-conf))$/;
+
+/** N sshd endpoints with the fake node tools; the inventory and known_hosts dvrscope uses. */
+async function endpoints(): Promise<{
+	ports: number[];
+	inventory: string;
+	knownHosts: string;
+	user: string;
+	key: string;
+}> {
 	const bin = prepareFakeNodeBin(work);
 	const ha = path.join(work, 'ha_confs', '4d7928a0-4a3c-4b99-b01b-97da2f97e279');
 	mkdirSync(ha, {recursive: true, mode: 0o755});
@@ -47,7 +83,7 @@ async function main(): Promise<void> {
 	const userKey = makeKey(keys, 'user');
 	const ports: number[] = [];
 	for (let i = 0; i < NODES; i++) ports.push(await freePort());
-	for (let i = 0; i < ports.length; i += 16) {
+	for (let i = 0; i < ports.length; i += 16)
 		servers.push(
 			await startSshd({
 				ports: ports.slice(i, i + 16),
@@ -56,7 +92,6 @@ async function main(): Promise<void> {
 				pathPrefix: bin,
 			}),
 		);
-	}
 	const user = servers[0]!.user;
 	const knownHosts = path.join(work, 'known_hosts');
 	writeFileSync(knownHosts, `${servers.flatMap(s => s.knownHostsLines).join('\n')}\n`);
@@ -74,45 +109,70 @@ async function main(): Promise<void> {
 			),
 		].join('\n'),
 	);
-	console.log(
-		`bench/fanout: ${NODES} sshd endpoints on 127.0.0.1 (${servers.length} sshd processes), login ${user} (/bin/sh), ${PARALLEL} in parallel; node tools: FAKE scripts (test/fixtures/fake-node-bin)`,
-	);
+	return {ports, inventory, knownHosts, user, key: userKey.private};
+}
 
-	// 1. dvrscope
-	delete process.env['SSH_AUTH_SOCK'];
-	const t0 = performance.now();
-	const set = await collectToCaptureSet(
-		{inventory, knownHosts, concurrency: PARALLEL, openstack: 'none', toolVersion: 'bench'},
-		() => undefined,
-		new AbortController().signal,
-	);
-	await writeCaptureSet(path.join(work, 'set'), set);
-	const dvrscopeMs = performance.now() - t0;
-	const failed = set.captures.filter(c => c.failure);
-	if (set.manifest.partial === true || failed.length > 0) {
+/** The executions dvrscope made per node (port → OpenSSH command strings), from its capture set. */
+async function executions(dir: string, ports: readonly number[]): Promise<Map<number, string[]>> {
+	const set = await readCaptureSet(dir);
+	const failed = set.captures.filter(c => c.failure !== undefined);
+	if (set.manifest.partial === true || failed.length > 0)
 		throw new Error(
-			`dvrscope collection was partial: ${JSON.stringify(set.manifest.problems?.slice(0, 3))}`,
+			`the dvrscope collection was partial: ${JSON.stringify(set.manifest.problems?.slice(0, 3))} ${failed
+				.slice(0, 3)
+				.map(c => c.id)
+				.join(' ')}`,
 		);
-	}
-	// The executions dvrscope made per node (batch records + plain commands), as OpenSSH command strings.
 	const execs = new Map<number, string[]>();
 	ports.forEach((port, i) => {
 		const node = `node-${String(i).padStart(3, '0')}`;
-		const mine = set.captures.filter(
-			c =>
-				c.node === node &&
-				!/^(ovs\.(flows|ofctl-show|fdb)|netns\.(neigh|addr|rule|route)|l3ha\.(state|keepalived-conf))$/.test(
-					c.catalogId ?? '',
-				),
-		);
 		execs.set(
 			port,
-			mine.map(c => shellQuote(c.argv)),
+			set.captures
+				.filter(c => c.node === node && !SECTION.test(c.catalogId ?? ''))
+				.map(c => shellQuote(c.argv)),
 		);
 	});
+	return execs;
+}
+
+async function main(): Promise<void> {
+	const {ports, inventory, knownHosts, user, key} = await endpoints();
+	const out = path.join(work, 'set');
+	const dvrscope: Contestant = {
+		name: 'dvrscope',
+		does: `node dist/cli/main.js collect --inventory (${NODES} nodes) --openstack none --concurrency ${PARALLEL} -q -o DIR: ssh2, one connection per node, ≤ 4 sessions at once on it, discovery then details, the capture set written`,
+		argv: [
+			process.execPath,
+			cli,
+			'collect',
+			'--inventory',
+			inventory,
+			'--known-hosts',
+			knownHosts,
+			'--openstack',
+			'none',
+			'--concurrency',
+			String(PARALLEL),
+			'-q',
+			'-o',
+			out,
+		],
+		env,
+	};
+	console.log(
+		`bench:fanout — ${new Date().toISOString()}, load ${loadavg()}, ${os.cpus().length} CPUs; ${NODES} sshd endpoints on 127.0.0.1 (${servers.length} sshd processes), login ${user} (/bin/sh), ${PARALLEL} nodes at a time, ${RUNS} alternated runs; node tools: FAKE scripts (test/fixtures/fake-node-bin)`,
+	);
+	// An untimed first run: warms the page cache and gives the commands the baselines run.
+	const first = await timeOnce(dvrscope);
+	if (first.exit !== 0) throw new Error(`dvrscope collect exited ${first.exit}`);
+	const execs = await executions(out, ports);
+	rmSync(out, {recursive: true, force: true});
 	const perNode = execs.get(ports[0]!)?.length ?? 0;
 	const total = [...execs.values()].reduce((sum, list) => sum + list.length, 0);
-	const sshOptions = [
+
+	const ssh = [
+		'ssh',
 		'-F',
 		'/dev/null',
 		'-o',
@@ -124,85 +184,99 @@ async function main(): Promise<void> {
 		'-o',
 		'IdentitiesOnly=yes',
 		'-i',
-		userKey.private,
+		key,
 		'-o',
 		'LogLevel=ERROR',
 		'-l',
 		user,
-	];
-
-	// 2. one ssh per command, xargs -P
-	const commandDir = path.join(work, 'commands');
-	mkdirSync(commandDir);
-	const lines: string[] = [];
-	let n = 0;
-	for (const [port, commands] of execs) {
-		for (const command of commands) {
-			const file = path.join(commandDir, `${n++}.cmd`);
-			writeFileSync(file, command);
-			lines.push(`${port} ${file}`);
-		}
-	}
-	const list = path.join(work, 'per-command.txt');
-	writeFileSync(list, `${lines.join('\n')}\n`);
-	const perCommandScript = `ssh ${sshOptions.map(o => shellQuote([o])).join(' ')} -o ControlMaster=no -o ControlPath=none -p "$0" 127.0.0.1 "$(cat "$1")" >/dev/null 2>&1 || echo "failed: $0 $1" >&2`;
-	const t1 = performance.now();
-	const perCommand = await execa(
-		'sh',
-		[
-			'-c',
-			`xargs -P ${PARALLEL} -L 1 sh -c '${perCommandScript.replaceAll("'", `'\\''`)}' < ${list}`,
-		],
-		{reject: false},
-	);
-	const perCommandMs = performance.now() - t1;
-
-	// 3. one ControlMaster per node, its commands in turn, nodes in parallel
-	const masterScript = path.join(work, 'controlmaster.sh');
-	const sockDir = path.join(work, 'cm');
-	mkdirSync(sockDir);
-	writeFileSync(
-		masterScript,
-		[
-			'#!/bin/sh',
-			'port=$1',
-			`sock=${sockDir}/$port`,
-			`o="${sshOptions.map(o => shellQuote([o])).join(' ')} -p $port -o ControlPath=$sock"`,
-			'eval ssh $o -o ControlMaster=yes -o ControlPersist=no -fN 127.0.0.1 || { echo "master failed: $port" >&2; exit 1; }',
-			`for f in ${commandDir}/by-port-$port/*.cmd; do`,
-			'  eval ssh $o -o ControlMaster=no 127.0.0.1 \'"$(cat "$f")"\' >/dev/null 2>&1 || echo "failed: $port $f" >&2',
-			'done',
-			'eval ssh $o -O exit 127.0.0.1 2>/dev/null',
-		].join('\n'),
-	);
-	for (const [port, commands] of execs) {
-		const dir = path.join(commandDir, `by-port-${port}`);
-		mkdirSync(dir);
-		commands.forEach((command, i) =>
-			writeFileSync(path.join(dir, `${String(i).padStart(2, '0')}.cmd`), command),
+	]
+		.map(o => shellQuote([o]))
+		.join(' ');
+	const commands = path.join(work, 'commands');
+	const outputs = path.join(work, 'outputs');
+	for (const [port, list] of execs) {
+		mkdirSync(path.join(commands, String(port)), {recursive: true});
+		list.forEach((command, i) =>
+			writeFileSync(
+				path.join(commands, String(port), `${String(i).padStart(3, '0')}.cmd`),
+				command,
+			),
 		);
 	}
 	writeFileSync(path.join(work, 'ports.txt'), `${ports.join('\n')}\n`);
-	const t2 = performance.now();
-	const controlMaster = await execa(
-		'sh',
-		['-c', `xargs -P ${PARALLEL} -L 1 sh ${masterScript} < ${path.join(work, 'ports.txt')}`],
-		{reject: false},
+	const sockets = path.join(work, 'cm');
+	mkdirSync(sockets);
+	// One command as a session on the node's master (ControlMaster=auto: the first one opens it).
+	const one = path.join(work, 'cm-one.sh');
+	writeFileSync(
+		one,
+		[
+			'#!/bin/sh',
+			'port=$1; file=$2',
+			`mkdir -p ${outputs}/$port`,
+			`${ssh} -p "$port" -o ControlMaster=auto -o ControlPath=${sockets}/%p -o ControlPersist=60 127.0.0.1 "$(cat "$file")" >${outputs}/$port/$(basename "$file") 2>&1 || { echo "failed: $port $file" >&2; exit 1; }`,
+		].join('\n'),
 	);
-	const controlMasterMs = performance.now() - t2;
-
-	const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-	const problems = [perCommand.stderr, controlMaster.stderr].join('').trim();
-	console.log(`commands: ${perNode} executions per node, ${total} in all`);
-	console.log(`dvrscope (ssh2, 1 connection/node):       ${s(dvrscopeMs)}`);
+	// One node: the master opened by its first command, the others 4 at a time on it, then closed.
+	const node = path.join(work, 'cm-node.sh');
+	writeFileSync(
+		node,
+		[
+			'#!/bin/sh',
+			'port=$1; rc=0',
+			`sh ${one} "$port" "$(ls ${commands}/$port/*.cmd | head -n 1)" || rc=1`,
+			`ls ${commands}/$port/*.cmd | tail -n +2 | xargs -P 4 -n 1 sh ${one} "$port" || rc=1`,
+			`${ssh} -p "$port" -o ControlPath=${sockets}/%p -O exit 127.0.0.1 2>/dev/null`,
+			'exit $rc',
+		].join('\n'),
+	);
+	const controlmaster: Contestant = {
+		name: 'controlmaster',
+		does: `sh: per node (xargs -P ${PARALLEL}) one OpenSSH ControlMaster (ControlMaster=auto, ControlPersist) opened by its first command, the node's other commands 4 at a time (xargs -P 4) as sessions on it, output to files, ssh -O exit; the ${perNode} commands per node given ready-made`,
+		argv: ['sh', '-c', `xargs -P ${PARALLEL} -n 1 sh ${node} < ${path.join(work, 'ports.txt')}`],
+		env,
+	};
+	const perCommand: Contestant = {
+		name: 'per-command',
+		does: `sh: one plain ssh per command (no multiplexing), xargs -P ${PARALLEL}`,
+		argv: [
+			'sh',
+			'-c',
+			`for p in $(cat ${path.join(work, 'ports.txt')}); do for f in ${commands}/$p/*.cmd; do echo "$p $f"; done; done | xargs -P ${PARALLEL} -L 1 sh -c '${ssh} -o ControlMaster=no -o ControlPath=none -p "$0" 127.0.0.1 "$(cat "$1")" >/dev/null 2>&1 || echo "failed: $0 $1" >&2'`,
+		],
+		env,
+	};
+	const contestants = [dvrscope, controlmaster, ...(opts['per-command'] ? [perCommand] : [])];
+	console.log(`  commands: ${perNode} executions per node, ${total} in all`);
+	const timings = await alternate(contestants, RUNS, name => {
+		if (name === 'dvrscope') rmSync(out, {recursive: true, force: true});
+		if (name === 'controlmaster') rmSync(outputs, {recursive: true, force: true});
+	});
+	report(contestants, timings);
+	console.log(`  load after: ${loadavg()}`);
+	const wall = (name: string): number => median(timings.find(t => t.name === name)?.wallS ?? []);
+	const failures = timings.filter(t => t.exitCodes.some(code => code !== 0));
+	if (failures.length > 0)
+		console.log(
+			`  NOTE non-zero exits: ${failures.map(t => `${t.name} ${t.exitCodes.join('/')}`).join(', ')}`,
+		);
 	console.log(
-		`OpenSSH, one ssh per command (xargs -P ${PARALLEL}): ${s(perCommandMs)}   ratio ${(perCommandMs / dvrscopeMs).toFixed(1)}x (target >= 5x)`,
+		ratioLine(
+			'ControlMaster (4 sessions per node) / dvrscope, whole processes, wall medians',
+			wall('controlmaster') / wall('dvrscope'),
+			2,
+			true,
+		),
 	);
-	console.log(
-		`OpenSSH, ControlMaster per node:          ${s(controlMasterMs)}   ratio ${(controlMasterMs / dvrscopeMs).toFixed(1)}x (target >= 2x)`,
-	);
-	if (problems !== '')
-		console.log(`OpenSSH runs reported failures:\n${problems.split('\n').slice(0, 5).join('\n')}`);
+	if (opts['per-command'])
+		console.log(
+			ratioLine(
+				'one ssh per command / dvrscope, whole processes, wall medians',
+				wall('per-command') / wall('dvrscope'),
+				5,
+				true,
+			),
+		);
 }
 
 try {

@@ -26,6 +26,7 @@ import {createLocalTransport} from '../src/transport/local.js';
 import type {CaptureMeta} from '../src/model/capture.js';
 import type {Transport} from '../src/transport/types.js';
 import {OpenStackApi} from '../src/transport/openstack-api.js';
+import {KubectlOpenStackApi} from '../src/transport/openstack-api-kubectl.js';
 import {loadCloudConfig} from '../src/transport/openstack-config.js';
 
 export const LAB_STATE = path.resolve(import.meta.dirname, '..', '.lab-state');
@@ -46,6 +47,8 @@ export type CollectLabOptions = {
 	readonly stateDir?: string;
 	readonly description?: string;
 	readonly signal?: AbortSignal;
+	/** Filled in: how many `kubectl exec` the cloud reader started (through kubectl, API). */
+	readonly counts?: {cloudExecs?: number};
 };
 
 /** The openstack CLI on this machine, against the lab's Neutron API (.lab-state/clouds.yaml, noauth). */
@@ -193,11 +196,18 @@ export async function collectLab(options: CollectLabOptions = {}): Promise<Captu
 			info,
 			transport: setup.transports.get(info.id)!,
 		}));
+		// cloud data: the API through ONE exec into the keystone-client pod, like `collect
+		// --kube-context` does by default; or the openstack CLI there (`--openstack cli`)
+		const api =
+			options.cloud === 'cli'
+				? undefined
+				: new KubectlOpenStackApi({client: setup.client, resolver: setup.resolver});
+		const cloud = api ?? setup.cloud;
 		try {
 			const set = await collect(
 				{
 					nodes,
-					cloud: setup.cloud,
+					cloud,
 					cloudEntries: LAB_CLOUD_ENTRIES,
 					description,
 					extraCaptures: [
@@ -220,9 +230,12 @@ export async function collectLab(options: CollectLabOptions = {}): Promise<Captu
 				() => undefined,
 				signal,
 			);
-			return withCaptures(set, await carrierPortShows(set, setup.cloud, signal));
+			return 'exec' in cloud
+				? withCaptures(set, await carrierPortShows(set, cloud, signal))
+				: withCaptures(set, []);
 		} finally {
-			await Promise.all([...nodes.map(node => node.transport.close()), setup.cloud.close()]);
+			await Promise.all([...nodes.map(node => node.transport.close()), cloud.close()]);
+			if (options.counts !== undefined && api !== undefined) options.counts.cloudExecs = api.execs;
 		}
 	} finally {
 		if (previousHome === undefined) delete process.env['HOME'];

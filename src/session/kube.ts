@@ -12,14 +12,21 @@ import {
 	type KubectlTransportsOptions,
 } from '../transport/kube-discovery.js';
 import type {CommandResult, Transport} from '../transport/types.js';
+import type {CloudApi} from '../transport/openstack-api.js';
+import {KubectlOpenStackApi} from '../transport/openstack-api-kubectl.js';
 import type {CollectNode} from './collect.js';
 
 export type KubeCollectionInputs = {
 	readonly ok: true;
 	readonly nodes: readonly CollectNode[];
 	readonly nodeInfo: readonly NodeInfo[];
-	/** For `CollectOptions.cloud`: runs `openstack …` in the keystone-client pod. */
+	/** For `CollectOptions.cloud` with `--openstack cli`: runs `openstack …` in the keystone-client pod. */
 	readonly cloud: Transport;
+	/**
+	 * For `CollectOptions.cloud` (the default through kubectl): the API's GETs through ONE exec into
+	 * the keystone-client pod for the whole API phase (src/transport/openstack-api-kubectl.ts).
+	 */
+	readonly cloudApi: CloudApi;
 	/** For `CollectOptions.extraCaptures`: `kubectl get nodes` and the OpenStackDeployment. */
 	readonly extraCaptures: readonly Capture[];
 	/** For `CollectOptions.problems`: nodes asked for but absent, nodes not Ready. */
@@ -95,6 +102,7 @@ export const prepareKubeCollection = async (
 			return {info, transport};
 		}),
 		cloud: setup.cloud,
+		cloudApi: new KubectlOpenStackApi({client: setup.client, resolver: setup.resolver}),
 		extraCaptures: [
 			cloudCapture('cloud.kube.nodes', 'kube.nodes', setup.discovery, 'kube-nodes'),
 			cloudCapture(`cloud.${osdpl.catalogId}`, osdpl.catalogId, osdpl.result, osdpl.kind),

@@ -21,6 +21,7 @@ import type {SessionEventListener} from '../model/events.js';
 import {hostNames, loadInventory, nodeInfo, type Inventory} from './inventory.js';
 import {checkTarget, describeTarget, type Target} from './targets.js';
 import {prepareKubeCollection} from './kube.js';
+import {KubectlOpenStackApi} from '../transport/openstack-api-kubectl.js';
 
 export type LiveCollectOptions = {
 	/** Inventory file (or an already parsed inventory). */
@@ -41,10 +42,11 @@ export type LiveCollectOptions = {
 	readonly nodeTimeoutS?: number;
 	readonly target?: Target;
 	/**
-	 * How the OpenStack API is read: `api` (GETs from here, OS_CLOUD / clouds.yaml / OS_*), `cli`
-	 * or `local` (the `openstack` CLI here, one process per call), `kubectl` (the CLI in the
-	 * keystone-client pod), `none`. Default: kubectl with a Kubernetes context, api when OS_CLOUD,
-	 * OS_AUTH_URL or OS_ENDPOINT is set, else none.
+	 * How the OpenStack API is read: `api` (GETs from here, OS_CLOUD / clouds.yaml / OS_*), `local`
+	 * (the `openstack` CLI here, one process per call), `kubectl` (the API's GETs through ONE exec
+	 * into the keystone-client pod, with the pod's credentials), `cli` (the `openstack` CLI: in the
+	 * keystone-client pod with a Kubernetes context, else here), `none`. Default: kubectl with a
+	 * Kubernetes context, api when OS_CLOUD, OS_AUTH_URL or OS_ENDPOINT is set, else none.
 	 */
 	readonly openstack?: OpenStackAccess;
 	readonly description?: string;
@@ -232,7 +234,7 @@ async function inventorySource(
 			: where === 'local' || where === 'cli'
 				? localCloud()
 				: where === 'kubectl' && kube !== undefined
-					? createKubectlTransport({...kube, id: 'cloud'})
+					? new KubectlOpenStackApi({...kube, id: 'cloud'})
 					: undefined;
 	return {nodes, cloud, description: `collected from inventory ${inventory.source}`};
 }
@@ -274,13 +276,15 @@ async function kubeSource(options: LiveCollectOptions, signal: AbortSignal): Pro
 	if (!prepared.ok) throw new LiveCollectError(prepared.message);
 	const where = options.openstack ?? 'kubectl';
 	const cloud =
-		where === 'kubectl' || where === 'cli'
-			? prepared.cloud
-			: where === 'local'
-				? localCloud()
-				: where === 'api'
-					? await apiCloud()
-					: undefined;
+		where === 'kubectl'
+			? prepared.cloudApi
+			: where === 'cli'
+				? prepared.cloud
+				: where === 'local'
+					? localCloud()
+					: where === 'api'
+						? await apiCloud()
+						: undefined;
 	return {
 		nodes: prepared.nodes,
 		cloud,

@@ -17,7 +17,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {lab, repo} from './lab-run.js';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
 import {diagnose, type Finding} from '../../src/diagnostics/index.js';
-import {collectLab} from '../../lab/collect-lab.js';
+import {collectLab, LAB_CLOUD_ENTRIES} from '../../lab/collect-lab.js';
 import {checkBundleOfLiveSet} from '../bundle/lab-steps.js';
 import {checkSupportDataOfLab} from '../import/lab-steps.js';
 import {watchAcrossFailover} from './watch-steps.js';
@@ -60,7 +60,19 @@ const diagnoseLab = async (
 	via: 'ssh' | 'kubectl',
 	cloud: 'api' | 'cli' = 'api',
 ): Promise<Finding[]> => {
-	const set = await collectLab({via, cloud, description: `lab e2e (${via}, ${cloud})`});
+	const counts: {cloudExecs?: number} = {};
+	const set = await collectLab({via, cloud, counts, description: `lab e2e (${via}, ${cloud})`});
+	if (via === 'kubectl' && cloud === 'api') {
+		// issue 13: the API phase through kubectl is the API's GETs through ONE exec into the
+		// keystone-client pod (the pod's own Python), not a Python CLI process per read
+		const reads = set.captures.filter(c => c.scope === 'cloud' && c.catalogId?.startsWith('os.'));
+		expect(reads.length).toBeGreaterThanOrEqual(LAB_CLOUD_ENTRIES.length + 2);
+		for (const read of reads) {
+			expect(read.via).toBe('openstack-api-kubectl');
+			expect(read.argv[0]).toBe('GET');
+		}
+		expect(counts.cloudExecs).toBe(1);
+	}
 	if (via === 'ssh') {
 		// the cloud data came the way asked: GETs from Node to the real Neutron, or the CLI
 		const lists = set.captures.filter(

@@ -365,7 +365,7 @@ export function addLiveCollectionOptions(command: Command): Command {
 		.option('--loadbalancer <id>', 'only the hosts of this Octavia load balancer (OpenStack API)')
 		.option(
 			'--openstack <where>',
-			'how the OpenStack API is read: api (GETs from here with OS_CLOUD / clouds.yaml / OS_*; the default), cli (the openstack CLI, here or in the keystone-client pod), local (the CLI here), kubectl (keystone-client pod), none',
+			'how the OpenStack API is read: api (GETs from here with OS_CLOUD / clouds.yaml / OS_*; the default with an inventory), kubectl (the same GETs through one exec into the keystone-client pod; the default with --kube-context), cli (the openstack CLI, in the keystone-client pod with --kube-context, else here), local (the CLI here), none',
 		)
 		.option('-q, --quiet', 'print only warnings and the summary');
 }
