@@ -118,8 +118,15 @@ export function classifyCommand(argv: readonly string[]): Classified | undefined
  * `fdb.show` is turned back into `fdb/show`.
  */
 export function wordsFromSosName(name: string): string[] {
-	return name
+	const words = name
 		.split('_')
 		.filter(w => w !== '')
 		.map(w => (/^[a-z-]+\.[a-z-]+$/.test(w) && !/^br/.test(w) ? w.replace('.', '/') : w));
+	// OVSDB table names hold `_` themselves (`ovn-nbctl list Logical_Switch_Port`): one word again
+	const list = words.indexOf('list');
+	return /^(?:ovn-nbctl|ovn-sbctl|ovs-vsctl)$/.test(words[0] ?? '') &&
+		list > 0 &&
+		list < words.length - 1
+		? [...words.slice(0, list + 1), words.slice(list + 1).join('_')]
+		: words;
 }

@@ -198,6 +198,8 @@ function fromFileNames(tree: ImportTree): SosReading {
 	};
 }
 
+const baseName = (source: string): string => source.replace(/[/\\]+$/, '').replace(/^.*[/\\]/, '');
+
 /** Node id: `hostname` output, `/etc/hostname`, or the report's directory name. */
 function nodeIdOf(tree: ImportTree): string | undefined {
 	return (
@@ -206,7 +208,9 @@ function nodeIdOf(tree: ImportTree): string | undefined {
 		safeNodeId(text(tree, 'hostname')) ??
 		safeNodeId(text(tree, 'etc/hostname')) ??
 		safeNodeId(/^sosreport-(.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8,})/.exec(tree.top)?.[1]) ??
-		safeNodeId(/^sosreport-([^-]+)/.exec(tree.top)?.[1])
+		safeNodeId(/^sosreport-([^-]+)/.exec(tree.top)?.[1]) ??
+		// an unpacked report read as a directory (no top directory inside): sos's name for it
+		safeNodeId(/^sosreport-(.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8,})/.exec(baseName(tree.source))?.[1])
 	);
 }
 
