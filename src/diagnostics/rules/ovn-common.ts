@@ -29,7 +29,7 @@ export function ovnHolderNeeds(context: RuleContext<string>): Need[] {
 			fact: 'node.addr',
 			unmet: `who holds VIP ${v.ip} now is unknown (${v.ownerUnknownReason ?? 'no Neutron port or node data for it'})`,
 			remedy:
-				'ip addr of the VRRP members (inside the VMs / lab namespaces), keepalived state, or the OpenStack API ports with allowed address pairs',
+				"the br-int flows of every member's chassis while clients reach the VIP (OVN port-security counters), or ip addr / keepalived state inside the VRRP members",
 		});
 	}
 	return needs;
