@@ -47,8 +47,12 @@ on controller bash -ec "
 	ovn-sbctl init
 	ovn-northd --ovnnb-db=unix:/run/ovn/ovnnb_db.sock --ovnsb-db=unix:/run/ovn/ovnsb_db.sock \
 		--pidfile=/run/ovn/ovn-northd.pid --log-file=/var/log/ovn/ovn-northd.log --detach --no-chdir" >"$L/nodes/controller/logs/ovn-central-start.out" 2>&1
-# the controller is no chassis, but MOSK's OpenStackDeployment names one tunnel interface for every node
+# the controller is no chassis, but MOSK's OpenStackDeployment names one tunnel interface for every
+# node that runs Open vSwitch: up, with an address on the tunnel network (no uplink: nothing is
+# tunnelled from here), as on a MOSK node — a DOWN br-phy made mosk/deployment warn, rightly
 on controller ovs-vsctl add-br br-phy -- set Bridge br-phy datapath_type=netdev
+on controller ip addr add 198.18.1.9/24 dev br-phy
+on controller ip link set br-phy up
 ts "OVN central on the controller (NB tcp:$CTL_IP:6641, SB tcp:$CTL_IP:6642, ovn-northd)"
 for n in $CHASSIS; do
 	s=${SHORT[$n]}

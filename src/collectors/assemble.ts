@@ -1,5 +1,5 @@
 import type {Capture, CaptureMeta, CaptureSet, NodeInfo} from '../model/capture.js';
-import type {NetnsSection, ParseResult, ParserKind, ParseWarning} from '../model/facts.js';
+import type {NetnsSection, OvnDb, ParseResult, ParserKind, ParseWarning} from '../model/facts.js';
 import type {CaptureId, NodeId} from '../model/ids.js';
 import type {
 	CaptureError,
@@ -10,6 +10,7 @@ import type {
 	Sourced,
 } from '../model/snapshot.js';
 import {isEmptyFacts, parseCapture} from './parsers/index.js';
+import {OVN_TABLE_DB} from './parsers/ovn-db.js';
 import {projectCapture} from './projections.js';
 
 /** The parse function the assembler uses; injectable so tests can run without every parser. */
@@ -277,12 +278,34 @@ class SnapshotBuilder {
 			cloud.amphorae = mergeList(cloud.amphorae, src(r.facts));
 		else if (r.kind === 'osdpl') cloud.osdpl = src(r.facts);
 		else if (r.kind === 'kube-nodes') cloud.kubeNodes = src(r.facts);
-		else if (r.kind === 'ovn-db') {
-			// One NB and one SB read are enough (every raft member has the same data): the first stays.
-			if (r.facts.db === 'nb') cloud.ovnNb ??= src(r.facts);
-			else if (r.facts.db === 'sb') cloud.ovnSb ??= src(r.facts);
-			else this.error(capture, 'ovn-db capture holds no NB or SB table dvrscope knows');
+		else if (r.kind === 'ovn-db') this.fileOvn(capture, namedOvnTable(capture, r.facts), src);
+	}
+
+	/**
+	 * One NB and one SB read are enough (every raft member has the same data): the first stays. A
+	 * read of one table (sos: one `list T` per file) adds its table to the DB when the first read
+	 * lacks it, remembering its own capture for evidence.
+	 */
+	private fileOvn(capture: Capture, facts: OvnDb, src: <T>(data: T) => Sourced<T>): void {
+		const {cloud} = this;
+		if (facts.db === undefined) {
+			this.error(capture, 'ovn-db capture holds no NB or SB table dvrscope knows');
+			return;
 		}
+		const key = facts.db === 'nb' ? 'ovnNb' : 'ovnSb';
+		const prior = cloud[key];
+		if (prior === undefined) {
+			cloud[key] = src(facts);
+			return;
+		}
+		const mine = src(facts);
+		const tables = {...prior.data.tables};
+		for (const [name, dump] of Object.entries(facts.tables))
+			tables[name] ??= {
+				...dump,
+				source: {capture: mine.capture, lineOffset: mine.lineOffset},
+			};
+		cloud[key] = {...prior, data: {...prior.data, tables}};
 	}
 
 	/** File a node kind's facts under the node, keyed by namespace, bridge, table or router. */
@@ -375,6 +398,28 @@ class SnapshotBuilder {
 				return;
 		}
 	}
+}
+
+/**
+ * The table a one-table `… list T` capture names (sos's text dumps): its output then files under
+ * T even when it is empty or its columns do not tell the table. Other OVN reads stay as parsed.
+ */
+function namedOvnTable(capture: Capture, facts: OvnDb): OvnDb {
+	const lists = capture.argv.flatMap((w, i) => (w === 'list' ? [capture.argv[i + 1] ?? ''] : []));
+	const named = lists.length === 1 ? lists[0] : undefined;
+	const db = named === undefined ? undefined : OVN_TABLE_DB[named];
+	const tool = capture.argv[0]?.replace(/^.*\//, '');
+	if (
+		named === undefined ||
+		db === undefined ||
+		db !== (tool === 'ovn-nbctl' ? 'nb' : tool === 'ovn-sbctl' ? 'sb' : undefined) ||
+		capture.argv.some(w => w.startsWith('--columns'))
+	)
+		return facts;
+	const dumps = Object.values(facts.tables);
+	if (dumps.length > 1) return facts;
+	const dump = dumps[0] ?? {table: named, headings: [], rows: [], line: 1};
+	return {db, tables: {[named]: {...dump, table: named}}};
 }
 
 export const toMeta = (capture: Capture): CaptureMeta => {

@@ -104,6 +104,36 @@ export function jsonObjectSpan(text: string, index: number): [number, number] | 
 	return undefined;
 }
 
+/** Longest line an object's evidence quotes whole. */
+const LONG_LINE = 400;
+
+/**
+ * A line longer than {@link LONG_LINE} (a capture written as one line of JSON: the API client's
+ * `port list`) cut to the object that holds `anchor` (its id), from its opening brace, with `…`
+ * marking each cut; without an anchor in the line, its start. Verbatim otherwise.
+ */
+export function cutLine(line: string, anchor?: string, max = LONG_LINE): string {
+	if (line.length <= max) return line;
+	const at = anchor === undefined ? -1 : line.indexOf(`"${anchor}"`);
+	if (at < 0) return `${line.slice(0, max)}…`;
+	// back to the brace that opens the object around the anchor (strings hold no braces in ids)
+	let depth = 0;
+	let start = 0;
+	for (let i = at; i >= 0; i--) {
+		const c = line[i];
+		if (c === '}') depth++;
+		else if (c === '{') {
+			if (depth === 0) {
+				start = i;
+				break;
+			}
+			depth--;
+		}
+	}
+	const body = line.slice(start, start + max);
+	return `${start > 0 ? '…' : ''}${body}${start + max < line.length ? '…' : ''}`;
+}
+
 /**
  * Evidence for one object of a cloud capture (a port, an amphora …): the lines of its JSON object
  * that contain one of `keys` (or `needles`), so the excerpt stays short.
@@ -115,6 +145,8 @@ export function objectEvidence(
 	keys: readonly string[],
 	note?: string,
 	needles: readonly string[] = [],
+	/** The object's id: where a long line (one-line JSON) is cut. */
+	anchor?: string,
 ): Evidence {
 	const text = snapshot.captures[sourced.capture]?.stdout ?? '';
 	const all = text.split('\n');
@@ -135,7 +167,7 @@ export function objectEvidence(
 	return {
 		capture: sourced.capture,
 		lines: picked,
-		excerpt: picked.map(l => (all[l - 1] ?? '').trimEnd()).join('\n'),
+		excerpt: picked.map(l => cutLine((all[l - 1] ?? '').trimEnd(), anchor)).join('\n'),
 		...(note !== undefined ? {note} : {}),
 	};
 }
@@ -192,6 +224,7 @@ export function cloudObjectEvidence(
 			keys,
 			note,
 			needles,
+			id,
 		);
 		if (best === undefined || ev.lines.length > best.lines.length) best = ev;
 	}

@@ -189,4 +189,6 @@ export const OWNER_SOURCE_TEXT: Readonly<Record<OwnerSource, string>> = {
 	'arp-spa':
 		'br-int ARP anti-spoofing flow counters (the member port that sent the latest ARP from the VIP)',
 	'amphora-role': 'Octavia configured amphora role (not live VRRP state)',
+	'ovn-port-security':
+		'OVN port-security flow counters on the chassis (the member port that sent the latest packet from the VIP, and still answers for it)',
 };

@@ -69,7 +69,13 @@ export type NodeCarrier = {
 	readonly evidence: readonly Evidence[];
 };
 
-export type OwnerSource = 'interface' | 'ha-state' | 'dynamic-neigh' | 'arp-spa' | 'amphora-role';
+export type OwnerSource =
+	| 'interface'
+	| 'ha-state'
+	| 'dynamic-neigh'
+	| 'arp-spa'
+	| 'amphora-role'
+	| 'ovn-port-security';
 
 export type OwnerObservation = {
 	readonly source: OwnerSource;

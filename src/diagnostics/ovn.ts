@@ -1,7 +1,8 @@
 import type {OvnDb, OvnRow, OvsdbValue} from '../model/facts.js';
 import type {Snapshot, Sourced} from '../model/snapshot.js';
 import {captureLine} from './evidence.js';
-import {getModel, type Vip} from './model.js';
+import {getModel, type Vip, type VipOwner} from './model.js';
+import {memberMacs, ovnCounterHolder, ovnSpeakers, type OvnSpeaker} from './ovn-holder.js';
 import {cidrContains, normalizeMac, sameIp} from './net.js';
 import type {Evidence} from './types.js';
 
@@ -32,6 +33,15 @@ export type OvnVip = {
 	readonly allowed: readonly OvnRow[];
 	/** MAC_Binding rows for the VIP. */
 	readonly macBindings: readonly OvnRow[];
+	/**
+	 * Who holds the VIP now: the model's owner from the members' interfaces or node data when it
+	 * has one, else the chassis' OVN port-security counters ({@link ovnCounterHolder}).
+	 */
+	readonly owner?: VipOwner;
+	/** Why no owner is known (the counters' reason when they were the last source tried). */
+	readonly ownerUnknownReason?: string;
+	/** Per chassis port: packets from / for the VIP (OVN port-security counters). */
+	readonly speakers: readonly OvnSpeaker[];
 };
 
 export type OvnModel = {
@@ -99,19 +109,25 @@ function build(snapshot: Snapshot): OvnModel | undefined {
 		lsps.find(r => str(r['type']) === undefined && lspMac(r) === normalizeMac(mac));
 	const evidence = (db: 'nb' | 'sb', row: OvnRow, note: string): Evidence => {
 		const sourced = db === 'nb' ? nb : sb;
-		const line = row.line + sourced.lineOffset;
-		const text = captureLine(snapshot, sourced.capture, line);
+		// a table read on its own (sos: one `list T` per file) carries its own capture
+		const from =
+			Object.values(sourced.data.tables).find(t => t.rows.includes(row))?.source ?? sourced;
+		const line = row.line + from.lineOffset;
+		const text = captureLine(snapshot, from.capture, line);
 		const uuid = str(row['_uuid']) ?? '';
+		const record = /^_uuid\s*:/.test(text) ? textRecord(snapshot, from.capture, line) : undefined;
 		const at = uuid === '' ? -1 : text.indexOf(`["uuid","${uuid}"]`);
 		const excerpt =
-			text.length <= 240 || at < 0
-				? text.slice(0, 240)
-				: `…${text.slice(Math.max(0, at - 1), at + 239)}…`;
-		const node = snapshot.captures[sourced.capture]?.node;
+			record !== undefined
+				? record.text
+				: text.length <= 240 || at < 0
+					? text.slice(0, 240)
+					: `…${text.slice(Math.max(0, at - 1), at + 239)}…`;
+		const node = snapshot.captures[from.capture]?.node;
 		return {
 			...(node !== undefined ? {node} : {}),
-			capture: sourced.capture,
-			lines: [line],
+			capture: from.capture,
+			lines: record?.lines ?? [line],
 			excerpt,
 			note,
 		};
@@ -163,6 +179,12 @@ function build(snapshot: Snapshot): OvnModel | undefined {
 			const bound = str(r['ip']);
 			return bound !== undefined && sameIp(bound, ip);
 		});
+		const speakers = ovnSpeakers(snapshot, ip);
+		const held = liveOwner(snapshot, ip, vip, speakers, [
+			...allowed,
+			...parents.flatMap(p => lsps.filter(r => r['name'] === p)),
+			...(vip?.carriers ?? []).flatMap(c => lsps.filter(r => r['name'] === c.port.id)),
+		]);
 		vips.push({
 			ip,
 			...(vip !== undefined ? {vip} : {}),
@@ -171,9 +193,63 @@ function build(snapshot: Snapshot): OvnModel | undefined {
 			parents,
 			allowed,
 			macBindings,
+			...held,
+			speakers,
 		});
 	}
 	return {nb, sb, vips, rows, lsp, chassis, lspByMac, evidence};
+}
+
+/**
+ * The VIP's live holder on ml2/ovn: the model's owner when the members' interfaces or other node
+ * data show one (never Octavia's configured role alone), else the chassis' port-security counters
+ * over every member (port_security allows the VIP, a virtual parent, a Neutron carrier).
+ */
+function liveOwner(
+	snapshot: Snapshot,
+	ip: string,
+	vip: Vip | undefined,
+	speakers: readonly OvnSpeaker[],
+	members: readonly OvnRow[],
+): {owner: VipOwner} | {ownerUnknownReason: string} {
+	if (vip?.owner !== undefined && !vip.owner.configuredOnly) return {owner: vip.owner};
+	const macs = memberMacs(members, lspMac, row => portText(snapshot, str(row['name']) ?? '?'));
+	const counted = ovnCounterHolder(ip, speakers, macs);
+	if ('owner' in counted) return {owner: counted.owner};
+	const before = vip?.ownerUnknownReason;
+	return {
+		ownerUnknownReason:
+			before !== undefined && speakers.length === 0
+				? before
+				: `${before !== undefined ? `${before}; ` : ''}${counted.reason}`,
+	};
+}
+
+/** Columns of a text-form record worth quoting (the rest is cut from the excerpt). */
+const RECORD_COLUMNS =
+	/^(_uuid|name|logical_port|type|addresses|port_security|options|chassis|virtual_parent|ip|mac|up|hostname)\s*:/;
+
+/**
+ * A record of `ovn-nbctl|ovn-sbctl list T` in text form (sos), from its `_uuid` line to the blank
+ * line: the lines of the columns the OVN rules read, joined, at most 480 characters.
+ */
+function textRecord(
+	snapshot: Snapshot,
+	capture: string,
+	line: number,
+): {text: string; lines: number[]} {
+	const lines: number[] = [];
+	const parts: string[] = [];
+	const body = (snapshot.captures[capture]?.stdout ?? '').split('\n', line + 64);
+	for (let n = line; n < line + 64; n++) {
+		const text = (body[n - 1] ?? '').trimEnd();
+		if (text.trim() === '' || (n > line && /^_uuid\s*:/.test(text))) break;
+		if (!RECORD_COLUMNS.test(text)) continue;
+		lines.push(n);
+		parts.push(text.replace(/\s+:\s/, ': '));
+	}
+	const joined = parts.join(' | ');
+	return {text: joined.length <= 480 ? joined : `${joined.slice(0, 479)}…`, lines};
 }
 
 /** `port vm2 (22222222)`: a Neutron port id with its name from the API, when known. */

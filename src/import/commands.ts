@@ -4,6 +4,7 @@
  * command's words (sos manifests give `exec`; file names are turned back into words first).
  */
 import type {CaptureParams} from '../model/capture.js';
+import {OVN_TABLE_DB} from '../collectors/parsers/ovn-db.js';
 import type {ParserKind} from '../model/facts.js';
 
 export type Classified = {readonly kind: ParserKind; readonly params?: CaptureParams};
@@ -50,6 +51,20 @@ function bridgeAfter(argv: readonly string[], verb: string): string | undefined 
 }
 
 /**
+ * `ovn-nbctl|ovn-sbctl [--no-leader-only] list T` of a table dvrscope reads, whole (sos's
+ * ovn_central): its text output is the same rows as the JSON read. `--columns=_uuid list
+ * MAC_Binding` (sos counts the rows that way) and every other verb are not.
+ */
+function ovnList(head: string, rest: readonly string[]): Classified | undefined {
+	const words = rest.slice(1).filter(w => w !== '--no-leader-only');
+	if (words.length !== 2 || words[0] !== 'list') return undefined;
+	const db = OVN_TABLE_DB[words[1] ?? ''];
+	return db !== undefined && db === (head === 'ovn-nbctl' ? 'nb' : 'sb')
+		? {kind: 'ovn-db'}
+		: undefined;
+}
+
+/**
  * Kind and params of a command, or undefined for one no dvrscope parser reads (`netstat`,
  * `iptables-save`, `ovs-ofctl dump-ports` …).
  */
@@ -82,8 +97,13 @@ export function classifyCommand(argv: readonly string[]): Classified | undefined
 	}
 	if (head === 'ovs-vsctl') {
 		const verbs = rest.filter(w => !w.startsWith('-') && !/^\d+$/.test(w)).slice(1);
-		return verbs.length === 1 && verbs[0] === 'show' ? {kind: 'ovs-vsctl-show'} : undefined;
+		if (verbs.length === 1 && verbs[0] === 'show') return {kind: 'ovs-vsctl-show'};
+		// the local Open_vSwitch row (external_ids: ovn-remote, system-id …): ml2/ovn evidence
+		return verbs.join(' ') === 'list Open_vSwitch' && !rest.some(w => w.startsWith('--columns'))
+			? {kind: 'ovsdb-json'}
+			: undefined;
 	}
+	if (head === 'ovn-nbctl' || head === 'ovn-sbctl') return ovnList(head, rest);
 	if (head === 'openstack') {
 		const kind = openstackKind(rest);
 		return kind === undefined ? undefined : {kind};
@@ -98,8 +118,15 @@ export function classifyCommand(argv: readonly string[]): Classified | undefined
  * `fdb.show` is turned back into `fdb/show`.
  */
 export function wordsFromSosName(name: string): string[] {
-	return name
+	const words = name
 		.split('_')
 		.filter(w => w !== '')
 		.map(w => (/^[a-z-]+\.[a-z-]+$/.test(w) && !/^br/.test(w) ? w.replace('.', '/') : w));
+	// OVSDB table names hold `_` themselves (`ovn-nbctl list Logical_Switch_Port`): one word again
+	const list = words.indexOf('list');
+	return /^(?:ovn-nbctl|ovn-sbctl|ovs-vsctl)$/.test(words[0] ?? '') &&
+		list > 0 &&
+		list < words.length - 1
+		? [...words.slice(0, list + 1), words.slice(list + 1).join('_')]
+		: words;
 }

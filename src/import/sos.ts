@@ -19,7 +19,14 @@ import {classifyCommand, type Classified, wordsFromSosName} from './commands.js'
 import {iniValue, nodeInfo, rolesOf, safeNodeId} from './node-info.js';
 import {type ImportTree, linkAt, text, type WantSpec} from './tree.js';
 
-const PLUGINS = ['networking', 'openvswitch', 'openstack_neutron'] as const;
+const PLUGINS = [
+	'networking',
+	'openvswitch',
+	'openstack_neutron',
+	// ml2/ovn: NB/SB `list T` in text form (ovn_central), br-int flows and the Open_vSwitch row (ovn_host)
+	'ovn_central',
+	'ovn_host',
+] as const;
 const HA_CONFS = 'var/lib/neutron/ha_confs';
 const PUPPET_NEUTRON = 'var/lib/config-data/puppet-generated/neutron/etc/neutron';
 
@@ -191,6 +198,8 @@ function fromFileNames(tree: ImportTree): SosReading {
 	};
 }
 
+const baseName = (source: string): string => source.replace(/[/\\]+$/, '').replace(/^.*[/\\]/, '');
+
 /** Node id: `hostname` output, `/etc/hostname`, or the report's directory name. */
 function nodeIdOf(tree: ImportTree): string | undefined {
 	return (
@@ -199,7 +208,9 @@ function nodeIdOf(tree: ImportTree): string | undefined {
 		safeNodeId(text(tree, 'hostname')) ??
 		safeNodeId(text(tree, 'etc/hostname')) ??
 		safeNodeId(/^sosreport-(.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8,})/.exec(tree.top)?.[1]) ??
-		safeNodeId(/^sosreport-([^-]+)/.exec(tree.top)?.[1])
+		safeNodeId(/^sosreport-([^-]+)/.exec(tree.top)?.[1]) ??
+		// an unpacked report read as a directory (no top directory inside): sos's name for it
+		safeNodeId(/^sosreport-(.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8,})/.exec(baseName(tree.source))?.[1])
 	);
 }
 
@@ -322,6 +333,10 @@ function missingNeighbour(
 	};
 }
 
+/** What tells two OVN reads apart: the tool and the table (`--no-leader-only` or not). */
+const tableOf = (argv: readonly string[]): string =>
+	argv.filter(w => w !== '--no-leader-only').join(' ');
+
 /** One sos report → the capture set of one node. */
 export function importSosTree(tree: ImportTree, now = new Date().toISOString()): CaptureSet {
 	const manifestText = text(tree, 'sos_reports/manifest.json');
@@ -337,7 +352,13 @@ export function importSosTree(tree: ImportTree, now = new Date().toISOString()):
 		const what = classifyCommand(cmd.argv);
 		if (what === undefined) continue;
 		const out = toOutput(tree, node, cmd, what);
-		const key = `${what.kind}|${what.params?.namespace ?? ''}|${what.params?.bridge ?? ''}|${what.kind.startsWith('openstack-') ? cmd.argv.join(' ') : ''}`;
+		const whole =
+			what.kind === 'ovn-db'
+				? tableOf(cmd.argv)
+				: what.kind.startsWith('openstack-')
+					? cmd.argv.join(' ')
+					: '';
+		const key = `${what.kind}|${what.params?.namespace ?? ''}|${what.params?.bridge ?? ''}|${whole}`;
 		const prior = chosen.get(key);
 		chosen.set(key, prior === undefined ? out : better(prior, out));
 	}

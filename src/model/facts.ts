@@ -541,6 +541,11 @@ export type OvnTableDump = {
 	readonly headings: readonly string[];
 	readonly rows: readonly OvnRow[];
 	readonly line: number;
+	/**
+	 * Where the table came from when it is not the read the whole {@link OvnDb} is filed under:
+	 * sos saves one `list T` per table, so a DB assembled from them has one capture per table.
+	 */
+	readonly source?: {readonly capture: string; readonly lineOffset: number};
 };
 
 /** An OVN NB or SB read: every table dvrscope listed in one execution, keyed by table name. */

@@ -44,9 +44,11 @@ export const POD_CLASSES: Readonly<Record<PodClass, PodClassSpec>> = {
 	// ml2/ovn nodes run no L3 agent: there the neutron chart's OVN metadata agent (it manages the
 	// ovnmeta- namespaces, so it sees the host's network namespaces) answers the same commands.
 	'l3-agent': {
-		selector: 'application=neutron,component in (l3-agent,ovn-metadata-agent)',
+		selector: 'application=neutron,component in (l3-agent,ovn-metadata-agent,ovn-agent)',
 		container: 'neutron-l3-agent',
-		altContainers: ['neutron-ovn-metadata-agent'],
+		// openstack-helm's neutron chart: daemonset-ovn-metadata-agent / daemonset-ovn-agent (the
+		// Neutron OVN agent that replaces the metadata agent in newer releases)
+		altContainers: ['neutron-ovn-metadata-agent', 'neutron-ovn-agent'],
 		nodeBound: true,
 		title: 'Neutron L3 agent (OVN metadata agent on ml2/ovn)',
 	},

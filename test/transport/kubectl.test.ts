@@ -111,7 +111,7 @@ describe.skipIf(missing !== undefined)('kubectl transport (real kubectl, fake AP
 		expect(podRequests[0]).toMatchObject({
 			path: '/api/v1/namespaces/openstack/pods',
 			query: {
-				labelSelector: 'application=neutron,component in (l3-agent,ovn-metadata-agent)',
+				labelSelector: 'application=neutron,component in (l3-agent,ovn-metadata-agent,ovn-agent)',
 				fieldSelector: 'spec.nodeName=cmp-1',
 			},
 		});
@@ -230,7 +230,7 @@ describe.skipIf(missing !== undefined)('kubectl transport (real kubectl, fake AP
 		expect(result.exitCode).toBeNull();
 		expect(result.failure).toMatchObject({kind: 'unreachable', reason: 'pod-not-found'});
 		expect(result.failure?.message).toContain(
-			'application=neutron,component in (l3-agent,ovn-metadata-agent)',
+			'application=neutron,component in (l3-agent,ovn-metadata-agent,ovn-agent)',
 		);
 		expect(result.failure?.message).toContain('cmp-9');
 		expect(f.server.requests.some(r => r.upgrade !== undefined)).toBe(false);

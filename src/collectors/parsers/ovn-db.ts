@@ -15,6 +15,7 @@ import type {
 	ParseWarning,
 	Parser,
 } from '../../model/facts.js';
+import {isOvsdbListText, parseListText} from './ovn-text.js';
 import {decodeDatum} from './ovsdb-json.js';
 
 /** NB and SB tables dvrscope reads, and which database each belongs to. */
@@ -123,16 +124,34 @@ function readDoc(doc: Doc, warnings: ParseWarning[]): Omit<OvnTableDump, 'table'
 
 const EMPTY: OvnDb = {tables: {}};
 
+/**
+ * The text form of one `list T` (what sos saves): one table, told by its columns here; the
+ * capture's own `list T` names it when the columns cannot (src/collectors/assemble.ts).
+ */
+function parseText(text: string, warnings: ParseWarning[]): OvnDb {
+	const {records, headings} = parseListText(text, warnings);
+	if (records.length === 0) return EMPTY;
+	const table = inferOvnTable(headings) ?? '?1';
+	const rows = records.map(r => ({...r.row, line: r.line}));
+	const db = OVN_TABLE_DB[table];
+	return {
+		...(db !== undefined ? {db} : {}),
+		tables: {[table]: {table, headings, rows, line: records[0]?.line ?? 1}},
+	};
+}
+
 export const ovnDbParser: Parser<'ovn-db'> = {
 	kind: 'ovn-db',
 	title: 'OVN northbound / southbound tables (ml2/ovn)',
 	reads: [
 		'ovn-nbctl --no-leader-only --format=json --columns=… list Logical_Switch_Port -- … list NAT …',
 		'ovn-sbctl --no-leader-only --format=json --columns=… list Port_Binding -- … list Chassis …',
+		'ovn-nbctl list Logical_Switch_Port, ovn-sbctl list Port_Binding … (text form, one table each: sos)',
 	],
 	parse(text) {
 		const warnings: ParseWarning[] = [];
 		if (text.trim() === '') return {kind: 'ovn-db', facts: EMPTY, warnings};
+		if (isOvsdbListText(text)) return {kind: 'ovn-db', facts: parseText(text, warnings), warnings};
 		const tables: Record<string, OvnTableDump> = {};
 		const dbs = new Set<OvnDbName>();
 		let unknown = 0;

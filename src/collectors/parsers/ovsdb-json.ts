@@ -264,7 +264,7 @@ function parseJson(text: string): Result {
 // ─── text form: `ovs-vsctl list Interface` ──────────────────────────────────
 
 /** Reads one OVSDB text datum (`{k=v}`, `[a, b]`, `"s"`, `12`, `true`, bare word) from s at i. */
-function readTextDatum(s: string, start: number): {value: OvsdbValue; end: number} | undefined {
+export function readTextDatum(s: string, start: number): {value: OvsdbValue; end: number} | undefined {
 	let i = start;
 	while (s[i] === ' ') i++;
 	const c = s[i];

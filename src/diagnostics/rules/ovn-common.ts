@@ -23,13 +23,13 @@ export function ovnHolderNeeds(context: RuleContext<string>): Need[] {
 	const needs: Need[] = [];
 	for (const v of ovn.vips) {
 		if (v.vipBinding === undefined && v.macBindings.length === 0) continue;
-		if (v.vip?.owner !== undefined) continue;
+		if (v.owner !== undefined) continue;
 		needs.push({
 			for: `VIP ${v.ip}`,
 			fact: 'node.addr',
-			unmet: `who holds VIP ${v.ip} now is unknown (${v.vip?.ownerUnknownReason ?? 'no Neutron port or node data for it'})`,
+			unmet: `who holds VIP ${v.ip} now is unknown (${v.ownerUnknownReason ?? 'no Neutron port or node data for it'})`,
 			remedy:
-				'ip addr of the VRRP members (inside the VMs / lab namespaces), keepalived state, or the OpenStack API ports with allowed address pairs',
+				"the br-int flows of every member's chassis while clients reach the VIP (OVN port-security counters), or ip addr / keepalived state inside the VRRP members",
 		});
 	}
 	return needs;
@@ -44,7 +44,7 @@ export function lspWithMac(ovn: OvnModel, mac: string): {row: OvnRow; name: stri
 
 /** The live holder as an LSP: the LSP whose MAC is the holder's MAC. */
 export function holderLsp(ovn: OvnModel, v: OvnVip): {row: OvnRow; name: string} | undefined {
-	const mac = v.vip?.owner?.mac;
+	const mac = v.owner?.mac;
 	return mac === undefined ? undefined : lspWithMac(ovn, mac);
 }
 
@@ -66,7 +66,7 @@ export const macOfLsp = (ovn: OvnModel, name: string): string | undefined => {
 
 /** Printed (never run) steps that make OVN learn the holder again: one GARP from the master. */
 export function garpSteps(v: OvnVip): string[] {
-	const obs = v.vip?.owner?.observation;
+	const obs = v.owner?.observation;
 	const where =
 		obs?.namespace !== undefined && obs.namespace !== '' && obs.node !== undefined
 			? `ip netns exec ${obs.namespace} arping -U -c 1 -I <interface holding ${v.ip}> ${v.ip}  # on ${obs.node}`

@@ -37,7 +37,7 @@ export const ovnStaleMacBinding = defineRule({
 		const routers = ovn.rows('nb', 'Logical_Router');
 		const lrps = ovn.rows('nb', 'Logical_Router_Port');
 		for (const v of ovn.vips) {
-			const owner = v.vip?.owner;
+			const owner = v.owner;
 			if (owner === undefined) continue;
 			for (const mb of v.macBindings) {
 				const mac = str(mb['mac'])?.toLowerCase();

@@ -39,7 +39,7 @@ export const ovnVirtualParentStale = defineRule({
 		const ovn = ovnOf(snapshot);
 		for (const v of ovn.vips) {
 			if (v.vipLsp === undefined || str(v.vipLsp['type']) !== 'virtual') continue;
-			if (v.vipBinding === undefined || v.vip?.owner === undefined) continue;
+			if (v.vipBinding === undefined || v.owner === undefined) continue;
 			const holder = holderLsp(ovn, v);
 			if (holder === undefined) continue;
 			const parent = str(v.vipBinding['virtual_parent']);
@@ -53,15 +53,15 @@ export const ovnVirtualParentStale = defineRule({
 					`SB: the virtual port is bound to ${parent !== undefined ? portText(snapshot, parent) : 'nothing'}`,
 				),
 				ovn.evidence('nb', v.vipLsp, 'NB: the virtual port, its virtual-ip and virtual-parents'),
-				...v.vip.owner.observation.evidence,
+				...v.owner.observation.evidence,
 			];
 			context.report({
 				messageId: parent === undefined ? 'unbound' : 'stale',
 				vip: v.ip,
-				nodes: holderNodes(v.vip.owner),
+				nodes: holderNodes(v.owner),
 				data: {
 					vip: v.ip,
-					holder: `${portText(snapshot, holder.name)} (MAC ${v.vip.owner.mac})`,
+					holder: `${portText(snapshot, holder.name)} (MAC ${v.owner.mac})`,
 					vport: portText(snapshot, vport),
 					parent: parent !== undefined ? portText(snapshot, parent) : '',
 					chassis: chassisRef !== undefined ? chassisOf(ovn, chassisRef).name : 'none',

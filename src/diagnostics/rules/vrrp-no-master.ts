@@ -2,7 +2,8 @@ import type {NodeId} from '../../model/ids.js';
 import {addrFocus, lineEvidence} from '../evidence.js';
 import {unansweredProbe} from '../holder.js';
 import {getModel, type Vip} from '../model.js';
-import {normalizeMac} from '../net.js';
+import {normalizeMac, sameIp} from '../net.js';
+import {getOvn} from '../ovn.js';
 import {defineRule, type Evidence, type Need, type RuleContext} from '../types.js';
 import {listText, nodesText} from './util.js';
 
@@ -50,7 +51,9 @@ export const LIVE_HOLDER_S = 45;
 function liveHolder(context: RuleContext<string>, vip: Vip): boolean {
 	if (vip.holders.length > 0) return true;
 	if (unansweredProbe(context.snapshot, vip) !== undefined) return false;
-	return vip.observations.some(
+	// ml2/ovn: the chassis' port-security counters (a member that sent from the VIP and still answers)
+	const ovn = getOvn(context.snapshot)?.vips.find(v => sameIp(v.ip, vip.ip))?.owner?.observation;
+	return [...vip.observations, ...(ovn !== undefined ? [ovn] : [])].some(
 		o => o.confirmedWithinS !== undefined && o.confirmedWithinS <= LIVE_HOLDER_S,
 	);
 }
