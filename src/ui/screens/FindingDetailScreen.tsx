@@ -10,6 +10,8 @@ import {
 	selectTop,
 	type FixView,
 } from '../../state/selectors.js';
+import {pathViewRef} from '../../state/path-view.js';
+import {openPathView} from './PathScreen.js';
 import {useList} from '../hooks/use-list.js';
 import {useClipboard} from '../hooks/use-clipboard.js';
 import {ListView, type ListRow} from '../components/ListView.js';
@@ -206,6 +208,10 @@ export function FindingDetailScreen({
 		'view.vip': () => {
 			if (finding?.vip !== undefined) api.getState().pushView({kind: 'vip', vip: finding.vip});
 			else api.getState().flash('info', 'This finding is not about one VIP.');
+		},
+		'view.path': () => {
+			const ref = finding === undefined ? undefined : pathViewRef(undefined, finding);
+			openPathView(api.getState(), ref);
 		},
 		'fix.jump': jumpToFix,
 		'fix.copy': () => {
