@@ -98,6 +98,7 @@ describe('Path view (t)', () => {
 		const ui = await open({columns: 120, rows: 40});
 		await ui.press(keys.enter);
 		await ui.waitForFrame(s => s.includes('Evidence ('));
+		expect(ui.frame()).toContain('t opens the packet-path proof: BLACK HOLE, 7 hops');
 		await ui.press('t');
 		await ui.waitForFrame(s => s.includes('BLACK HOLE'));
 		expect(ui.frame()).toMatch(/Esc back to finding/);
