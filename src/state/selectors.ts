@@ -102,6 +102,8 @@ export function viewTitle(view: ViewRef): string {
 			return view.node === undefined ? 'keepalived' : `keepalived ${view.node}`;
 		case 'ovn':
 			return 'OVN';
+		case 'path':
+			return `path → ${view.vip}`;
 		case 'log':
 			return 'command log';
 		case 'watch':

@@ -52,6 +52,8 @@ export type ViewRef =
 	| {readonly kind: 'namespaces'; readonly node?: NodeId}
 	| {readonly kind: 'keepalived'; readonly node?: NodeId}
 	| {readonly kind: 'ovn'}
+	/** The packet-path proof for a VIP, opened from a finding (its key) or from the VIP. */
+	| {readonly kind: 'path'; readonly vip: string; readonly finding?: string}
 	| {readonly kind: 'log'}
 	| {readonly kind: 'watch'}
 	| {readonly kind: 'help'};

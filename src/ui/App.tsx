@@ -38,6 +38,7 @@ import {CaptureScreen} from './screens/CaptureScreen.js';
 import {VipScreen, VipsScreen} from './screens/VipScreen.js';
 import {FlowsScreen} from './screens/FlowsScreen.js';
 import {OvnScreen} from './screens/OvnScreen.js';
+import {PathScreen} from './screens/PathScreen.js';
 import {
 	CommandLogScreen,
 	KeepalivedScreen,
@@ -241,6 +242,8 @@ function Screen({
 			);
 		case 'ovn':
 			return <OvnScreen height={height} width={width} />;
+		case 'path':
+			return <PathScreen vip={view.vip} findingKey={view.finding} height={height} width={width} />;
 		case 'log':
 			return <CommandLogScreen height={height} width={width} />;
 		case 'watch':

@@ -16,6 +16,7 @@ export type Command =
 	| 'view.open'
 	| 'view.back'
 	| 'view.vip'
+	| 'view.path'
 	| 'filter.start'
 	| 'command.start'
 	| 'help.open'
@@ -63,6 +64,7 @@ const LISTS: readonly ViewKind[] = [
 	'namespaces',
 	'keepalived',
 	'ovn',
+	'path',
 	'log',
 	'watch',
 	'help',
@@ -122,6 +124,14 @@ export const bindings = [
 		bar: true,
 	},
 	{
+		command: 'view.path',
+		keys: ['t'],
+		hint: 'path',
+		help: 'Open the packet-path proof (client → VIP, hop by hop) of the selected finding or VIP: the hop that contradicts the holder is marked; Esc goes back',
+		views: ['overview', 'findings', 'finding', 'vips', 'vip'],
+		bar: true,
+	},
+	{
 		command: 'filter.start',
 		keys: ['/'],
 		hint: 'filter',
@@ -172,8 +182,8 @@ export const bindings = [
 		command: 'fix.copy',
 		keys: ['y'],
 		hint: 'copy',
-		help: 'Copy the selected fix command to the terminal clipboard (OSC 52); also saved to a file whose path is shown',
-		views: ['finding'],
+		help: 'Copy the selected fix command (in the Path view: the dvrscope trace command) to the terminal clipboard (OSC 52); also saved to a file whose path is shown',
+		views: ['finding', 'path'],
 		bar: true,
 	},
 	{

@@ -14,8 +14,11 @@ import {ensureBuiltCli, hasTmux, root, tmuxSession} from './tmux.js';
 const VIP = '198.19.0.100';
 /** The stop-gap of the sample's critical finding: one line, no trailing comment. */
 const FIX = new RegExp(
-	`^ip netns exec qrouter-[0-9a-f-]{36} ip neigh replace ${VIP.replaceAll('.', '\\.')} lladdr fa:16:3e:46:af:3c dev qr-\\S+ nud permanent$`,
+	`^ip netns exec qrouter-[0-9a-f-]{36} ip neigh replace ${VIP.replaceAll('.', '\\.')} lladdr fa:16:3e:4c:55:f0 dev qr-\\S+ nud permanent$`,
 );
+
+/** The Path view's command for the sample's proof, as shown and as copied. */
+const TRACE = `dvrscope trace --from 198.19.1.21 --to ${VIP} sample/incident-failover`;
 
 const term = tmuxSession('3am');
 const {send, type, waitFor} = term;
@@ -54,6 +57,19 @@ describe.skipIf(!hasTmux)('the console at 3 a.m. (built CLI in tmux, NO_COLOR)',
 		term.killServer();
 		rmSync(copyDir, {recursive: true, force: true});
 	});
+
+	it('Path view in colour (NO_COLOR unset): the breaking hop is red, the hops that are fine green', async () => {
+		term.start(100, 30, 'env -u NO_COLOR node dist/cli/main.js');
+		await waitFor(s => s.includes('CRITICAL finding'), 'the verdict');
+		send('t');
+		await waitFor(s => s.includes('BLACK HOLE'), 'the Path view');
+		const raw = tmux('capture-pane', '-e', '-p', '-t', term.session);
+		const row = (mark: RegExp): string => raw.split('\n').find(l => mark.test(l)) ?? '';
+		// eslint-disable-next-line no-control-regex
+		expect(row(/ 7 ✗ BREAK/)).toMatch(/\u001B\[(?:[0-9;]*;)?31m/);
+		// eslint-disable-next-line no-control-regex
+		expect(row(/ 1 ok /)).toMatch(/\u001B\[(?:[0-9;]*;)?32m/);
+	}, 90_000);
 
 	describe.each([
 		[80, 24],
@@ -100,11 +116,35 @@ describe.skipIf(!hasTmux)('the console at 3 a.m. (built CLI in tmux, NO_COLOR)',
 			}
 		}, 90_000);
 
+		it('Path view: t on the finding shows the breaking hop marked, the old master, the holder and the trace command; y copies the command exactly; Esc goes back', async () => {
+			await start(columns, rows);
+			send('t');
+			// the cursor starts on the hop that breaks
+			const view = await waitFor(
+				s => s.includes('BLACK HOLE') && /^›\s+3 ✗ BREAK/m.test(s),
+				'the Path view on the breaking hop',
+			);
+			expect(crumbs(view)).toMatch(/^overview › path → 198\.19\.0\.100/);
+			expect(view).toMatch(/breaks at hop 3 of 7/);
+			expect(view).toMatch(
+				/^›\s+3 ✗ BREAK\s+compute-2 qrouter-efc4d540…: neighbour entry for 198\.19\.0\.100/m,
+			);
+			expect(view).toMatch(/old master: port vm2 \(0301b5c7\)/);
+			expect(view).toMatch(/holder:\s+port vm1 \(e08aa042\) on compute-1/);
+			expect(view).toContain(TRACE);
+			expect(view).toContain('Esc back to overview');
+			send('y');
+			await waitFor(s => s.includes('+ saved:'), 'the copy confirmation');
+			expect(tmux('show-buffer')).toBe(TRACE);
+			send('Escape');
+			await waitFor(s => /^overview\s/.test(crumbs(s)) && s.includes('Findings'), 'the overview');
+		}, 90_000);
+
 		it('coverage pane on the overview and UNREADABLE in :log for a capture that did not parse', async () => {
 			const bad = mkdtempSync(path.join(tmpdir(), 'dvrscope-3am-set-'));
 			try {
 				cpSync(path.join(root, 'sample/incident-failover'), bad, {recursive: true});
-				const capture = 'compute-2.netns.neigh.qrouter-4cf16748-2f93-4324-803e-6d0db9e6882b';
+				const capture = 'compute-2.netns.neigh.qrouter-efc4d540-dd88-4fcf-b130-07e9b507adc0';
 				writeFileSync(
 					path.join(bad, 'captures/nodes/compute-2', `${capture}.stdout`),
 					'[{"dst": broken json\n',
@@ -129,9 +169,9 @@ describe.skipIf(!hasTmux)('the console at 3 a.m. (built CLI in tmux, NO_COLOR)',
 		it('keepalived names the member and marks the live holder; neighbours mark the stale entries; VIP table lists only its ARP drops', async () => {
 			await start(columns, rows);
 			const ka = await command('keepalived', 'keepalived');
-			// The holder (vm2) is marked in text; both are BACKUP as configured.
-			expect(ka).toMatch(/◆ compute-1\s+vm2\s.*BACKUP\s+HOLDS VIP/);
-			expect(ka).toMatch(/^ {2,}compute-1\s+vm1\s.*BACKUP\s+not holder/m);
+			// The holder (vm1) is marked in text; both are BACKUP as configured.
+			expect(ka).toMatch(/◆ compute-1\s+vm1\s.*BACKUP\s+HOLDS VIP/);
+			expect(ka).toMatch(/^[ ›] +compute-1\s+vm2\s.*BACKUP\s+not holder/m);
 			const neigh = await command('neigh', 'neighbours');
 			expect(neigh).toContain('✗ STALE');
 			send('/');
@@ -141,7 +181,7 @@ describe.skipIf(!hasTmux)('the console at 3 a.m. (built CLI in tmux, NO_COLOR)',
 			await waitFor(s => !s.includes('filters as you type'), 'the filter kept');
 			for (const node of ['compute-1', 'compute-2', 'network'])
 				expect(stale).toMatch(
-					new RegExp(`✗ STALE\\s+${node}\\s+qrouter-4cf16748…\\s+${VIP.replaceAll('.', '\\.')}`),
+					new RegExp(`✗ STALE\\s+${node}\\s+qrouter-efc4d540…\\s+${VIP.replaceAll('.', '\\.')}`),
 				);
 			const vip = await command(`vip ${VIP}`, `VIP ${VIP}`);
 			expect(vip).toMatch(/ARP-drop .* for the VIP/);

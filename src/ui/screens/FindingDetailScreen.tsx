@@ -10,6 +10,8 @@ import {
 	selectTop,
 	type FixView,
 } from '../../state/selectors.js';
+import {pathViewRef} from '../../state/path-view.js';
+import {openPathView} from './PathScreen.js';
 import {useList} from '../hooks/use-list.js';
 import {useClipboard} from '../hooks/use-clipboard.js';
 import {ListView, type ListRow} from '../components/ListView.js';
@@ -32,6 +34,13 @@ type Line = {
 
 /** Indent of a fix command row (after the selection mark). */
 const CMD_INDENT = '    ';
+const PATH_WORD: Readonly<Record<NonNullable<Finding['path']>['verdict'], string>> = {
+	holder: 'ends on the holder',
+	drift: 'ends on the holder, with drift',
+	'black-hole': 'BLACK HOLE',
+	incomplete: 'INCOMPLETE',
+};
+
 export const FIX_HEADING = 'Fix — commands for you to run (dvrscope never runs them)';
 
 function fixLines(fix: FixView, w: number): Line[] {
@@ -104,6 +113,12 @@ function detailLines(
 		out.push({
 			id: 'fixhint',
 			text: `  f jumps to the Fix (${fix.steps.length} command(s))`,
+			dim: true,
+		});
+	if (finding.path !== undefined)
+		out.push({
+			id: 'pathhint',
+			text: `  t opens the packet-path proof: ${PATH_WORD[finding.path.verdict]}, ${finding.path.hops.length} hops`,
 			dim: true,
 		});
 	blank('ev');
@@ -206,6 +221,10 @@ export function FindingDetailScreen({
 		'view.vip': () => {
 			if (finding?.vip !== undefined) api.getState().pushView({kind: 'vip', vip: finding.vip});
 			else api.getState().flash('info', 'This finding is not about one VIP.');
+		},
+		'view.path': () => {
+			const ref = finding === undefined ? undefined : pathViewRef(undefined, finding);
+			openPathView(api.getState(), ref);
 		},
 		'fix.jump': jumpToFix,
 		'fix.copy': () => {

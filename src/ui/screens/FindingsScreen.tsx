@@ -2,6 +2,8 @@ import {Box, Text} from 'ink';
 import {useMemo, type ReactNode} from 'react';
 import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
 import {groupFindings, selectFindings, selectTop} from '../../state/selectors.js';
+import {pathViewRef} from '../../state/path-view.js';
+import {openPathView} from './PathScreen.js';
 import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
 import {severityMark} from '../theme.js';
@@ -59,6 +61,16 @@ export function FindingsScreen({
 			if (vip !== undefined && vip !== 'not VIP-specific')
 				api.getState().pushView({kind: 'vip', vip});
 			else api.getState().flash('info', 'This finding is not about one VIP.');
+		},
+		'view.path': () => {
+			const row = rows[cursor];
+			const ref =
+				row?.type === 'finding'
+					? pathViewRef(undefined, row.finding)
+					: row?.vip === 'not VIP-specific'
+						? undefined
+						: pathViewRef(row?.vip);
+			openPathView(api.getState(), ref);
 		},
 		'fix.jump': () => {
 			const row = rows[cursor];

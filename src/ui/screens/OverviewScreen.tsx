@@ -10,6 +10,8 @@ import {
 	type CoverageGapView,
 } from '../../state/selectors.js';
 import {trunc} from '../text.js';
+import {pathViewRef} from '../../state/path-view.js';
+import {openPathView} from './PathScreen.js';
 import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
 import {ProgressGrid, type ProgressGridProps} from '../components/ProgressGrid.js';
@@ -72,6 +74,9 @@ export function OverviewScreen({
 			const f = findings[cursor];
 			if (f?.vip !== undefined) api.getState().pushView({kind: 'vip', vip: f.vip});
 			else api.getState().pushView({kind: 'vips'});
+		},
+		'view.path': () => {
+			openPathView(api.getState(), pathViewRef(undefined, findings[cursor]));
 		},
 		'fix.jump': () => {
 			const f = findings[cursor];

@@ -5,6 +5,7 @@ import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
 import {selectFindings} from '../../state/selectors.js';
 import {listVips, reconcileVip, type VipNodeRow, type VipView} from '../../state/vip.js';
 import type {Theme} from '../theme.js';
+import {pathViewRef} from '../../state/path-view.js';
 import {useList} from '../hooks/use-list.js';
 import {ListView, type ListRow} from '../components/ListView.js';
 import {pad, shortNs} from '../text.js';
@@ -49,6 +50,10 @@ export function VipScreen({
 		[view, vip, theme],
 	);
 	const cursor = useList(rows.length, height - 1, {
+		'view.path': () => {
+			const ref = pathViewRef(vip);
+			if (ref !== undefined) api.getState().pushView(ref);
+		},
 		'view.open': () => {
 			const row = rows[cursor];
 			if (row?.jump === undefined) {
@@ -229,6 +234,10 @@ export function VipsScreen({
 		'view.open': () => {
 			const v = views[cursor];
 			if (v !== undefined) api.getState().pushView({kind: 'vip', vip: v.vip});
+		},
+		'view.path': () => {
+			const ref = pathViewRef(views[cursor]?.vip);
+			if (ref !== undefined) api.getState().pushView(ref);
 		},
 	});
 	const rows: ListRow[] = views.map(v => {
