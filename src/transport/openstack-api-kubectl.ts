@@ -15,7 +15,7 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process';
 import {createInterface} from 'node:readline';
-import {checkApiRequest, type ApiRequest, type CloudApi} from './openstack-api.js';
+import {apiReadFrame, checkApiRequest, type ApiRequest, type CloudApi} from './openstack-api.js';
 import {
 	classifyKubectlError,
 	kubectlFailure,
@@ -180,20 +180,7 @@ export class KubectlOpenStackApi implements CloudApi {
 			readonly maxBytes?: number;
 		},
 	): Promise<CommandResult> {
-		const started = Date.now();
-		const base = {
-			target: this.id,
-			argv: ['GET', request.service, request.path],
-			startedAt: new Date(started).toISOString(),
-		};
-		const failed = (failure: TransportFailure): CommandResult => ({
-			...base,
-			stdout: '',
-			stderr: '',
-			exitCode: null,
-			durationMs: Date.now() - started,
-			failure,
-		});
+		const {failed, replied} = apiReadFrame(this.id, request);
 		const refusal = checkApiRequest(request);
 		if (refusal !== undefined) return failed({kind: 'refused', message: `${refusal}: not sent`});
 		if (options.signal.aborted)
@@ -241,15 +228,7 @@ export class KubectlOpenStackApi implements CloudApi {
 				reason: answer.error,
 				message: `keystone-client pod: ${answer.message}`,
 			});
-		const ok = answer.status >= 200 && answer.status < 300;
-		return {
-			...base,
-			stdout: ok ? answer.body : '',
-			stderr: ok ? '' : `HTTP ${answer.status}: ${answer.body.slice(0, 500)}`,
-			exitCode: ok ? 0 : 1,
-			durationMs: Date.now() - started,
-			...(answer.truncated === true ? {truncated: true} : {}),
-		};
+		return replied(answer);
 	}
 
 	/** Ends the relay: stdin closed (it finishes what it has), killed after 2 s. */

@@ -69,6 +69,43 @@ export function checkApiRequest(request: ApiRequest): string | undefined {
 	return undefined;
 }
 
+/** One read's result, framed the same by every API reader: the failure and HTTP-reply shapes. */
+export function apiReadFrame(
+	target: string,
+	request: ApiRequest,
+): {
+	readonly failed: (failure: TransportFailure) => CommandResult;
+	readonly replied: (reply: {status: number; body: string; truncated?: boolean}) => CommandResult;
+} {
+	const started = Date.now();
+	const base = {
+		target,
+		argv: ['GET', request.service, request.path],
+		startedAt: new Date(started).toISOString(),
+	};
+	return {
+		failed: failure => ({
+			...base,
+			stdout: '',
+			stderr: '',
+			exitCode: null,
+			durationMs: Date.now() - started,
+			failure,
+		}),
+		replied: reply => {
+			const ok = reply.status >= 200 && reply.status < 300;
+			return {
+				...base,
+				stdout: ok ? reply.body : '',
+				stderr: ok ? '' : `HTTP ${reply.status}: ${reply.body.slice(0, 500)}`,
+				exitCode: ok ? 0 : 1,
+				durationMs: Date.now() - started,
+				...(reply.truncated === true ? {truncated: true} : {}),
+			};
+		},
+	};
+}
+
 type Session = {
 	readonly token?: string;
 	readonly endpoints: Readonly<Partial<Record<ApiService, string>>>;
@@ -120,20 +157,7 @@ export class OpenStackApi implements CloudApi {
 			readonly maxBytes?: number;
 		},
 	): Promise<CommandResult> {
-		const started = Date.now();
-		const base = {
-			target: this.id,
-			argv: ['GET', request.service, request.path],
-			startedAt: new Date(started).toISOString(),
-		};
-		const failed = (failure: TransportFailure): CommandResult => ({
-			...base,
-			stdout: '',
-			stderr: '',
-			exitCode: null,
-			durationMs: Date.now() - started,
-			failure,
-		});
+		const {failed, replied} = apiReadFrame(this.id, request);
 		const refusal = checkApiRequest(request);
 		if (refusal !== undefined) return failed({kind: 'refused', message: `${refusal}: not sent`});
 		try {
@@ -147,15 +171,7 @@ export class OpenStackApi implements CloudApi {
 				});
 			const url = `${root.replace(API_PATH_PREFIX[request.service], '').replace(/\/$/, '')}${request.path}`;
 			const reply = await this.#send('GET', url, session.token, undefined, options);
-			const ok = reply.status >= 200 && reply.status < 300;
-			return {
-				...base,
-				stdout: ok ? reply.body : '',
-				stderr: ok ? '' : `HTTP ${reply.status}: ${reply.body.slice(0, 500)}`,
-				exitCode: ok ? 0 : 1,
-				durationMs: Date.now() - started,
-				...(reply.truncated ? {truncated: true} : {}),
-			};
+			return replied(reply);
 		} catch (error) {
 			if (error instanceof HttpFailure) {
 				// A failed authentication is retried by the next request, not remembered.
