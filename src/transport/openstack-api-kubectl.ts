@@ -15,7 +15,12 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process';
 import {createInterface} from 'node:readline';
-import {apiReadFrame, checkApiRequest, type ApiRequest, type CloudApi} from './openstack-api.js';
+import {
+	apiReadFrame,
+	type ApiReadOptions,
+	type ApiRequest,
+	type CloudApi,
+} from './openstack-api.js';
 import {
 	classifyKubectlError,
 	kubectlFailure,
@@ -172,17 +177,9 @@ export class KubectlOpenStackApi implements CloudApi {
 		return this.#execs;
 	}
 
-	async get(
-		request: ApiRequest,
-		options: {
-			readonly signal: AbortSignal;
-			readonly timeoutMs?: number;
-			readonly maxBytes?: number;
-		},
-	): Promise<CommandResult> {
-		const {failed, replied} = apiReadFrame(this.id, request);
-		const refusal = checkApiRequest(request);
-		if (refusal !== undefined) return failed({kind: 'refused', message: `${refusal}: not sent`});
+	async get(request: ApiRequest, options: ApiReadOptions): Promise<CommandResult> {
+		const {refused, failed, replied} = apiReadFrame(this.id, request);
+		if (refused !== undefined) return refused;
 		if (options.signal.aborted)
 			return failed(kubectlFailure('cancelled', 'cancelled before it started'));
 		const timeoutMs = options.timeoutMs ?? 60_000;

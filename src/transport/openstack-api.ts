@@ -23,19 +23,19 @@ import type {ApiRequest, ApiService} from '../model/api-request.js';
 
 export type {ApiRequest, ApiService};
 
+/** How long and how much one read may take. */
+export type ApiReadOptions = {
+	readonly signal: AbortSignal;
+	readonly timeoutMs?: number;
+	readonly maxBytes?: number;
+};
+
 /** The interface both the collection's API phase and target lookups use. */
 export type CloudApi = {
 	readonly id: string;
 	/** `openstack-api` (Node to the API), `openstack-api-kubectl` (one exec in keystone-client). */
 	readonly kind: string;
-	get(
-		request: ApiRequest,
-		options: {
-			readonly signal: AbortSignal;
-			readonly timeoutMs?: number;
-			readonly maxBytes?: number;
-		},
-	): Promise<CommandResult>;
+	get(request: ApiRequest, options: ApiReadOptions): Promise<CommandResult>;
 	close(): Promise<void>;
 };
 
@@ -74,6 +74,8 @@ export function apiReadFrame(
 	target: string,
 	request: ApiRequest,
 ): {
+	/** The read refused before anything is sent (not on the allow-list), else undefined. */
+	readonly refused: CommandResult | undefined;
 	readonly failed: (failure: TransportFailure) => CommandResult;
 	readonly replied: (reply: {status: number; body: string; truncated?: boolean}) => CommandResult;
 } {
@@ -83,15 +85,21 @@ export function apiReadFrame(
 		argv: ['GET', request.service, request.path],
 		startedAt: new Date(started).toISOString(),
 	};
+	const failed = (failure: TransportFailure): CommandResult => ({
+		...base,
+		stdout: '',
+		stderr: '',
+		exitCode: null,
+		durationMs: Date.now() - started,
+		failure,
+	});
+	const refusal = checkApiRequest(request);
 	return {
-		failed: failure => ({
-			...base,
-			stdout: '',
-			stderr: '',
-			exitCode: null,
-			durationMs: Date.now() - started,
-			failure,
-		}),
+		refused:
+			refusal === undefined
+				? undefined
+				: failed({kind: 'refused', message: `${refusal}: not sent`}),
+		failed,
 		replied: reply => {
 			const ok = reply.status >= 200 && reply.status < 300;
 			return {
@@ -149,17 +157,9 @@ export class OpenStackApi implements CloudApi {
 		};
 	}
 
-	async get(
-		request: ApiRequest,
-		options: {
-			readonly signal: AbortSignal;
-			readonly timeoutMs?: number;
-			readonly maxBytes?: number;
-		},
-	): Promise<CommandResult> {
-		const {failed, replied} = apiReadFrame(this.id, request);
-		const refusal = checkApiRequest(request);
-		if (refusal !== undefined) return failed({kind: 'refused', message: `${refusal}: not sent`});
+	async get(request: ApiRequest, options: ApiReadOptions): Promise<CommandResult> {
+		const {refused, failed, replied} = apiReadFrame(this.id, request);
+		if (refused !== undefined) return refused;
 		try {
 			const session = await (this.#session ??= this.#authenticate(options.signal));
 			const root = session.endpoints[request.service];
@@ -225,11 +225,7 @@ export class OpenStackApi implements CloudApi {
 		url: string,
 		token: string | undefined,
 		body: string | undefined,
-		options: {
-			readonly signal: AbortSignal;
-			readonly timeoutMs?: number;
-			readonly maxBytes?: number;
-		},
+		options: ApiReadOptions,
 	): Promise<Reply> {
 		return new Promise((resolve, reject) => {
 			let target: URL;
