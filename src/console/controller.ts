@@ -1,7 +1,8 @@
 import type {CaptureSet} from '../model/capture.js';
 import type {Snapshot} from '../model/snapshot.js';
-import type {AppStore, DiagnosisView} from '../state/store.js';
+import type {AppState, AppStore, DiagnosisView} from '../state/store.js';
 import type {SessionEventListener} from '../model/events.js';
+import type {ProofStatus} from '../model/proof.js';
 import type {WatchEvent, WatchRound} from '../model/watch.js';
 import {diffObservations, observeVips, type VipObservations} from '../state/timeline.js';
 import {flowIndexProgress, hasFlowIndex, warmFlowIndex} from '../state/flow-index.js';
@@ -24,10 +25,17 @@ export type ControllerDeps = {
 	readonly analyze: Analyze;
 	/** Saved data: read the capture set (or bundle) from disk again. */
 	readonly load?: () => Promise<CaptureSet>;
-	/** Live data: run a collection, reporting progress through `onEvent`. */
+	/**
+	 * Live data: run a collection, reporting progress through `onEvent`. A live session proves its
+	 * stale-entry findings after the collection (src/session/prove-findings.ts): it hands the
+	 * collected set to `onCollected` first (the verdict shows at once), reports the proof rounds
+	 * through `onProof`, and resolves to the set with the trace reads.
+	 */
 	readonly collect?: (options: {
 		readonly signal: AbortSignal;
 		readonly onEvent: SessionEventListener;
+		readonly onCollected?: (set: CaptureSet) => void;
+		readonly onProof?: (status: ProofStatus) => void;
 	}) => Promise<CaptureSet>;
 	/**
 	 * Live data: a watch engine over the same sources (probe rounds, a full collection every N
@@ -36,6 +44,8 @@ export type ControllerDeps = {
 	readonly watch?: (options: {
 		readonly intervalMs: number;
 		readonly onEvent: SessionEventListener;
+		/** The engine's proof rounds (when its findings' evidence changes); `done`: `last` is proven. */
+		readonly onProof?: (status: ProofStatus) => void;
 	}) => Promise<WatchSource>;
 	/**
 	 * Write a bundle of a capture set; resolves to the path written. `watchTimeline`: the watch
@@ -66,6 +76,11 @@ export class SessionController {
 	private engine: WatchSource | undefined;
 	/** Bumped on every start/stop of live watch, so a stale engine start is dropped. */
 	private engineGeneration = 0;
+	/** Bumped on every data shown, so an older analysis landing late is dropped. */
+	private dataSeq = 0;
+	/** A live collection's set before its proof rounds, and its status then. */
+	private collected:
+		{readonly set: CaptureSet; readonly status: AppState['collection']} | undefined;
 
 	constructor(deps: ControllerDeps) {
 		this.deps = deps;
@@ -87,29 +102,12 @@ export class SessionController {
 		if (this.busy) return;
 		this.busy = true;
 		try {
+			this.takeCollected();
 			const set =
 				this.deps.collect === undefined ? await this.loadSaved() : await this.collectLive();
 			if (set === undefined) return;
-			this.set = set;
-			const prior = this.deps.store.getState().collection;
-			this.store.setLoading('analysing…');
-			const {snapshot, diagnosis} = await this.deps.analyze(set);
-			// Indexing is said before the data lands, so a Flows screen on top (a watch round, a
-			// reload) shows how far it has got instead of indexing the new flows in one block.
-			this.warmFlowIndex(snapshot);
-			this.store.setData(snapshot, diagnosis);
-			if (prior.status === 'cancelled')
-				this.store.setCollectionStatus(
-					'cancelled',
-					`cancelled — showing the partial results${prior.message === undefined ? '' : ` (${prior.message})`}`,
-				);
-			else
-				this.store.setCollectionStatus(
-					'done',
-					this.isLive && prior.message !== undefined
-						? prior.message
-						: `${set.captures.length} captures from ${set.manifest.nodes.length} node(s) analysed`,
-				);
+			// the collection's own end status, from before the proof rounds changed the message
+			await this.show(set, this.takeCollected()?.status ?? this.deps.store.getState().collection);
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			this.store.addError(this.isLive ? 'collection' : 'load', message);
@@ -119,6 +117,49 @@ export class SessionController {
 			this.abort = undefined;
 		}
 	};
+
+	/** The collection's set before its proof rounds (and its status then), cleared. */
+	private takeCollected(): typeof this.collected {
+		const collected = this.collected;
+		this.collected = undefined;
+		return collected;
+	}
+
+	/**
+	 * Analyse a set and put it in the store with the collection's status. `proving`: the set is
+	 * the collection before its proof rounds (they run on; the final set follows).
+	 */
+	private async show(
+		set: CaptureSet,
+		prior: AppState['collection'],
+		proving?: number,
+	): Promise<void> {
+		const seq = ++this.dataSeq;
+		this.set = set;
+		if (proving === undefined) this.store.setLoading('analysing…');
+		const {snapshot, diagnosis} = await this.deps.analyze(set);
+		if (seq !== this.dataSeq || this.disposed) return;
+		// Indexing is said before the data lands, so a Flows screen on top (a watch round, a
+		// reload) shows how far it has got instead of indexing the new flows in one block.
+		this.warmFlowIndex(snapshot);
+		this.store.setData(snapshot, diagnosis);
+		const summary = `${set.captures.length} captures from ${set.manifest.nodes.length} node(s) analysed`;
+		if (prior.status === 'cancelled')
+			this.store.setCollectionStatus(
+				'cancelled',
+				`cancelled — showing the partial results${prior.message === undefined ? '' : ` (${prior.message})`}`,
+			);
+		else if (proving !== undefined)
+			this.store.setCollectionStatus(
+				'done',
+				`${summary}; proving the packet path of ${proving} finding(s) (read-only trace rounds)…`,
+			);
+		else
+			this.store.setCollectionStatus(
+				'done',
+				this.isLive && prior.message !== undefined ? prior.message : summary,
+			);
+	}
 
 	/**
 	 * Index the flows in idle time, a few milliseconds at a time between frames and keys, once
@@ -174,10 +215,21 @@ export class SessionController {
 		if (collect === undefined) return undefined;
 		this.abort = new AbortController();
 		this.store.setCollectionStatus('collecting', 'starting…');
+		this.store.setProof(undefined);
 		return collect({
 			signal: this.abort.signal,
 			onEvent: event => {
 				this.deps.store.getState().applyEvent(event);
+			},
+			onCollected: set => {
+				this.collected = {set, status: this.deps.store.getState().collection};
+			},
+			onProof: status => {
+				this.store.setProof(status);
+				// the verdict first, while the proof rounds run
+				const collected = this.collected;
+				if (status.state === 'proving' && collected !== undefined)
+					void this.show(collected.set, collected.status, status.proofs);
 			},
 		});
 	}
@@ -289,6 +341,11 @@ export class SessionController {
 				onEvent: event => {
 					this.deps.store.getState().applyEvent(event);
 				},
+				onProof: status => {
+					this.store.setProof(status);
+					if (status.state === 'done' && this.engine !== undefined)
+						void this.showWatchData(this.engine);
+				},
 			});
 		} catch (error) {
 			this.store.addError('watch', error instanceof Error ? error.message : String(error));
@@ -321,9 +378,10 @@ export class SessionController {
 	private async showWatchData(engine: WatchSource): Promise<void> {
 		const last = engine.last;
 		if (last === undefined || this.engine !== engine) return;
+		const seq = ++this.dataSeq;
 		this.set = last.set;
 		const {snapshot, diagnosis} = await this.deps.analyze(last.set);
-		if (this.engine !== engine) return;
+		if (this.engine !== engine || seq !== this.dataSeq) return;
 		this.warmFlowIndex(snapshot);
 		this.store.setData(snapshot, diagnosis);
 		this.store.setCollectionStatus(

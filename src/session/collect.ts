@@ -161,36 +161,12 @@ export async function collect(
 		});
 	}
 	let set = finishSet(session, nodes, started, cancelled);
-	if (options.after !== undefined && !cancelled) {
-		const byId = new Map(options.nodes.map(n => [n.info.id, n.transport]));
-		const run = async (
-			node: NodeId,
-			argv: readonly [string, ...string[]],
-			entry: CatalogEntry,
-		): Promise<CommandResult & {via?: string}> => {
-			const transport = byId.get(node);
-			if (transport === undefined)
-				return {
-					target: node,
-					argv,
-					stdout: '',
-					stderr: '',
-					exitCode: null,
-					startedAt: now(),
-					durationMs: 0,
-					failure: {kind: 'unreachable', message: `${node} is not a node of this collection`},
-				};
-			const result = await transport.exec(
-				{argv, timeoutMs: options.commandTimeoutMs ?? entry.timeoutMs, podClass: entry.podClass},
-				{signal: controller.signal},
-			);
-			return {...result, via: transport.kind};
-		};
-		const exec: NodeExec = Object.assign(run, {
-			podScoped: (node: NodeId) => byId.get(node)?.kind === 'kubectl',
-		});
-		set = await options.after(set, exec, controller.signal);
-	}
+	if (options.after !== undefined && !cancelled)
+		set = await options.after(
+			set,
+			nodeExec(options.nodes, options.commandTimeoutMs, controller.signal),
+			controller.signal,
+		);
 	// Close every transport (also the unselected and unfinished ones), bounded.
 	await settleWithin(
 		Promise.all(
@@ -202,6 +178,45 @@ export async function collect(
 		2000,
 	);
 	return set;
+}
+
+/**
+ * One catalog argv on one node of `nodes`, on its (open) transport: what the rounds of a
+ * packet-path proof run (src/session/trace-rounds.ts) after a collection and in watch rounds. A
+ * node that is not one of `nodes` is a failure (unreachable), never an exception.
+ */
+export function nodeExec(
+	nodes: readonly CollectNode[],
+	commandTimeoutMs: number | undefined,
+	signal: AbortSignal,
+): NodeExec {
+	const byId = new Map(nodes.map(n => [n.info.id, n.transport]));
+	const run = async (
+		node: NodeId,
+		argv: readonly [string, ...string[]],
+		entry: CatalogEntry,
+	): Promise<CommandResult & {via?: string}> => {
+		const transport = byId.get(node);
+		if (transport === undefined)
+			return {
+				target: node,
+				argv,
+				stdout: '',
+				stderr: '',
+				exitCode: null,
+				startedAt: now(),
+				durationMs: 0,
+				failure: {kind: 'unreachable', message: `${node} is not a node of this collection`},
+			};
+		const result = await transport.exec(
+			{argv, timeoutMs: commandTimeoutMs ?? entry.timeoutMs, podClass: entry.podClass},
+			{signal},
+		);
+		return {...result, via: transport.kind};
+	};
+	return Object.assign(run, {
+		podScoped: (node: NodeId) => byId.get(node)?.kind === 'kubectl',
+	});
 }
 
 /** Emit `collection-done` and build the capture set (partial when anything failed). */

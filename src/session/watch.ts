@@ -22,6 +22,9 @@ import {verdictHeadline} from '../diagnostics/coverage.js';
 import {collect, settleWithin, type CollectNode, type CollectOptions} from './collect.js';
 import {diffRound, observe, type Observations} from './watch-observe.js';
 import {probeNamespaces, probeRound} from './watch-probe.js';
+import {nodeExec} from './collect.js';
+import {ProofKeeper, proofVips, proveTargets, type ProofPlan} from './prove-findings.js';
+import type {ProofStatus} from '../model/proof.js';
 
 export type WatchEngineOptions = {
 	/** The collection (nodes, cloud, target) as `prepareLiveCollection` makes it. */
@@ -36,6 +39,14 @@ export type WatchEngineOptions = {
 	readonly onCollectEvent?: SessionEventListener;
 	/** Capture set → snapshot and diagnosis (default: diagnostics `analyze`). */
 	readonly analyze?: (set: CaptureSet) => Pick<Report, 'snapshot' | 'diagnosis'>;
+	/**
+	 * Prove the stale-entry findings' packet paths (the live console): after a round whose
+	 * findings' evidence changed, the proof rounds on the engine's connections
+	 * (src/session/prove-findings.ts); `onProof` hears `proving` and `done`, and `last` then holds
+	 * the proven set. While the evidence stays the same the proof's reads are carried into each
+	 * round's set (no trace every round).
+	 */
+	readonly prove?: {readonly onProof?: (status: ProofStatus) => void};
 };
 
 /** The last round's data, for a console that shows it on its other screens. */
@@ -94,6 +105,7 @@ export class WatchEngine {
 	private prev: Observations | undefined;
 	private lastData: WatchData | undefined;
 	private readonly controller = new AbortController();
+	private readonly proofs = new ProofKeeper();
 	private wake: (() => void) | undefined;
 	private running: Promise<void> | undefined;
 
@@ -253,11 +265,14 @@ export class WatchEngine {
 		}
 		if (signal.aborted) return;
 		const analyze = this.options.analyze ?? analyzeSet;
-		const {snapshot, diagnosis} = analyze(set);
+		const shown = this.withProof(set, kind, analyze);
+		const {snapshot, diagnosis} = shown;
 		if (kind === 'full') {
+			// without the proof's reads: probe rounds merge into it, and the reads are carried anew
 			this.full = set;
 			this.namespaces = probeNamespaces(snapshot);
 		}
+		set = shown.set;
 		const headline = verdictHeadline(diagnosis.verdict, diagnosis.coverage, diagnosis.summary);
 		const obs = observe(snapshot, {...diagnosis, headline}, unread);
 		const roundAt = [...readAt.values()].sort().at(-1) ?? startedAt;
@@ -292,6 +307,61 @@ export class WatchEngine {
 		this.lastData = {set, snapshot, diagnosis, round: summary};
 		this.roundNo++;
 		this.emit({type: 'round', round: summary, rows});
+		if (shown.plan.kind === 'prove') await this.prove(shown.plan, set, summary, signal);
+	}
+
+	/**
+	 * The round's set and analysis as shown: with the kept proof's reads while the findings'
+	 * evidence is the same, without them when it changed (then `plan` says to prove again).
+	 */
+	private withProof(
+		set: CaptureSet,
+		kind: 'full' | 'probe',
+		analyze: NonNullable<WatchEngineOptions['analyze']>,
+	): Pick<WatchData, 'set' | 'snapshot' | 'diagnosis'> & {plan: ProofPlan} {
+		if (this.options.prove === undefined) return {set, ...analyze(set), plan: {kind: 'none'}};
+		const carried = this.proofs.carry(set);
+		const report = analyze(carried);
+		const plan = this.proofs.plan(report, kind === 'full');
+		if (plan.kind === 'keep' || carried === set) return {set: carried, ...report, plan};
+		// the kept reads were about other evidence: shown without them until proven again
+		const bare = this.proofs.carry(set);
+		return {set: bare, ...analyze(bare), plan};
+	}
+
+	/** The proof rounds of a round whose evidence changed, on the engine's connections. */
+	private async prove(
+		plan: Extract<ProofPlan, {kind: 'prove'}>,
+		set: CaptureSet,
+		round: WatchRound,
+		signal: AbortSignal,
+	): Promise<void> {
+		const onProof = this.options.prove?.onProof ?? (() => undefined);
+		const vips = proofVips(plan.targets);
+		const base = {vips, proofs: plan.targets.length, round: round.round, reason: plan.reason};
+		onProof({...base, state: 'proving', at: new Date().toISOString()});
+		try {
+			const exec = nodeExec(this.nodes, this.options.collect.commandTimeoutMs, signal);
+			const run = await proveTargets(set, plan.targets, exec, this.options.onCollectEvent);
+			if (signal.aborted) return;
+			const analyze = this.options.analyze ?? analyzeSet;
+			this.proofs.keep(plan.targets, run, round.round);
+			this.lastData = {...analyze(run.set), set: run.set, round};
+			onProof({
+				...base,
+				state: 'done',
+				at: new Date().toISOString(),
+				rounds: run.rounds,
+				execs: run.execs,
+			});
+		} catch (error) {
+			onProof({
+				...base,
+				state: 'failed',
+				at: new Date().toISOString(),
+				message: error instanceof Error ? error.message : String(error),
+			});
+		}
 	}
 
 	private append(rows: readonly WatchRow[]): void {

@@ -4,6 +4,7 @@ import type {Snapshot} from '../model/snapshot.js';
 import type {Finding, RuleDocs, RuleOutcome} from '../diagnostics/types.js';
 import type {Coverage, Verdict} from '../diagnostics/coverage.js';
 import type {SessionEvent} from '../model/events.js';
+import type {ProofStatus} from '../model/proof.js';
 import {
 	WATCH_TIMELINE_LIMIT,
 	type WatchLevel,
@@ -156,6 +157,8 @@ export type AppState = {
 	readonly watch: WatchState;
 	/** The flow index of `snapshot` being built in idle time (rows done of total), if it is. */
 	readonly flowIndexing: FlowIndexing | undefined;
+	/** The live session's packet-path proof rounds (src/session/prove-findings.ts), if any ran. */
+	readonly proof: ProofStatus | undefined;
 
 	// collection
 	applyEvent(event: SessionEvent): void;
@@ -165,6 +168,7 @@ export type AppState = {
 	setSource(source: SourceInfo): void;
 	setData(snapshot: Snapshot, diagnosis: DiagnosisView): void;
 	setFlowIndexing(indexing: FlowIndexing | undefined): void;
+	setProof(status: ProofStatus | undefined): void;
 	// ui
 	pushView(view: ViewRef, filter?: string): void;
 	replaceView(view: ViewRef): void;
@@ -227,7 +231,13 @@ function dataActions(
 	errorIds: ErrorIds,
 ): Pick<
 	AppState,
-	'applyEvent' | 'setLoading' | 'setCollectionStatus' | 'setSource' | 'setFlowIndexing' | 'setData'
+	| 'applyEvent'
+	| 'setLoading'
+	| 'setCollectionStatus'
+	| 'setSource'
+	| 'setFlowIndexing'
+	| 'setData'
+	| 'setProof'
 > {
 	return {
 		applyEvent(event) {
@@ -274,6 +284,9 @@ function dataActions(
 		},
 		setFlowIndexing(indexing) {
 			set({flowIndexing: indexing});
+		},
+		setProof(status) {
+			set({proof: status});
 		},
 		setData(snapshot, diagnosis) {
 			set(s => {
@@ -512,6 +525,7 @@ export function createAppStore(init: AppInit = {}): AppStore {
 		},
 		watch: {active: false, intervalS: init.watchIntervalS ?? 2, round: 0, timeline: []},
 		flowIndexing: undefined,
+		proof: undefined,
 		...dataActions(set, now, errorIds),
 		...navigationActions(set, get),
 		...inputActions(set, get),

@@ -176,10 +176,14 @@ async function runLive(
 	const source = {kind: 'live' as const, location};
 	const headless = format !== undefined || !process.stdin.isTTY || !process.stdout.isTTY;
 	if (headless) {
-		// As `dvrscope diagnose --inventory …`: progress on stderr (--quiet: only warnings and the
+		// As `dvrscope diagnose --inventory …` (the path proofs too): progress on stderr (--quiet: only warnings and the
 		// summary), problems listed, Ctrl-C stops and keeps what was collected; then the diagnosis.
-		const {runLiveCollection} = await import('./collect.js');
-		const live = await runLiveCollection(options, usage);
+		// and, as diagnose does, the proof rounds of the stale-entry findings
+		const [{runLiveCollection}, {proveAfterCollection}] = await Promise.all([
+			import('./collect.js'),
+			import('../../session/prove-findings.js'),
+		]);
+		const live = await runLiveCollection(options, usage, proveAfterCollection());
 		if (live === undefined) return;
 		const {runHeadless} = await import('../run-headless.js');
 		process.exitCode = await runHeadless({
@@ -189,17 +193,29 @@ async function runLive(
 		});
 		return;
 	}
-	const [{collectToCaptureSet}, {liveCollectOptions}] = await Promise.all([
-		import('../../session/live.js'),
-		import('./collect.js'),
-	]);
+	const {liveCollectOptions} = await import('./collect.js');
 	const prepared = await liveCollectOptions(options, usage);
 	if (prepared === undefined) return;
 	const liveOptions = prepared.options;
 	const {runTui} = await importTui();
 	process.exitCode = await runTui({
 		source,
-		collect: async ({signal, onEvent}) => collectToCaptureSet(liveOptions, onEvent, signal),
+		// the collection, then the proof rounds of its stale-entry findings on the same connections
+		collect: async ({signal, onEvent, onCollected, onProof}) => {
+			const [{prepareLiveCollection}, {collectAndProve}] = await Promise.all([
+				import('../../session/live.js'),
+				import('../../session/prove-findings.js'),
+			]);
+			return collectAndProve(
+				await prepareLiveCollection(liveOptions, onEvent, signal),
+				{
+					onEvent,
+					...(onCollected === undefined ? {} : {onCollected}),
+					...(onProof === undefined ? {} : {onProof}),
+				},
+				signal,
+			);
+		},
 		exportBundle: async (set, extra) => {
 			const {writeBundle} = await import('../../bundle/write.js');
 			const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
@@ -211,7 +227,7 @@ async function runLive(
 			).output;
 		},
 		// `w`: the session's watch engine over the same sources (connections kept open)
-		watch: async ({intervalMs, onEvent}) => {
+		watch: async ({intervalMs, onEvent, onProof}) => {
 			const [{prepareLiveCollection}, {WatchEngine}] = await Promise.all([
 				import('../../session/live.js'),
 				import('../../session/watch.js'),
@@ -221,7 +237,13 @@ async function runLive(
 				onEvent,
 				new AbortController().signal,
 			);
-			const engine = new WatchEngine({collect, intervalMs, onCollectEvent: onEvent});
+			const engine = new WatchEngine({
+				collect,
+				intervalMs,
+				onCollectEvent: onEvent,
+				// the proof rounds when a stale-entry finding's evidence changes (not every round)
+				prove: onProof === undefined ? {} : {onProof},
+			});
 			if (options.bell === true) {
 				const {transitionBell} = await import('../bell.js');
 				engine.subscribe(

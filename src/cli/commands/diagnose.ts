@@ -67,36 +67,28 @@ function formatOf(options: DiagnoseOptions, report = usage): Format | undefined 
 	return format as Format;
 }
 
-/** Proof rounds a live diagnose runs for its findings: at most this many executions per node more. */
-export const DIAGNOSE_PROOF_ROUNDS = 2;
-
 /**
  * Live diagnose (issue 22): on the collection's open connections, the packet-path proof of each
  * stale router entry finding — from a VM behind a node whose qrouter holds the stale entry to the
- * VIP — at most {@link DIAGNOSE_PROOF_ROUNDS} rounds of one execution per node. The trace reads go
- * into the capture set, so the findings carry the proof and a saved set or bundle replays it.
+ * VIP — at most PROOF_ROUNDS (2) rounds of one execution per node (src/session/prove-findings.ts,
+ * which the live console runs too). The trace reads go into the capture set, so the findings carry
+ * the proof and a saved set or bundle replays it.
  */
-const proveFindings: NonNullable<LiveCollectOptions['after']> = async (collected, exec) => {
-	const [{analyze}, {proofPair}, {proveAllWithRounds}] = await Promise.all([
-		import('../../diagnostics/analyze.js'),
-		import('../../diagnostics/index.js'),
-		import('../../session/trace-rounds.js'),
-	]);
-	const report = analyze(collected);
-	const pairs = new Map<string, {from: string; to: string}>();
-	for (const finding of report.diagnosis.findings) {
-		const pair = proofPair(report.snapshot, finding);
-		if (pair !== undefined) pairs.set(`${pair.from} ${pair.to}`, pair);
-	}
-	if (pairs.size === 0) return collected;
-	const r = await proveAllWithRounds(collected, [...pairs.values()], exec, DIAGNOSE_PROOF_ROUNDS);
-	const per = Object.entries(r.execs)
-		.map(([n, c]) => `${n} ${c}`)
-		.join(', ');
-	process.stderr.write(
-		`path proof of ${pairs.size} finding(s): ${r.rounds} round(s); executions per node: ${per || 'none'}\n`,
-	);
-	return r.set;
+const proveFindings: NonNullable<LiveCollectOptions['after']> = async (collected, exec, signal) => {
+	const {proveAfterCollection} = await import('../../session/prove-findings.js');
+	return proveAfterCollection({
+		onProof: status => {
+			if (status.state === 'proving') return;
+			const per = Object.entries(status.execs ?? {})
+				.map(([n, c]) => `${n} ${c}`)
+				.join(', ');
+			process.stderr.write(
+				status.state === 'failed'
+					? `path proof failed: ${status.message ?? ''}\n`
+					: `path proof of ${status.proofs} finding(s): ${status.rounds ?? 0} round(s); executions per node: ${per || 'none'}\n`,
+			);
+		},
+	})(collected, exec, signal);
 };
 
 async function run(setPaths: readonly string[], options: DiagnoseOptions): Promise<void> {
