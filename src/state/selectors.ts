@@ -103,7 +103,7 @@ export function viewTitle(view: ViewRef): string {
 		case 'ovn':
 			return 'OVN';
 		case 'path':
-			return `path → ${view.vip}`;
+			return view.hop === undefined ? `path → ${view.vip}` : `hop ${view.hop + 1}`;
 		case 'log':
 			return 'command log';
 		case 'watch':

@@ -53,8 +53,11 @@ export type ViewRef =
 	| {readonly kind: 'namespaces'; readonly node?: NodeId}
 	| {readonly kind: 'keepalived'; readonly node?: NodeId}
 	| {readonly kind: 'ovn'}
-	/** The packet-path proof for a VIP, opened from a finding (its key) or from the VIP. */
-	| {readonly kind: 'path'; readonly vip: string; readonly finding?: string}
+	/**
+	 * The packet-path proof for a VIP, opened from a finding (its key) or from the VIP; `hop`: one
+	 * hop's own view (its index), all its evidence lines.
+	 */
+	| {readonly kind: 'path'; readonly vip: string; readonly finding?: string; readonly hop?: number}
 	| {readonly kind: 'log'}
 	| {readonly kind: 'watch'}
 	| {readonly kind: 'help'};

@@ -243,7 +243,15 @@ function Screen({
 		case 'ovn':
 			return <OvnScreen height={height} width={width} />;
 		case 'path':
-			return <PathScreen vip={view.vip} findingKey={view.finding} height={height} width={width} />;
+			return (
+				<PathScreen
+					vip={view.vip}
+					findingKey={view.finding}
+					hop={view.hop}
+					height={height}
+					width={width}
+				/>
+			);
 		case 'log':
 			return <CommandLogScreen height={height} width={width} />;
 		case 'watch':
