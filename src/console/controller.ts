@@ -106,8 +106,12 @@ export class SessionController {
 			const set =
 				this.deps.collect === undefined ? await this.loadSaved() : await this.collectLive();
 			if (set === undefined) return;
-			// the collection's own end status, from before the proof rounds changed the message
-			await this.show(set, this.takeCollected()?.status ?? this.deps.store.getState().collection);
+			// the collection's own end status, from before the proof rounds changed the message; its
+			// verdict is on screen already (no "analysing…" in between)
+			const before = this.takeCollected();
+			await this.show(set, before?.status ?? this.deps.store.getState().collection, {
+				quiet: before !== undefined,
+			});
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			this.store.addError(this.isLive ? 'collection' : 'load', message);
@@ -127,16 +131,17 @@ export class SessionController {
 
 	/**
 	 * Analyse a set and put it in the store with the collection's status. `proving`: the set is
-	 * the collection before its proof rounds (they run on; the final set follows).
+	 * the collection before the proof rounds of that many findings (they run on; the final set
+	 * follows); `quiet`: data is on screen already, no "analysing…" meanwhile.
 	 */
 	private async show(
 		set: CaptureSet,
 		prior: AppState['collection'],
-		proving?: number,
+		{proving, quiet = false}: {readonly proving?: number; readonly quiet?: boolean} = {},
 	): Promise<void> {
 		const seq = ++this.dataSeq;
 		this.set = set;
-		if (proving === undefined) this.store.setLoading('analysing…');
+		if (proving === undefined && !quiet) this.store.setLoading('analysing…');
 		const {snapshot, diagnosis} = await this.deps.analyze(set);
 		if (seq !== this.dataSeq || this.disposed) return;
 		// Indexing is said before the data lands, so a Flows screen on top (a watch round, a
@@ -229,7 +234,7 @@ export class SessionController {
 				// the verdict first, while the proof rounds run
 				const collected = this.collected;
 				if (status.state === 'proving' && collected !== undefined)
-					void this.show(collected.set, collected.status, status.proofs);
+					void this.show(collected.set, collected.status, {proving: status.proofs});
 			},
 		});
 	}
