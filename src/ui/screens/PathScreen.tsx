@@ -289,7 +289,7 @@ function PathMain({
 			copy(data.command, 'the dvrscope trace command', 'trace-command.sh');
 		},
 	});
-	useStartOnBreak(lines, proof);
+	const shown = useStartOnBreak(lines, proof, cursor);
 	if (proof === undefined)
 		return (
 			<NoProof
@@ -333,7 +333,7 @@ function PathMain({
 					bold: l.bold === true,
 					dim: l.dim === true,
 				}))}
-				cursor={cursor}
+				cursor={shown}
 				height={listHeight}
 				width={width}
 			/>
@@ -512,20 +512,28 @@ function NoProof(props: {
 /** Path views whose cursor was already put on the break (so coming back from a hop keeps it). */
 const started = new WeakSet<ViewRef>();
 
-/** Opened at the top: the cursor starts on the hop that breaks (the reason to open the view). */
-function useStartOnBreak(lines: readonly Line[], proof: PathProof | undefined): void {
+/**
+ * Opened at the top: the cursor starts on the hop that breaks (the reason to open the view). The
+ * row to show the cursor on, right away — the store's cursor follows in an effect, so the first
+ * frame with the proof never shows it on hop 1.
+ */
+function useStartOnBreak(
+	lines: readonly Line[],
+	proof: PathProof | undefined,
+	cursor: number,
+): number {
 	const api = useAppStoreApi();
 	const top = useAppStore(s => selectTop(s));
+	const fresh = proof !== undefined && !started.has(top.view) && top.cursor === 0;
+	const at = proof?.hops.findIndex(h => h.status !== 'ok' || h.contradictsHolder === true) ?? -1;
+	const row = at < 0 ? -1 : lines.findIndex(l => l.id === `hop:${at}`);
 	useEffect(() => {
 		if (proof === undefined || started.has(top.view)) return;
 		started.add(top.view);
-		if (top.cursor !== 0) return;
-		const at = proof.hops.findIndex(h => h.status !== 'ok' || h.contradictsHolder === true);
-		if (at < 0) return;
-		const row = lines.findIndex(l => l.id === `hop:${at}`);
-		if (row > 0) api.getState().setCursor(row);
+		if (top.cursor === 0 && row > 0) api.getState().setCursor(row);
 		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [proof]);
+	return fresh && row > 0 ? row : cursor;
 }
 
 /** `t`: open the Path view, or say why there is none (the finding is about no one VIP). */
