@@ -7,7 +7,7 @@
  * lab's capture set taken just after `lab:failover`, the trace reads the ones recorded in the same
  * bring-up.
  */
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import {SessionController} from '../../src/console/controller.js';
 import {loadAnalyzer} from '../../src/cli/console-data.js';
 import {analyze} from '../../src/diagnostics/analyze.js';
@@ -221,6 +221,51 @@ describe('watch re-proves only when the evidence changes (issue 22)', () => {
 		// the new MAC's trace is not in the lab recording: that hop is unread and names the command
 		const unread = last?.hops.find(h => h.status === 'unread');
 		expect(unread?.command?.command).toMatch(/dl_dst=fa:16:3e:00:00:99/);
+	});
+
+	it('the console under w: the engine proves in round 0 on its own connections and the store shows that proof, from round 0, on the other screens', async () => {
+		const world = await fakeRecordedCloud('failover');
+		const store = createAppStore({source: SOURCE});
+		const engines: WatchEngine[] = [];
+		const c = new SessionController({
+			store,
+			analyze: await loadAnalyzer(),
+			collect: async () => world.set,
+			watch: async ({intervalMs, onEvent, onProof}) => {
+				const engine = new WatchEngine({
+					collect: world.options,
+					intervalMs,
+					onCollectEvent: onEvent,
+					prove: onProof === undefined ? {} : {onProof},
+				});
+				engines.push(engine);
+				return engine;
+			},
+		});
+		c.toggleWatch();
+		await vi.waitFor(
+			() => {
+				expect(store.getState().proof).toMatchObject({state: 'done', round: 0});
+				expect(
+					store.getState().diagnosis?.findings.find(f => f.ruleId === STALE)?.path?.verdict,
+				).toBe('black-hole');
+			},
+			{timeout: 120_000},
+		);
+		const s = store.getState();
+		const view = pathViewData(
+			s.snapshot,
+			s.diagnosis?.findings ?? [],
+			s.source,
+			VIP,
+			undefined,
+			s.proof,
+		);
+		expect(view.provenance).toMatch(
+			/^read in watch round 0 at \d\d:\d\d:\d\d UTC, kept while the evidence is unchanged · 2 trace round\(s\), executions per node: compute-2 1, compute-1 1$/,
+		);
+		c.dispose();
+		await engines[0]?.stop();
 	});
 
 	it('the keeper: same evidence → keep; another holder or stale MAC → prove again, saying what changed; no finding → drop', async () => {
