@@ -569,3 +569,52 @@ function finish(w: Walk, c: OvnClient, l2: boolean): PathProof {
 		requests,
 	};
 }
+
+/**
+ * The client of an OVN VIP finding's proof: a VM port (a bound, normal LSP that is no member of the
+ * VIP) on another logical switch behind the router of the VIP's switch — its ping is routed, so the
+ * router's lr_in_arp_resolve (the hop an OVN black hole breaks at) is on its path — else on the
+ * VIP's own switch. Deterministic: the lowest address. Undefined when the NB/SB have none.
+ */
+export function ovnProofClient(snapshot: Snapshot, ovn: OvnModel, vip: string): string | undefined {
+	const vipLs = switchOfIp(ovn, vip);
+	if (vipLs === undefined) return undefined;
+	const ovip = ovn.vips.find(v => sameIp(v.ip, vip));
+	const members = new Set([
+		...(ovip?.allowed ?? []).map(r => str(r['name'])),
+		...(ovip?.parents ?? []),
+		str(ovip?.vipLsp?.['name']),
+	]);
+	/** The logical router a switch's router port belongs to. */
+	const lrOf = (ls: OvnRow): string | undefined => {
+		const rp = routerPortOn(ovn, ls);
+		const u = rp === undefined ? undefined : str(rp.lrp['_uuid']);
+		const lr = ovn
+			.rows('nb', 'Logical_Router')
+			.find(r => u !== undefined && strings(r['ports']).includes(u));
+		return lr === undefined ? undefined : str(lr['_uuid']);
+	};
+	const vipRouter = lrOf(vipLs);
+	const routed = (ls: OvnRow): boolean => vipRouter !== undefined && lrOf(ls) === vipRouter;
+	const bound = new Set(
+		ovn
+			.rows('sb', 'Port_Binding')
+			.filter(b => str(b['chassis']) !== undefined)
+			.map(b => str(b['logical_port'])),
+	);
+	const candidates = ovn
+		.rows('nb', 'Logical_Switch_Port')
+		.filter(
+			r =>
+				str(r['type']) === undefined && bound.has(str(r['name'])) && !members.has(str(r['name'])),
+		)
+		.flatMap(r => {
+			const ls = switchOf(ovn, r);
+			const ip = lspIps(r)[0];
+			if (ls === undefined || ip === undefined) return [];
+			const rank = ls !== vipLs && routed(ls) ? 0 : ls === vipLs ? 1 : 2;
+			return rank === 2 ? [] : [{ip, rank}];
+		})
+		.sort((a, b) => a.rank - b.rank || a.ip.localeCompare(b.ip, 'en', {numeric: true}));
+	return candidates[0]?.ip;
+}

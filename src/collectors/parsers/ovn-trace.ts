@@ -34,6 +34,9 @@ const STAGE_HEAD =
 const NO_MATCH = /^(?:([a-z][a-z0-9_]*): )?no match \(implicit drop\)$/;
 const OUTPUT = /^\/\* output to "([^"]*)", type "([^"]*)" \*\/;?$/;
 /** Actions after which the trace goes on (to the next stage, the egress, a ct continuation). */
+/** Actions a trace really stops on (the ACL drop of OVN 22.x+, a drop, ovn-trace's own comments). */
+const STOPS =
+	/^(?:drop;|ct_commit \{ ct_mark\.blocked = 1; \};|reject\b.*|\/\* omitting output\b.*\*\/;?|.*ct_mark\.blocked = 1.*)$/;
 const GOES_ON =
 	/^(?:next(?:\(.*\))?;|output;|ct_next(?:\(.*\))?;|ct_lb\S*;|ct_dnat\S*;|ct_snat\S*;|.*\{)$/;
 
@@ -155,7 +158,18 @@ export function parseOvnTrace(text: string): {facts: OvnTrace; warnings: ParseWa
 		warnings.push(warning(n, 'not part of an ovn-trace --detailed trace', raw));
 	}
 	close();
-	return {facts: finish({flow, sections, outputs, last, dropStage, lines}), warnings};
+	return {
+		facts: finish({
+			flow,
+			sections,
+			outputs,
+			last,
+			dropStage,
+			lines,
+			endsWithNewline: text.endsWith('\n'),
+		}),
+		warnings,
+	};
 }
 
 /** Pipelines with the stages of the continuation sections (ct_next, arp …) at their depth folded in. */
@@ -206,8 +220,9 @@ function finish(r: {
 	last: Last;
 	dropStage: DropAt | undefined;
 	lines: readonly string[];
+	endsWithNewline: boolean;
 }): OvnTrace {
-	const {flow, sections, outputs, last, dropStage, lines} = r;
+	const {flow, sections, outputs, last, dropStage, lines, endsWithNewline} = r;
 	const pipelines = fold(sections);
 	const base = {...(flow === undefined ? {} : {flow}), pipelines, outputs};
 	const flooded = (): {flood?: true} =>
@@ -218,26 +233,35 @@ function finish(r: {
 	if (pipelines.length === 0) {
 		const first = lines.map(l => l.trim()).find(l => l !== '' && !l.startsWith('# '));
 		const summary = lines.some(l => /^(ingress|egress)\(.*\) \{$/.test(l.trim()));
-		return {
-			...base,
-			error: summary
-				? 'the --summary form of ovn-trace, not --detailed (no stage names to read)'
-				: first === undefined
-					? 'no trace in the output'
-					: lines.length > 0 && sections.length === 0 && !first.includes('(')
-						? first
-						: `not an ovn-trace --detailed trace (line 1: "${first.slice(0, 120)}")`,
-		};
+		const error = summary
+			? 'the --summary form of ovn-trace, not --detailed (no stage names to read)'
+			: first !== undefined && /^(?:ingress|egress)\(/.test(first)
+				? `truncated ovn-trace output: ends on a section header without its flows ("${first.slice(0, 80)}")`
+				: first !== undefined && !first.includes('(')
+					? first
+					: first !== undefined
+						? `not an ovn-trace --detailed trace (line 1: "${first.slice(0, 120)}")`
+						: flow !== undefined
+							? 'truncated ovn-trace output: the microflow line and no trace after it'
+							: 'no trace in the output';
+		return {...base, error};
 	}
 	// A complete trace ends on an output, a drop, or a stage whose actions stop there.
+	const lastOut = outputs.at(-1);
 	const cut =
 		last.kind === 'header' || last.kind === 'rule'
 			? `ends on a section header without its flows (line ${last.line}: "${last.text.slice(0, 80)}")`
 			: last.kind === 'action' && GOES_ON.test(last.text)
 				? `ends after "${last.text.slice(0, 60)}" (line ${last.line}), which continues to a stage that is not there`
-				: last.kind === 'stage' && dropStage?.line !== last.line
-					? `ends on a logical flow without its actions (line ${last.line})`
-					: undefined;
+				: last.kind === 'action' && !STOPS.test(last.text)
+					? `ends after "${last.text.slice(0, 60)}" (line ${last.line}), an action that neither continues nor stops the packet`
+					: last.kind === 'stage' && dropStage?.line !== last.line
+						? `ends on a logical flow without its actions (line ${last.line})`
+						: last.kind === 'output' && lastOut?.type === 'patch' && lastOut.depth === 0
+							? `ends on the output to patch port ${lastOut.port} (line ${last.line}), before the next datapath`
+							: !endsWithNewline
+								? `the last line (${last.line}) is cut`
+								: undefined;
 	if (cut !== undefined) return {...base, error: `truncated ovn-trace output: ${cut}`};
 	const top = outputs.filter(o => o.depth === 0 && o.type !== 'patch');
 	// copies to a multicast group (`outport = "_MC_flood…"`): every member's egress nests one level down
