@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {toCaptureMeta} from '../../src/bundle/capture-set.js';
 import {openInput} from '../../src/bundle/read.js';
 import {assembleSnapshot} from '../../src/collectors/assemble.js';
 import {checkParam, matchCatalog, planCommand} from '../../src/collectors/catalog.js';
@@ -167,7 +168,7 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 				/ovn-trace did not trace \(exit 0\): truncated ovn-trace output/,
 			],
 		] as const) {
-			const capture = {
+			const capture = toCaptureMeta({
 				id: 'controller.trace.ovn.1',
 				scope: 'node' as const,
 				node: 'controller',
@@ -179,7 +180,7 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 				durationMs: 1,
 				stdout,
 				stderr: '',
-			};
+			});
 			const withTrace: CaptureSet = {
 				manifest: {...base.manifest, captures: [...base.manifest.captures, capture]},
 				captures: [...base.captures, capture],
