@@ -30,20 +30,21 @@ export function switchOf(ovn: OvnModel, lsp: OvnRow): OvnRow | undefined {
 		.find(ls => uuid !== undefined && strings(ls['ports']).includes(uuid));
 }
 
-/** `netA (logical switch neutron-2f01…)`: the Neutron name of a logical switch, with its OVN name. */
+/** `network netA` (Neutron's name), else `logical switch <OVN name>`; `ovnName` for the detail. */
 export function switchWords(ls: OvnRow | undefined, fallback: string): string {
-	const ovnName =
-		(ls === undefined ? undefined : (str(ls['name']) ?? str(ls['_uuid']))) ?? fallback;
 	const name = ls === undefined ? undefined : str(map(ls['external_ids'])['neutron:network_name']);
-	return name !== undefined ? `${name} (logical switch ${ovnName})` : `logical switch ${ovnName}`;
+	return name !== undefined ? `network ${name}` : `logical switch ${ovnName(ls, fallback)}`;
 }
 
+/** `router r1` (Neutron's name), else `logical router <OVN name>`. */
 export function routerWords(lr: OvnRow | undefined, fallback: string): string {
-	const ovnName =
-		(lr === undefined ? undefined : (str(lr['name']) ?? str(lr['_uuid']))) ?? fallback;
 	const name = lr === undefined ? undefined : str(map(lr['external_ids'])['neutron:router_name']);
-	return name !== undefined ? `${name} (logical router ${ovnName})` : `logical router ${ovnName}`;
+	return name !== undefined ? `router ${name}` : `logical router ${ovnName(lr, fallback)}`;
 }
+
+/** The OVN name of a switch or router row (`neutron-<id>`), else its UUID. */
+export const ovnName = (row: OvnRow | undefined, fallback: string): string =>
+	(row === undefined ? undefined : (str(row['name']) ?? str(row['_uuid']))) ?? fallback;
 
 /** A datapath as ovn-trace prints it (NB UUID with --no-friendly-names, or its name): the NB row. */
 export function datapathRow(

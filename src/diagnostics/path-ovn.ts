@@ -30,6 +30,7 @@ import {
 	readOvnTrace,
 	resolvedMac,
 	routerPortOn,
+	ovnName,
 	routerWords,
 	segments,
 	stageIn,
@@ -193,10 +194,10 @@ export function proveOvnPath(
 	const l2 = toLs !== undefined && toLs === client.ls;
 	const sbNode = snapshot.captures[ovn.sb.capture]?.node;
 	const c = client;
-	const here = `${c.node} ${switchWords(c.ls, '?')}`;
+	const here = `${switchWords(c.ls, '?')} on ${c.node}`;
 	const title0 = l2
-		? `${here}: ${c.label} → ${holderMac(w) ?? '?'} (same subnet, no router)`
-		: `${here}: ${c.label} → its router port`;
+		? `${here}: ${lspWords(snapshot, ovn, c.lspName, true)} → ${holderMac(w) ?? '?'} (same subnet, no router)`
+		: `${here}: ${lspWords(snapshot, ovn, c.lspName, true)} → its router port`;
 	let ethDst: string | undefined;
 	if (l2) ethDst = holderMac(w);
 	else
@@ -321,7 +322,7 @@ function routerSegment(x: Ctx, seg: Segment, row: OvnRow): boolean {
 		out === undefined
 			? undefined
 			: ovn.rows('nb', 'Logical_Router_Port').find(r => r['name'] === out);
-	const t1 = `${c.node} ${name}: route to ${w.to} (lr_in_ip_routing)`;
+	const t1 = `${name} on ${c.node}: lr_in_ip_routing, the route to ${w.to}`;
 	if (routing === undefined || out === undefined) {
 		w.hop({
 			kind: 'ovn-router',
@@ -338,11 +339,11 @@ function routerSegment(x: Ctx, seg: Segment, row: OvnRow): boolean {
 		node: c.node,
 		title: t1,
 		status: 'ok',
-		detail: `${routing.match ?? ''} → out of ${out}${lrp === undefined ? '' : ` (${strings(lrp['networks']).join(', ')}, ${str(lrp['mac']) ?? ''})`}`,
+		detail: `logical router ${ovnName(row, seg.datapath)}: ${routing.match ?? ''} → out of ${out}${lrp === undefined ? '' : ` (${strings(lrp['networks']).join(', ')}, ${str(lrp['mac']) ?? ''})`}`,
 		evidence: [ev(stageLines(routing), t1)],
 	});
 	const arp = stageIn(seg.pipelines, 'lr_in_arp_resolve');
-	const t2 = `${c.node} ${name}: MAC for ${w.to} (lr_in_arp_resolve)`;
+	const t2 = `${name} on ${c.node}: lr_in_arp_resolve, the MAC for ${w.to}`;
 	if (arp === undefined) {
 		w.hop({
 			kind: 'ovn-router',
@@ -376,7 +377,7 @@ function routerSegment(x: Ctx, seg: Segment, row: OvnRow): boolean {
 		node: c.node,
 		title: t2,
 		status: contradicts ? 'break' : 'ok',
-		detail: `${w.to} → ${r.mac} (${who === undefined ? 'no known port' : lspWords(snapshot, ovn, str(who['name']) ?? '', true)}): ${src.words}${silent !== undefined ? `; ${silentWords(silent, w.to)} — frames go to the old master; ${w.holder.known ? '' : w.holder.reason}` : contradicts ? `; the holder is ${hm} (${w.holder.known ? w.holder.label : ''}): frames go to the old master` : ''}`,
+		detail: `${w.to} → ${r.mac} (${who === undefined ? 'no known port' : lspWords(snapshot, ovn, str(who['name']) ?? '', true)}): ${src.words}${silent !== undefined ? `; ${silentWords(silent, w.to)} — frames go to the old master` : contradicts ? `; the holder is ${hm} (${w.holder.known ? w.holder.label : ''}): frames go to the old master` : ''}`,
 		evidence: [ev(stageLines(arp), t2), ...src.evidence],
 		...(contradicts ? {contradictsHolder: true as const} : {}),
 	});
@@ -404,7 +405,7 @@ function switchSegment(
 			.find(Boolean);
 	const inport = ingress?.inport ?? '?';
 	const first = i === 0;
-	const t = `${c.node} ${sw}: ${first ? c.label : `from ${lspWords(snapshot, ovn, inport)}`} → ${outport === undefined ? '?' : lspWords(snapshot, ovn, outport)}`;
+	const t = `${sw} on ${c.node}: ${first ? lspWords(snapshot, ovn, c.lspName, true) : `from ${lspWords(snapshot, ovn, inport, true)}`} → ${outport === undefined ? '?' : lspWords(snapshot, ovn, outport, true)}`;
 	const portSec =
 		stageIn(seg.pipelines, 'ls_in_check_port_sec') ?? stageIn(seg.pipelines, 'ls_in_port_sec_l2');
 	const lkup = stageIn(seg.pipelines, 'ls_in_l2_lkup');
@@ -436,6 +437,7 @@ function switchSegment(
 		return false;
 	}
 	const parts = [
+		`logical switch ${ovnName(row, seg.datapath)}`,
 		first && portSec !== undefined
 			? `port security lets ${c.mac} ${c.ip} in (${portSec.stage})`
 			: undefined,

@@ -43,7 +43,7 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 		expect(exec.execs).toEqual(['controller: trace.ovn']);
 		const [sw, route, arp, out, chassis, port] = p.hops;
 		expect(sw?.title).toMatch(
-			/^network netB \(logical switch neutron-2f01bd0d-.*\): port client \(eb7ce4a5\).* → router interface 198\.19\.1\.1\/24/,
+			/^network netB on network: port client \(eb7ce4a5\) → router interface 198\.19\.1\.1\/24 \(1d564fc0\)$/,
 		);
 		expect(sw?.detail).toContain(
 			'port security lets fa:16:3e:f5:e7:ec 198.19.1.21 in (ls_in_check_port_sec)',
@@ -52,9 +52,10 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 			`ovn-trace --no-leader-only --detailed --no-friendly-names neutron-2f01bd0d-ddd1-4e93-8754-c23743e33c07 'inport == "eb7ce4a5-fa50-43d9-91f9-2124e4f62ab0" && eth.src == fa:16:3e:f5:e7:ec && ip4.src == 198.19.1.21 && eth.dst == fa:16:3e:1e:55:63 && ip4.dst == 198.19.0.100 && ip.ttl == 64 && icmp4.type == 8 && icmp4.code == 0'`,
 		);
 		expect(route?.title).toMatch(
-			/ r1 \(logical router neutron-e35ff4de-.*\): route to 198\.19\.0\.100 \(lr_in_ip_routing\)$/,
+			/^router r1 on network: lr_in_ip_routing, the route to 198\.19\.0\.100$/,
 		);
 		expect(route?.detail).toContain('ip4.dst == 198.19.0.0/24 → out of lrp-36590191');
+		expect(route?.detail).toMatch(/^logical router neutron-e35ff4de-a99e-42fd-828a-d685f79aa04e: /);
 		expect(arp?.detail).toContain(`198.19.0.100 → ${VM1} (port vm1 (d7c70c6a))`);
 		expect(arp?.detail).toContain('virtual_parent vm1 (d7c70c6a) on chassis compute-1');
 		// the trace lines and the SB row behind the MAC
@@ -63,7 +64,10 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 			'controller.ovn.sb',
 		]);
 		expect(arp?.evidence[0]?.excerpt).toContain('lr_in_arp_resolve');
-		expect(out?.title).toContain('netA (logical switch neutron-e0e90ace');
+		expect(out?.title).toBe(
+			'network netA on network: from router interface 198.19.0.1/24 (36590191) → port vm1 (d7c70c6a)',
+		);
+		expect(out?.detail).toMatch(/^logical switch neutron-e0e90ace-2216-4582-a005-b532ce40149b; /);
 		expect(chassis).toMatchObject({node: 'compute-1'});
 		expect(port?.detail).toMatch(/^ends on the holder of 198\.19\.0\.100: port vm1 \(d7c70c6a\)/);
 		expect(p.headline).toMatch(
@@ -84,7 +88,7 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 		expect(p.holder.known).toBe(false);
 		const brk = p.hops.find(h => h.status === 'break');
 		expect(brk).toMatchObject({kind: 'ovn-router', contradictsHolder: true});
-		expect(brk?.title).toContain('(lr_in_arp_resolve)');
+		expect(brk?.title).toBe('router r1 on network: lr_in_arp_resolve, the MAC for 198.19.0.100');
 		expect(brk?.detail).toContain(`198.19.0.100 → ${VM1} (port vm1 (d7c70c6a))`);
 		expect(brk?.detail).toContain('virtual_parent vm1 (d7c70c6a)');
 		// … but they prove the port the router sends to no longer answers for the VIP
@@ -95,7 +99,7 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 		expect(p.landing).toMatchObject({port: 'tap-vm1', mac: VM1});
 		expect(p.hops.at(-1)).toMatchObject({kind: 'port', status: 'break', contradictsHolder: true});
 		expect(p.headline).toMatch(
-			/^BLACK HOLE: .* breaks at network r1 .*MAC for 198\.19\.0\.100 \(lr_in_arp_resolve\)/,
+			/^BLACK HOLE: port client .* breaks at router r1 on network: lr_in_arp_resolve, the MAC for 198\.19\.0\.100: 198\.19\.0\.100 → fa:16:3e:e9:22:a1 \(port vm1/,
 		);
 	});
 
