@@ -378,7 +378,7 @@ function routerSegment(x: Ctx, seg: Segment, row: OvnRow): boolean {
 		title: t2,
 		status: contradicts ? 'break' : 'ok',
 		detail: `${w.to} → ${r.mac} (${who === undefined ? 'no known port' : lspWords(snapshot, ovn, str(who['name']) ?? '', true)}): ${src.words}${silent !== undefined ? `; ${silentWords(silent, w.to)} — frames go to the old master` : contradicts ? `; the holder is ${hm} (${w.holder.known ? w.holder.label : ''}): frames go to the old master` : ''}`,
-		evidence: [ev(stageLines(arp), t2), ...src.evidence],
+		evidence: [ev(stageLines(arp), t2), ...src.evidence, ...(silent?.speaker.evidence ?? [])],
 		...(contradicts ? {contradictsHolder: true as const} : {}),
 	});
 	return true;
