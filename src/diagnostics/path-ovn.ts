@@ -537,7 +537,7 @@ function land(w: Walk, ovn: OvnModel, ovip: OvnVip | undefined, lspName: string)
 			detail:
 				mac === undefined
 					? `the MAC of ${lspName} is unknown (no API port, no NB addresses)`
-					: `who holds ${w.to} is unknown: ${w.holder.known ? '' : w.holder.reason}`,
+					: `who holds ${w.to} is unknown: ${w.holder.known ? '' : w.holder.reason} — read on every member's chassis, while clients reach ${w.to}: ovs-ofctl -t 10 dump-flows br-int (the OVN port-security counters)`,
 			evidence: [],
 		});
 		return;

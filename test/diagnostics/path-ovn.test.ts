@@ -146,6 +146,23 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 		expect(exec.execs).toEqual([]);
 	});
 
+	it('no chassis flows read (no port-security counters): the path is traced but the holder cannot be established — INCOMPLETE naming the read, never OK', async () => {
+		const full = await set('healthy');
+		const keep = (c: {catalogId?: string}): boolean => c.catalogId !== 'ovs.flows';
+		const noFlows: CaptureSet = {
+			manifest: {...full.manifest, captures: full.manifest.captures.filter(keep)},
+			captures: full.captures.filter(keep),
+		};
+		const p = proof(
+			(await proveWithRounds(noFlows, 'client', VIP, ovnReplayExec('healthy'))).proof,
+		);
+		expect(p).toMatchObject({verdict: 'incomplete', exitCode: 4});
+		expect(p.holder.known).toBe(false);
+		expect(shape(p)).toEqual([...ROUTED.slice(0, 5), 'port:unread']);
+		expect(p.hops.at(-1)?.detail).toContain('ovs-ofctl -t 10 dump-flows br-int');
+		expect(p.headline).toMatch(/^INCOMPLETE: /);
+	});
+
 	it('saved set without the trace read: INCOMPLETE naming the ovn-trace command and the node to run it on', async () => {
 		const p = proof(provePath(assembleSnapshot(await set('healthy')), 'client', VIP));
 		expect(p).toMatchObject({verdict: 'incomplete', exitCode: 4});
