@@ -8,6 +8,7 @@ import {analyze} from '../../src/diagnostics/analyze.js';
 import {provePath, type PathProof} from '../../src/diagnostics/path.js';
 import type {CaptureSet} from '../../src/model/capture.js';
 import {commandOfStep, proveWithRounds, stepOf} from '../../src/session/trace-rounds.js';
+import {resolvedMac} from '../../src/diagnostics/path-ovn-nb.js';
 import {ovnReplayExec} from '../helpers/ovn-trace-replay.js';
 
 const VIP = '198.19.0.100';
@@ -163,6 +164,18 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 		expect(p.headline).toMatch(/^INCOMPLETE: /);
 	});
 
+	it('an address the router has no MAC binding for: get_arp finds none and floods an ARP request — the ARP-resolve hop is unread (INCOMPLETE), never a verdict', async () => {
+		const p = proof(
+			(await proveWithRounds(await set('stale'), 'client', '198.19.0.50', ovnReplayExec('stale')))
+				.proof,
+		);
+		expect(p).toMatchObject({verdict: 'incomplete', exitCode: 4});
+		expect(shape(p)).toEqual(['ovn-switch:ok', 'ovn-router:ok', 'ovn-router:unread']);
+		expect(p.hops[2]?.detail).toMatch(
+			/^get_arp: no MAC binding: the router sends an ARP request for 198\.19\.0\.50/,
+		);
+	});
+
 	it('saved set without the trace read: INCOMPLETE naming the ovn-trace command and the node to run it on', async () => {
 		const p = proof(provePath(assembleSnapshot(await set('healthy')), 'client', VIP));
 		expect(p).toMatchObject({verdict: 'incomplete', exitCode: 4});
@@ -223,6 +236,26 @@ describe('OVN path proof on the OVN lab recordings (real NB/SB, flows and ovn-tr
 		const r = await proveWithRounds(collected, pair?.from ?? '', VIP, ovnReplayExec('failover'));
 		const again = analyze(r.set).diagnosis.findings.find(f => f.ruleId === 'ovn/vip-port-security');
 		expect(again?.path).toMatchObject({verdict: 'black-hole', exitCode: 2});
+	});
+});
+
+describe('lr_in_arp_resolve: the MAC the router uses for the VIP', () => {
+	const stage = (actions: string[]) => ({table: 17, stage: 'lr_in_arp_resolve', actions, line: 1});
+	it('a virtual port (recorded): northd wrote the parent MAC into the flow', () => {
+		expect(resolvedMac(stage(['eth.dst = fa:16:3e:e9:22:a1;', 'next;']))).toEqual({
+			mac: VM1,
+			how: 'eth.dst = fa:16:3e:e9:22:a1',
+		});
+	});
+	it('an AAP-only VIP (hand-made from ovn-trace.c\'s format, "/* MAC binding to …. */"): the SB MAC_Binding', () => {
+		expect(
+			resolvedMac(stage(['get_arp(outport, reg0);', `/* MAC binding to ${VM2}. */`, 'next;'])).mac,
+		).toBe(VM2);
+	});
+	it('no binding (recorded): no MAC — the hop is unread, never a guess', () => {
+		expect(
+			resolvedMac(stage(['get_arp(outport, reg0);', '/* No MAC binding. */', 'next;'])),
+		).toEqual({how: 'get_arp: no MAC binding'});
 	});
 });
 
