@@ -195,17 +195,24 @@ export function proveOvnPath(
 	const sbNode = snapshot.captures[ovn.sb.capture]?.node;
 	const c = client;
 	const here = `${switchWords(c.ls, '?')} on ${c.node}`;
-	const title0 = l2
-		? `${here}: ${lspWords(snapshot, ovn, c.lspName, true)} → ${holderMac(w) ?? '?'} (same subnet, no router)`
-		: `${here}: ${lspWords(snapshot, ovn, c.lspName, true)} → its router port`;
 	let ethDst: string | undefined;
-	if (l2) ethDst = holderMac(w);
+	// same subnet: the MAC the client's ARP gets — the switch's ARP responder answers for a normal
+	// port that has the address (LAB-OVN.md: the CIDR allowed-address-pair case), a virtual port's
+	// address is answered by whoever holds it
+	const responder =
+		ovip?.vipLsp !== undefined && str(ovip.vipLsp['type']) === undefined
+			? lspMac(ovip.vipLsp)
+			: undefined;
+	if (l2) ethDst = responder ?? holderMac(w);
 	else
 		ethDst = (() => {
 			const rp = routerPortOn(ovn, c.ls);
 			const m = rp === undefined ? undefined : str(rp.lrp['mac']);
 			return m === undefined ? undefined : normalizeMac(m);
 		})();
+	const title0 = l2
+		? `${here}: ${lspWords(snapshot, ovn, c.lspName, true)} → ${ethDst ?? '?'} (same subnet, no router${responder !== undefined ? ", the switch's ARP responder's MAC" : ''})`
+		: `${here}: ${lspWords(snapshot, ovn, c.lspName, true)} → its router port`;
 	const datapath = datapathOf(c.ls);
 	const missing =
 		ethDst === undefined
