@@ -395,6 +395,7 @@ class SnapshotBuilder {
 			case 'kube-nodes':
 			case 'ovn-db':
 			case 'ovs-trace':
+			case 'ovn-trace':
 				return;
 		}
 	}

@@ -8,11 +8,13 @@
 import type {Snapshot} from '../model/snapshot.js';
 import {getModel} from './model.js';
 import {sameIp, sameMac} from './net.js';
+import {getOvn} from './ovn.js';
 import {provePath} from './path.js';
+import {ovnProofClient} from './path-ovn.js';
 import {legFor, ovsInterfaces, routerLegs} from './path-node.js';
 import type {Finding} from './types.js';
 
-/** Rules whose findings a path proof checks (a stale router entry for a VIP). */
+/** Rules whose findings a path proof checks (a stale router entry for a VIP); on ml2/ovn every `ovn/` finding with a VIP. */
 const PROVEN_RULES: ReadonlySet<string> = new Set(['dvr/stale-permanent-arp']);
 
 /** A client and destination to prove, for one finding. */
@@ -26,6 +28,13 @@ export type ProofPair = {readonly from: string; readonly to: string};
  */
 export function proofPair(snapshot: Snapshot, finding: Finding): ProofPair | undefined {
 	const {vip, router} = finding;
+	if (finding.ruleId.startsWith('ovn/')) {
+		// ml2/ovn: a VM behind the VIP's router (src/diagnostics/path-ovn.ts), one ovn-trace
+		const ovn = getOvn(snapshot);
+		const from =
+			ovn === undefined || vip === undefined ? undefined : ovnProofClient(snapshot, ovn, vip);
+		return from === undefined || vip === undefined ? undefined : {from, to: vip};
+	}
 	if (!PROVEN_RULES.has(finding.ruleId) || vip === undefined || router === undefined)
 		return undefined;
 	const ns = `qrouter-${router}`;
@@ -60,7 +69,9 @@ function traced(snapshot: Snapshot, to: string): boolean {
 	return Object.values(snapshot.captures).some(
 		c =>
 			c.catalogId?.startsWith('trace.') === true &&
-			c.argv.some(w => w === to || w.split(',').includes(`nw_dst=${to}`)),
+			c.argv.some(
+				w => w === to || w.split(',').includes(`nw_dst=${to}`) || w.includes(`ip4.dst == ${to} `),
+			),
 	);
 }
 

@@ -19,6 +19,7 @@ import {
 	type PathHolder,
 	type PathHop,
 } from './path-node.js';
+import type {PathProof} from './types.js';
 
 /** Walk state: the hops so far. */
 export class Walk {
@@ -39,7 +40,7 @@ export class Walk {
 	/** Plan a catalog command; its capture when in the set. */
 	read(
 		node: NodeId,
-		catalogId: 'trace.ovs' | 'trace.route-get',
+		catalogId: 'trace.ovs' | 'trace.route-get' | 'trace.ovn',
 		values: ParamValues,
 		kind: HopKind,
 		title: string,
@@ -117,4 +118,37 @@ export function stepLines(trace: OvsTrace): number[] {
 		...trace.rewrites.map(r => r.line),
 		...(trace.drop === undefined ? [] : [trace.drop.line]),
 	];
+}
+
+/** The verdict of a walk: the first break, else unread hops (INCOMPLETE), else drift, else OK. */
+export function verdictOf(w: Walk): Pick<PathProof, 'verdict' | 'exitCode' | 'headline'> {
+	const c = w.client;
+	const where = (h: PathHop): string => h.title;
+	const brk = w.hops.find(h => h.status === 'break');
+	const unread = w.hops.filter(h => h.status === 'unread');
+	const drift = w.hops.filter(h => h.status === 'drift');
+	const path = `${c.label} → ${w.to}`;
+	if (brk !== undefined)
+		return {
+			verdict: 'black-hole',
+			exitCode: 2,
+			headline: `BLACK HOLE: ${path} breaks at ${where(brk)}: ${brk.detail}`,
+		};
+	if (unread.length > 0 || w.landing === undefined)
+		return {
+			verdict: 'incomplete',
+			exitCode: 4,
+			headline: `INCOMPLETE: ${path}: ${unread.map(h => `${h.title}: ${h.detail}`).join(' | ') || 'the path has no last hop'}`,
+		};
+	if (drift.length > 0)
+		return {
+			verdict: 'drift',
+			exitCode: 1,
+			headline: `DRIFT: ${path} ends on the holder (${w.landing.label}) but ${drift.map(h => h.detail).join('; ')}`,
+		};
+	return {
+		verdict: 'holder',
+		exitCode: 0,
+		headline: `OK: ${path} ends on the holder: ${w.landing.label} on ${w.landing.node}`,
+	};
 }

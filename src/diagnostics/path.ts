@@ -14,9 +14,12 @@ import type {OvsTrace, OvsdbNeutronPort} from '../model/facts.js';
 import type {NodeId} from '../model/ids.js';
 import type {Snapshot} from '../model/snapshot.js';
 import {lineEvidence, neighFocus} from './evidence.js';
+import {readBackend} from './backend.js';
 import {getModel} from './model.js';
+import {getOvn} from './ovn.js';
+import {proveOvnPath} from './path-ovn.js';
 import {normalizeMac, sameIp, sameMac} from './net.js';
-import {holderMac, stepLines, Walk, whoIs} from './path-walk.js';
+import {holderMac, stepLines, verdictOf, Walk, whoIs} from './path-walk.js';
 import {
 	legFor,
 	nodeWithTunnelIp,
@@ -30,7 +33,7 @@ import {
 	tunnelIpOf,
 	type Leg,
 } from './path-node.js';
-import type {PathCommand, PathHop, PathProof} from './types.js';
+import type {PathCommand, PathProof} from './types.js';
 
 export type {HopKind, HopStatus, PathCommand, PathHop} from './types.js';
 
@@ -380,40 +383,12 @@ function routed(w: Walk, legs: readonly Leg[]): void {
 		follow(w, c.node, got, {dlSrc: outLeg.mac, dlDst: mac, routed: true}, t4, 0);
 }
 
-function verdictOf(w: Walk): Pick<PathProof, 'verdict' | 'exitCode' | 'headline'> {
-	const c = w.client;
-	const where = (h: PathHop): string => h.title;
-	const brk = w.hops.find(h => h.status === 'break');
-	const unread = w.hops.filter(h => h.status === 'unread');
-	const drift = w.hops.filter(h => h.status === 'drift');
-	const path = `${c.label} → ${w.to}`;
-	if (brk !== undefined)
-		return {
-			verdict: 'black-hole',
-			exitCode: 2,
-			headline: `BLACK HOLE: ${path} breaks at ${where(brk)}: ${brk.detail}`,
-		};
-	if (unread.length > 0 || w.landing === undefined)
-		return {
-			verdict: 'incomplete',
-			exitCode: 4,
-			headline: `INCOMPLETE: ${path}: ${unread.map(h => `${h.title}: ${h.detail}`).join(' | ') || 'the path has no last hop'}`,
-		};
-	if (drift.length > 0)
-		return {
-			verdict: 'drift',
-			exitCode: 1,
-			headline: `DRIFT: ${path} ends on the holder (${w.landing.label}) but ${drift.map(h => h.detail).join('; ')}`,
-		};
-	return {
-		verdict: 'holder',
-		exitCode: 0,
-		headline: `OK: ${path} ends on the holder: ${w.landing.label} on ${w.landing.node}`,
-	};
-}
-
 /** Prove the path of one packet from `from` (VM, port id or IP) to `to`. A string is a usage error. */
 export function provePath(snapshot: Snapshot, from: string, to: string): PathProof | string {
+	// ml2/ovn: one ovn-trace against the southbound DB (src/diagnostics/path-ovn.ts)
+	const ovn = getOvn(snapshot);
+	if (ovn !== undefined && readBackend(snapshot).backend !== 'ml2/ovs')
+		return proveOvnPath(snapshot, ovn, from, to);
 	const client = resolveFrom(snapshot, from);
 	if (typeof client === 'string') return client;
 	const {holder, vip} = resolveHolder(snapshot, to);

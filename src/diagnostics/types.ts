@@ -235,7 +235,9 @@ export type PathHolder =
 	| {readonly known: true; readonly mac: string; readonly label: string; readonly basis: string}
 	| {readonly known: false; readonly reason: string};
 
-export type HopKind = 'ovs' | 'route' | 'neigh' | 'tunnel' | 'port';
+/** OVN hops (issue 22, the OVN path): `ovn-switch` a logical switch's pipeline, `ovn-router` a logical router stage, `chassis` where the output port is bound. */
+export type HopKind =
+	'ovs' | 'route' | 'neigh' | 'tunnel' | 'port' | 'ovn-switch' | 'ovn-router' | 'chassis';
 /** `unread`: the hop's data is not in the capture set (or could not be read). */
 export type HopStatus = 'ok' | 'drift' | 'break' | 'unread';
 

@@ -33,6 +33,7 @@ export const PARSER_KINDS = [
 	'kube-nodes',
 	'ovn-db',
 	'ovs-trace',
+	'ovn-trace',
 ] as const;
 
 export type ParserKind = (typeof PARSER_KINDS)[number];
@@ -554,6 +555,71 @@ export type OvnDb = {
 	readonly tables: Readonly<Record<string, OvnTableDump>>;
 };
 
+// ─── ovn-trace (issue 22, the OVN path) ─────────────────────────────────────
+
+/** One logical flow `ovn-trace --detailed` went through: `N. stage (src): match, priority P, uuid U`. */
+export type OvnTraceStage = {
+	readonly table: number;
+	/** `ls_in_l2_lkup`, `lr_in_arp_resolve` …; '' when the version prints no stage name. */
+	readonly stage: string;
+	/** The flow's match as printed; absent when no flow matched. */
+	readonly match?: string;
+	readonly priority?: number;
+	/** First 32 bits of the SB Logical_Flow's UUID, as printed. */
+	readonly uuid?: string;
+	/** The flow's actions and ovn-trace's comments on them, one per line, trimmed. */
+	readonly actions: readonly string[];
+	/** `no match (implicit drop)`. */
+	readonly noMatch?: true;
+	readonly line: number;
+};
+
+/**
+ * A pipeline run in one logical datapath (`ingress(dp="…", inport="…")`, `egress(…, outport="…")`)
+ * with the stages of its continuations (`ct_next(…)`, `arp`, …) at the same depth folded in.
+ */
+export type OvnTracePipeline = {
+	readonly pipeline: 'ingress' | 'egress';
+	readonly datapath: string;
+	readonly inport?: string;
+	readonly outport?: string;
+	/** Nesting (0: the packet itself; deeper: a copy made by a multicast, clone or ARP action). */
+	readonly depth: number;
+	readonly stages: readonly OvnTraceStage[];
+	readonly line: number;
+};
+
+/** `/* output to "PORT", type "TYPE" *\/`: the packet leaves the pipeline through PORT. */
+export type OvnTraceOutput = {
+	readonly port: string;
+	/** '' for a VM port; `patch` into another datapath, `localnet`, `chassisredirect` … */
+	readonly type: string;
+	readonly depth: number;
+	/** The datapath it leaves. */
+	readonly datapath: string;
+	readonly line: number;
+};
+
+/** `ovn-trace --detailed --no-friendly-names DATAPATH MICROFLOW` read into the path it took. */
+export type OvnTrace = {
+	/** The `# …` line: the microflow as OVS fields. */
+	readonly flow?: string;
+	readonly pipelines: readonly OvnTracePipeline[];
+	readonly outputs: readonly OvnTraceOutput[];
+	/** The packet went to a multicast group (flooded, e.g. turned into an ARP request): copies left through several ports. */
+	readonly flood?: true;
+	/** Where the packet itself (depth 0) stopped without an output: no match, `drop;`, or an action list that ends. */
+	readonly drop?: {
+		readonly datapath: string;
+		readonly stage: string;
+		readonly table: number;
+		readonly reason: string;
+		readonly line: number;
+	};
+	/** Not a trace: ovn-trace's error (`unknown datapath …`, `error parsing flow: …`) or why the text cannot be read. */
+	readonly error?: string;
+};
+
 // ─── parser outputs by kind ─────────────────────────────────────────────────
 
 export type ParserOutput = {
@@ -580,6 +646,7 @@ export type ParserOutput = {
 	'kube-nodes': KubeNodes;
 	'ovn-db': OvnDb;
 	'ovs-trace': OvsTrace;
+	'ovn-trace': OvnTrace;
 };
 
 export type ParseResult<K extends ParserKind> = {

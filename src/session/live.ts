@@ -110,6 +110,22 @@ const TRACE_NODE_READS: ReadonlySet<CatalogId> = new Set<CatalogId>([
 	'netns.batch',
 ]);
 
+/**
+ * …and on ml2/ovn (a node with the `ovn-db` role): the OVN NB and SB (the trace's logical ports,
+ * switches, router ports, port bindings), the chassis' br-int flows (the port-security counters
+ * that tell who holds a VIP) and the local Open_vSwitch row (the backend's node clue); ovn-trace
+ * itself runs in the rounds.
+ */
+const TRACE_OVN_NODE_READS: ReadonlySet<CatalogId> = new Set<CatalogId>([
+	'netns.list',
+	'ovs.interfaces',
+	'ovs.bridges',
+	'ovs.bridge-batch',
+	'ovs.open-vswitch',
+	'ovn.nb',
+	'ovn.sb',
+]);
+
 /** Collect live and return the capture set (not yet written). */
 export async function collectToCaptureSet(
 	options: LiveCollectOptions,
@@ -154,7 +170,14 @@ export async function prepareLiveCollection(
 		...(cloud === undefined
 			? {}
 			: {cloud, cloudEntries: options.reads === 'trace' ? TRACE_CLOUD_DATA : CLOUD_DATA}),
-		...(options.reads === 'trace' ? {only: TRACE_NODE_READS, showOnlyIncompletePorts: true} : {}),
+		...(options.reads === 'trace'
+			? {
+					only: nodes.some(n => n.info.roles.includes('ovn-db'))
+						? TRACE_OVN_NODE_READS
+						: TRACE_NODE_READS,
+					showOnlyIncompletePorts: true,
+				}
+			: {}),
 		...extra,
 		...(options.after === undefined ? {} : {after: options.after}),
 		description:

@@ -50,6 +50,7 @@ export const MAX_TRACE_ROUNDS = 3;
 export function stepOf(command: Pick<PathCommand, 'catalogId' | 'argv'>): string {
 	const a = command.argv;
 	if (command.catalogId === 'trace.ovs') return `ovs/${a[4] ?? ''}/${a[6] ?? ''}`;
+	if (command.catalogId === 'trace.ovn') return `ovn/${a[4] ?? ''}/${a[5] ?? ''}`;
 	return `route/${a[2] ?? ''}/${a[6] ?? ''}/${a[8] ?? ''}/${a[10] ?? ''}`;
 }
 
@@ -61,12 +62,14 @@ export function commandOfStep(
 	const plan =
 		kind === 'ovs'
 			? planCommand('trace.ovs', {bridge: p[0] ?? '', flow: p[1] ?? ''})
-			: planCommand('trace.route-get', {
-					namespace: p[0] ?? '',
-					ip: p[1] ?? '',
-					sourceIp: p[2] ?? '',
-					device: p[3] ?? '',
-				});
+			: kind === 'ovn'
+				? planCommand('trace.ovn', {datapath: p[0] ?? '', microflow: p.slice(1).join('/')})
+				: planCommand('trace.route-get', {
+						namespace: p[0] ?? '',
+						ip: p[1] ?? '',
+						sourceIp: p[2] ?? '',
+						device: p[3] ?? '',
+					});
 	return plan.ok ? {entry: plan.command.entry, argv: plan.command.argv} : undefined;
 }
 
@@ -130,7 +133,7 @@ async function runBatch(
 	const errs = new Map(cut(`\n${result.stderr}`, nonce).map(s => [s.item, s]));
 	const captures = commands.map((command, i) => {
 		const step = steps[i] ?? '';
-		const entry = CATALOG[command.catalogId as 'trace.ovs' | 'trace.route-get'];
+		const entry = CATALOG[command.catalogId as 'trace.ovs' | 'trace.route-get' | 'trace.ovn'];
 		const out = outs.get(step);
 		const whole = out !== undefined && out.rc !== null;
 		const failure =

@@ -104,7 +104,7 @@ export function pathViewData(
 			: finding === undefined
 				? `No finding about ${vip}, so no path proof was attached. Trace a client of your choice:`
 				: pair === undefined
-					? `No path proof for this finding: the data shows no client VM behind a stale qrouter entry for ${vip} to trace from. Trace a client of your choice:`
+					? `No path proof for this finding: the data shows no client VM ${finding.ruleId.startsWith('ovn/') ? `(a bound VM port behind the router of ${vip}'s network)` : `behind a stale qrouter entry for ${vip}`} to trace from. Trace a client of your choice:`
 					: live
 						? `No path proof yet: the console proves stale-entry findings after each complete collection (r collects again; a cancelled collection is not proven). From ${pair.from}, read-only:`
 						: `No path proof in this data: it holds no trace reads for ${vip}. On saved data this names the read-only command of each hop; with --inventory or --kube-context in place of the set it runs them:`;

@@ -32,6 +32,7 @@ const FILE_FOR: Record<ParserKind, string> = {
 	'kube-nodes': 'kube/kubectl-get-nodes-lab.json',
 	'ovn-db': 'ovn/ovn-nbctl-list-healthy.json',
 	'ovs-trace': 'trace/healthy/3-compute-2-br-int-qr-to-tunnel.txt',
+	'ovn-trace': 'ovn-trace/healthy/1-routed-client-to-vip.txt',
 };
 
 async function runParse(

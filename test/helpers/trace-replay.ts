@@ -38,7 +38,7 @@ export function batchAware(single: Single): NodeExec & {execs: string[]; calls: 
 			if (one === undefined) throw new Error(`replay fake: not a legal step ${step}`);
 			calls.push(`${node}: ${one.argv.join(' ')}`);
 			const r = await single(node, one.argv, one.entry);
-			const part = step.startsWith('ovs/') ? 'ovs' : 'route';
+			const part = step.startsWith('ovs/') ? 'ovs' : step.startsWith('ovn/') ? 'ovn' : 'route';
 			const begin = `\n@@dvrscope ${nonce} begin ${part} ${step}\n`;
 			const end = `\n@@dvrscope ${nonce} end ${part} ${step} ${r.exitCode ?? 1}\n`;
 			if (r.failure !== undefined) return {...r, stdout: stdout + begin + r.stdout, stderr};

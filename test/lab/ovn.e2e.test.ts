@@ -62,7 +62,13 @@ type Report = {
 	headline: string;
 	backend: {name: string; summary: string};
 	coverage: {complete: boolean; gaps: {kind: string; subject: string; reason: string}[]};
-	findings: {ruleId: string; severity: string; vip?: string; message: string}[];
+	findings: {
+		ruleId: string;
+		severity: string;
+		vip?: string;
+		message: string;
+		path?: {verdict: string; exitCode: number; headline: string};
+	}[];
 	rules: {ruleId: string; status: string; findings: number; notApplicable?: string}[];
 };
 
@@ -133,6 +139,82 @@ function diagnose(via: 'ssh' | 'kubectl'): Report & {code: number | null; nodesR
 	}
 }
 
+type Proof = {
+	verdict: string;
+	exitCode: number;
+	headline: string;
+	l2: boolean;
+	holder: {known: boolean; mac?: string};
+	landing?: {node: string; port: string; mac?: string};
+	hops: {kind: string; status: string; title: string; detail: string; contradictsHolder?: true}[];
+};
+
+/** The CLI's environment and source words for the lab over SSH or through kubectl. */
+function cliSource(
+	via: 'ssh' | 'kubectl',
+	home: string,
+): {env: NodeJS.ProcessEnv; source: string[]} {
+	const env = Object.fromEntries(
+		Object.entries(process.env).filter(
+			([name]) => !name.startsWith('OS_') && name !== 'KUBECONFIG',
+		),
+	);
+	env['OS_CLIENT_CONFIG_FILE'] = path.join(repo, '.lab-state', 'clouds.yaml');
+	env['OS_CLOUD'] = 'lab';
+	env['KUBECACHEDIR'] = path.join(home, 'kube-cache');
+	const state = path.join(repo, '.lab-state');
+	const source =
+		via === 'ssh'
+			? ['--inventory', `${state}/inventory.yaml`, '--known-hosts', `${state}/known_hosts`]
+			: ['--kube-context', 'lab', '--kubeconfig', `${state}/kubeconfig`, '--openstack', 'api'];
+	return {env, source};
+}
+
+/** `dvrscope trace --from client --to VIP --json` from the built CLI, live; then replayed from its saved set. */
+function trace(via: 'ssh' | 'kubectl', from: string, to: string): Proof & {code: number | null} {
+	const home = mkdtempSync(path.join(tmpdir(), 'dvrscope-ovn-trace-'));
+	const {env, source} = cliSource(via, home);
+	const cli = (args: string[]) =>
+		spawnSync(process.execPath, [path.join(repo, 'dist', 'cli', 'main.js'), 'trace', ...args], {
+			cwd: repo,
+			encoding: 'utf8',
+			env,
+			timeout: 600_000,
+		});
+	try {
+		const run = cli([
+			'--from',
+			from,
+			'--to',
+			to,
+			'--json',
+			'--timeout',
+			'120',
+			'--save-set',
+			path.join(home, 'set'),
+			...source,
+		]);
+		let proof: Proof;
+		try {
+			proof = JSON.parse(run.stdout) as Proof;
+		} catch {
+			throw new Error(
+				`dvrscope trace printed no JSON (exit ${run.status}): ${run.stderr.slice(0, 2000)}`,
+			);
+		}
+		console.log(
+			`[ovn lab] trace over ${via}: exit ${run.status}, ${proof.headline}; ${run.stderr.trim().split('\n').at(-1) ?? ''}`,
+		);
+		// the saved set replays the same proof offline (the ovn-trace read is a capture like any other)
+		const replay = cli(['--from', from, '--to', to, '--json', path.join(home, 'set')]);
+		expect(replay.status).toBe(run.status);
+		expect((JSON.parse(replay.stdout) as Proof).headline).toBe(proof.headline);
+		return {...proof, code: run.status};
+	} finally {
+		rmSync(home, {recursive: true, force: true});
+	}
+}
+
 const OVN_RULES = /^ovn\//;
 /** The OVN rules were evaluated (not "not applicable"); the DVR/OVS-only ones were not. */
 function expectOvnRulesRan(report: Report): void {
@@ -190,6 +272,54 @@ describe.skipIf(reason !== '')(
 				expect(security.length).toBeGreaterThan(0);
 				expect(security[0]?.message).toContain(after.ports.vm2.id.slice(0, 8));
 				expect(security[0]?.vip).toBe(after.vip);
+				// live diagnose ran the OVN path proof of the finding (one ovn-trace on the SB node)
+				expect(security[0]?.path).toMatchObject({verdict: 'black-hole', exitCode: 2});
+				expect(security[0]?.path?.headline).toContain('lr_in_arp_resolve');
+			}
+		}, 900_000);
+
+		it("Given healthy → failover → workaround, dvrscope trace over SSH and kubectl proves the OVN path from ovn-trace: ends on the holder, breaks at the router's lr_in_arp_resolve with the old master (as the ping fails), ends on the new holder", () => {
+			lab('scenario.sh', 'healthy');
+			const healthy = state();
+			expect(healthy).toMatchObject({master: 'vm1', sbParent: 'vm1'});
+			expect(healthy.clientPing.received).toBeGreaterThan(0);
+			for (const via of ['ssh', 'kubectl'] as const) {
+				const p = trace(via, 'client', healthy.vip);
+				expect(p.code, p.headline).toBe(0);
+				expect(p.verdict).toBe('holder');
+				expect(p.landing).toMatchObject({node: 'compute-1', mac: healthy.ports.vm1.mac});
+				expect(p.hops.map(h => h.kind)).toEqual([
+					'ovn-switch',
+					'ovn-router',
+					'ovn-router',
+					'ovn-switch',
+					'chassis',
+					'port',
+				]);
+			}
+			lab('scenario.sh', 'failover');
+			const failed = state();
+			expect(failed).toMatchObject({master: 'vm2', sbParent: 'vm1'});
+			expect(failed.clientPing.received).toBe(0);
+			for (const via of ['ssh', 'kubectl'] as const) {
+				const p = trace(via, 'client', failed.vip);
+				// the client's ping fails; the proof agrees and names where: the router's ARP resolve
+				expect(p.code, p.headline).toBe(2);
+				const brk = p.hops.find(h => h.status === 'break');
+				expect(brk?.kind).toBe('ovn-router');
+				expect(brk?.title).toContain('lr_in_arp_resolve');
+				expect(brk?.detail).toContain(`→ ${failed.ports.vm1.mac} (port vm1`);
+				expect(brk?.detail).toContain('old master');
+				expect(p.landing?.mac).toBe(failed.ports.vm1.mac);
+			}
+			lab('scenario.sh', 'workaround');
+			const fixed = state();
+			expect(fixed).toMatchObject({master: 'vm2', sbParent: 'vm2'});
+			expect(fixed.clientPing.received).toBeGreaterThan(0);
+			for (const via of ['ssh', 'kubectl'] as const) {
+				const p = trace(via, 'client', fixed.vip);
+				expect(p.code, p.headline).toBe(0);
+				expect(p.landing).toMatchObject({node: 'compute-2', mac: fixed.ports.vm2.mac});
 			}
 		}, 900_000);
 

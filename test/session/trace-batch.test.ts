@@ -28,6 +28,8 @@ const STEPS = [
 	`ovs/br-int/${FLOW}`,
 	`route/${NS}/198.19.0.100/198.19.1.21/qr-c078255e-88`,
 	'ovs/br-tun/in_port=vxlan-c612010c,tun_id=0x184,ip,dl_src=fa:16:3f:67:00:48,dl_dst=fa:16:3e:bb:67:05',
+	// the OVN path: the microflow's spaces, quotes and && stay one word
+	'ovn/neutron-2f01bd0d-ddd1-4e93-8754-c23743e33c07/inport == "eb7ce4a5-fa50-43d9-91f9-2124e4f62ab0" && eth.src == fa:16:3e:f5:e7:ec && ip4.src == 198.19.1.21 && eth.dst == fa:16:3e:1e:55:63 && ip4.dst == 198.19.0.100 && ip.ttl == 64 && icmp4.type == 8 && icmp4.code == 0',
 ];
 
 let bin = '';
@@ -36,6 +38,7 @@ beforeAll(() => {
 	for (const [name, rc] of [
 		['ovs-appctl', 0],
 		['ip', 2],
+		['ovn-trace', 0],
 	] as const) {
 		const file = path.join(bin, name);
 		writeFileSync(
@@ -84,6 +87,10 @@ describe('trace.batch: one execution per node per round (issue 22)', () => {
 		`route/${NS}/198.19.0.100;id/198.19.1.21/qr-c078255e-88`,
 		`rm/-rf/x`,
 		`route/${NS}/198.19.0.100/198.19.1.21/-x`,
+		`ovn/--ovs/inport == "x" && eth.src == fa:16:3e:f5:e7:ec`,
+		`ovn/neutron-x/inport == "x" && ip4.dst == 1.2.3.4 || 1`,
+		`ovn/neutron-x/$(reboot)`,
+		`ovn/neutron-x/${(STEPS[3] ?? '').split('/').slice(2).join('/')}/extra`,
 	])('refuses the step %s (never run)', step => {
 		expect(checkParam('traceStep', step)).toBeDefined();
 		expect(planCommand('trace.batch', {nonce: NONCE, traceStep: [STEPS[0] ?? '', step]}).ok).toBe(
@@ -95,13 +102,21 @@ describe('trace.batch: one execution per node per round (issue 22)', () => {
 
 	it('the allow-list refuses a batch whose script was changed', () => {
 		expect(
-			matchCatalog(['sh', '-c', `${TRACE_BATCH_SCRIPT}\nreboot`, 'dvrscope', NONCE, STEPS[0] ?? '']),
+			matchCatalog([
+				'sh',
+				'-c',
+				`${TRACE_BATCH_SCRIPT}\nreboot`,
+				'dvrscope',
+				NONCE,
+				STEPS[0] ?? '',
+			]),
 		).toBeUndefined();
 	});
 
 	it('a batch cut off mid-way: the reads that did not come back whole are unread and named, never ok', async () => {
-		const set = (await openInput(new URL('../fixtures/trace/healthy/set', import.meta.url).pathname))
-			.set;
+		const set = (
+			await openInput(new URL('../fixtures/trace/healthy/set', import.meta.url).pathname)
+		).set;
 		const whole = batchAware(replaySingle('healthy'));
 		const exec = Object.assign(
 			async (...a: Parameters<typeof whole>) => {
@@ -122,7 +137,7 @@ describe('trace.batch: one execution per node per round (issue 22)', () => {
 		const proof = r.proof;
 		if (typeof proof === 'string') throw new Error(proof);
 		expect(proof.exitCode).toBe(4);
-		expect(proof.hops[0], proof.hops[0]?.detail).toMatchObject({kind: "ovs", status: "ok"});
+		expect(proof.hops[0], proof.hops[0]?.detail).toMatchObject({kind: 'ovs', status: 'ok'});
 		const unread = proof.hops.find(h => h.status === 'unread');
 		expect(unread?.detail).toMatch(
 			/not read \(unreachable: connection lost\): run on compute-2: ip -n qrouter-\S+ -j route get/,

@@ -22,7 +22,10 @@ Proves the path of one packet hop by hop with read-only commands: ofproto/trace 
 node (never -generate, never a packet), the router namespace's route and neighbour entry, the trace
 back into OVS through br-tun (DVR rewrite, VXLAN port, tun_id), the trace on the remote node from
 its tunnel port with that tun_id, down to the port and its Neutron port; then compares the last
-hop with the VIP's holder. A client on the VIP's own subnet takes the L2 path.
+hop with the VIP's holder. A client on the VIP's own subnet takes the L2 path. On ml2/ovn one
+ovn-trace of the client's ping on the southbound DB's node (a simulation: no packet, no write):
+the client's logical switch, the router's lr_in_ip_routing and lr_in_arp_resolve (the MAC it uses
+for the VIP), the VIP's switch, the chassis of the output port and its Neutron port.
 
 Exit codes:
   0  the path ends on the port that holds the address

@@ -35,7 +35,7 @@ export function printable(value: string): string {
 /** `undefined` when the value is legal for the parameter, else the reason. */
 export function checkParam(name: ParamName, value: string): string | undefined {
 	const max =
-		name === 'flow'
+		name === 'flow' || name === 'microflow'
 			? MAX_FLOW_LENGTH
 			: name === 'traceStep'
 				? MAX_FLOW_LENGTH + 32
@@ -53,7 +53,11 @@ export function checkParam(name: ParamName, value: string): string | undefined {
 function checkTraceStep(step: string): string | undefined {
 	const [kind, ...parts] = step.split('/');
 	const names: readonly ParamName[] =
-		kind === 'ovs' ? ['bridge', 'flow'] : ['namespace', 'ip', 'sourceIp', 'device'];
+		kind === 'ovs'
+			? ['bridge', 'flow']
+			: kind === 'ovn'
+				? ['datapath', 'microflow']
+				: ['namespace', 'ip', 'sourceIp', 'device'];
 	if (parts.length !== names.length)
 		return `a ${kind ?? ''} step has ${names.length} parts (${names.join(', ')})`;
 	for (const [i, name] of names.entries()) {

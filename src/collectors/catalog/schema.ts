@@ -5,6 +5,7 @@
 import type {ParserKind} from '../../model/facts.js';
 import type {CaptureScope} from '../../model/capture.js';
 import type {ApiService} from '../../model/api-request.js';
+import {DATAPATH, MICROFLOW} from '../ovn-microflow.js';
 
 /** Which Kubernetes pod/container answers a command (kubectl transport); ignored by ssh/local. */
 export type PodClass =
@@ -41,10 +42,21 @@ export const PARAM_PATTERNS = {
 		/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|[0-9a-fA-F:]{2,39}(?:\d{1,3}(?:\.\d{1,3}){3})?)$/,
 	/**
 	 * One read of a packet-path round inside `trace.batch` (issue 22): `ovs/<bridge>/<flow>` (an
-	 * `ofproto/trace`) or `route/<namespace>/<ip>/<sourceIp>/<device>` (an `ip route get`). Each
+	 * `ofproto/trace`), `route/<namespace>/<ip>/<sourceIp>/<device>` (an `ip route get`) or
+	 * `ovn/<datapath>/<microflow>` (an `ovn-trace`). Each
 	 * part is checked as its own parameter (plan.ts, checkTraceStep); `/` never occurs in a part.
 	 */
-	traceStep: /^(?:ovs|route)\/[A-Za-z0-9_.:,=/-]+$/,
+	traceStep: /^(?:(?:ovs|route)\/[A-Za-z0-9_.:,=/-]+|ovn\/[A-Za-z0-9_.:-]+\/[A-Za-z0-9_.:" =&-]+)$/,
+	/**
+	 * A logical datapath for `ovn-trace` (the OVN path): Neutron's `neutron-<network id>` or the
+	 * Logical_Switch's UUID, as read from the NB; never an option.
+	 */
+	datapath: DATAPATH,
+	/**
+	 * The microflow of `ovn-trace`: exactly the form src/collectors/ovn-microflow.ts builds (inport,
+	 * MACs, IPv4 addresses, TTL, ICMP echo) — nothing else passes.
+	 */
+	microflow: MICROFLOW,
 	/** Neutron `ha_confs_path`: an absolute path of plain segments. */
 	haConfsPath: /^\/(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\/){0,8}[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/,
 } as const satisfies Record<string, RegExp>;

@@ -147,6 +147,8 @@ export const TRACE_BATCH_SCRIPT = [
 	'    m "$n" begin ovs "$i"; ovs-appctl -T 10 ofproto/trace "$b" --names "$f"; r=$?; m "$n" end ovs "$i" "$r";;',
 	'  route) s=${a%%/*}; a=${a#*/}; d=${a%%/*}; a=${a#*/}; f=${a%%/*}; v=${a#*/}',
 	'    m "$n" begin route "$i"; ip -n "$s" -j route get "$d" from "$f" iif "$v"; r=$?; m "$n" end route "$i" "$r";;',
+	'  ovn) d=${a%%/*}; f=${a#*/}',
+	'    m "$n" begin ovn "$i"; ovn-trace --no-leader-only --detailed --no-friendly-names "$d" "$f"; r=$?; m "$n" end ovn "$i" "$r";;',
 	'  esac',
 	'done',
 ].join('\n');

@@ -49,11 +49,33 @@ export const TRACE_ENTRIES = [
 		timeoutMs: 15_000,
 	},
 	{
+		// The OVN path (issue 22): a logical trace against the southbound DB, run where the SB DB
+		// answers (the ovn-db node; the ovsdb-sb pod through kubectl). ovn-trace only simulates —
+		// it injects no packet and writes no row; the microflow is only the typed form
+		// src/collectors/ovn-microflow.ts builds (the `microflow` parameter refuses anything else).
+		id: 'trace.ovn',
+		title: 'OVN logical trace of one microflow (ovn-trace --detailed; simulation only)',
+		scope: 'node',
+		phase: 'trace',
+		podClass: 'ovn-sb',
+		argv: [
+			'ovn-trace',
+			'--no-leader-only',
+			'--detailed',
+			'--no-friendly-names',
+			{param: 'datapath'},
+			{param: 'microflow'},
+		],
+		kind: 'ovn-trace',
+		timeoutMs: 15_000,
+	},
+	{
 		// The reads of one path round on one node in one execution (src/session/trace-rounds.ts):
 		// the same commands as trace.ovs / trace.route-get, each filed as its own capture. Over
 		// kubectl the route reads go to the l3-agent pod in their own batch.
 		id: 'trace.batch',
-		title: 'Packet-path reads of one round on one node (ofproto/trace and ip route get, batched)',
+		title:
+			'Packet-path reads of one round on one node (ofproto/trace, ip route get, ovn-trace; batched)',
 		scope: 'node',
 		phase: 'trace',
 		podClass: 'ovs-vswitchd',

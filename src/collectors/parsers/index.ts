@@ -33,6 +33,7 @@ import {ovsVsctlShowParser} from './ovs-vsctl-show.js';
 import {ovsdbJsonParser} from './ovsdb-json.js';
 import {ovnDbParser} from './ovn-db.js';
 import {ovsTraceParser} from './ovs-trace.js';
+import {ovnTraceParser} from './ovn-trace.js';
 
 export type ParserRegistry = {readonly [K in ParserKind]: Parser<K>};
 
@@ -61,6 +62,7 @@ export const parsers: ParserRegistry = {
 	'kube-nodes': kubeNodesParser,
 	'ovn-db': ovnDbParser,
 	'ovs-trace': ovsTraceParser,
+	'ovn-trace': ovnTraceParser,
 };
 
 /** Facts of a kind when nothing could be read. */
@@ -89,6 +91,7 @@ export function emptyFacts<K extends ParserKind>(kind: K): ParserOutput[K] {
 		'kube-nodes': {nodes: []},
 		'ovn-db': {tables: {}},
 		'ovs-trace': {steps: [], bridges: [], outputs: [], rewrites: [], flood: false},
+		'ovn-trace': {pipelines: [], outputs: []},
 	};
 	return empty[kind];
 }

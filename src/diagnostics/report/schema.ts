@@ -108,7 +108,16 @@ const pathProofSchema = z
 		hops: z.array(
 			z
 				.object({
-					kind: z.enum(['ovs', 'route', 'neigh', 'tunnel', 'port']),
+					kind: z.enum([
+						'ovs',
+						'route',
+						'neigh',
+						'tunnel',
+						'port',
+						'ovn-switch',
+						'ovn-router',
+						'chassis',
+					]),
 					title: z.string(),
 					status: z.enum(['ok', 'drift', 'break', 'unread']),
 					detail: z.string(),
