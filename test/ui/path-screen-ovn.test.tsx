@@ -63,7 +63,7 @@ describe('Path view (t) on ml2/ovn', () => {
 			expect(frame).toMatch(
 				/breaks at: router r1 on network: lr_in_arp_resolve, the MAC for 198\.19\.0\.100/,
 			);
-			expect(frame).toMatch(/old master: port vm1 \(d7c70c6a\)/);
+			expect(frame).toMatch(/old master: fa:16:3e:e9:22:a1 — port vm1 \(d7c70c6a\)/);
 			expect(frame).toMatch(/› *3 ✗ BREAK +router r1 on network: lr_in_arp_resolve/);
 			// under it, what it shows: the router resolves the VIP to the old master's MAC
 			expect(frame).toMatch(/198\.19\.0\.100 → fa:16:3e:e9:22:a1 \(port vm1 \(d7c70c6a\)\)/);
