@@ -15,13 +15,18 @@ export const BLOCK = 1024 * 1024;
 export type FlowMode = 'ndjson' | 'compact' | 'stats';
 
 /** What the flow stream needs from the ovs-flows parser (passed in: this module loads with every command). */
-export type FlowCodec<F> = {
-	readonly parse: (text: string) => {
-		facts: {readonly protocol?: string; readonly flows: readonly F[]};
-		warnings: readonly ParseWarning[];
-	};
-	/** The flow decoded completely, its line moved by `lineOffset` (blocks start at line 1). */
-	readonly decode: (flow: F, lineOffset: number) => FlowRecordLike;
+export type FlowCodec = {
+	/**
+	 * A block of whole lines (its first line is file line `lineOffset + 1`) decoded eagerly: each
+	 * record handed to `onRecord` (`records`) or written as JSON text (`compact`: joined by commas;
+	 * `ndjson`: a newline after each), warnings with file line numbers.
+	 */
+	readonly decode: (
+		text: string,
+		lineOffset: number,
+		mode: 'records' | 'compact' | 'ndjson',
+		onRecord?: (record: FlowRecordLike) => void,
+	) => BlockResult;
 };
 
 /** The parts of a decoded flow `--stats` counts. */
@@ -121,25 +126,17 @@ export type BlockResult = {
 };
 
 /** Parse a block of whole lines (its first line is file line `lineOffset + 1`) and decode every flow. */
-export function decodeBlock<F>(
+export function decodeBlock(
 	text: string,
 	lineOffset: number,
 	mode: FlowMode,
-	codec: FlowCodec<F>,
+	codec: FlowCodec,
 	stats: FlowStats,
 ): BlockResult {
-	const parsed = codec.parse(text);
-	const warnings = parsed.warnings.map(w => ({...w, line: w.line + lineOffset}));
-	const flows = parsed.facts.flows;
-	let json = '';
-	if (mode === 'stats') for (const flow of flows) stats.add(codec.decode(flow, lineOffset));
-	else if (flows.length > 0) {
-		const parts = new Array<string>(flows.length);
-		for (let i = 0; i < flows.length; i++)
-			parts[i] = JSON.stringify(codec.decode(flows[i] as F, lineOffset));
-		json = mode === 'ndjson' ? `${parts.join('\n')}\n` : parts.join(',');
-	}
-	return {flows: flows.length, json, warnings, protocol: parsed.facts.protocol};
+	if (mode !== 'stats') return codec.decode(text, lineOffset, mode);
+	return codec.decode(text, lineOffset, 'records', record => {
+		stats.add(record);
+	});
 }
 
 /** Text of a block's bytes: ASCII (what OVS prints, bar --names with non-ASCII names) decodes faster as latin1. */

@@ -198,10 +198,10 @@ export type FlowInput = Readable | number;
  * as soon as its block is parsed (`ndjson`, `compact`), or count it (`stats`: one summary document
  * at the end), on this thread.
  */
-export async function streamFlows<F>(
+export async function streamFlows(
 	input: FlowInput,
 	mode: FlowMode,
-	codec: FlowCodec<F>,
+	codec: FlowCodec,
 ): Promise<FlowStreamResult> {
 	const document = new FlowDocument(mode);
 	if (typeof input === 'number') {

@@ -18,6 +18,7 @@ import {
 	TAB,
 	decimalAt,
 	eqAt,
+	itemEnd,
 	unquote,
 } from './format.js';
 
@@ -83,9 +84,13 @@ function isDigits(s: string): boolean {
 
 /**
  * Actions are immutable and repeat across flows (`resubmit(,22)`, `load:0x2->NXM_OF_ARP_OP[]`,
- * `IN_PORT` …): one shared object per distinct text (flyweight), bounded.
+ * `IN_PORT` …): one shared object per distinct text (flyweight), in a direct-mapped table of this
+ * many slots (a new text takes its slot over: the texts that repeat win it back, the one-off ones —
+ * an ARP responder's MAC and IP loads — cannot fill the table up and lock the others out).
  */
-const CACHE_MAX = 1 << 12;
+const SLOTS = 1 << 12;
+
+type ActionSlot = {readonly action: FlowAction; json: string | undefined};
 
 /**
  * FNV-1a over the length and the first and last 8 characters of t[s, e), folded to a small
@@ -101,8 +106,8 @@ function hashAt(t: string, s: number, e: number): number {
 
 /**
  * Per-dump flyweight caches, so nothing outlives the dump and every dump starts cold. Keyed by
- * our own hash of the text span and verified char by char: looking a fresh substring up in a
- * string-keyed Map costs far more than the object it would save.
+ * our own hash of the text span and verified against the text: looking a fresh substring up in
+ * a string-keyed Map costs far more than the object it would save.
  */
 export class Interner {
 	/** The whole dump: flows are materialised from it with absolute offsets (a flow's `raw` is a
@@ -113,26 +118,38 @@ export class Interner {
 		this.text = text;
 	}
 
-	readonly actions = new Map<number, FlowAction>();
-	readonly values = new Map<number, string>();
+	/** Each action with its JSON text, made when the JSON output first asks for it. */
+	readonly #actions = new Array<ActionSlot | undefined>(SLOTS).fill(undefined);
+	readonly #values = new Array<string | undefined>(SLOTS).fill(undefined);
+
+	#slot(t: string, s: number, e: number): ActionSlot {
+		const i = hashAt(t, s, e) & (SLOTS - 1);
+		const hit = this.#actions[i];
+		if (hit !== undefined && hit.action.raw.length === e - s && t.startsWith(hit.action.raw, s))
+			return hit;
+		const slot: ActionSlot = {action: classifyRaw(t, s, e, t.slice(s, e)), json: undefined};
+		this.#actions[i] = slot;
+		return slot;
+	}
 
 	action(t: string, s: number, e: number): FlowAction {
-		const h = hashAt(t, s, e);
-		const hit = this.actions.get(h);
-		if (hit !== undefined && hit.raw.length === e - s && eqAt(t, s, hit.raw)) return hit;
-		const action = classifyRaw(t, s, e, t.slice(s, e));
-		if (hit === undefined && this.actions.size < CACHE_MAX) this.actions.set(h, action);
-		return action;
+		return this.#slot(t, s, e).action;
+	}
+
+	/** `JSON.stringify(this.action(t, s, e))`, the text kept with the shared action. */
+	actionJson(t: string, s: number, e: number): string {
+		const slot = this.#slot(t, s, e);
+		return (slot.json ??= JSON.stringify(slot.action));
 	}
 
 	/** The text of t[s, e) (unquoted when quoted), one string per distinct text. */
 	value(t: string, s: number, e: number): string {
 		if (t.charCodeAt(s) === QUOTE) return unquote(t.slice(s, e));
-		const h = hashAt(t, s, e);
-		const hit = this.values.get(h);
-		if (hit !== undefined && hit.length === e - s && eqAt(t, s, hit)) return hit;
+		const i = hashAt(t, s, e) & (SLOTS - 1);
+		const hit = this.#values[i];
+		if (hit !== undefined && hit.length === e - s && t.startsWith(hit, s)) return hit;
 		const value = t.slice(s, e);
-		if (hit === undefined && this.values.size < CACHE_MAX) this.values.set(h, value);
+		this.#values[i] = value;
 		return value;
 	}
 }
@@ -335,6 +352,121 @@ export function materializeMatch(
 		}
 	}
 	return match;
+}
+
+/** A string as JSON writes it; `clean`: the text holds nothing JSON escapes (see {@link needsEscape}). */
+export const jsonString = (v: string, clean: boolean): string =>
+	clean ? `"${v}"` : JSON.stringify(v);
+
+/**
+ * True when t holds a character JSON.stringify would escape in a string (a quote, a backslash, a
+ * control character other than the line feed that separates lines, a surrogate). Text without
+ * any — what OVS prints without `--names` — is written between quotes as it is; a decoded value
+ * is never dirtier than its text (escapes come only from quoted names, which need a quote).
+ */
+export const needsEscape = (t: string): boolean =>
+	// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+	/["\\\u0000-\u0009\u000b-\u001f\ud800-\udfff]/.test(t);
+
+/** Match keys of the flow being written, to find a repeated key (scratch, emptied after each flow). */
+const seenKeys: string[] = [];
+
+/**
+ * `JSON.stringify(materializeMatch(raw, s, e, cache))`, written while the fields are read
+ * (no object per flow). Keys that could be array indices (a leading digit: JSON puts those
+ * first) or that repeat (JSON keeps the first place, the last value) take the object path.
+ */
+export function matchJson(
+	raw: string,
+	s: number,
+	e: number,
+	cache: Interner,
+	clean: boolean,
+): string {
+	if (s < 0) return '{}';
+	let out = '';
+	seenKeys.length = 0;
+	let itemStart = s;
+	let eq = -1;
+	for (let q = s; q <= e; q++) {
+		const c = q === e ? SPACE : raw.charCodeAt(q);
+		if (c === QUOTE) {
+			for (q++; q < e; q++) {
+				const d = raw.charCodeAt(q);
+				if (d === BACKSLASH) q++;
+				else if (d === QUOTE) break;
+			}
+			continue;
+		}
+		if (c === EQ) {
+			if (eq < 0) eq = q;
+		} else if (c === COMMA || c === SPACE || c === TAB) {
+			if (q > itemStart && !(eq - itemStart === 8 && eqAt(raw, itemStart, 'priority'))) {
+				const key = cache.value(raw, itemStart, eq < 0 ? q : eq);
+				const k0 = key.charCodeAt(0);
+				if ((k0 >= 48 && k0 <= 57) || seenKeys.includes(key)) {
+					seenKeys.length = 0;
+					return JSON.stringify(materializeMatch(raw, s, e, cache));
+				}
+				seenKeys.push(key);
+				const value = eq < 0 ? '' : cache.value(raw, eq + 1, q);
+				out += `${out === '' ? '{' : ','}${jsonString(key, clean)}:${jsonString(value, clean)}`;
+			}
+			if (c !== COMMA) break;
+			itemStart = q + 1;
+			eq = -1;
+		}
+	}
+	seenKeys.length = 0; // holds no slice of this dump past the flow
+	return out === '' ? '{}' : `${out}}`;
+}
+
+/**
+ * End of the action item that starts at t[p]: the next top-level comma, or e. `nested` says the
+ * actions hold a parenthesis or a quote (validated when the line was read); without them the
+ * next comma is found by indexOf instead of a walk over every character.
+ */
+export function actionEnd(t: string, p: number, e: number, nested: boolean): number {
+	if (nested) return itemEnd(t, p, e, false);
+	const c = t.indexOf(',', p);
+	return c < 0 || c > e ? e : c;
+}
+
+/**
+ * The actions of a validated line t[s, e), as {@link parseActionsInto} splits and classifies them
+ * (empty items skipped).
+ */
+export function decodeActions(
+	t: string,
+	s: number,
+	e: number,
+	nested: boolean,
+	cache: Interner,
+): FlowAction[] {
+	const out: FlowAction[] = [];
+	for (let p = s; p < e; ) {
+		const end = actionEnd(t, p, e, nested);
+		if (end > p) out.push(cache.action(t, p, end));
+		p = end + 1;
+	}
+	return out;
+}
+
+/** The JSON text of {@link decodeActions}' array, from the shared actions' kept JSON texts. */
+export function actionsJson(
+	t: string,
+	s: number,
+	e: number,
+	nested: boolean,
+	cache: Interner,
+): string {
+	let out = '';
+	for (let p = s; p < e; ) {
+		const end = actionEnd(t, p, e, nested);
+		if (end > p) out += (out === '' ? '[' : ',') + cache.actionJson(t, p, end);
+		p = end + 1;
+	}
+	return out === '' ? '[]' : `${out}]`;
 }
 
 export function materializeActions(t: string, s: number, e: number, cache: Interner): FlowAction[] {
