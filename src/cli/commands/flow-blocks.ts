@@ -7,10 +7,13 @@
  */
 import {isAscii} from 'node:buffer';
 import {readSync} from 'node:fs';
+import {JsonBytes} from '../../collectors/flows/json-bytes.js';
 import type {ParseWarning} from '../../model/facts.js';
 
 /** Bytes per block of an `ovs-flows` dump (a block grows when one line is longer). */
 export const BLOCK = 1024 * 1024;
+/** Bytes of a block's JSON buffer to start with (a 1 MB block writes ≈ 3.3 MB; it grows when needed). */
+export const OUT_BUFFER = 4 * BLOCK;
 
 export type FlowMode = 'ndjson' | 'compact' | 'stats';
 
@@ -26,6 +29,7 @@ export type FlowCodec = {
 		lineOffset: number,
 		mode: 'records' | 'compact' | 'ndjson',
 		onRecord?: (record: FlowRecordLike) => void,
+		out?: JsonBytes,
 	) => BlockResult;
 };
 
@@ -116,11 +120,14 @@ export class FlowStats {
 	}
 }
 
-/** One block decoded: its flows' JSON text (empty for `stats`: counted instead), warnings with file line numbers. */
+/** One block decoded: its flows' JSON (empty for `stats`: counted instead), warnings with file line numbers. */
 export type BlockResult = {
 	readonly flows: number;
-	/** `compact`: the records joined by commas; `ndjson`: one record and a newline each. */
-	readonly json: string;
+	/**
+	 * UTF-8 JSON, a view into the writer's buffer: `compact`, the records joined by commas;
+	 * `ndjson`, one record and a newline each.
+	 */
+	readonly json: Uint8Array;
 	readonly warnings: ParseWarning[];
 	readonly protocol: string | undefined;
 };
@@ -132,8 +139,9 @@ export function decodeBlock(
 	mode: FlowMode,
 	codec: FlowCodec,
 	stats: FlowStats,
+	out?: JsonBytes,
 ): BlockResult {
-	if (mode !== 'stats') return codec.decode(text, lineOffset, mode);
+	if (mode !== 'stats') return codec.decode(text, lineOffset, mode, undefined, out ?? new JsonBytes());
 	return codec.decode(text, lineOffset, 'records', record => {
 		stats.add(record);
 	});

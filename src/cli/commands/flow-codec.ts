@@ -7,13 +7,13 @@ import {decodeFlowText} from '../../collectors/parsers/ovs-flows.js';
 import type {FlowCodec} from './flow-blocks.js';
 
 export const ovsFlowsCodec: FlowCodec = {
-	decode(text, lineOffset, mode, onRecord) {
+	decode(text, lineOffset, mode, onRecord, out) {
 		try {
-			return decodeFlowText(text, lineOffset, mode, onRecord);
+			return decodeFlowText(text, lineOffset, mode, onRecord, out);
 		} catch (error) {
 			return {
 				flows: 0,
-				json: '',
+				json: new Uint8Array(0),
 				protocol: undefined,
 				warnings: [
 					{

@@ -21,6 +21,7 @@ import {
 	itemEnd,
 	unquote,
 } from './format.js';
+import type {JsonBytes} from './json-bytes.js';
 
 // ─── actions ─────────────────────────────────────────────────────────────────
 
@@ -90,7 +91,13 @@ function isDigits(s: string): boolean {
  */
 const SLOTS = 1 << 12;
 
-type ActionSlot = {readonly action: FlowAction; json: string | undefined};
+type ActionSlot = {
+	readonly action: FlowAction;
+	json: string | undefined;
+	bytes: Uint8Array | undefined;
+};
+
+const utf8 = new TextEncoder();
 
 /**
  * FNV-1a over the length and the first and last 8 characters of t[s, e), folded to a small
@@ -127,7 +134,11 @@ export class Interner {
 		const hit = this.#actions[i];
 		if (hit !== undefined && hit.action.raw.length === e - s && t.startsWith(hit.action.raw, s))
 			return hit;
-		const slot: ActionSlot = {action: classifyRaw(t, s, e, t.slice(s, e)), json: undefined};
+		const slot: ActionSlot = {
+			action: classifyRaw(t, s, e, t.slice(s, e)),
+			json: undefined,
+			bytes: undefined,
+		};
 		this.#actions[i] = slot;
 		return slot;
 	}
@@ -140,6 +151,17 @@ export class Interner {
 	actionJson(t: string, s: number, e: number): string {
 		const slot = this.#slot(t, s, e);
 		return (slot.json ??= JSON.stringify(slot.action));
+	}
+
+	/**
+	 * The action's JSON into `w`: the shared action keeps its text, and its bytes once it is
+	 * seen again (a one-off action — an ARP responder's own MAC — is not worth encoding twice).
+	 */
+	writeAction(w: JsonBytes, t: string, s: number, e: number): void {
+		const slot = this.#slot(t, s, e);
+		if (slot.bytes !== undefined) w.bytes(slot.bytes);
+		else if (slot.json === undefined) w.text((slot.json = JSON.stringify(slot.action)));
+		else w.bytes((slot.bytes = utf8.encode(slot.json)));
 	}
 
 	/** The text of t[s, e) (unquoted when quoted), one string per distinct text. */
@@ -419,6 +441,94 @@ export function matchJson(
 	}
 	seenKeys.length = 0; // holds no slice of this dump past the flow
 	return out === '' ? '{}' : `${out}}`;
+}
+
+/** Spans of the match keys of the flow being written ([start, end) pairs), to find a repeat. */
+let keySpans = new Int32Array(64);
+
+/**
+ * {@link matchJson} into bytes, for text that needs no escape (no quote, so no quoted name to
+ * unquote): each field's key and value copied from the line. Keys that could be array indices or
+ * that repeat take the object path, as in {@link matchJson}.
+ */
+export function writeMatch(w: JsonBytes, raw: string, s: number, e: number, cache: Interner): void {
+	if (s < 0) {
+		w.text('{}');
+		return;
+	}
+	const mark = w.length;
+	let keys = 0;
+	let itemStart = s;
+	let eq = -1;
+	for (let q = s; q <= e; q++) {
+		const c = q === e ? SPACE : raw.charCodeAt(q);
+		if (c === EQ) {
+			if (eq < 0) eq = q;
+		} else if (c === COMMA || c === SPACE || c === TAB) {
+			if (q > itemStart && !(eq - itemStart === 8 && eqAt(raw, itemStart, 'priority'))) {
+				const ke = eq < 0 ? q : eq;
+				const k0 = raw.charCodeAt(itemStart);
+				if ((k0 >= 48 && k0 <= 57) || repeatsKey(raw, itemStart, ke, keys)) {
+					w.truncate(mark);
+					w.text(JSON.stringify(materializeMatch(raw, s, e, cache)));
+					return;
+				}
+				if (keys * 2 + 2 > keySpans.length) {
+					const bigger = new Int32Array(keySpans.length * 2);
+					bigger.set(keySpans);
+					keySpans = bigger;
+				}
+				keySpans[keys * 2] = itemStart;
+				keySpans[keys * 2 + 1] = ke;
+				w.byte(keys++ === 0 ? 123 /* { */ : COMMA);
+				w.quoted(raw, itemStart, ke);
+				w.byte(COLON);
+				if (eq < 0) w.text('""');
+				else w.quoted(raw, eq + 1, q);
+			}
+			if (c !== COMMA) break;
+			itemStart = q + 1;
+			eq = -1;
+		}
+	}
+	if (keys === 0) w.text('{}');
+	else w.byte(125 /* } */);
+}
+
+/** raw[ks, ke) equals one of the first `keys` keys in {@link keySpans}. */
+function repeatsKey(raw: string, ks: number, ke: number, keys: number): boolean {
+	const len = ke - ks;
+	for (let k = 0; k < keys; k++) {
+		const s = keySpans[k * 2] ?? 0;
+		if ((keySpans[k * 2 + 1] ?? 0) - s !== len) continue;
+		let i = 0;
+		while (i < len && raw.charCodeAt(s + i) === raw.charCodeAt(ks + i)) i++;
+		if (i === len) return true;
+	}
+	return false;
+}
+
+/** The actions of a validated line into `w` as {@link actionsJson} writes them. */
+export function writeActions(
+	w: JsonBytes,
+	t: string,
+	s: number,
+	e: number,
+	nested: boolean,
+	cache: Interner,
+): void {
+	let first = true;
+	for (let p = s; p < e; ) {
+		const end = actionEnd(t, p, e, nested);
+		if (end > p) {
+			w.byte(first ? 91 /* [ */ : COMMA);
+			first = false;
+			cache.writeAction(w, t, p, end);
+		}
+		p = end + 1;
+	}
+	if (first) w.text('[]');
+	else w.byte(93 /* ] */);
 }
 
 /**

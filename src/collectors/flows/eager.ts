@@ -15,6 +15,8 @@ import {
 	matchJson,
 	materializeActions,
 	materializeMatch,
+	writeActions,
+	writeMatch,
 } from './body.js';
 import {
 	COMMA,
@@ -26,6 +28,7 @@ import {
 	flagAt,
 	prefixKeyAt,
 } from './format.js';
+import type {JsonBytes} from './json-bytes.js';
 
 /** Where a parsed flow lies in its dump text, and the scalars the parser kept. */
 export type FlowSite = {
@@ -264,4 +267,61 @@ export function scanJson(
 		num(scan.hardTimeout, 'hardTimeout') +
 		`,"match":${matchJson(t, scan.m, scan.a, cache, clean)},"actions":${actionsJson(t, scan.a, e, scan.nested, cache)}}`
 	);
+}
+
+/** The counters in the record's key order: the JSON before the value, the scan's field. */
+const NUMBERS = [
+	[',"durationS":', 'duration'],
+	[',"packets":', 'packets'],
+	[',"bytes":', 'bytes'],
+	[',"idleAge":', 'idleAge'],
+	[',"hardAge":', 'hardAge'],
+	[',"idleTimeout":', 'idleTimeout'],
+	[',"hardTimeout":', 'hardTimeout'],
+] as const;
+
+/**
+ * {@link scanJson} written into bytes: for text that needs no JSON escape (`clean`), every string
+ * copied from the line between quotes, the shared actions' bytes copied; else the JSON text of
+ * {@link scanJson} encoded. Byte for byte the UTF-8 of `JSON.stringify(decodeScan(…))`.
+ */
+export function writeScan(
+	w: JsonBytes,
+	t: string,
+	s: number,
+	e: number,
+	line: number,
+	scan: FlowScan,
+	cache: Interner,
+	clean: boolean,
+): void {
+	if (!clean) {
+		w.text(scanJson(t, s, e, line, scan, cache, false));
+		return;
+	}
+	w.text('{"line":');
+	w.number(line);
+	w.text(',"raw":');
+	w.quoted(t, s, e);
+	w.text(',"table":');
+	w.number(scan.table);
+	w.text(',"priority":');
+	w.number(scan.priority);
+	w.text(',"flags":');
+	w.text(scan.flags.length === 0 ? '[]' : JSON.stringify(scan.flags));
+	if (scan.cookieS >= 0) {
+		w.text(',"cookie":');
+		w.quoted(t, scan.cookieS, scan.cookieE);
+	}
+	for (const [head, field] of NUMBERS) {
+		const n = scan[field];
+		if (n < 0) continue;
+		w.text(head);
+		w.number(n);
+	}
+	w.text(',"match":');
+	writeMatch(w, t, scan.m, scan.a, cache);
+	w.text(',"actions":');
+	writeActions(w, t, scan.a, e, scan.nested, cache);
+	w.byte(125 /* } */);
 }

@@ -22,9 +22,10 @@ import {
 	decodeScan,
 	decodeSite,
 	recordOf,
-	scanJson,
+	writeScan,
 	type FlowRecord,
 } from '../flows/eager.js';
+import {JsonBytes} from '../flows/json-bytes.js';
 import {joinFlowLines} from '../flows/lines.js';
 import {
 	BACKSLASH,
@@ -505,27 +506,33 @@ function readJoined(
 /** What {@link decodeFlowText} gives for a text: its flows count, their JSON, warnings, protocol. */
 export type DecodedText = {
 	readonly flows: number;
-	/** `compact`: the records' JSON joined by commas; `ndjson`: one record and a newline each; else ''. */
-	readonly json: string;
+	/**
+	 * UTF-8 JSON (a view into the writer's buffer): `compact`, the records joined by commas;
+	 * `ndjson`, one record and a newline each; empty for `records`.
+	 */
+	readonly json: Uint8Array;
 	readonly warnings: ParseWarning[];
 	readonly protocol: string | undefined;
 };
 
+const NO_BYTES = new Uint8Array(0);
+
 /**
  * A dump decoded eagerly in one pass — each line validated and decoded together, never a lazy
- * flow: every record handed to `onRecord` (`records`), or written as JSON text (`compact`,
- * `ndjson`; byte for byte `JSON.stringify` of the record). Records and warnings carry their line
- * plus `lineOffset`. The same records as `decodeFlow` of the parser's flows, the same warnings as
- * the parser's (test/collectors/flows/eager.test.ts).
+ * flow: every record handed to `onRecord` (`records`), or written as JSON into `writer` (`compact`,
+ * `ndjson`; byte for byte the UTF-8 of `JSON.stringify` of the record), which is reset first.
+ * Records and warnings carry their line plus `lineOffset`. The same records as `decodeFlow` of the
+ * parser's flows, the same warnings as the parser's (test/collectors/flows/eager.test.ts).
  */
 export function decodeFlowText(
 	text: string,
 	lineOffset: number,
 	mode: 'records' | 'compact' | 'ndjson',
 	onRecord?: (record: FlowRecord) => void,
+	writer?: JsonBytes,
 ): DecodedText {
 	let flows = 0;
-	let json = '';
+	let json: Uint8Array = NO_BYTES;
 	let read: {protocol: string | undefined; warnings: ParseWarning[]};
 	if (mode === 'records') {
 		read = readJoined(text, (t, s, e, line, f, cache) => {
@@ -534,14 +541,15 @@ export function decodeFlowText(
 		});
 	} else {
 		const clean = !needsEscape(text);
-		const parts: string[] = [];
+		const sep = mode === 'ndjson' ? 10 /* \n */ : COMMA;
+		const w = writer ?? new JsonBytes();
+		w.reset();
 		read = readJoined(text, (t, s, e, line, f, cache) => {
-			const record = scanJson(t, s, e, line + lineOffset, f, cache, clean);
-			record.charCodeAt(0); // flat now: a tree of pieces would outlive the young generation
-			parts.push(record);
+			if (flows++ > 0) w.byte(sep);
+			writeScan(w, t, s, e, line + lineOffset, f, cache, clean);
 		});
-		flows = parts.length;
-		json = mode === 'ndjson' ? (flows > 0 ? `${parts.join('\n')}\n` : '') : parts.join(',');
+		if (mode === 'ndjson' && flows > 0) w.byte(10);
+		json = w.view();
 	}
 	const warnings = read.warnings.map(w => ({...w, line: w.line + lineOffset}));
 	return {flows, json, warnings, protocol: read.protocol};

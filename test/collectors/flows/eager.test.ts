@@ -58,12 +58,18 @@ function expectSameAsParser(text: string, lineOffset = 0): number {
 	expect(records).toEqual(expected);
 	const texts = expected.map(r => JSON.stringify(r));
 	const compact = decodeFlowText(text, lineOffset, 'compact');
-	expect(compact.json).toBe(texts.join(','));
+	expect(utf8(compact.json)).toBe(texts.join(','));
 	expect(compact.warnings).toEqual(warnings);
 	const ndjson = decodeFlowText(text, lineOffset, 'ndjson');
-	expect(ndjson.json).toBe(texts.map(t => `${t}\n`).join(''));
+	expect(utf8(ndjson.json)).toBe(texts.map(t => `${t}\n`).join(''));
 	return expected.length;
 }
+
+const utf8 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+
+/** Non-ASCII names (a --names dump with UTF-8 port names), no quote: the bytes path writes UTF-8. */
+const NON_ASCII =
+	' cookie=0x9, duration=1s, table=0, n_packets=1, n_bytes=1, priority=1,in_port=pörtä€😀 actions=output:x€y,mod_dl_src:FA:16:3E:00:00:02';
 
 /** Lines whose JSON needs care: quoted names with escapes, tabs, repeated and numeric match keys. */
 const AWKWARD = [
@@ -84,15 +90,27 @@ describe('one-pass eager decoder (what dvrscope parse runs)', () => {
 
 	it('Given the flow fixtures, the benchmark dump shapes and awkward lines, then records, warnings and JSON equal the parser\'s', () => {
 		let n = 0;
-		for (const text of [...fixtures, ...dumps, AWKWARD, AWKWARD.replaceAll('\n', '\r\n')])
+		for (const text of [
+			...fixtures,
+			...dumps,
+			AWKWARD,
+			AWKWARD.replaceAll('\n', '\r\n'),
+			AWKWARD.replaceAll('"', ''),
+			NON_ASCII,
+		])
 			n += expectSameAsParser(text, 7);
 		expect(n).toBeGreaterThan(1000);
+		expect(utf8(decodeFlowText(NON_ASCII, 0, 'compact').json)).toContain('"in_port":"pörtä€😀"');
 		// The awkward lines are flows (bar the two malformed ones), escaped and ordered as JSON does.
 		const awkward = decodeFlowText(AWKWARD, 0, 'ndjson');
 		expect(awkward.flows).toBe(6);
 		expect(awkward.warnings.map(w => w.line)).toEqual([8, 9]);
-		expect(awkward.json).toContain('"match":{"10":"1","ip":"","__proto__":"x","0x1":"2"}');
-		expect(awkward.json).toContain('"match":{"reg5":"0x2","ip":""}');
+		// Without a quote in the text, strings are copied as they are: repeated and numeric keys too.
+		const plain = decodeFlowText(AWKWARD.replaceAll('"', ''), 0, 'ndjson');
+		for (const json of [utf8(awkward.json), utf8(plain.json)]) {
+			expect(json).toContain('"match":{"10":"1","ip":"","__proto__":"x","0x1":"2"}');
+			expect(json).toContain('"match":{"reg5":"0x2","ip":""}');
+		}
 	});
 
 	it('Given mutated dumps and OVS-syntax noise, then records, warnings and JSON equal the parser\'s', () => {
