@@ -1,10 +1,12 @@
 /**
- * The eager decoder: a flow the parser read (lazily) decoded completely in one pass — every
- * counter, every match field, every action typed — into a plain object, and that object written
- * as JSON. What `dvrscope parse ovs-flows` prints and counts (`--stats`); the diagnosis keeps the
- * lazy flows, which decode a field on first access. Both give the same facts: the eager record
- * deep-equals the lazy flow's `toJSON()` and its JSON text equals `JSON.stringify(flow)`
- * (test/collectors/flows/eager.test.ts, on generated and fixture flows).
+ * The eager decoder: a flow decoded completely — every counter, every match field, every action
+ * typed — into a plain record, or written as that record's JSON. `dvrscope parse ovs-flows` runs
+ * it in one pass with the parser's validating scan (`decodeScan`, `writeScan`: the parser's
+ * `decodeFlowText`) and prints or counts (`--stats`) the records; `decodeSite` decodes a flow the
+ * lazy parser already made (`decodeFlow`). The diagnosis keeps the lazy flows, which decode a
+ * field on first access. All give the same facts: the eager record deep-equals the lazy flow's
+ * `toJSON()` and its JSON is byte for byte `JSON.stringify` of it (test/collectors/flows/
+ * eager.test.ts, on fixture, generated, awkward and mutated dumps).
  */
 import type {Flow, FlowAction} from '../../model/facts.js';
 import {
@@ -241,9 +243,10 @@ export function decodeScan(
 const num = (n: number, key: string): string => (n < 0 ? '' : `,"${key}":${n}`);
 
 /**
- * `JSON.stringify(decodeScan(…))`, byte for byte, written while the line is decoded: no record,
- * match or action objects per flow (a shared action keeps its JSON text). `clean`: the text holds
- * nothing JSON escapes ({@link needsEscape}), so strings go between quotes as they are.
+ * `JSON.stringify(decodeScan(…))` as text, byte for byte, written while the line is decoded: no
+ * record, match or action objects per flow (a shared action keeps its JSON text). `clean`: the
+ * text holds nothing JSON escapes ({@link needsEscape}), so strings go between quotes as they are.
+ * {@link writeScan} writes clean text as bytes itself and comes here for the rest.
  */
 export function scanJson(
 	t: string,
