@@ -328,7 +328,7 @@ export function parseFlowActions(text: string): FlowAction[] {
 
 /** `record[key] = value`, with a `__proto__` key kept as an ordinary own key. */
 function setKey(record: Record<string, string>, key: string, value: string): void {
-	if (key === '__proto__') {
+	if (key.length === 9 && key === '__proto__') {
 		Object.defineProperty(record, key, {
 			value,
 			enumerable: true,
@@ -338,12 +338,16 @@ function setKey(record: Record<string, string>, key: string, value: string): voi
 	} else record[key] = value;
 }
 
-/** Match fields of raw[s, …) up to the first unquoted space (priority left out: it is a Flow field). */
+/**
+ * Match fields of raw[s, …) up to the first unquoted space (priority left out: it is a Flow field).
+ * `shareValues`: one string per distinct value (for flows kept with their dump), else slices.
+ */
 export function materializeMatch(
 	raw: string,
 	s: number,
 	e: number,
 	cache: Interner,
+	shareValues = true,
 ): Record<string, string> {
 	const match: Record<string, string> = {};
 	if (s < 0) return match;
@@ -365,7 +369,16 @@ export function materializeMatch(
 			if (q > itemStart) {
 				if (eq < 0) setKey(match, cache.value(raw, itemStart, q), '');
 				else if (!(eq - itemStart === 8 && eqAt(raw, itemStart, 'priority'))) {
-					setKey(match, cache.value(raw, itemStart, eq), cache.value(raw, eq + 1, q));
+					const key = cache.value(raw, itemStart, eq);
+					// A lazy flow's match lives as long as the dump: its values are shared. An
+					// eager record's is counted or written and dropped: a slice is cheaper.
+					setKey(
+						match,
+						key,
+						shareValues || raw.charCodeAt(eq + 1) === QUOTE
+							? cache.value(raw, eq + 1, q)
+							: raw.slice(eq + 1, q),
+					);
 				}
 			}
 			if (c !== COMMA) break;

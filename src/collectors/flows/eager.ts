@@ -235,7 +235,7 @@ export function decodeScan(
 		hardAge: opt(scan.hardAge),
 		idleTimeout: opt(scan.idleTimeout),
 		hardTimeout: opt(scan.hardTimeout),
-		match: materializeMatch(t, scan.m, scan.a, cache),
+		match: materializeMatch(t, scan.m, scan.a, cache, false),
 		actions: decodeActions(t, scan.a, e, scan.nested, cache),
 	};
 }
