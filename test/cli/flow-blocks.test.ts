@@ -109,7 +109,7 @@ describe('flow dump blocks', () => {
 		for (const b of blocks) {
 			const r = decodeBlock(b.text, b.lineOffset, 'ndjson', ovsFlowsCodec, stats);
 			warnings.push(...r.warnings);
-			for (const json of r.json.split('\n').filter(Boolean))
+			for (const json of Buffer.from(r.json).toString('utf8').split('\n').filter(Boolean))
 				records.push(JSON.parse(json) as {line: number});
 		}
 		expect(warnings.map(w => w.line)).toEqual([301]);

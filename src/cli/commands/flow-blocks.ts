@@ -7,21 +7,30 @@
  */
 import {isAscii} from 'node:buffer';
 import {readSync} from 'node:fs';
+import {JsonBytes} from '../../collectors/flows/json-bytes.js';
 import type {ParseWarning} from '../../model/facts.js';
 
 /** Bytes per block of an `ovs-flows` dump (a block grows when one line is longer). */
 export const BLOCK = 1024 * 1024;
+/** Bytes of a block's JSON buffer to start with (a 1 MB block writes ≈ 3.3 MB; it grows when needed). */
+export const OUT_BUFFER = 4 * BLOCK;
 
 export type FlowMode = 'ndjson' | 'compact' | 'stats';
 
 /** What the flow stream needs from the ovs-flows parser (passed in: this module loads with every command). */
-export type FlowCodec<F> = {
-	readonly parse: (text: string) => {
-		facts: {readonly protocol?: string; readonly flows: readonly F[]};
-		warnings: readonly ParseWarning[];
-	};
-	/** The flow decoded completely, its line moved by `lineOffset` (blocks start at line 1). */
-	readonly decode: (flow: F, lineOffset: number) => FlowRecordLike;
+export type FlowCodec = {
+	/**
+	 * A block of whole lines (its first line is file line `lineOffset + 1`) decoded eagerly: each
+	 * record handed to `onRecord` (`records`) or written as JSON text (`compact`: joined by commas;
+	 * `ndjson`: a newline after each), warnings with file line numbers.
+	 */
+	readonly decode: (
+		text: string,
+		lineOffset: number,
+		mode: 'records' | 'compact' | 'ndjson',
+		onRecord?: (record: FlowRecordLike) => void,
+		out?: JsonBytes,
+	) => BlockResult;
 };
 
 /** The parts of a decoded flow `--stats` counts. */
@@ -111,35 +120,31 @@ export class FlowStats {
 	}
 }
 
-/** One block decoded: its flows' JSON text (empty for `stats`: counted instead), warnings with file line numbers. */
+/** One block decoded: its flows' JSON (empty for `stats`: counted instead), warnings with file line numbers. */
 export type BlockResult = {
 	readonly flows: number;
-	/** `compact`: the records joined by commas; `ndjson`: one record and a newline each. */
-	readonly json: string;
+	/**
+	 * UTF-8 JSON, a view into the writer's buffer: `compact`, the records joined by commas;
+	 * `ndjson`, one record and a newline each.
+	 */
+	readonly json: Uint8Array;
 	readonly warnings: ParseWarning[];
 	readonly protocol: string | undefined;
 };
 
 /** Parse a block of whole lines (its first line is file line `lineOffset + 1`) and decode every flow. */
-export function decodeBlock<F>(
+export function decodeBlock(
 	text: string,
 	lineOffset: number,
 	mode: FlowMode,
-	codec: FlowCodec<F>,
+	codec: FlowCodec,
 	stats: FlowStats,
+	out?: JsonBytes,
 ): BlockResult {
-	const parsed = codec.parse(text);
-	const warnings = parsed.warnings.map(w => ({...w, line: w.line + lineOffset}));
-	const flows = parsed.facts.flows;
-	let json = '';
-	if (mode === 'stats') for (const flow of flows) stats.add(codec.decode(flow, lineOffset));
-	else if (flows.length > 0) {
-		const parts = new Array<string>(flows.length);
-		for (let i = 0; i < flows.length; i++)
-			parts[i] = JSON.stringify(codec.decode(flows[i] as F, lineOffset));
-		json = mode === 'ndjson' ? `${parts.join('\n')}\n` : parts.join(',');
-	}
-	return {flows: flows.length, json, warnings, protocol: parsed.facts.protocol};
+	if (mode !== 'stats') return codec.decode(text, lineOffset, mode, undefined, out ?? new JsonBytes());
+	return codec.decode(text, lineOffset, 'records', record => {
+		stats.add(record);
+	});
 }
 
 /** Text of a block's bytes: ASCII (what OVS prints, bar --names with non-ASCII names) decodes faster as latin1. */

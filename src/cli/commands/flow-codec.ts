@@ -1,27 +1,27 @@
 /**
- * The ovs-flows parser and eager decoder as `dvrscope parse ovs-flows` uses them, block by block,
- * on the main thread or in a worker — without loading the other parsers. Never throws: a parser
- * bug becomes a warning, as `parseCapture` makes it.
+ * The ovs-flows eager decoder as `dvrscope parse ovs-flows` uses it, block by block, on the main
+ * thread or in a worker — without loading the other parsers. Never throws: a parser bug becomes a
+ * warning, as `parseCapture` makes it.
  */
-import type {Flow} from '../../model/facts.js';
-import {decodeFlow, ovsFlowsParser} from '../../collectors/parsers/ovs-flows.js';
+import {decodeFlowText} from '../../collectors/parsers/ovs-flows.js';
 import type {FlowCodec} from './flow-blocks.js';
 
-export const ovsFlowsCodec: FlowCodec<Flow> = {
-	parse(text) {
+export const ovsFlowsCodec: FlowCodec = {
+	decode(text, lineOffset, mode, onRecord, out) {
 		try {
-			return ovsFlowsParser.parse(text);
+			return decodeFlowText(text, lineOffset, mode, onRecord, out);
 		} catch (error) {
 			return {
-				facts: {flows: []},
+				flows: 0,
+				json: new Uint8Array(0),
+				protocol: undefined,
 				warnings: [
 					{
-						line: 1,
+						line: 1 + lineOffset,
 						message: `parser ovs-flows failed: ${error instanceof Error ? error.message : String(error)}`,
 					},
 				],
 			};
 		}
 	},
-	decode: decodeFlow,
 };

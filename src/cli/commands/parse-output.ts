@@ -16,11 +16,13 @@
  */
 import {once} from 'node:events';
 import type {Readable} from 'node:stream';
+import {JsonBytes} from '../../collectors/flows/json-bytes.js';
 import type {ParseWarning} from '../../model/facts.js';
 import {
 	BLOCK,
 	type BlockResult,
 	FlowStats,
+	OUT_BUFFER,
 	type FlowCodec,
 	type FlowMode,
 	blockText,
@@ -198,29 +200,28 @@ export type FlowInput = Readable | number;
  * as soon as its block is parsed (`ndjson`, `compact`), or count it (`stats`: one summary document
  * at the end), on this thread.
  */
-export async function streamFlows<F>(
+export async function streamFlows(
 	input: FlowInput,
 	mode: FlowMode,
-	codec: FlowCodec<F>,
+	codec: FlowCodec,
 ): Promise<FlowStreamResult> {
 	const document = new FlowDocument(mode);
+	// Each block's JSON goes into a buffer of its own until stdout has written it, then is reused.
+	const free: ArrayBuffer[] = [];
+	const json = new JsonBytes();
+	const decode = async (text: string, lineOffset: number): Promise<void> => {
+		if (mode !== 'stats') json.reset(free.pop() ?? new ArrayBuffer(OUT_BUFFER));
+		const result = decodeBlock(text, lineOffset, mode, codec, document.stats, json);
+		const bytes = result.json;
+		await document.add(result, bytes, () => free.push(bytes.buffer as ArrayBuffer));
+	};
 	if (typeof input === 'number') {
-		for (const block of fileLineBlocks(input)) {
-			const result = decodeBlock(
-				blockText(block.bytes),
-				block.lineOffset,
-				mode,
-				codec,
-				document.stats,
-			);
-			await document.add(result, result.json);
-		}
+		for (const block of fileLineBlocks(input)) await decode(blockText(block.bytes), block.lineOffset);
 		return document.end();
 	}
 	let lineOffset = 0;
 	for await (const text of lineBlocks(input)) {
-		const result = decodeBlock(text, lineOffset, mode, codec, document.stats);
-		await document.add(result, result.json);
+		await decode(text, lineOffset);
 		lineOffset += countLines(text);
 	}
 	return document.end();

@@ -4,7 +4,8 @@
  * and at the end posts its counts.
  */
 import {parentPort, workerData} from 'node:worker_threads';
-import {type FlowMode, FlowStats, blockText, decodeBlock} from './flow-blocks.js';
+import {JsonBytes} from '../../collectors/flows/json-bytes.js';
+import {OUT_BUFFER, type FlowMode, FlowStats, blockText, decodeBlock} from './flow-blocks.js';
 import {ovsFlowsCodec} from './flow-codec.js';
 import type {FromWorker, ToWorker} from './parse-workers.js';
 
@@ -12,19 +13,10 @@ const port = parentPort;
 if (port === null) throw new Error('parse-worker runs as a worker thread');
 const mode = (workerData as {mode: FlowMode}).mode;
 const stats = new FlowStats();
-const encoder = new TextEncoder();
 /** Output buffers the main thread has written and handed back, reused (no external memory piling up). */
 const free: ArrayBuffer[] = [];
-
-/** The UTF-8 bytes of `text` in a reused buffer (JSON of ASCII input is ASCII: one byte a character). */
-function encode(text: string): Uint8Array {
-	const worst = text.length * 3;
-	let buffer = free.pop();
-	if (buffer === undefined || buffer.byteLength < worst)
-		buffer = new ArrayBuffer(Math.max(worst, 4 * 1024 * 1024));
-	const {written} = encoder.encodeInto(text, new Uint8Array(buffer));
-	return new Uint8Array(buffer, 0, written);
-}
+/** Where a block's JSON is written (into a free buffer, handed to the main thread with the reply). */
+const json = new JsonBytes();
 
 port.on('message', (message: ToWorker) => {
 	if (message.type === 'buffer') {
@@ -36,8 +28,16 @@ port.on('message', (message: ToWorker) => {
 		return;
 	}
 	const bytes = new Uint8Array(message.buffer, 0, message.length);
-	const result = decodeBlock(blockText(bytes), message.lineOffset, mode, ovsFlowsCodec, stats);
-	const out = result.json === '' ? undefined : encode(result.json);
+	if (mode !== 'stats') json.reset(free.pop() ?? new ArrayBuffer(OUT_BUFFER));
+	const result = decodeBlock(
+		blockText(bytes),
+		message.lineOffset,
+		mode,
+		ovsFlowsCodec,
+		stats,
+		json,
+	);
+	const out = result.json.byteLength === 0 ? undefined : result.json;
 	const reply: FromWorker = {
 		type: 'block',
 		index: message.index,

@@ -18,8 +18,10 @@ import {
 	TAB,
 	decimalAt,
 	eqAt,
+	itemEnd,
 	unquote,
 } from './format.js';
+import type {JsonBytes} from './json-bytes.js';
 
 // ─── actions ─────────────────────────────────────────────────────────────────
 
@@ -83,9 +85,19 @@ function isDigits(s: string): boolean {
 
 /**
  * Actions are immutable and repeat across flows (`resubmit(,22)`, `load:0x2->NXM_OF_ARP_OP[]`,
- * `IN_PORT` …): one shared object per distinct text (flyweight), bounded.
+ * `IN_PORT` …): one shared object per distinct text (flyweight), in a direct-mapped table of this
+ * many slots (a new text takes its slot over: the texts that repeat win it back, the one-off ones —
+ * an ARP responder's MAC and IP loads — cannot fill the table up and lock the others out).
  */
-const CACHE_MAX = 1 << 12;
+const SLOTS = 1 << 12;
+
+type ActionSlot = {
+	readonly action: FlowAction;
+	json: string | undefined;
+	bytes: Uint8Array | undefined;
+};
+
+const utf8 = new TextEncoder();
 
 /**
  * FNV-1a over the length and the first and last 8 characters of t[s, e), folded to a small
@@ -101,8 +113,8 @@ function hashAt(t: string, s: number, e: number): number {
 
 /**
  * Per-dump flyweight caches, so nothing outlives the dump and every dump starts cold. Keyed by
- * our own hash of the text span and verified char by char: looking a fresh substring up in a
- * string-keyed Map costs far more than the object it would save.
+ * our own hash of the text span and verified against the text: looking a fresh substring up in
+ * a string-keyed Map costs far more than the object it would save.
  */
 export class Interner {
 	/** The whole dump: flows are materialised from it with absolute offsets (a flow's `raw` is a
@@ -113,26 +125,53 @@ export class Interner {
 		this.text = text;
 	}
 
-	readonly actions = new Map<number, FlowAction>();
-	readonly values = new Map<number, string>();
+	/** Each action with its JSON text, made when the JSON output first asks for it. */
+	readonly #actions = new Array<ActionSlot | undefined>(SLOTS).fill(undefined);
+	readonly #values = new Array<string | undefined>(SLOTS).fill(undefined);
+
+	#slot(t: string, s: number, e: number): ActionSlot {
+		const i = hashAt(t, s, e) & (SLOTS - 1);
+		const hit = this.#actions[i];
+		if (hit !== undefined && hit.action.raw.length === e - s && t.startsWith(hit.action.raw, s))
+			return hit;
+		const slot: ActionSlot = {
+			action: classifyRaw(t, s, e, t.slice(s, e)),
+			json: undefined,
+			bytes: undefined,
+		};
+		this.#actions[i] = slot;
+		return slot;
+	}
 
 	action(t: string, s: number, e: number): FlowAction {
-		const h = hashAt(t, s, e);
-		const hit = this.actions.get(h);
-		if (hit !== undefined && hit.raw.length === e - s && eqAt(t, s, hit.raw)) return hit;
-		const action = classifyRaw(t, s, e, t.slice(s, e));
-		if (hit === undefined && this.actions.size < CACHE_MAX) this.actions.set(h, action);
-		return action;
+		return this.#slot(t, s, e).action;
+	}
+
+	/** `JSON.stringify(this.action(t, s, e))`, the text kept with the shared action. */
+	actionJson(t: string, s: number, e: number): string {
+		const slot = this.#slot(t, s, e);
+		return (slot.json ??= JSON.stringify(slot.action));
+	}
+
+	/**
+	 * The action's JSON into `w`: the shared action keeps its text, and its bytes once it is
+	 * seen again (a one-off action — an ARP responder's own MAC — is not worth encoding twice).
+	 */
+	writeAction(w: JsonBytes, t: string, s: number, e: number): void {
+		const slot = this.#slot(t, s, e);
+		if (slot.bytes !== undefined) w.bytes(slot.bytes);
+		else if (slot.json === undefined) w.text((slot.json = JSON.stringify(slot.action)));
+		else w.bytes((slot.bytes = utf8.encode(slot.json)));
 	}
 
 	/** The text of t[s, e) (unquoted when quoted), one string per distinct text. */
 	value(t: string, s: number, e: number): string {
 		if (t.charCodeAt(s) === QUOTE) return unquote(t.slice(s, e));
-		const h = hashAt(t, s, e);
-		const hit = this.values.get(h);
-		if (hit !== undefined && hit.length === e - s && eqAt(t, s, hit)) return hit;
+		const i = hashAt(t, s, e) & (SLOTS - 1);
+		const hit = this.#values[i];
+		if (hit !== undefined && hit.length === e - s && t.startsWith(hit, s)) return hit;
 		const value = t.slice(s, e);
-		if (hit === undefined && this.values.size < CACHE_MAX) this.values.set(h, value);
+		this.#values[i] = value;
 		return value;
 	}
 }
@@ -289,7 +328,7 @@ export function parseFlowActions(text: string): FlowAction[] {
 
 /** `record[key] = value`, with a `__proto__` key kept as an ordinary own key. */
 function setKey(record: Record<string, string>, key: string, value: string): void {
-	if (key === '__proto__') {
+	if (key.length === 9 && key === '__proto__') {
 		Object.defineProperty(record, key, {
 			value,
 			enumerable: true,
@@ -299,12 +338,16 @@ function setKey(record: Record<string, string>, key: string, value: string): voi
 	} else record[key] = value;
 }
 
-/** Match fields of raw[s, …) up to the first unquoted space (priority left out: it is a Flow field). */
+/**
+ * Match fields of raw[s, …) up to the first unquoted space (priority left out: it is a Flow field).
+ * `shareValues`: one string per distinct value (for flows kept with their dump), else slices.
+ */
 export function materializeMatch(
 	raw: string,
 	s: number,
 	e: number,
 	cache: Interner,
+	shareValues = true,
 ): Record<string, string> {
 	const match: Record<string, string> = {};
 	if (s < 0) return match;
@@ -326,7 +369,16 @@ export function materializeMatch(
 			if (q > itemStart) {
 				if (eq < 0) setKey(match, cache.value(raw, itemStart, q), '');
 				else if (!(eq - itemStart === 8 && eqAt(raw, itemStart, 'priority'))) {
-					setKey(match, cache.value(raw, itemStart, eq), cache.value(raw, eq + 1, q));
+					const key = cache.value(raw, itemStart, eq);
+					// A lazy flow's match lives as long as the dump: its values are shared. An
+					// eager record's is counted or written and dropped: a slice is cheaper.
+					setKey(
+						match,
+						key,
+						shareValues || raw.charCodeAt(eq + 1) === QUOTE
+							? cache.value(raw, eq + 1, q)
+							: raw.slice(eq + 1, q),
+					);
 				}
 			}
 			if (c !== COMMA) break;
@@ -335,6 +387,209 @@ export function materializeMatch(
 		}
 	}
 	return match;
+}
+
+/** A string as JSON writes it; `clean`: the text holds nothing JSON escapes (see {@link needsEscape}). */
+export const jsonString = (v: string, clean: boolean): string =>
+	clean ? `"${v}"` : JSON.stringify(v);
+
+/**
+ * True when t holds a character JSON.stringify would escape in a string (a quote, a backslash, a
+ * control character other than the line feed that separates lines, a surrogate). Text without
+ * any — what OVS prints without `--names` — is written between quotes as it is; a decoded value
+ * is never dirtier than its text (escapes come only from quoted names, which need a quote).
+ */
+export const needsEscape = (t: string): boolean =>
+	// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+	/["\\\u0000-\u0009\u000b-\u001f\ud800-\udfff]/.test(t);
+
+/** Match keys of the flow being written, to find a repeated key (scratch, emptied after each flow). */
+const seenKeys: string[] = [];
+
+/**
+ * `JSON.stringify(materializeMatch(raw, s, e, cache))`, written while the fields are read
+ * (no object per flow). Keys that could be array indices (a leading digit: JSON puts those
+ * first) or that repeat (JSON keeps the first place, the last value) take the object path.
+ */
+export function matchJson(
+	raw: string,
+	s: number,
+	e: number,
+	cache: Interner,
+	clean: boolean,
+): string {
+	if (s < 0) return '{}';
+	let out = '';
+	seenKeys.length = 0;
+	let itemStart = s;
+	let eq = -1;
+	for (let q = s; q <= e; q++) {
+		const c = q === e ? SPACE : raw.charCodeAt(q);
+		if (c === QUOTE) {
+			for (q++; q < e; q++) {
+				const d = raw.charCodeAt(q);
+				if (d === BACKSLASH) q++;
+				else if (d === QUOTE) break;
+			}
+			continue;
+		}
+		if (c === EQ) {
+			if (eq < 0) eq = q;
+		} else if (c === COMMA || c === SPACE || c === TAB) {
+			if (q > itemStart && !(eq - itemStart === 8 && eqAt(raw, itemStart, 'priority'))) {
+				const key = cache.value(raw, itemStart, eq < 0 ? q : eq);
+				const k0 = key.charCodeAt(0);
+				if ((k0 >= 48 && k0 <= 57) || seenKeys.includes(key)) {
+					seenKeys.length = 0;
+					return JSON.stringify(materializeMatch(raw, s, e, cache));
+				}
+				seenKeys.push(key);
+				const value = eq < 0 ? '' : cache.value(raw, eq + 1, q);
+				out += `${out === '' ? '{' : ','}${jsonString(key, clean)}:${jsonString(value, clean)}`;
+			}
+			if (c !== COMMA) break;
+			itemStart = q + 1;
+			eq = -1;
+		}
+	}
+	seenKeys.length = 0; // holds no slice of this dump past the flow
+	return out === '' ? '{}' : `${out}}`;
+}
+
+/** Spans of the match keys of the flow being written ([start, end) pairs), to find a repeat. */
+let keySpans = new Int32Array(64);
+
+/**
+ * {@link matchJson} into bytes, for text that needs no escape (no quote, so no quoted name to
+ * unquote): each field's key and value copied from the line. Keys that could be array indices or
+ * that repeat take the object path, as in {@link matchJson}.
+ */
+export function writeMatch(w: JsonBytes, raw: string, s: number, e: number, cache: Interner): void {
+	if (s < 0) {
+		w.text('{}');
+		return;
+	}
+	const mark = w.length;
+	let keys = 0;
+	let itemStart = s;
+	let eq = -1;
+	for (let q = s; q <= e; q++) {
+		const c = q === e ? SPACE : raw.charCodeAt(q);
+		if (c === EQ) {
+			if (eq < 0) eq = q;
+		} else if (c === COMMA || c === SPACE || c === TAB) {
+			if (q > itemStart && !(eq - itemStart === 8 && eqAt(raw, itemStart, 'priority'))) {
+				const ke = eq < 0 ? q : eq;
+				const k0 = raw.charCodeAt(itemStart);
+				if ((k0 >= 48 && k0 <= 57) || repeatsKey(raw, itemStart, ke, keys)) {
+					w.truncate(mark);
+					w.text(JSON.stringify(materializeMatch(raw, s, e, cache)));
+					return;
+				}
+				if (keys * 2 + 2 > keySpans.length) {
+					const bigger = new Int32Array(keySpans.length * 2);
+					bigger.set(keySpans);
+					keySpans = bigger;
+				}
+				keySpans[keys * 2] = itemStart;
+				keySpans[keys * 2 + 1] = ke;
+				w.byte(keys++ === 0 ? 123 /* { */ : COMMA);
+				w.quoted(raw, itemStart, ke);
+				w.byte(COLON);
+				if (eq < 0) w.text('""');
+				else w.quoted(raw, eq + 1, q);
+			}
+			if (c !== COMMA) break;
+			itemStart = q + 1;
+			eq = -1;
+		}
+	}
+	if (keys === 0) w.text('{}');
+	else w.byte(125 /* } */);
+}
+
+/** raw[ks, ke) equals one of the first `keys` keys in {@link keySpans}. */
+function repeatsKey(raw: string, ks: number, ke: number, keys: number): boolean {
+	const len = ke - ks;
+	for (let k = 0; k < keys; k++) {
+		const s = keySpans[k * 2] ?? 0;
+		if ((keySpans[k * 2 + 1] ?? 0) - s !== len) continue;
+		let i = 0;
+		while (i < len && raw.charCodeAt(s + i) === raw.charCodeAt(ks + i)) i++;
+		if (i === len) return true;
+	}
+	return false;
+}
+
+/** The actions of a validated line into `w` as {@link actionsJson} writes them. */
+export function writeActions(
+	w: JsonBytes,
+	t: string,
+	s: number,
+	e: number,
+	nested: boolean,
+	cache: Interner,
+): void {
+	let first = true;
+	for (let p = s; p < e; ) {
+		const end = actionEnd(t, p, e, nested);
+		if (end > p) {
+			w.byte(first ? 91 /* [ */ : COMMA);
+			first = false;
+			cache.writeAction(w, t, p, end);
+		}
+		p = end + 1;
+	}
+	if (first) w.text('[]');
+	else w.byte(93 /* ] */);
+}
+
+/**
+ * End of the action item that starts at t[p]: the next top-level comma, or e. `nested` says the
+ * actions hold a parenthesis or a quote (validated when the line was read); without them the
+ * next comma is found by indexOf instead of a walk over every character.
+ */
+export function actionEnd(t: string, p: number, e: number, nested: boolean): number {
+	if (nested) return itemEnd(t, p, e, false);
+	const c = t.indexOf(',', p);
+	return c < 0 || c > e ? e : c;
+}
+
+/**
+ * The actions of a validated line t[s, e), as {@link parseActionsInto} splits and classifies them
+ * (empty items skipped).
+ */
+export function decodeActions(
+	t: string,
+	s: number,
+	e: number,
+	nested: boolean,
+	cache: Interner,
+): FlowAction[] {
+	const out: FlowAction[] = [];
+	for (let p = s; p < e; ) {
+		const end = actionEnd(t, p, e, nested);
+		if (end > p) out.push(cache.action(t, p, end));
+		p = end + 1;
+	}
+	return out;
+}
+
+/** The JSON text of {@link decodeActions}' array, from the shared actions' kept JSON texts. */
+export function actionsJson(
+	t: string,
+	s: number,
+	e: number,
+	nested: boolean,
+	cache: Interner,
+): string {
+	let out = '';
+	for (let p = s; p < e; ) {
+		const end = actionEnd(t, p, e, nested);
+		if (end > p) out += (out === '' ? '[' : ',') + cache.actionJson(t, p, end);
+		p = end + 1;
+	}
+	return out === '' ? '[]' : `${out}]`;
 }
 
 export function materializeActions(t: string, s: number, e: number, cache: Interner): FlowAction[] {

@@ -14,9 +14,18 @@ import {
 	checkActions,
 	materializeActions,
 	materializeMatch,
+	needsEscape,
 	parseFlowActions,
 } from '../flows/body.js';
-import {decodeSite, recordOf, type FlowRecord} from '../flows/eager.js';
+import {
+	FlowScan,
+	decodeScan,
+	decodeSite,
+	recordOf,
+	writeScan,
+	type FlowRecord,
+} from '../flows/eager.js';
+import {JsonBytes} from '../flows/json-bytes.js';
 import {joinFlowLines} from '../flows/lines.js';
 import {
 	BACKSLASH,
@@ -230,20 +239,71 @@ class Next {
 const next = new Next();
 
 /**
- * Reads the flow in t[s, e) (no newline, no trailing CR/space): stats, match and actions
- * validated (quotes, parentheses, `actions=` present) and left for {@link ParsedFlow} to
- * materialise. Returns the flow or an error message.
+ * The value t[vs, ve) of stats key `key`, validated (-1: bad) and kept in `scan`: the first of
+ * each counter (what the lazy getters read), the last table.
  */
-function parseFlowAt(
-	t: string,
-	s: number,
-	e: number,
-	lineNo: number,
-	cache: Interner,
-): Flow | string {
-	let table = 0;
-	let priority = DEFAULT_PRIORITY;
+function keepStat(t: string, key: Key, vs: number, ve: number, scan: FlowScan): number {
+	switch (key) {
+		case Key.Cookie:
+			if (ve === vs) return -1;
+			if (scan.cookieS < 0) {
+				scan.cookieS = vs;
+				scan.cookieE = ve;
+			}
+			return 0;
+		case Key.Duration: {
+			const n = durationAt(t, vs, ve);
+			if (scan.duration < 0) scan.duration = n;
+			return n;
+		}
+		case Key.Table:
+			return (scan.table = decimalAt(t, vs, ve));
+		case Key.Importance:
+		case Key.None:
+		case Key.Actions:
+			return decimalAt(t, vs, ve);
+		case Key.Packets: {
+			const n = decimalAt(t, vs, ve);
+			if (scan.packets < 0) scan.packets = n;
+			return n;
+		}
+		case Key.Bytes: {
+			const n = decimalAt(t, vs, ve);
+			if (scan.bytes < 0) scan.bytes = n;
+			return n;
+		}
+		case Key.IdleAge: {
+			const n = decimalAt(t, vs, ve);
+			if (scan.idleAge < 0) scan.idleAge = n;
+			return n;
+		}
+		case Key.HardAge: {
+			const n = decimalAt(t, vs, ve);
+			if (scan.hardAge < 0) scan.hardAge = n;
+			return n;
+		}
+		case Key.IdleTimeout: {
+			const n = decimalAt(t, vs, ve);
+			if (scan.idleTimeout < 0) scan.idleTimeout = n;
+			return n;
+		}
+		case Key.HardTimeout: {
+			const n = decimalAt(t, vs, ve);
+			if (scan.hardTimeout < 0) scan.hardTimeout = n;
+			return n;
+		}
+	}
+}
+
+/**
+ * Reads the flow in t[s, e) (no newline, no trailing CR/space) into `scan`: stats, match and
+ * actions validated (quotes, parentheses, `actions=` present), the counters read on the way kept,
+ * the rest left for {@link ParsedFlow} (or the eager decoder) to materialise. Returns an error
+ * message, or undefined when the line is a flow.
+ */
+function scanFlowAt(t: string, s: number, e: number, scan: FlowScan): string | undefined {
 	let flags: string[] | undefined;
+	scan.reset(NO_FLAGS, DEFAULT_PRIORITY);
 
 	let p = s;
 	let matchStart = -1;
@@ -274,16 +334,7 @@ function parseFlowAt(
 				if (d === COMMA || d === SPACE) break;
 				ve++;
 			}
-			// Validated here, read again only when asked (statAt): the table is the one kept.
-			const n =
-				key === Key.Cookie
-					? ve === vs
-						? -1
-						: 0
-					: key === Key.Duration
-						? durationAt(t, vs, ve)
-						: decimalAt(t, vs, ve);
-			if (key === Key.Table) table = n;
+			const n = keepStat(t, key, vs, ve, scan);
 			if (n < 0) return `bad value for "${t.slice(ks, vs - 1)}": "${t.slice(vs, ve)}"`;
 			p = ve;
 		}
@@ -326,8 +377,9 @@ function parseFlowAt(
 		if (pAt >= 0) {
 			let pe = pAt;
 			while (pe < q && t.charCodeAt(pe) !== COMMA) pe++;
-			priority = decimalAt(t, pAt, pe);
+			const priority = decimalAt(t, pAt, pe);
 			if (priority < 0 || priority > 65535) return `bad priority "${t.slice(pAt, pe)}"`;
+			scan.priority = priority;
 		}
 		while (q < e && t.charCodeAt(q) === SPACE) q++;
 		if (!eqAt(t, q, 'actions=')) {
@@ -347,19 +399,12 @@ function parseFlowAt(
 	) {
 		const err = checkActions(t, actionsStart, e);
 		if (err !== undefined) return err;
+		scan.nested = true;
 	}
-
-	return new ParsedFlow(
-		lineNo,
-		table,
-		priority,
-		flags ?? NO_FLAGS,
-		s,
-		e,
-		matchStart,
-		actionsStart,
-		cache,
-	);
+	if (flags !== undefined) scan.flags = flags;
+	scan.m = matchStart;
+	scan.a = actionsStart;
+	return undefined;
 }
 
 /** `NXST_FLOW reply (xid=0x4):` → OpenFlow10; `OFPST_FLOW reply (OF1.3) (xid=0x2):` → OpenFlow13. */
@@ -370,12 +415,23 @@ function headerProtocol(t: string, s: number, e: number): string | undefined {
 	return m === null ? 'OpenFlow10' : `OpenFlow1${m[1] ?? ''}`;
 }
 
-/** Reads a dump; `lineOf[i]` is the original line of line i + 1 when the text was re-joined. */
-function parseDump(
+/**
+ * What is done with each flow line once validated (its file line `line`, the scan of it): the
+ * lazy parser keeps a flow, the eager decoder writes or counts a record.
+ */
+type FlowSink = (t: string, s: number, e: number, line: number, scan: FlowScan, cache: Interner) => void;
+
+const scan = new FlowScan();
+
+/**
+ * Reads a dump line by line and hands each flow to `sink`; `lineOf[i]` is the original line of
+ * line i + 1 when the text was re-joined. Returns the protocol and the warnings.
+ */
+function readDump(
 	text: string,
-	lineOf?: readonly number[],
-): {facts: FlowDump; warnings: ParseWarning[]} {
-	const flows: Flow[] = [];
+	lineOf: readonly number[] | undefined,
+	sink: FlowSink,
+): {protocol: string | undefined; warnings: ParseWarning[]} {
 	const warnings: ParseWarning[] = [];
 	next.reset(text);
 	const cache = new Interner(text);
@@ -383,39 +439,120 @@ function parseDump(
 	const len = text.length;
 	let pos = 0;
 	let lineNo = 0;
-	while (pos < len) {
-		let nl = text.indexOf('\n', pos);
-		if (nl < 0) nl = len;
-		lineNo++;
-		let s = pos;
-		let e = nl;
-		pos = nl + 1;
-		if (e > s && text.charCodeAt(e - 1) === CR) e--;
-		while (e > s && (text.charCodeAt(e - 1) === SPACE || text.charCodeAt(e - 1) === TAB)) e--;
-		while (s < e && (text.charCodeAt(s) === SPACE || text.charCodeAt(s) === TAB)) s++;
-		if (s === e) continue;
-		const c0 = text.charCodeAt(s);
-		if (c0 === 78 /* N */ || c0 === 79 /* O */) {
-			const proto = headerProtocol(text, s, e);
-			if (proto !== undefined) {
-				protocol ??= proto;
-				continue;
+	try {
+		while (pos < len) {
+			let nl = text.indexOf('\n', pos);
+			if (nl < 0) nl = len;
+			lineNo++;
+			let s = pos;
+			let e = nl;
+			pos = nl + 1;
+			if (e > s && text.charCodeAt(e - 1) === CR) e--;
+			while (e > s && (text.charCodeAt(e - 1) === SPACE || text.charCodeAt(e - 1) === TAB)) e--;
+			while (s < e && (text.charCodeAt(s) === SPACE || text.charCodeAt(s) === TAB)) s++;
+			if (s === e) continue;
+			const c0 = text.charCodeAt(s);
+			if (c0 === 78 /* N */ || c0 === 79 /* O */) {
+				const proto = headerProtocol(text, s, e);
+				if (proto !== undefined) {
+					protocol ??= proto;
+					continue;
+				}
 			}
+			let error: string | undefined;
+			const at = lineOf === undefined ? lineNo : (lineOf[lineNo - 1] ?? lineNo);
+			try {
+				error = scanFlowAt(text, s, e, scan);
+				if (error === undefined) sink(text, s, e, at, scan, cache);
+			} catch (err) {
+				error = `internal parser error: ${err instanceof Error ? err.message : String(err)}`;
+			}
+			if (error !== undefined)
+				warnings.push({line: at, message: error, text: text.slice(s, Math.min(e, s + 200))});
 		}
-		let result: Flow | string;
-		const at = lineOf === undefined ? lineNo : (lineOf[lineNo - 1] ?? lineNo);
-		try {
-			result = parseFlowAt(text, s, e, at, cache);
-		} catch (error) {
-			result = `internal parser error: ${error instanceof Error ? error.message : String(error)}`;
-		}
-		if (typeof result === 'string') {
-			warnings.push({line: at, message: result, text: text.slice(s, Math.min(e, s + 200))});
-		} else flows.push(result);
+	} finally {
+		// Module-level scratch must not keep this dump's text alive.
+		next.reset('');
+		scan.reset(NO_FLAGS, DEFAULT_PRIORITY);
 	}
-	// Module-level scratch must not keep this dump's text alive.
-	next.reset('');
+	return {protocol, warnings};
+}
+
+/** Reads a dump into lazy flows. */
+function parseDump(
+	text: string,
+	lineOf?: readonly number[],
+): {facts: FlowDump; warnings: ParseWarning[]} {
+	const flows: Flow[] = [];
+	const {protocol, warnings} = readDump(text, lineOf, (t, s, e, line, f, cache) => {
+		flows.push(
+			new ParsedFlow(line, f.table, f.priority, f.flags, s, e, f.m, f.a, cache),
+		);
+	});
 	return {facts: protocol === undefined ? {flows} : {protocol, flows}, warnings};
+}
+
+/** Reads a dump, re-joining wrapped lines first when it has any (what `parse` does). */
+function readJoined(
+	text: string,
+	sink: FlowSink,
+): {protocol: string | undefined; warnings: ParseWarning[]} {
+	const joined = joinFlowLines(text);
+	if (joined === undefined) return readDump(text, undefined, sink);
+	const {protocol, warnings} = readDump(joined.text, joined.lines, sink);
+	return {protocol, warnings: [...joined.warnings, ...warnings].sort((a, b) => a.line - b.line)};
+}
+
+/** What {@link decodeFlowText} gives for a text: its flows count, their JSON, warnings, protocol. */
+export type DecodedText = {
+	readonly flows: number;
+	/**
+	 * UTF-8 JSON (a view into the writer's buffer): `compact`, the records joined by commas;
+	 * `ndjson`, one record and a newline each; empty for `records`.
+	 */
+	readonly json: Uint8Array;
+	readonly warnings: ParseWarning[];
+	readonly protocol: string | undefined;
+};
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * A dump decoded eagerly in one pass — each line validated and decoded together, never a lazy
+ * flow: every record handed to `onRecord` (`records`), or written as JSON into `writer` (`compact`,
+ * `ndjson`; byte for byte the UTF-8 of `JSON.stringify` of the record), which is reset first.
+ * Records and warnings carry their line plus `lineOffset`. The same records as `decodeFlow` of the
+ * parser's flows, the same warnings as the parser's (test/collectors/flows/eager.test.ts).
+ */
+export function decodeFlowText(
+	text: string,
+	lineOffset: number,
+	mode: 'records' | 'compact' | 'ndjson',
+	onRecord?: (record: FlowRecord) => void,
+	writer?: JsonBytes,
+): DecodedText {
+	let flows = 0;
+	let json: Uint8Array = NO_BYTES;
+	let read: {protocol: string | undefined; warnings: ParseWarning[]};
+	if (mode === 'records') {
+		read = readJoined(text, (t, s, e, line, f, cache) => {
+			flows++;
+			onRecord?.(decodeScan(t, s, e, line + lineOffset, f, cache));
+		});
+	} else {
+		const clean = !needsEscape(text);
+		const sep = mode === 'ndjson' ? 10 /* \n */ : COMMA;
+		const w = writer ?? new JsonBytes();
+		w.reset();
+		read = readJoined(text, (t, s, e, line, f, cache) => {
+			if (flows++ > 0) w.byte(sep);
+			writeScan(w, t, s, e, line + lineOffset, f, cache, clean);
+		});
+		if (mode === 'ndjson' && flows > 0) w.byte(10);
+		json = w.view();
+	}
+	const warnings = read.warnings.map(w => ({...w, line: w.line + lineOffset}));
+	return {flows, json, warnings, protocol: read.protocol};
 }
 
 /**
