@@ -155,7 +155,9 @@ export function segments(trace: OvnTrace): {datapath: string; pipelines: OvnTrac
 /** Read the trace capture (its error when OVN printed one instead of a trace). */
 export function readOvnTrace(capture: Capture): OvnTrace {
 	const out = parseCapture('ovn-trace', capture.stdout).facts;
-	if (out.error !== undefined && capture.stdout.trim() === '' && capture.stderr.trim() !== '') {
+	if (capture.stdout.trim() === '' && capture.stderr.trim() === '')
+		return {...out, error: `no trace in the output (exit ${capture.exitCode ?? '?'})`};
+	if (capture.stdout.trim() === '' && capture.stderr.trim() !== '') {
 		const lines = capture.stderr.trim().split('\n');
 		return {
 			...out,

@@ -231,6 +231,9 @@ function finish(r: {
 			? {flood: true}
 			: {};
 	if (pipelines.length === 0) {
+		// Empty output is the empty facts of the kind (as every parser); the reader of a trace
+		// capture (src/diagnostics/path-ovn-nb.ts readOvnTrace) names it as no trace.
+		if (flow === undefined && lines.every(l => l.trim() === '')) return base;
 		const first = lines.map(l => l.trim()).find(l => l !== '' && !l.startsWith('# '));
 		const summary = lines.some(l => /^(ingress|egress)\(.*\) \{$/.test(l.trim()));
 		const error = summary

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {parseCapture} from '../../../src/collectors/parsers/index.js';
 import type {OvnTrace} from '../../../src/model/facts.js';
+import type {Capture} from '../../../src/model/capture.js';
 
 const read = (file: string): string =>
 	readFileSync(new URL(`../../fixtures/ovn-trace/${file}`, import.meta.url), 'utf8');
@@ -127,7 +128,10 @@ describe('ovn-trace parser on real OVN 23.03 output (test/fixtures/ovn-trace, re
 			'error parsing flow: Syntax error at end of input expecting constant.',
 		);
 		// unknown inport: an assertion on stderr, nothing on stdout
-		expect(parse(read('healthy/p-unknown-inport.txt')).facts.error).toBe('no trace in the output');
+		// (the parser gives the empty facts of its kind; readOvnTrace names the capture's stderr)
+		const unknown = parse(read('healthy/p-unknown-inport.txt')).facts;
+		expect(unknown.error).toBeUndefined();
+		expect(unknown.pipelines).toEqual([]);
 		const ping = parse(read('healthy/ping-client.txt')).facts;
 		expect(ping.error).toMatch(
 			/^not an ovn-trace --detailed trace \(line 1: "PING 198\.19\.0\.100/,
@@ -168,5 +172,21 @@ describe('ovn-trace parser on real OVN 23.03 output (test/fixtures/ovn-trace, re
 		).facts;
 		expect(t.error).toBeUndefined();
 		expect(t.drop).toMatchObject({datapath: 'sw0', stage: 'ls_in_port_sec_l2', table: 0});
+	});
+});
+
+describe('readOvnTrace (the path engine reads a trace capture)', () => {
+	const capture = (stdout: string, stderr: string, exitCode: number): Capture =>
+		({stdout, stderr, exitCode}) as unknown as Capture;
+	it('Given empty stdout, then it is an error naming stderr, or "no trace" with the exit code — never a trace', async () => {
+		const {readOvnTrace} = await import('../../../src/diagnostics/path-ovn-nb.js');
+		const unknown = read('healthy/p-unknown-inport.txt');
+		expect(readOvnTrace(capture(unknown, '', 255)).error).toBe('no trace in the output (exit 255)');
+		expect(
+			readOvnTrace(capture('', 'ovn-trace: lib/ovn-util.c:1: assertion failed\n', 255)).error,
+		).toMatch(/^ovn-trace: .*assertion failed/);
+		expect(readOvnTrace(capture(read('healthy/p-syntax.txt'), '', 0)).error).toMatch(
+			/^error parsing flow/,
+		);
 	});
 });
