@@ -10,7 +10,8 @@
  *     ahead at 10 keys/s without waiting (each key timed to the first frame showing it). Also
  *     prints this process's peak RSS (tsx and the harness included).
  *  2c. The built console as shipped (`node dist/cli/main.js <set>`) on a pseudo-terminal on the
- *     same set: `:flows` right after the verdict (target ≤ 200 ms) and 2 s later, the same filters
+ *     same set: `:flows` right after the verdict (target ≤ 200 ms to its first frame with rows —
+ *     the rows indexed so far — and the time until every flow is indexed) and 2 s later, the same filters
  *     typed key by key, waited and typed ahead, keystroke → frame read from its terminal, and its
  *     peak RSS (VmHWM) — the figures an engineer's machine sees.
  *  3. Start-up of the built CLI: `dvrscope --version` (target ≤ 0.3 s) and the first frame of
@@ -647,16 +648,22 @@ async function builtConsole(dir: string, flows: number): Promise<void> {
 		return;
 	}
 	const total = `/ ${flows.toLocaleString('en-US')} flows`;
+	// The Flows screen with rows: `n / rows flows`, or `n / rows of total flows (indexing …)`
+	// while the index is still being built (the rows indexed so far).
+	const opened = /\d \/ [\d,]+(?: of [\d,]+)? flows/;
 	// `:flows` the moment the verdict shows: the index is not warm yet.
 	let tAtOnce: number;
+	let tAtOnceFull: number;
 	{
 		const pty = new PtyConsole(dir);
 		try {
 			await pty.waitFor(text => text.includes('finding(s)'), 'verdict');
 			const t0 = performance.now();
 			pty.send(':flows\r');
-			await pty.waitFor(text => text.includes(total), 'flows screen');
+			await pty.waitFor(text => opened.test(text), 'flows screen');
 			tAtOnce = performance.now() - t0;
+			await pty.waitFor(text => text.includes(total), 'flows screen with every flow indexed');
+			tAtOnceFull = performance.now() - t0;
 		} finally {
 			pty.close();
 		}
@@ -712,7 +719,7 @@ async function builtConsole(dir: string, flows: number): Promise<void> {
 			`built console (dist, pty 120×40): verdict on screen ${tOpen.toFixed(0)} ms · :flows 2 s later ${tFlows.toFixed(0)} ms (indexed meanwhile)`,
 		);
 		console.log(
-			`built console :flows right after the verdict: ${tAtOnce.toFixed(0)} ms (target ≤ 200 ms) — ${met(tAtOnce, 200)}`,
+			`built console :flows right after the verdict, first frame with rows: ${tAtOnce.toFixed(0)} ms (target ≤ 200 ms) — ${met(tAtOnce, 200)}; every flow indexed and shown: ${tAtOnceFull.toFixed(0)} ms`,
 		);
 		console.log(
 			`built console keystroke → frame on its terminal, waiting for each frame: n=${times.length} p50 ${pct(times, 50).toFixed(1)} ms · p95 ${pct(times, 95).toFixed(1)} ms · max ${Math.max(...times).toFixed(1)} ms (target p95 ≤ 50 ms) — ${met(pct(times, 95), 50)}`,
