@@ -19,7 +19,8 @@
  *
  * Runs with NODE_ENV=production (it restarts itself so), as the shipped console runs React.
  *
- * Run: npm run bench:tui   (builds nothing; run `npm run build` first for part 3)
+ * Run: npm run bench:tui   (builds nothing; run `npm run build` first for parts 2c and 3)
+ *      npx tsx bench/tui.tsx --built-only   (the load and part 2c only)
  */
 import {EventEmitter} from 'node:events';
 import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
@@ -53,6 +54,8 @@ const FILTERS = [
 ];
 const FLOWS_PER_DUMP = Number(process.env['BENCH_FLOWS_PER_DUMP'] ?? 25_000);
 const NODES = ['cmp-1', 'cmp-2', 'cmp-3', 'cmp-4'];
+/** `--built-only`: the load and the built console's part (2c) only — a quicker before/after. */
+const BUILT_ONLY = process.argv.includes('--built-only');
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
 const mac = (n: number): string =>
@@ -320,7 +323,7 @@ async function main(): Promise<void> {
 			throw new Error(`only ${index.size} flows indexed; the parser dropped some`);
 
 		// 2a. The filter alone (no rendering), per keystroke, incremental as in the console.
-		{
+		if (!BUILT_ONLY) {
 			const {filterFlows} = await import('../src/state/flow-query.js');
 			const compute: number[] = [];
 			for (const filter of FILTERS) {
@@ -337,6 +340,30 @@ async function main(): Promise<void> {
 		}
 
 		// 2b. Keystroke → frame on the Flows screen.
+		if (!BUILT_ONLY) await inProcess(dir, snapshot, d, sample);
+		clearInterval(sampler);
+		sample();
+		const maxRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+		console.log(
+			`peak RSS of this bench process (sources through tsx, React production, the bench harness): ${(maxRss / 1_000_000).toFixed(0)} MB`,
+		);
+		// 2c. The console as shipped, on the same capture set.
+		await builtConsole(dir, index.size);
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+	if (BUILT_ONLY) return;
+	await startUp();
+}
+
+/** 2b. The real App in this process on the Flows screen: filters typed key by key, waited and typed ahead. */
+async function inProcess(
+	dir: string,
+	snapshot: ReturnType<typeof assembleSnapshot>,
+	d: ReturnType<typeof diagnose>,
+	sample: () => void,
+): Promise<void> {
+	{
 		const store = createAppStore({
 			source: {kind: 'capture-set', location: dir},
 			snapshot,
@@ -452,19 +479,11 @@ async function main(): Promise<void> {
 		console.log(
 			`  slowest: ${slowest.map(([t, k]) => `${JSON.stringify(k)} ${t.toFixed(0)} ms`).join(' · ')}`,
 		);
-		clearInterval(sampler);
-		sample();
-		const maxRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
-		console.log(
-			`peak RSS of this bench process (sources through tsx, React production, the bench harness): ${(maxRss / 1_000_000).toFixed(0)} MB`,
-		);
-		// 2c. The console as shipped, on the same capture set.
-		await builtConsole(dir, index.size);
-	} finally {
-		rmSync(dir, {recursive: true, force: true});
 	}
+}
 
-	// 3. Start-up of the built CLI.
+/** 3. Start-up of the built CLI. */
+async function startUp(): Promise<void> {
 	const main = path.join(root, 'dist/cli/main.js');
 	if (!existsSync(main)) {
 		console.log('start-up: dist/cli/main.js missing — run `npm run build` first');

@@ -13,7 +13,7 @@ import {useAppStore} from '../context.js';
  * Filter work done in the frame of a key (`frameMs`); what is left runs in slices of `sliceMs`
  * between frames. Tests set 0 (one step of rows each) to cut a small filter into many slices.
  */
-export const filterBudget = {frameMs: 16, sliceMs: 8};
+export const filterBudget = {frameMs: 30, sliceMs: 10};
 
 /**
  * The Flows screen's filter as a job (state/flow-query.ts `FlowFilterJob`): what fits in a frame
