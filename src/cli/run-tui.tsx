@@ -12,6 +12,10 @@ import {themeFor} from '../ui/theme.js';
 import {MAX_FPS} from '../ui/render-options.js';
 import {loadAnalyzer} from './console-data.js';
 
+// Opening saved data from the console bundle: the capture-set reader and its schema load with
+// the bundle (one file) instead of as a hundred module files of their own.
+export {openSource} from './console-data.js';
+
 const ENTER_ALT = '\u001B[?1049h\u001B[H\u001B[2J';
 const LEAVE_ALT = '\u001B[?25h\u001B[?1049l';
 
