@@ -69,6 +69,28 @@ class Finder {
 	 * the regular expression, whose scan over megabytes is twice as fast.
 	 */
 	next(text: string, from: number): number {
+		// The last search, from at most here, found its hit at or after here (or none): the
+		// first hit from here is the same. (Text marked a chunk of rows at a time asks again
+		// from each chunk's start; a sparse value's next hit can be megabytes on.)
+		if (
+			text === this.#lastText &&
+			this.#lastFrom <= from &&
+			(this.#lastAt >= from || this.#lastAt < 0)
+		) {
+			this.end = this.#lastAt < 0 ? -1 : Math.max(this.#lastAt + this.#length, from + 1);
+			return this.#lastAt;
+		}
+		const at = this.#search(text, from);
+		this.#lastText = text;
+		this.#lastFrom = from;
+		this.#lastAt = at;
+		return at;
+	}
+	#lastText: string | undefined;
+	#lastFrom = 0;
+	#lastAt = -1;
+
+	#search(text: string, from: number): number {
 		let at = -1;
 		let rest = from;
 		if (this.#dense && this.#plain !== undefined) {
