@@ -133,6 +133,7 @@ function* findDvrMacs(snapshot: Snapshot): Generator<void, Map<string, NodeId>, 
 	const macs = new Map<string, NodeId>();
 	const span = new Int32Array(4);
 	const items = new DvrMacItems();
+	const byActions = new Map<string, readonly string[]>();
 	let seen = 0;
 	for (const [node, ns] of Object.entries(snapshot.nodes)) {
 		for (const dump of Object.values(ns.facts.flows ?? {})) {
@@ -143,10 +144,16 @@ function* findDvrMacs(snapshot: Snapshot): Generator<void, Map<string, NodeId>, 
 				const t = locator.locate(flow, span);
 				const a = span[3] ?? 0;
 				const e = span[1] ?? 0;
-				if (!DVR_MAC_TEXT.test(t.slice(a, e))) continue;
-				items.found.length = 0;
-				scanBody(t, -1, a, e, items);
-				for (const mac of items.found) macs.set(mac, node);
+				const actions = t.slice(a, e);
+				// Thousands of table-1 flows share a few action lists (one DVR MAC a node).
+				let found = byActions.get(actions);
+				if (found === undefined) {
+					items.found.length = 0;
+					if (DVR_MAC_TEXT.test(actions)) scanBody(t, -1, a, e, items);
+					found = [...items.found];
+					if (byActions.size < 4096) byActions.set(actions, found);
+				}
+				for (const mac of found) macs.set(mac, node);
 			}
 		}
 	}
