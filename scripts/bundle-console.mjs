@@ -33,6 +33,20 @@ await esbuild.build({
 	},
 	plugins: [
 		{
+			// Bundles, sos reports and other imports (tar, xz, the sos parsers) stay the unbundled
+			// dist/import modules, imported when such a source is opened: bundled, they doubled
+			// the file the console's first frame waits for. (dist/cli/console-data.js's relative
+			// path reaches them from the bundle too: both are in dist/cli.)
+			name: 'imports-stay-apart',
+			setup(build) {
+				build.onResolve({filter: /^\.\.\/import\/index\.js$/}, args =>
+					args.importer.endsWith(`${path.sep}cli${path.sep}console-data.js`)
+						? {path: args.path, external: true}
+						: undefined,
+				);
+			},
+		},
+		{
 			// Ink imports its devtools (react-devtools-core, not installed) only when DEV=true.
 			name: 'no-ink-devtools',
 			setup(build) {

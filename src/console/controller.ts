@@ -205,7 +205,9 @@ export class SessionController {
 		};
 		if (hasFlowIndex(snapshot)) return;
 		report();
-		setTimer(step, 100);
+		// Soon after the verdict's frame (Ink draws at most every 8 ms), so that a Flows screen
+		// opened at once finds the first rows, not the whole prologue, still to do.
+		setTimer(step, 20);
 	}
 
 	private async loadSaved(): Promise<CaptureSet | undefined> {

@@ -2,6 +2,7 @@ import type {CaptureId, NodeId} from '../model/ids.js';
 import type {Flow} from '../model/facts.js';
 import type {Snapshot} from '../model/snapshot.js';
 import {arpResponderOf, tableName as neutronTableName} from '../collectors/neutron.js';
+import {IntList} from './int-list.js';
 import {
 	FlowLocator,
 	actionName,
@@ -122,27 +123,74 @@ export type RowText = {
 
 const DVR_MAC = /fa:16:3f(?::[0-9a-f]{2}){3}/g;
 
-/** The DVR MAC of each node: the source MAC br-tun / physical table 1 rewrites routed frames to. */
-function findDvrMacs(snapshot: Snapshot): Map<string, NodeId> {
+/**
+ * The DVR MAC of each node: the source MAC br-tun / physical table 1 rewrites routed frames to.
+ * Read from the capture text (the actions of table-1 lines that mention the prefix, parsed for
+ * this look only): reading `flow.actions` would materialise and keep the actions of every
+ * table-1 flow (tens of thousands on a big dump) for the rest of the session.
+ */
+function* findDvrMacs(snapshot: Snapshot): Generator<void, Map<string, NodeId>, void> {
 	const macs = new Map<string, NodeId>();
+	const span = new Int32Array(4);
+	const items = new DvrMacItems();
+	const byActions = new Map<string, readonly string[]>();
+	let seen = 0;
 	for (const [node, ns] of Object.entries(snapshot.nodes)) {
 		for (const dump of Object.values(ns.facts.flows ?? {})) {
+			const locator = new FlowLocator(snapshot.captures[dump.capture]?.stdout, dump.lineOffset);
 			for (const flow of dump.data.flows) {
+				if ((++seen & 4095) === 0) yield;
 				if (flow.table !== 1) continue;
-				for (const action of flow.actions) {
-					if (
-						(action.type === 'set_field' || action.type === 'load') &&
-						/eth_src|dl_src/i.test(action.field)
-					) {
-						const mac = (action.decoded ?? action.value).toLowerCase();
-						if (mac.startsWith('fa:16:3f')) macs.set(mac, node);
-					}
+				const t = locator.locate(flow, span);
+				const a = span[3] ?? 0;
+				const e = span[1] ?? 0;
+				const actions = t.slice(a, e);
+				// Thousands of table-1 flows share a few action lists (one DVR MAC a node).
+				let found = byActions.get(actions);
+				if (found === undefined) {
+					items.found.length = 0;
+					if (DVR_MAC_TEXT.test(actions)) scanBody(t, -1, a, e, items);
+					found = [...items.found];
+					if (byActions.size < 4096) byActions.set(actions, found);
 				}
+				for (const mac of found) macs.set(mac, node);
 			}
 		}
 	}
 	return macs;
 }
+
+/**
+ * The DVR MACs a line's action items write as the source MAC (`mod_dl_src:fa:16:3f:…`,
+ * `set_field:…->eth_src`, OF1.0 `load:0xfa163f…->NXM_OF_ETH_SRC[]`): each distinct item is
+ * parsed once by the OVS parser (a node has one DVR MAC, written by thousands of flows).
+ */
+class DvrMacItems implements FlowBodySink {
+	readonly found: string[] = [];
+	readonly #known = new Map<string, string | null>();
+	field(): void {}
+	action(t: string, s: number, e: number): void {
+		const item = t.slice(s, e);
+		if (!DVR_MAC_TEXT.test(item)) return;
+		let mac = this.#known.get(item);
+		if (mac === undefined) {
+			mac = null;
+			const action = parseFlowActions(item)[0];
+			if (
+				(action?.type === 'set_field' || action?.type === 'load') &&
+				/eth_src|dl_src/i.test(action.field)
+			) {
+				const value = (action.decoded ?? action.value).toLowerCase();
+				if (value.startsWith('fa:16:3f')) mac = value;
+			}
+			if (this.#known.size < 4096) this.#known.set(item, mac);
+		}
+		if (mac !== null) this.found.push(mac);
+	}
+}
+
+/** A DVR MAC in an action: `fa:16:3f:…`, or hex in an OF1.0 `load:0xfa163f…`. */
+const DVR_MAC_TEXT = /fa:?16:?3f/i;
 
 function portMap(snapshot: Snapshot): Map<string, Map<string, string>> {
 	const result = new Map<string, Map<string, string>>();
@@ -381,11 +429,11 @@ class NoteLists {
 }
 
 /** Adds row `id` to `key`'s posting list; false when the row is already its last entry. */
-function post(map: Map<string, number[]>, key: string, id: number): boolean {
-	const list = map.get(key);
-	if (list === undefined) map.set(key, [id]);
-	else if (list[list.length - 1] !== id) list.push(id);
-	else return false;
+function post(map: Map<string, IntList>, key: string, id: number): boolean {
+	let list = map.get(key);
+	if (list === undefined) map.set(key, (list = new IntList()));
+	else if (list.last === id) return false;
+	list.push(id);
 	return true;
 }
 
@@ -396,7 +444,7 @@ function post(map: Map<string, number[]>, key: string, id: number): boolean {
 function postRowKeys(
 	row: RowScan,
 	id: number,
-	byKey: Map<string, number[]>,
+	byKey: Map<string, IntList>,
 	values: Map<string, (string | undefined)[]>,
 ): void {
 	const {keys, vals} = row;
@@ -432,7 +480,7 @@ function pushTextRuns(
 
 /** Build the index. Linear in the number of flows; called once per snapshot. */
 export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
-	const steps = flowIndexSteps(snapshot);
+	const steps = flowIndexSteps(snapshot, {rows: 0, total: 0, soFar: undefined});
 	for (;;) {
 		const step = steps.next();
 		if (step.done === true) return step.value;
@@ -442,35 +490,58 @@ export function buildFlowIndex(snapshot: Snapshot): FlowIndex {
 /** Rows indexed between two pauses of {@link flowIndexSteps} (a few milliseconds of work). */
 const ROWS_PER_STEP = 1024;
 
-/** The index build, pausing every {@link ROWS_PER_STEP} rows so idle time can do it in slices. */
-function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
-	const dvrMacs = findDvrMacs(snapshot);
-	const portNames = portMap(snapshot);
+/** How far a build has got, and the index of the rows indexed so far once rows are indexed. */
+type BuildState = {
+	rows: number;
+	total: number;
+	soFar: (() => FlowIndex) | undefined;
+};
+
+/**
+ * The index build, pausing every {@link ROWS_PER_STEP} rows so idle time can do it in slices.
+ * Rows are indexed in row order, so at each pause `state.soFar()` is a complete index of rows
+ * 0 … rows-1: a Flows screen shows and filters those while the rest is indexed.
+ */
+function* flowIndexSteps(snapshot: Snapshot, state: BuildState): Generator<void, FlowIndex, void> {
 	// The dumps in row order, so every per-row column can be sized once.
 	const {dumps, size} = dumpsInRowOrder(snapshot);
+	state.total = size;
+	const dvrMacs = yield* findDvrMacs(snapshot);
+	const portNames = portMap(snapshot);
 	const dumpOf = new Int32Array(size);
 	const notesOfRow = new Int32Array(size);
 	const tablePriority = new Int32Array(size);
 	const textOf = new Int32Array(size);
 	const starts = new Int32Array(size);
 	const ends = new Int32Array(size);
-	const byTable = new Map<number, number[]>();
-	const byKey = new Map<string, number[]>();
+	const byTable = new Map<number, IntList>();
+	const byKey = new Map<string, IntList>();
 	const values = new Map<string, (string | undefined)[]>();
-	const byNode = new Map<NodeId, number[]>();
-	const noted: number[] = [];
+	const byNode = new Map<NodeId, IntList>();
+	const noted = new IntList();
 	const texts: string[] = [];
 	const textIds = new Map<string, number>();
 	const runs: [number, number, number][] = [];
 	const noteLists = new NoteLists();
+	// The first row of the dump being indexed (its text runs are pushed when it is done).
+	let dumpFirst = 0;
+	const parts = {dumps, dumpOf, notesOfRow, noteLists, tablePriority, byTable, byKey, byNode};
+	const rest = {dvrMacs, portNames, texts, textOf, starts, ends, values, noted};
+	state.soFar = () => {
+		const soFarRuns = runs.slice();
+		if (state.rows > dumpFirst) pushTextRuns(textOf, dumpFirst, state.rows, soFarRuns);
+		return assemble(parts, rest, state.rows, soFarRuns, list => list.view());
+	};
 	// Scratch of the row being read, reused for every row.
 	const row = new RowScan();
 	const span = new Int32Array(4);
 	const dvrMacText = /fa:16:3f/gi;
 	for (let di = 0; di < dumps.length; di++) {
 		const {node, bridge, capture, lineOffset, flows, first} = dumps[di] as IndexedDump;
+		dumpFirst = first;
 		const ports = portNames.get(`${node}\0${bridge}`);
-		const nodeRows = byNode.get(node) ?? byNode.set(node, []).get(node) ?? [];
+		let nodeRows = byNode.get(node);
+		if (nodeRows === undefined) byNode.set(node, (nodeRows = new IntList()));
 		// Flows the parser did not make are found in the capture text by line number.
 		const locator = new FlowLocator(snapshot.captures[capture]?.stdout, lineOffset);
 		let lastText: string | undefined;
@@ -482,7 +553,7 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 			const flow = flows[i] as Flow;
 			const id = first + i;
 			if ((id & (ROWS_PER_STEP - 1)) === ROWS_PER_STEP - 1) {
-				progress.set(snapshot, {rows: id, total: size});
+				state.rows = id;
 				yield;
 			}
 			dumpOf[id] = di;
@@ -516,31 +587,58 @@ function* flowIndexSteps(snapshot: Snapshot): Generator<void, FlowIndex, void> {
 			notesOfRow[id] = notes;
 			if (notes !== 0) noted.push(id);
 			nodeRows.push(id);
-			const tl = byTable.get(flow.table);
-			if (tl === undefined) byTable.set(flow.table, [id]);
-			else tl.push(id);
+			let tl = byTable.get(flow.table);
+			if (tl === undefined) byTable.set(flow.table, (tl = new IntList()));
+			tl.push(id);
 			postRowKeys(row, id, byKey, values);
 		}
 		pushTextRuns(textOf, first, first + flows.length, runs);
+		dumpFirst = first + flows.length;
+		state.rows = dumpFirst;
 	}
-	const typed = <K>(map: Map<K, number[]>): Map<K, Int32Array> =>
-		new Map([...map].map(([k, list]) => [k, Int32Array.from(list)]));
-	const text: RowText = {texts, textOf, start: starts, end: ends, runs};
+	return assemble(parts, rest, size, runs, list => list.trimmed());
+}
+
+/** The index of rows 0 … size-1 from the build's columns; `ids` gives each id list's array. */
+function assemble(
+	parts: {
+		dumps: IndexedDump[];
+		dumpOf: Int32Array;
+		notesOfRow: Int32Array;
+		noteLists: NoteLists;
+		tablePriority: Int32Array;
+		byTable: Map<number, IntList>;
+		byKey: Map<string, IntList>;
+		byNode: Map<NodeId, IntList>;
+	},
+	rest: Pick<FlowIndex, 'dvrMacs' | 'portNames' | 'values'> & {
+		texts: string[];
+		textOf: Int32Array;
+		starts: Int32Array;
+		ends: Int32Array;
+		noted: IntList;
+	},
+	size: number,
+	runs: [number, number, number][],
+	ids: (list: IntList) => Int32Array,
+): FlowIndex {
+	const lists = <K>(map: Map<K, IntList>): Map<K, Int32Array> =>
+		new Map([...map].map(([k, list]) => [k, ids(list)]));
 	return {
 		size,
-		dumps,
-		dumpOf,
-		notesOf: notesOfRow,
-		noteLists: noteLists.lists,
-		tablePriority,
-		byTable: typed(byTable),
-		byKey: typed(byKey),
-		byNode: typed(byNode),
-		dvrMacs,
-		portNames,
-		text,
-		values,
-		noted: Int32Array.from(noted),
+		dumps: parts.dumps,
+		dumpOf: parts.dumpOf,
+		notesOf: parts.notesOfRow,
+		noteLists: parts.noteLists.lists,
+		tablePriority: parts.tablePriority,
+		byTable: lists(parts.byTable),
+		byKey: lists(parts.byKey),
+		byNode: lists(parts.byNode),
+		dvrMacs: rest.dvrMacs,
+		portNames: rest.portNames,
+		text: {texts: rest.texts, textOf: rest.textOf, start: rest.starts, end: rest.ends, runs},
+		values: rest.values,
+		noted: ids(rest.noted),
 	};
 }
 
@@ -559,22 +657,57 @@ export const matchText = (flow: Flow): string =>
 export const actionsTextOf = (flow: Flow): string => flow.actions.map(a => a.raw).join(',');
 
 const indexCache = new WeakMap<Snapshot, FlowIndex>();
-const building = new WeakMap<Snapshot, Generator<void, FlowIndex, void>>();
-const progress = new WeakMap<Snapshot, {readonly rows: number; readonly total: number}>();
+/** A build begun in idle time or by a Flows screen, with the index of its rows so far. */
+type Build = {
+	readonly steps: Generator<void, FlowIndex, void>;
+	readonly state: BuildState;
+	soFar?: FlowIndex;
+};
+const building = new WeakMap<Snapshot, Build>();
 
 /** Whether the flow index of `snapshot` is built (opening Flows will not wait for it). */
 export const hasFlowIndex = (snapshot: Snapshot): boolean => indexCache.has(snapshot);
+
+function countFlows(snapshot: Snapshot): number {
+	let total = 0;
+	for (const node of Object.values(snapshot.nodes))
+		for (const dump of Object.values(node.facts.flows ?? {})) total += dump.data.flows.length;
+	return total;
+}
 
 /** How far an index build begun in idle time has got: rows indexed of the total. */
 export function flowIndexProgress(snapshot: Snapshot): {rows: number; total: number} {
 	const index = indexCache.get(snapshot);
 	if (index !== undefined) return {rows: index.size, total: index.size};
-	const known = progress.get(snapshot);
-	if (known !== undefined) return {...known};
-	let total = 0;
-	for (const node of Object.values(snapshot.nodes))
-		for (const dump of Object.values(node.facts.flows ?? {})) total += dump.data.flows.length;
-	return {rows: 0, total};
+	const build = building.get(snapshot);
+	if (build !== undefined && build.state.total > 0)
+		return {rows: build.state.rows, total: build.state.total};
+	return {rows: 0, total: countFlows(snapshot)};
+}
+
+function buildOf(snapshot: Snapshot): Build {
+	let build = building.get(snapshot);
+	if (build === undefined) {
+		const state: BuildState = {rows: 0, total: 0, soFar: undefined};
+		build = {steps: flowIndexSteps(snapshot, state), state};
+		building.set(snapshot, build);
+	}
+	return build;
+}
+
+/** One step of a build; the index once it is done. A build that fails is dropped (not resumed). */
+function step(snapshot: Snapshot, build: Build): FlowIndex | undefined {
+	let next: IteratorResult<void, FlowIndex>;
+	try {
+		next = build.steps.next();
+	} catch (error) {
+		building.delete(snapshot);
+		throw error;
+	}
+	if (next.done !== true) return undefined;
+	building.delete(snapshot);
+	indexCache.set(snapshot, next.value);
+	return next.value;
 }
 
 /**
@@ -582,49 +715,45 @@ export function flowIndexProgress(snapshot: Snapshot): {rows: number; total: num
  * kept while the snapshot lives.
  */
 export function getFlowIndex(snapshot: Snapshot): FlowIndex {
-	let index = indexCache.get(snapshot);
-	if (index === undefined) {
-		const steps = building.get(snapshot) ?? flowIndexSteps(snapshot);
-		building.delete(snapshot);
-		for (;;) {
-			const step = steps.next();
-			if (step.done === true) {
-				index = step.value;
-				break;
-			}
-		}
-		indexCache.set(snapshot, index);
+	const known = indexCache.get(snapshot);
+	if (known !== undefined) return known;
+	const build = buildOf(snapshot);
+	for (;;) {
+		const index = step(snapshot, build);
+		if (index !== undefined) return index;
 	}
-	return index;
+}
+
+/**
+ * The index as far as it is built, for a Flows screen opened before idle time has finished it:
+ * the whole index when built; otherwise an index of the first rows (at least `minRows`, or all),
+ * indexing what is missing of those now — a screenful takes a step or two, not the whole build.
+ * The same object is returned until more rows are indexed.
+ */
+export function flowIndexSoFar(snapshot: Snapshot, minRows: number): FlowIndex {
+	const known = indexCache.get(snapshot);
+	if (known !== undefined) return known;
+	const build = buildOf(snapshot);
+	const {state} = build;
+	while (state.soFar === undefined || state.rows < Math.min(minRows, state.total)) {
+		const index = step(snapshot, build);
+		if (index !== undefined) return index;
+	}
+	if (build.soFar?.size !== state.rows) build.soFar = state.soFar();
+	return build.soFar;
 }
 
 /**
  * Builds the index of `snapshot` for about `budgetMs` and pauses; true once it is built. The
  * console calls it in idle time after showing the verdict, so opening Flows on 200,000 flows
- * does not wait for the index (getFlowIndex finishes whatever is left).
+ * does not wait for the index (flowIndexSoFar shows the rows indexed so far meanwhile).
  */
 export function warmFlowIndex(snapshot: Snapshot, budgetMs: number): boolean {
 	if (indexCache.has(snapshot)) return true;
-	let steps = building.get(snapshot);
-	if (steps === undefined) {
-		steps = flowIndexSteps(snapshot);
-		building.set(snapshot, steps);
-	}
+	const build = buildOf(snapshot);
 	const until = performance.now() + budgetMs;
 	do {
-		let step: IteratorResult<void, FlowIndex>;
-		try {
-			step = steps.next();
-		} catch (error) {
-			// A build that failed is not resumed: getFlowIndex starts over (and reports it).
-			building.delete(snapshot);
-			throw error;
-		}
-		if (step.done === true) {
-			building.delete(snapshot);
-			indexCache.set(snapshot, step.value);
-			return true;
-		}
+		if (step(snapshot, build) !== undefined) return true;
 	} while (performance.now() < until);
 	return false;
 }

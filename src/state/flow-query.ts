@@ -22,8 +22,8 @@ import {
 	containsInRow,
 	escapeRe,
 	freeText,
-	markText,
 	returnMarks,
+	TextMarks,
 	rowRaw,
 	type Pred,
 } from './flow-text.js';
@@ -99,9 +99,6 @@ function lookup(ids: Int32Array, id: number): number {
 	}
 	return -1;
 }
-
-/** The id list of one filterFlows call, reused across keystrokes (as flow-text.ts's row marks). */
-let idScratch = new Int32Array(0);
 
 function actionTargets(
 	action: FlowAction,
@@ -252,11 +249,8 @@ function compileTerm(term: FilterTerm, index: FlowIndex, wide: boolean): Pred {
 		// `actions~=` before the value is typed: every flow has actions.
 		if (op === '~=' && value === '') return () => true;
 		if (op === '~=' && wide) {
-			let marks: Uint8Array | undefined;
-			return id => {
-				marks ??= markText(index, value, true);
-				return marks[id] === 1;
-			};
+			let marks: TextMarks | undefined;
+			return id => (marks ??= new TextMarks(index, value, true)).has(id);
 		}
 		if (op === '~=') {
 			const contains = containsInRow(index, value, true);
@@ -427,6 +421,12 @@ export type FlowFilterResult = {
 	 * (`actions~=drop && node=cm…`): the next keystroke tests only the last condition on them.
 	 */
 	readonly head?: {readonly key: string; readonly ids: Int32Array};
+	/**
+	 * Set on what a filter dropped by the next key had found: the rows below `upTo` were all
+	 * tested (`ids` are their matches), the rest not. The next filter, when it narrows this one,
+	 * tests those matches and goes on from `upTo`, so typing on does not start over each key.
+	 */
+	readonly upTo?: number;
 };
 
 /** A bare word that searches as free text (neither a match key, an action name nor a keyword). */
@@ -449,16 +449,41 @@ export function filterFlows(
 	text: string,
 	previous?: FlowFilterResult,
 ): FlowFilterResult {
+	const steps = filterSteps(index, text, previous);
+	for (;;) {
+		const step = steps.next();
+		if (step.done === true) return step.value;
+	}
+}
+
+/** The id list of a filter job, kept for the next one (a 200,000-entry list per key is memory). */
+let spareIds: Int32Array | undefined;
+
+/** Rows a filter tests between two pauses (see {@link filterSteps}). */
+const ROWS_PER_STEP = 1024;
+
+/**
+ * {@link filterFlows} cut into slices: the generator pauses every {@link ROWS_PER_STEP} rows
+ * tested (text searches go as far as the rows tested), so a filter that takes longer than a
+ * frame lets keys in between slices — and is dropped (`return()`) when the next key changes it.
+ */
+export function* filterSteps(
+	index: FlowIndex,
+	text: string,
+	previous?: FlowFilterResult,
+	progress?: FilterProgress,
+): Generator<void, FlowFilterResult, void> {
 	const parsed = parseFilter(text);
+	const complete = previous?.upTo === undefined ? previous : undefined;
 	if (!parsed.ok) {
-		const ids = previous?.ids ?? allIds(index);
-		return {text, expr: previous?.expr, error: parsed.error, ids, scanned: 0};
+		const ids = complete?.ids ?? allIds(index);
+		return {text, expr: complete?.expr, error: parsed.error, ids, scanned: 0};
 	}
 	const expr = parsed.expr;
 	if (expr === undefined) return {text, expr, ids: allIds(index), scanned: 0};
 	const usable = previous !== undefined && previous.error === undefined ? previous : undefined;
 	// `arp` → `arp ` → `arp &&`: the same filter; keep the rows.
-	if (usable !== undefined && sameExpr(usable.expr, expr))
+	if (usable?.upTo === undefined && usable !== undefined && sameExpr(usable.expr, expr))
 		return {
 			text,
 			expr,
@@ -473,40 +498,104 @@ export function filterFlows(
 	const last = terms.length >= 2 ? terms[terms.length - 1] : undefined;
 	const headKey = last === undefined ? undefined : JSON.stringify(terms.slice(0, -1));
 	let head: {key: string; ids: Int32Array} | undefined;
-	if (usable !== undefined && headKey !== undefined) {
+	if (usable?.upTo === undefined && usable !== undefined && headKey !== undefined) {
 		if (usable.head?.key === headKey) head = usable.head;
 		else if (JSON.stringify(conjuncts(usable.expr)) === headKey)
 			head = {key: headKey, ids: usable.ids};
 	}
 	let source: ArrayLike<number> | undefined;
 	let test: FilterExpr = expr;
+	// What a dropped filter found, when this one narrows it: its matches, then the rows it had
+	// not reached.
+	let before: ArrayLike<number> | undefined;
+	let upTo = 0;
 	if (head !== undefined && last !== undefined) {
 		test = last;
 		source = head.ids;
 		// The previous rows also passed the same head, and are fewer when the last one narrows.
 		if (narrowing && usable.head === head && usable.ids.length < source.length) source = usable.ids;
 	} else {
-		if (narrowing) source = usable.ids;
+		if (narrowing && usable.upTo !== undefined) {
+			before = usable.ids;
+			upTo = usable.upTo;
+		} else if (narrowing) source = usable.ids;
 		const posting = candidates(expr, index);
 		if (posting !== undefined && (source === undefined || posting.length < source.length))
 			source = posting;
 	}
 	const total = index.size;
-	const size = source === undefined ? total : source.length;
-	const pred = compile(test, index, size > total / 16);
-	if (idScratch.length < size) idScratch = new Int32Array(total);
-	const out = idScratch;
+	const segments: Segment[] = [];
+	if (before !== undefined) segments.push({ids: before, from: 0, to: before.length});
+	if (source === undefined) segments.push({ids: undefined, from: upTo, to: total});
+	else segments.push({ids: source, from: lowerBound(source, upTo), to: source.length});
+	let size = 0;
+	for (const segment of segments) size += segment.to - segment.from;
+	// The id list, reused across keystrokes (as flow-text.ts's row marks), taken by this job
+	// while it runs (it may be paused, and dropped).
+	const out =
+		spareIds !== undefined && spareIds.length >= size
+			? spareIds
+			: new Int32Array(Math.max(size, total));
+	spareIds = undefined;
 	let n = 0;
-	if (source === undefined) {
-		for (let i = 0; i < total; i++) if (pred(i)) out[n++] = i;
-	} else {
-		for (let i = 0; i < source.length; i++) {
-			const id = source[i] ?? -1;
-			if (id >= 0 && id < total && pred(id)) out[n++] = id;
+	try {
+		const pred = compile(test, index, size > total / 16);
+		for (let k = 0; k < segments.length; k++) {
+			const {ids, from, to} = segments[k] as Segment;
+			for (let i = from; i < to;) {
+				const end = Math.min(to, i + ROWS_PER_STEP);
+				if (ids === undefined) {
+					for (; i < end; i++) if (pred(i)) out[n++] = i;
+				} else {
+					for (; i < end; i++) {
+						const id = ids[i] ?? -1;
+						if (id >= 0 && id < total && pred(id)) out[n++] = id;
+					}
+				}
+				if (progress !== undefined) {
+					// Every row below the next one to test is decided.
+					progress.out = out;
+					progress.n = n;
+					progress.upTo = i < to ? idAt(segments[k], i, total) : idAt(segments[k + 1], -1, total);
+				}
+				yield;
+			}
 		}
+	} finally {
+		// Done or dropped: the text-search marks and the id list go back for the next filter.
+		returnMarks();
+		spareIds = out;
 	}
-	returnMarks();
 	return {text, expr, ids: out.slice(0, n), scanned: size, ...(head === undefined ? {} : {head})};
+}
+
+/** Rows a filter job walks: `ids[from…to)`, or the row ids from…to-1 themselves. */
+type Segment = {
+	readonly ids: ArrayLike<number> | undefined;
+	readonly from: number;
+	readonly to: number;
+};
+
+/** Where a filter job has got, for the next filter when it is dropped (see `upTo`). */
+export type FilterProgress = {out?: Int32Array; n: number; upTo: number};
+
+/** The row at position `i` of a segment (-1: its first), `total` past the last segment. */
+function idAt(segment: Segment | undefined, i: number, total: number): number {
+	if (segment === undefined) return total;
+	const at = i < 0 ? segment.from : i;
+	return segment.ids === undefined ? at : (segment.ids[at] ?? total);
+}
+
+/** Position of the first id ≥ `id` in an ascending list. */
+function lowerBound(ids: ArrayLike<number>, id: number): number {
+	let lo = 0;
+	let hi = ids.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if ((ids[mid] ?? 0) < id) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
 }
 
 const sameExpr = (a: FilterExpr | undefined, b: FilterExpr | undefined): boolean =>

@@ -69,6 +69,28 @@ class Finder {
 	 * the regular expression, whose scan over megabytes is twice as fast.
 	 */
 	next(text: string, from: number): number {
+		// The last search, from at most here, found its hit at or after here (or none): the
+		// first hit from here is the same. (Text marked a chunk of rows at a time asks again
+		// from each chunk's start; a sparse value's next hit can be megabytes on.)
+		if (
+			text === this.#lastText &&
+			this.#lastFrom <= from &&
+			(this.#lastAt >= from || this.#lastAt < 0)
+		) {
+			this.end = this.#lastAt < 0 ? -1 : Math.max(this.#lastAt + this.#length, from + 1);
+			return this.#lastAt;
+		}
+		const at = this.#search(text, from);
+		this.#lastText = text;
+		this.#lastFrom = from;
+		this.#lastAt = at;
+		return at;
+	}
+	#lastText: string | undefined;
+	#lastFrom = 0;
+	#lastAt = -1;
+
+	#search(text: string, from: number): number {
 		let at = -1;
 		let rest = from;
 		if (this.#dense && this.#plain !== undefined) {
@@ -121,46 +143,112 @@ export function containsInRow(
 	};
 }
 
-export function markText(index: FlowIndex, value: string, inActions = false): Uint8Array {
-	const t = index.text;
-	const marks = leaseMarks(index.size);
-	const find = new Finder(value);
-	for (const [ti, first, last] of t.runs) {
-		const text = t.texts[ti] ?? '';
-		const limit = t.end[last] ?? 0;
-		let p = find.next(text, t.start[first] ?? 0);
-		let id = first;
-		let actionsOf = -1;
-		let actionsAt = 0;
-		while (p >= 0 && find.end <= limit) {
-			while (id <= last && (t.end[id] ?? 0) < find.end) id++;
-			if (id > last) break;
-			const s = t.start[id] ?? 0;
-			if (p < s) {
-				p = find.next(text, s);
+/** Rows a text search covers before the rows after them can be asked for (see TextMarks). */
+const MARK_CHUNK = 2048;
+
+/**
+ * Rows whose capture text holds `value` (any case), all searched at once in the capture texts —
+ * in chunks of rows, as far as the rows asked for: `has(id)` for ids in ascending order searches
+ * only up to row `id`, so a filter cut into slices searches the text a slice at a time.
+ */
+export class TextMarks {
+	readonly #index: FlowIndex;
+	readonly #inActions: boolean;
+	readonly #find: Finder;
+	readonly marks: Uint8Array;
+	/** Rows below this are marked for good. */
+	#done = 0;
+	/** The run being searched and where in it. */
+	#run = 0;
+	#from = -1;
+
+	constructor(index: FlowIndex, value: string, inActions = false) {
+		this.#index = index;
+		this.#inActions = inActions;
+		this.#find = new Finder(value);
+		this.marks = leaseMarks(index.size);
+	}
+
+	/** Whether row `id`'s line holds the value. */
+	has(id: number): boolean {
+		while (this.#done <= id && this.#chunk());
+		return this.marks[id] === 1;
+	}
+
+	/** Marks every row. */
+	all(): Uint8Array {
+		while (this.#chunk());
+		return this.marks;
+	}
+
+	/** Searches the next chunk of rows; false when every row is done. */
+	#chunk(): boolean {
+		const t = this.#index.text;
+		const run = t.runs[this.#run];
+		if (run === undefined) {
+			this.#done = this.#index.size;
+			return false;
+		}
+		const [ti, runFirst, runLast] = run;
+		const first = this.#from < 0 ? runFirst : this.#from;
+		const last = Math.min(runLast, first + MARK_CHUNK - 1);
+		markRows(t.texts[ti] ?? '', t, first, last, this.#find, this.#inActions, this.marks);
+		if (last === runLast) {
+			this.#run++;
+			this.#from = -1;
+		} else this.#from = last + 1;
+		this.#done = last + 1;
+		return true;
+	}
+}
+
+/** Marks rows first…last (consecutive lines of one text) whose line holds what `find` finds. */
+function markRows(
+	text: string,
+	t: FlowIndex['text'],
+	first: number,
+	last: number,
+	find: Finder,
+	inActions: boolean,
+	marks: Uint8Array,
+): void {
+	const limit = t.end[last] ?? 0;
+	let p = find.next(text, t.start[first] ?? 0);
+	let id = first;
+	let actionsOf = -1;
+	let actionsAt = 0;
+	while (p >= 0 && find.end <= limit) {
+		while (id <= last && (t.end[id] ?? 0) < find.end) id++;
+		if (id > last) break;
+		const s = t.start[id] ?? 0;
+		if (p < s) {
+			p = find.next(text, s);
+			continue;
+		}
+		if (inActions) {
+			// Only hits after the row's `actions=` count (as actionsText(raw) would give).
+			if (actionsOf !== id) {
+				actionsOf = id;
+				const at = text.indexOf('actions=', s);
+				actionsAt = at < 0 || at >= (t.end[id] ?? 0) ? Infinity : at + 8;
+			}
+			if (p < actionsAt) {
+				if (actionsAt === Infinity) {
+					p = find.next(text, t.end[id] ?? 0);
+					id++;
+				} else p = find.next(text, actionsAt);
 				continue;
 			}
-			if (inActions) {
-				// Only hits after the row's `actions=` count (as actionsText(raw) would give).
-				if (actionsOf !== id) {
-					actionsOf = id;
-					const at = text.indexOf('actions=', s);
-					actionsAt = at < 0 || at >= (t.end[id] ?? 0) ? Infinity : at + 8;
-				}
-				if (p < actionsAt) {
-					if (actionsAt === Infinity) {
-						p = find.next(text, t.end[id] ?? 0);
-						id++;
-					} else p = find.next(text, actionsAt);
-					continue;
-				}
-			}
-			marks[id] = 1;
-			p = find.next(text, t.end[id] ?? 0);
-			id++;
 		}
+		marks[id] = 1;
+		p = find.next(text, t.end[id] ?? 0);
+		id++;
 	}
-	return marks;
+}
+
+/** Every row whose line holds `value` (any case), marked 1. */
+export function markText(index: FlowIndex, value: string, inActions = false): Uint8Array {
+	return new TextMarks(index, value, inActions).all();
 }
 
 const escapeText = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -178,24 +266,18 @@ export function freeText(value: string, index: FlowIndex, wide: boolean): Pred {
 		return notes.length > 0 && notes.some(n => re.test(n));
 	};
 	if (wide) {
-		let marks: Uint8Array | undefined;
+		// The texts are searched as far as the rows asked for; notes too: rows share note lists
+		// (`… = DVR MAC of this node`), each list tested once.
+		let marks: TextMarks | undefined;
+		let noteHits: Uint8Array | undefined;
 		return id => {
 			if (marks === undefined) {
-				marks = markText(index, value);
-				// Notes too: rows share note lists (`… = DVR MAC of this node`), test each list once.
-				const hits = new Uint8Array(index.noteLists.length);
-				let any = false;
+				marks = new TextMarks(index, value);
+				noteHits = new Uint8Array(index.noteLists.length);
 				for (let i = 0; i < index.noteLists.length; i++)
-					if (index.noteLists[i]?.some(n => re.test(n)) === true) {
-						hits[i] = 1;
-						any = true;
-					}
-				if (any) {
-					const listOf = index.notesOf;
-					for (const noted of index.noted) if (hits[listOf[noted] ?? 0] === 1) marks[noted] = 1;
-				}
+					if (index.noteLists[i]?.some(n => re.test(n)) === true) noteHits[i] = 1;
 			}
-			return marks[id] === 1;
+			return marks.has(id) || noteHits?.[index.notesOf[id] ?? 0] === 1;
 		};
 	}
 	const contains = containsInRow(index, value);

@@ -21,6 +21,15 @@ export const textWidth = (text: string): number => stringWidth(text);
 /** Truncate to `width` columns with an ellipsis (one row: no raw newlines). */
 export function trunc(text: string, columns: number): string {
 	if (columns <= 0) return '';
+	// A long text (a gap's reason listing captures) is measured only as far as the row can
+	// show: its first few characters per column, when they fill the row (no escape sequence to
+	// cut through) — measuring all of it, grapheme by grapheme, on every frame was most of a
+	// keystroke's frame on the overview.
+	const head = columns * 4 + 8;
+	if (text.length > head && !text.includes('\u001B')) {
+		const row = oneRow(text.slice(0, head));
+		if (stringWidth(row) > columns) return cliTruncate(row, columns);
+	}
 	const row = oneRow(text);
 	return stringWidth(row) <= columns ? row : cliTruncate(row, columns);
 }

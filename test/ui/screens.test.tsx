@@ -203,22 +203,6 @@ describe('VIP reconciliation table', () => {
 });
 
 describe('Flows', () => {
-	it('says how far idle-time indexing has got when opened before it is done, then shows the flows', async () => {
-		// Given the console still indexing these flows in idle time (the controller reports it)
-		const ui = renderConsole();
-		ui.store.getState().setFlowIndexing({snapshot: ui.snapshot, rows: 3, total: 12});
-		// When Flows opens
-		await ui.press(':');
-		await ui.type('flows');
-		await ui.press(keys.enter);
-		// Then it says so instead of building the index now
-		const waiting = await ui.waitForFrame(f => f.includes('Indexing 12 flows'));
-		expect(waiting).toContain('25%');
-		// And when indexing is done, the flows appear
-		ui.store.getState().setFlowIndexing(undefined);
-		await ui.waitForFrame(f => / \/ [\d,]+ flows/.test(f));
-	});
-
 	it('filters with the flow language as you type and keeps the filter in the store', async () => {
 		const ui = renderConsole();
 		await ui.press(':');

@@ -1,6 +1,7 @@
 import type {Command} from 'commander';
 import {API_DATA_HELP, repeatable} from './diagnose.js';
 import type {runTui as RunTui} from '../run-tui.js';
+import type {openSource as OpenSource} from '../console-data.js';
 import {addLiveCollectionOptions, type CollectCliOptions} from './collect.js';
 
 type ConsoleOptions = CollectCliOptions & {
@@ -16,7 +17,7 @@ const FORMATS = ['text', 'json', 'markdown'] as const;
 const ENTER_ALT = '\u001B[?1049h\u001B[H\u001B[2J';
 const LEAVE_ALT = '\u001B[?1049l';
 
-type TuiModule = {readonly runTui: typeof RunTui};
+type TuiModule = {readonly runTui: typeof RunTui; readonly openSource: typeof OpenSource};
 
 /**
  * The console runtime: the one-file bundle `npm run build` writes next to run-tui.js (Ink from
@@ -118,10 +119,19 @@ async function run(input: string | undefined, options: ConsoleOptions): Promise<
 	tui?.catch(() => undefined);
 	let opened;
 	try {
+		// In the console, the data is opened with the console bundle's reader (loaded anyway);
+		// a bundle that fails to load is reported below, as before.
+		const openSource =
+			tui === undefined
+				? data.openSource
+				: await tui.then(
+						m => m.openSource,
+						() => data.openSource,
+					);
 		opened =
 			sample === undefined
-				? await data.openSource(input ?? '', undefined, undefined, options.apiData ?? [])
-				: await data.openSource(
+				? await openSource(input ?? '', undefined, undefined, options.apiData ?? [])
+				: await openSource(
 						sample.dir,
 						'sample',
 						sample.isFallback

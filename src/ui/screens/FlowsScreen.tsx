@@ -3,16 +3,9 @@ import {T} from '../components/T.js';
 import {useMemo, type ReactNode} from 'react';
 import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
 import {exampleVip, selectTop} from '../../state/selectors.js';
-import {filterFlowsIncremental} from '../../state/flow-query.js';
-import {
-	actionsTextOf,
-	getFlowIndex,
-	hasFlowIndex,
-	matchText,
-	rowOf,
-	tableLabel,
-	type FlowRow,
-} from '../../state/flow-index.js';
+import type {FilterView} from '../../state/flow-filter-job.js';
+import {useFlowFilter, useFlowIndex} from '../hooks/use-flow-filter.js';
+import {actionsTextOf, matchText, rowOf, tableLabel, type FlowRow} from '../../state/flow-index.js';
 import {useList} from '../hooks/use-list.js';
 import {trunc} from '../text.js';
 import {useWindowStart} from '../hooks/use-window.js';
@@ -43,30 +36,18 @@ export function FlowsScreen({
 	const snapshot = useAppStore(s => s.snapshot);
 	const filter = useAppStore(s => selectTop(s).filter);
 	const vip = useAppStore(exampleVip);
-	// While the console indexes these flows in idle time, say how far it has got instead of
-	// finishing the index now (keys keep working; the screen fills in when it is done).
-	const indexing = useAppStore(s =>
-		s.flowIndexing !== undefined && s.flowIndexing.snapshot === snapshot
-			? s.flowIndexing
-			: undefined,
-	);
-	const ready = snapshot !== undefined && (indexing === undefined || hasFlowIndex(snapshot));
-	const index = useMemo(
-		() => (snapshot === undefined || !ready ? undefined : getFlowIndex(snapshot)),
-		[snapshot, ready],
-	);
+	const bodyHeight = Math.max(1, height - 4);
+	const {index, total, indexed} = useFlowIndex(snapshot, 2 * bodyHeight);
 	const text =
 		node === undefined
 			? filter
 			: filter.trim() === ''
 				? `node=${node}`
 				: `node=${node} && (${filter})`;
-	const result = useMemo(
-		() => (index === undefined ? undefined : filterFlowsIncremental(index, text)),
-		[index, text],
-	);
+	const {view, pending} = useFlowFilter(index, text, filter);
+	const shownIndex = view?.index;
+	const result = view?.result;
 	const count = result?.ids.length ?? 0;
-	const bodyHeight = Math.max(1, height - 4);
 	const cursor = useList(count, bodyHeight, {
 		'view.open': () => {
 			const row = rowAt(cursor);
@@ -77,25 +58,24 @@ export function FlowsScreen({
 		},
 	});
 	const rowAt = (i: number): FlowRow | undefined => {
-		if (index === undefined || result === undefined) return undefined;
+		if (shownIndex === undefined || result === undefined) return undefined;
 		const id = result.ids[i];
-		return id === undefined ? undefined : rowOf(index, id);
+		return id === undefined ? undefined : rowOf(shownIndex, id);
 	};
 	const start = useWindowStart(cursor, bodyHeight, count);
 	const nodeW = useMemo(
 		() => Math.min(14, Math.max(4, ...Object.keys(snapshot?.nodes ?? {}).map(n => n.length))),
 		[snapshot],
 	);
-	if (index === undefined)
-		return indexing === undefined ? (
+	if (index === undefined || shownIndex === undefined || view === undefined)
+		return index === undefined ? (
 			<T>No data loaded yet.</T>
 		) : (
 			<T>
-				Indexing {indexing.total.toLocaleString('en-US')} flows for the filter…{' '}
-				{indexing.total === 0 ? '' : `${Math.floor((100 * indexing.rows) / indexing.total)}%`} (keys
-				work meanwhile; Esc goes back)
+				Filtering {total.toLocaleString('en-US')} flows: {filter}
 			</T>
 		);
+	const partial = shownIndex.size < total;
 	const groups = flowGroups(
 		rowAt,
 		{from: start, to: Math.min(count, start + bodyHeight), cursor},
@@ -113,21 +93,25 @@ export function FlowsScreen({
 	const sel = rowAt(cursor);
 	return (
 		<Box flexDirection="column">
-			<T wrap="truncate">
-				<T bold>{count.toLocaleString('en-US')}</T>
-				<T> / {index.size.toLocaleString('en-US')} flows</T>
-				{node === undefined ? '' : ` on ${node}`}
-				{filter === '' ? (
-					<T dimColor> · / to filter: arp && arp_tpa={vip} · table=22 · actions~=drop · ! ||</T>
-				) : (
-					<T> · filter: {filter}</T>
-				)}
-				{result?.error === undefined ? '' : <T color={theme.warn}> · incomplete: {result.error}</T>}
-			</T>
+			<FlowsHeader
+				view={view}
+				total={total}
+				indexed={indexed}
+				node={node}
+				typing={filter !== ''}
+				pending={pending}
+				vip={vip}
+				theme={theme}
+			/>
 			<Box flexDirection="column" height={bodyHeight}>
 				{count === 0 ? (
 					<T>
-						No flow matches{filter === '' ? ' (no flow dumps in this capture set)' : ` "${filter}"`}
+						No flow matches
+						{view.filter === ''
+							? partial
+								? ' yet'
+								: ' (no flow dumps in this capture set)'
+							: ` "${view.filter}"`}
 						.
 					</T>
 				) : (
@@ -147,6 +131,62 @@ export function FlowsScreen({
 						: 'Enter opens the flow in its capture'}
 			</T>
 		</Box>
+	);
+}
+
+/**
+ * `count / rows flows`, and while indexing `count / rows of total flows (indexing n%: rows so
+ * far)`; the filter the rows are the result of, and `filtering…` while a newer one is worked on.
+ */
+function FlowsHeader({
+	view,
+	total,
+	indexed,
+	node,
+	typing,
+	pending,
+	vip,
+	theme,
+}: {
+	readonly view: FilterView;
+	readonly total: number;
+	readonly indexed: number | undefined;
+	readonly node: NodeId | undefined;
+	readonly typing: boolean;
+	readonly pending: boolean;
+	readonly vip: string;
+	readonly theme: Theme;
+}): ReactNode {
+	const size = view.index.size;
+	const partial = size < total;
+	const result = view.result;
+	return (
+		<T wrap="truncate">
+			<T bold>{result.ids.length.toLocaleString('en-US')}</T>
+			<T>
+				{' '}
+				/ {size.toLocaleString('en-US')}
+				{partial ? ` of ${total.toLocaleString('en-US')}` : ''} flows
+			</T>
+			{partial ? (
+				<T color={theme.warn}>
+					{' '}
+					(indexing {Math.floor((100 * (indexed ?? size)) / Math.max(1, total))}%: rows so far)
+				</T>
+			) : (
+				''
+			)}
+			{node === undefined ? '' : ` on ${node}`}
+			{view.filter !== '' ? (
+				<T> · filter: {view.filter}</T>
+			) : typing ? (
+				''
+			) : (
+				<T dimColor> · / to filter: arp && arp_tpa={vip} · table=22 · actions~=drop · ! ||</T>
+			)}
+			{pending ? <T dimColor> · filtering…</T> : ''}
+			{result.error === undefined ? '' : <T color={theme.warn}> · incomplete: {result.error}</T>}
+		</T>
 	);
 }
 
