@@ -129,8 +129,8 @@ describe.skipIf(!hasTmux)('the console at 3 a.m. (built CLI in tmux, NO_COLOR)',
 			expect(view).toMatch(
 				/^›\s+3 ✗ BREAK\s+compute-2 qrouter-efc4d540…: neighbour entry for 198\.19\.0\.100/m,
 			);
-			expect(view).toMatch(/old master: port vm2 \(0301b5c7\)/);
-			expect(view).toMatch(/holder:\s+port vm1 \(e08aa042\) on compute-1/);
+			expect(view).toMatch(/old master: fa:16:3e:bb:67:05 — port vm2 \(0301b5c7\)/);
+			expect(view).toMatch(/holder:\s+fa:16:3e:4c:55:f0 — port vm1 \(e08aa042\) on compute-1/);
 			expect(view).toContain(TRACE);
 			expect(view).toContain('Esc back to overview');
 			send('y');

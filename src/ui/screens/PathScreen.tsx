@@ -174,7 +174,7 @@ function summaryLines(
 	if (landing !== undefined && landing.mac !== undefined && holderMac !== landing.mac)
 		out.push({
 			id: 'old',
-			text: `  old master: ${landing.mac} — ${landing.label} on ${landing.node}: the frames go there`,
+			text: `  old master: ${landing.mac} — ${landing.label.replace(`, ${landing.mac}`, '')} on ${landing.node}: the frames go there`,
 			color: theme.bad,
 		});
 	out.push({
