@@ -329,7 +329,7 @@ function fileSections(
 			id: session.unique(captureId(node, section.catalogId, item)),
 			argv,
 			kind: section.kind,
-			params: section.params,
+			...(Object.keys(section.params).length > 0 ? {params: section.params} : {}),
 			catalogId: section.catalogId,
 			exitCode: section.exitCode,
 			stdout: section.stdout,
@@ -341,6 +341,24 @@ function fileSections(
 							: {kind: 'unreachable' as const, message: 'output ended inside this section'},
 					}
 				: {}),
+		});
+	}
+	// A single read folded into the batch (a `once` part) whose section never came is filed as
+	// failed, as it would have been alone: what was not read is named, never just absent.
+	for (const part of parts) {
+		if (part.once !== true || split.sections.some(s => s.catalogId === part.catalogId)) continue;
+		session.record({
+			...base,
+			id: session.unique(captureId(node, part.catalogId)),
+			argv: part.argv,
+			kind: part.kind,
+			catalogId: part.catalogId,
+			exitCode: null,
+			stdout: '',
+			stderr: '',
+			failure: result.failure
+				? {kind: result.failure.kind, message: result.failure.message}
+				: {kind: 'unreachable', message: 'the batch ended before this read'},
 		});
 	}
 	return split.sections.length;

@@ -13,7 +13,12 @@ describe('catalog: ml2/ovn reads stay within the per-node execution limit', () =
 			nonce: NONCE,
 			roles: ['ovn-db'],
 		});
-		expect(ids(plan)).toEqual(expect.arrayContaining(['ovn.nb', 'ovn.sb', 'ovs.open-vswitch']));
+		// the Open_vSwitch row is read with the other OVSDB reads, in one execution
+		expect(ids(plan)).toEqual(expect.arrayContaining(['ovn.nb', 'ovn.sb', 'ovs.db-batch-chassis']));
+		const ovsdb = plan.commands.find(c => c.entry.id === 'ovs.db-batch-chassis')?.entry.sections;
+		expect(
+			ovsdb !== undefined && 'parts' in ovsdb ? ovsdb.parts.map(p => p.catalogId) : [],
+		).toEqual(['ovs.show', 'ovs.interfaces', 'ovs.ports', 'ovs.open-vswitch']);
 		// No qrouter namespace: no L3-HA router can be here, its files are not read.
 		expect(ids(plan)).not.toContain('l3ha.files');
 		expect(plan.commands.length + 2).toBeLessThanOrEqual(MAX_EXECS_PER_NODE);
@@ -37,7 +42,15 @@ describe('catalog: ml2/ovn reads stay within the per-node execution limit', () =
 		const plan = planDetail({namespaces: [], bridges: ['br-int'], nonce: NONCE});
 		expect(ids(plan)).not.toContain('ovn.nb');
 		expect(ids(plan)).not.toContain('ovn.sb');
-		expect(ids(plan)).toContain('ovs.open-vswitch');
+		expect(ids(plan)).toContain('ovs.db-batch-chassis');
+		// targeted: only the Interface table asked for, so it runs alone (no fold)
+		const only = planDetail({
+			namespaces: [],
+			bridges: ['br-int'],
+			nonce: NONCE,
+			only: new Set(['ovs.interfaces']),
+		});
+		expect(ids(only)).toEqual(['ovs.interfaces']);
 	});
 
 	it('Given a DVR node with qrouter namespaces (even with role ovn-db), then the OVS plan is unchanged and ≤ 10 executions', () => {
@@ -48,14 +61,10 @@ describe('catalog: ml2/ovn reads stay within the per-node execution limit', () =
 			roles: ['ovn-db'],
 		});
 		expect(ids(plan)).toEqual([
-			'ovs.show',
-			'ovs.interfaces',
-			'ovs.ports',
+			'ovs.db-batch',
 			'ovs.bridge-batch',
 			'netns.state-batch',
-			'host.addr',
-			'netns.routing-batch',
-			'l3ha.files',
+			'netns.agent-batch',
 		]);
 		expect(plan.commands.length + 2).toBeLessThanOrEqual(MAX_EXECS_PER_NODE);
 	});

@@ -108,10 +108,26 @@ describe('catalog', () => {
 		expect(plan.refusals).toEqual([]);
 		const state = plan.commands.find(c => c.entry.id === 'netns.state-batch');
 		expect(state?.argv.slice(5)).toHaveLength(500);
-		// and the host's own addresses are read once (tunnel interface check)
-		expect(plan.commands.filter(c => c.entry.id === 'host.addr').map(c => c.argv)).toEqual([
-			['ip', '-j', 'addr', 'show'],
+		// and the single reads that run in the same place are folded: 4 executions, leaving room
+		// for the proof rounds (2 over SSH, 4 through kubectl) within 10 with discovery's 2
+		expect(plan.commands.map(c => c.entry.id)).toEqual([
+			'ovs.db-batch',
+			'ovs.bridge-batch',
+			'netns.state-batch',
+			'netns.agent-batch',
 		]);
+		for (const c of plan.commands) expect(matchCatalog(c.argv)).toBe(c.entry);
+		// and the host's own addresses are read once (tunnel interface check), with their own argv
+		const agent = plan.commands.find(c => c.entry.id === 'netns.agent-batch');
+		const parts = agent?.entry.sections;
+		expect(parts !== undefined && 'parts' in parts ? parts.parts[0] : undefined).toMatchObject({
+			catalogId: 'host.addr',
+			kind: 'ip-addr',
+			argv: ['ip', '-j', 'addr', 'show'],
+			once: true,
+		});
+		expect(agent?.argv.slice(5, 6)).toEqual(['/var/lib/neutron/ha_confs']);
+		expect(agent?.argv.slice(6)).toHaveLength(500);
 	});
 
 	it('splits the namespace batches by command size: under the budget, ≤ 10 + 1 per 2,000 execs', () => {
@@ -138,13 +154,28 @@ describe('catalog', () => {
 			for (const command of plan.commands) {
 				const sections = command.entry.sections;
 				if (sections === undefined || !('parts' in sections)) continue;
-				if (sections.parts[0]?.param !== 'namespace') continue;
-				for (const part of sections.parts)
-					parts.set(part.catalogId, [
-						...(parts.get(part.catalogId) ?? []),
-						...command.argv.slice(5),
-					]);
+				const each = sections.parts.filter(part => part.param === 'namespace');
+				if (each.length === 0) continue;
+				const items = command.argv.filter(word => checkParam('namespace', word) === undefined);
+				for (const part of each)
+					parts.set(part.catalogId, [...(parts.get(part.catalogId) ?? []), ...items]);
 			}
+			// and the host's addresses and the L3-HA files are read once: folded with the routes
+			// when those fit one command, else alone
+			const reads = plan.commands.flatMap(command => {
+				const sections = command.entry.sections;
+				const once =
+					sections !== undefined && 'parts' in sections
+						? sections.parts.filter(p => p.once === true).map(p => p.catalogId)
+						: [];
+				const files = sections !== undefined && 'files' in sections ? ['l3ha.files'] : [];
+				return once.length + files.length > 0 ? [...once, ...files] : [command.entry.id];
+			});
+			for (const id of ['host.addr', 'l3ha.files', 'ovs.show', 'ovs.interfaces', 'ovs.ports'])
+				expect(
+					reads.filter(read => read === id),
+					`${count} ${id}`,
+				).toHaveLength(1);
 			expect([...parts.keys()].sort()).toEqual([
 				'netns.addr',
 				'netns.neigh',

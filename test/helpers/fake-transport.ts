@@ -107,6 +107,13 @@ export class FakeTransport implements Transport {
 			e.argv.every((t, i) => typeof t !== 'string' || t === argv[i]),
 		);
 		if (entry && script.hang?.includes(entry.id)) return 'hang';
+		// a fold hangs when one of the single reads it runs hangs
+		if (
+			entry?.sections !== undefined &&
+			'parts' in entry.sections &&
+			entry.sections.parts.some(p => p.once === true && script.hang?.includes(p.catalogId))
+		)
+			return 'hang';
 		if (joined === 'ip -j netns list') {
 			const names = script.namespaces ?? [];
 			return {
@@ -125,8 +132,19 @@ export class FakeTransport implements Transport {
 			if ('parts' in entry.sections) {
 				// the watch probe (parts and files) takes the ha_confs path before its items
 				const files = 'files' in entry.sections;
+				// single reads folded into the batch run once, before the items
+				for (const part of entry.sections.parts) {
+					if (part.once !== true) continue;
+					const body = script.outputs?.[part.argv.join(' ')] ?? '';
+					out += m(nonce, 'begin', part.name) + body + m(nonce, 'end', part.name, '0');
+				}
+				// a fold of the L3-HA files reads them all; the watch probe only the state files
+				if (files && entry.phase !== 'probe')
+					for (const [path, body] of Object.entries(script.haFiles ?? {}))
+						out += m(nonce, 'begin', 'file', path) + body + m(nonce, 'end', 'file', path, '0');
 				for (const item of argv.slice(files ? 6 : 5)) {
 					for (const part of entry.sections.parts) {
+						if (part.once === true) continue;
 						const command = part.argv.map(w => (w === ITEM ? item : w)).join(' ');
 						if (script.hang?.includes(part.catalogId)) return 'hang';
 						const body = script.outputs?.[command] ?? '';
@@ -134,7 +152,7 @@ export class FakeTransport implements Transport {
 							m(nonce, 'begin', part.name, item) + body + m(nonce, 'end', part.name, item, '0');
 					}
 				}
-				if (files)
+				if (files && entry.phase === 'probe')
 					for (const [path, body] of Object.entries(script.haFiles ?? {}))
 						if (path.endsWith('/state'))
 							out += m(nonce, 'begin', 'file', path) + body + m(nonce, 'end', 'file', path, '0');

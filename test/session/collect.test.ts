@@ -325,7 +325,8 @@ describe('collect() over 60 nodes (fake transport with delays and failures)', ()
 	});
 
 	it('a node that answers but has one command time out is done, and the command is named', async () => {
-		// Given a node whose `ovs-vsctl show` never answers, a 300 ms command timeout
+		// Given a node whose `ovs-vsctl show` never answers, a 300 ms command timeout (the OVSDB
+		// reads run as one execution, ovs.db-batch: the FAKE batch hangs as a whole)
 		const fake = new FakeTransport('slow-1', {...healthy(1), hang: ['ovs.show']});
 		const events: SessionEvent[] = [];
 		// When
@@ -339,12 +340,22 @@ describe('collect() over 60 nodes (fake transport with delays and failures)', ()
 			new AbortController().signal,
 		);
 		// Then
+		// the execution, and each read it ran, are filed as timed out and named
 		expect(events).toContainEqual(
-			expect.objectContaining({type: 'node-done', node: 'slow-1', failedCaptures: 1}),
+			expect.objectContaining({type: 'node-done', node: 'slow-1', failedCaptures: 4}),
 		);
 		expect(set.manifest.problems).toEqual([
-			{node: 'slow-1', kind: 'timeout', message: 'ovs.show: fake timeout'},
+			{node: 'slow-1', kind: 'timeout', message: 'ovs.db-batch: fake timeout'},
 		]);
+		for (const catalogId of ['ovs.show', 'ovs.interfaces', 'ovs.ports'])
+			expect(
+				set.captures.find(c => c.node === 'slow-1' && c.catalogId === catalogId),
+				catalogId,
+			).toMatchObject({
+				id: `slow-1.${catalogId}`,
+				exitCode: null,
+				failure: {kind: 'timeout', message: 'fake timeout'},
+			});
 		// every namespace of the node (qrouter, snat, fip, qdhcp) still read
 		expect(
 			set.captures.filter(c => c.node === 'slow-1' && c.catalogId === 'netns.neigh'),

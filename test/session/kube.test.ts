@@ -4,7 +4,11 @@
  * process side is a recording exec handler with small canned answers (named so below), because the
  * point here is routing (which pod and container ran what) and failure isolation per node.
  */
-import {afterEach, describe, expect, it} from 'vitest';
+import {spawn} from 'node:child_process';
+import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import type {FakeExecHandler} from '../../lab/fake-kube-apiserver.js';
 import {moskCluster, openStackDeployment} from '../../lab/mosk-kube-objects.js';
 import {collect} from '../../src/session/collect.js';
@@ -17,6 +21,17 @@ if (missing !== undefined) console.warn(`SKIPPED kube collection tests: ${missin
 
 type Ran = {node: string; container: string; program: string};
 
+/**
+ * FAKE node tools for the batch scripts: `ip` and `ovs-*` that print nothing (canned empty
+ * answers), so a batch's real `sh -c` script runs here and prints its markers.
+ */
+const stubs = mkdtempSync(join(tmpdir(), 'dvrscope-kube-stubs-'));
+for (const name of ['ip', 'ovs-vsctl', 'ovs-ofctl', 'ovs-appctl']) {
+	writeFileSync(join(stubs, name), '#!/bin/sh\nexit 0\n');
+	chmodSync(join(stubs, name), 0o755);
+}
+afterAll(() => rmSync(stubs, {recursive: true, force: true}));
+
 /** Recording exec handler with canned answers (not real node output). */
 const recordingHandler =
 	(ran: Ran[]): FakeExecHandler =>
@@ -25,6 +40,9 @@ const recordingHandler =
 		if (argv.join(' ') === 'ip -j netns list') return {stdout: '[]\n', exitCode: 0};
 		if (argv[0] === 'ovs-vsctl' && argv.includes('list-br'))
 			return {stdout: 'br-int\n', exitCode: 0};
+		// a batch: its real script, over the FAKE tools above
+		if (argv[0] === 'sh')
+			return spawn('/bin/sh', argv.slice(1), {stdio: ['pipe', 'pipe', 'pipe'], env: {PATH: stubs}});
 		return {stdout: '', exitCode: 0};
 	};
 
@@ -78,17 +96,24 @@ describe.skipIf(missing !== undefined)(
 				).toBe(true);
 			}
 			// And each program ran in the container of its class, on its own node
-			// (catalog: ip in the L3 agent, ovs-vsctl in openvswitch-db, the per-bridge batch script
-			// in openvswitch-vswitchd; these nodes have no Neutron namespace, so no L3-HA router and
+			// (catalog: ip in the L3 agent, ovs-vsctl in openvswitch-db — list-br alone, the other
+			// OVSDB reads folded into one script there —, the per-bridge batch script in
+			// openvswitch-vswitchd; these nodes have no Neutron namespace, so no L3-HA router and
 			// no ha_confs read — that batch runs only where a namespace is read)
 			expect(new Set(ran.map(r => `${r.program}@${r.container}`))).toEqual(
 				new Set([
 					'ip@neutron-l3-agent',
 					'ovs-vsctl@openvswitch-db',
+					'sh@openvswitch-db',
 					'sh@openvswitch-vswitchd',
 				]),
 			);
-			expect(ran.some(r => r.node === 'ctl-0') && ran.some(r => r.node === 'cmp-1')).toBe(true);
+			// and the folded OVSDB reads are filed each as its own capture
+			for (const id of ['ovs.show', 'ovs.interfaces', 'ovs.ports', 'ovs.open-vswitch']) {
+				const read = set.captures.find(c => c.node === 'cmp-1' && c.catalogId === id);
+				expect(read, id).toMatchObject({exitCode: 0, via: 'kubectl'});
+				expect(read?.argv[0], id).toBe('ovs-vsctl');
+			}
 			// And the Kubernetes-side captures are in the set
 			const osdpl = set.captures.find(capture => capture.id === 'cloud.kube.osdpl');
 			expect(osdpl).toMatchObject({scope: 'cloud', kind: 'osdpl', exitCode: 0, via: 'kubectl'});

@@ -64,7 +64,9 @@ const READ_PREFIX = /^(?:qrouter|snat|fip|qdhcp)-/;
  * Plan phase 2 for one node. Namespace and bridge names come from the node and are validated
  * here; names that are not legal are refused (reported), names that are legal but not read
  * (`ns1`) are skipped. At most {@link maxExecsPerNode}(namespaces) − 2 commands, each within
- * {@link COMMAND_BYTES_BUDGET} bytes (`budget` overrides it, for tests).
+ * {@link COMMAND_BYTES_BUDGET} bytes (`budget` overrides it, for tests); single reads that run in
+ * the same place are folded into one execution ({@link CatalogEntry.folds}): 4 commands on a node
+ * with namespaces, leaving room in the budget for the proof rounds.
  */
 export function planDetail(found: {
 	readonly namespaces: readonly string[];
@@ -112,8 +114,11 @@ export function planDetail(found: {
 		haConfsPath: found.haConfsPath ?? DEFAULT_HA_CONFS_PATH,
 	};
 	const budget = found.budget ?? COMMAND_BYTES_BUDGET;
+	// Folds are not named in `only`: they stand for the entries they fold (when all are planned).
 	const detail = catalogEntries.filter(
-		entry => entry.phase === 'detail' && (found.only === undefined || found.only.has(entry.id)),
+		entry =>
+			entry.phase === 'detail' &&
+			(found.only === undefined || found.only.has(entry.id) || entry.folds !== undefined),
 	);
 	const planned = new Map<CatalogEntry, PlannedCommand>();
 	for (const entry of detail) {
@@ -133,14 +138,23 @@ export function planDetail(found: {
 		}
 		const plan = planCommand(entry.id, values);
 		if (plan.ok) planned.set(entry, plan.command);
-		else refusals.push(...plan.refusals);
+		// A fold's refusals are those of the entries it folds (reported once, by them).
+		else if (entry.folds === undefined) refusals.push(...plan.refusals);
 	}
 	// Items whose batches do not fit one command: the chunked entry over them replaces those batches.
 	const spilled = new Set<ParamName>();
 	for (const [entry, command] of planned)
 		if (entry.needs !== undefined && commandBytes(command.argv) > budget) spilled.add(entry.needs);
+	const folded = foldSingles(planned, spilled);
 	const commands: PlannedCommand[] = [];
 	for (const entry of detail) {
+		if (entry.folds !== undefined) continue;
+		const fold = folded.get(entry.id);
+		if (fold !== undefined) {
+			// The fold runs where the first entry it folds would have run.
+			if (fold.entry.folds?.[0] === entry.id) commands.push(fold);
+			continue;
+		}
 		if (entry.chunked === true) {
 			if (entry.needs === undefined || !spilled.has(entry.needs)) continue;
 			const items = values[entry.needs];
@@ -155,6 +169,29 @@ export function planDetail(found: {
 		commands.push(command);
 	}
 	return {commands, refusals, skipped};
+}
+
+/**
+ * The folds to run: each fold entry whose folded entries would all run (planned, not replaced by
+ * a chunked batch) and that itself fits one command; the first fold wins an entry. Keyed by the id
+ * of every entry a fold replaces.
+ */
+function foldSingles(
+	planned: ReadonlyMap<CatalogEntry, PlannedCommand>,
+	spilled: ReadonlySet<ParamName>,
+): Map<string, PlannedCommand> {
+	const runs = new Set<string>();
+	for (const entry of planned.keys())
+		if (entry.folds === undefined && (entry.needs === undefined || !spilled.has(entry.needs)))
+			runs.add(entry.id);
+	const folded = new Map<string, PlannedCommand>();
+	for (const [entry, command] of planned) {
+		if (entry.folds === undefined) continue;
+		if (entry.needs !== undefined && spilled.has(entry.needs)) continue;
+		if (!entry.folds.every(id => runs.has(id) && !folded.has(id))) continue;
+		for (const id of entry.folds) folded.set(id, command);
+	}
+	return folded;
 }
 
 /** Length of a command as a transport sends it (src/model/quote.ts). */

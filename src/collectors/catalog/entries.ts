@@ -3,13 +3,14 @@
  * order commands are planned and argvs are matched, and keyed by id.
  */
 import {CLOUD_ENTRIES} from './cloud.js';
-import {NODE_ENTRIES, PROBE_ENTRIES} from './nodes.js';
+import {FOLD_ENTRIES, NODE_ENTRIES, PROBE_ENTRIES} from './nodes.js';
 import {OVN_ENTRIES} from './ovn.js';
 import type {CatalogEntry} from './schema.js';
 import {TRACE_ENTRIES} from './trace.js';
 
 const ENTRIES = [
 	...NODE_ENTRIES,
+	...FOLD_ENTRIES,
 	...OVN_ENTRIES,
 	...PROBE_ENTRIES,
 	...CLOUD_ENTRIES,

@@ -98,9 +98,21 @@ export type SectionPart = {
 	readonly kind: ParserKind;
 	/** The command run per item, as argv; {@link ITEM} stands for the item (quoted `"$i"`). */
 	readonly argv: readonly string[];
-	/** Which capture param the item is filed under. */
-	readonly param: 'bridge' | 'namespace';
-};
+} & (
+	| {
+			/** Which capture param the item is filed under. */
+			readonly param: 'bridge' | 'namespace';
+			readonly once?: never;
+	  }
+	| {
+			/**
+			 * Run once per execution, not per item: a single read folded into a batch (its own
+			 * catalog entry's argv, filed as that entry's capture, no params).
+			 */
+			readonly once: true;
+			readonly param?: never;
+	  }
+);
 
 export type CatalogEntry = {
 	readonly id: string;
@@ -145,4 +157,10 @@ export type CatalogEntry = {
 	readonly onlyWith?: ParamName;
 	/** Planned only on nodes with this inventory role (`ovn-db`: where the OVN NB/SB DBs run). */
 	readonly role?: 'ovn-db';
+	/**
+	 * A fold: planned instead of these entries (same pod class, so the same place over kubectl)
+	 * when every one of them would run, in one execution; each read is still filed as its own
+	 * capture (src/collectors/catalog/detail.ts). When any of them is not planned, they run alone.
+	 */
+	readonly folds?: readonly string[];
 };

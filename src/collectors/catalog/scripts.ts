@@ -26,16 +26,41 @@ function plainWords(argv: readonly string[]): string {
 		.join(' ');
 }
 
-/** Script run as `sh -c SCRIPT dvrscope NONCE ITEM…`: every part for every item, bracketed. */
-export function itemBatchScript(parts: readonly SectionPart[]): string {
-	const lines = [MARKER_FN, 'n=$1; shift', 'for i do'];
+/** The L3-HA `state` and `keepalived.conf` of every router under `$d`, one `file` section each. */
+const HA_FILES_LOOP = [
+	'for f in "$d"/*/state "$d"/*/keepalived.conf; do',
+	'  [ -f "$f" ] || continue',
+	'  m "$n" begin file "$f"; cat -- "$f"; r=$?; m "$n" end file "$f" "$r"',
+	'done',
+];
+
+/**
+ * Script run as `sh -c SCRIPT dvrscope NONCE [DIR] ITEM…`: the `once` parts (single reads folded
+ * into the batch) once, then with `files` the L3-HA files under DIR (as {@link HA_CONFS_SCRIPT}),
+ * then every other part for every item, each bracketed by markers.
+ */
+export function itemBatchScript(
+	parts: readonly SectionPart[],
+	options: {readonly files?: true} = {},
+): string {
+	const lines = [MARKER_FN, options.files === true ? 'n=$1; d=$2; shift 2' : 'n=$1; shift'];
 	for (const part of parts) {
 		plainWords([part.name]);
-		lines.push(
-			`  m "$n" begin ${part.name} "$i"; ${plainWords(part.argv)}; r=$?; m "$n" end ${part.name} "$i" "$r"`,
-		);
+		if (part.once === true)
+			lines.push(
+				`m "$n" begin ${part.name}; ${plainWords(part.argv)}; r=$?; m "$n" end ${part.name} "$r"`,
+			);
 	}
-	lines.push('done');
+	if (options.files === true) lines.push(...HA_FILES_LOOP);
+	const each = parts.filter(part => part.once !== true);
+	if (each.length > 0) {
+		lines.push('for i do');
+		for (const part of each)
+			lines.push(
+				`  m "$n" begin ${part.name} "$i"; ${plainWords(part.argv)}; r=$?; m "$n" end ${part.name} "$i" "$r"`,
+			);
+		lines.push('done');
+	}
 	return lines.join('\n');
 }
 
@@ -43,14 +68,7 @@ export function itemBatchScript(parts: readonly SectionPart[]): string {
  * Script run as `sh -c SCRIPT dvrscope NONCE DIR`: the L3-HA `state` file and `keepalived.conf` of
  * every router under DIR (Neutron's `ha_confs_path`), read in one execution. Read-only (`cat`).
  */
-export const HA_CONFS_SCRIPT = [
-	MARKER_FN,
-	'n=$1; d=$2',
-	'for f in "$d"/*/state "$d"/*/keepalived.conf; do',
-	'  [ -f "$f" ] || continue',
-	'  m "$n" begin file "$f"; cat -- "$f"; r=$?; m "$n" end file "$f" "$r"',
-	'done',
-].join('\n');
+export const HA_CONFS_SCRIPT = [MARKER_FN, 'n=$1; d=$2', ...HA_FILES_LOOP].join('\n');
 
 export const BRIDGE_PARTS: readonly SectionPart[] = [
 	{

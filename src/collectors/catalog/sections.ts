@@ -76,6 +76,19 @@ export function splitSections(
 		if (!isFile && 'parts' in entry.sections) {
 			const part = entry.sections.parts.find(p => p.name === raw.part);
 			if (part === undefined) continue;
+			if (part.once === true) {
+				// A single read folded into the batch: filed as its own entry, no item.
+				if (raw.item !== '') continue;
+				sections.push({
+					catalogId: part.catalogId,
+					kind: part.kind,
+					params: {},
+					stdout: raw.body,
+					stderr: errText,
+					exitCode: raw.rc,
+				});
+				continue;
+			}
 			const reason = checkParam(part.param, raw.item);
 			if (reason !== undefined) {
 				refusals.push({
