@@ -29,7 +29,7 @@ import {FlowDocument, type FlowStreamResult} from './parse-output.js';
 /** Below this size one thread is faster than starting workers. */
 export const PARALLEL_MIN_BYTES = 4 * BLOCK;
 /** Blocks read ahead per decoding thread (the workers and this one). */
-const AHEAD = 3;
+const AHEAD = 2;
 /** Blocks handed to one worker and not yet written back. */
 const WORKER_AHEAD = 2;
 /** A small young generation per worker: the flows of one block die young; bigger only costs memory. */
