@@ -14,8 +14,9 @@
  *             (the same record the JSON output writes), then counted (flows per table, per match
  *             field, per action type, counter sums); one small summary written. The like-for-like
  *             contestant against ovs.flow, which also decodes everything and writes nothing.
- *             A file this big is decoded on worker threads, one per core (up to 4): the bench says
- *             how many, and prints the CPU seconds of all threads beside the wall clock.
+ *             A file this big is decoded on the main thread and worker threads, one per core but
+ *             one (up to 4 threads): the bench says how many, and prints the CPU seconds of all
+ *             threads beside the wall clock.
  *   dvrscope-json   `node dist/cli/main.js parse ovs-flows FILE` — the same eager decode, every
  *             record written as compact JSON (≈ 200 MB for 200k flows) to a pipe the bench drains:
  *             the default command, doing more than ovs.flow (the output).
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
 		const workers = parseWorkerCount(bytes);
 		const threads =
 			workers > 0
-				? `${workers} worker threads on ${availableParallelism()} cores (the main thread reads and writes)`
+				? `the main thread and ${workers} worker thread${workers === 1 ? '' : 's'} on ${availableParallelism()} cores (the main thread reads, decodes and writes)`
 				: 'one thread';
 		const sides = `dvrscope: ${threads}; ovs.flow: one Python process (one thread); wall clock judged, CPU seconds (user+sys, all threads) printed beside it`;
 		console.log(

@@ -48,3 +48,5 @@ port.on('message', (message: ToWorker) => {
 	};
 	port.postMessage(reply, out === undefined ? [] : [out.buffer as ArrayBuffer]);
 });
+// Loaded: the main thread hands this thread blocks from now on (it decodes them itself until then).
+port.postMessage({type: 'ready'} satisfies FromWorker);

@@ -1,26 +1,41 @@
 /**
  * `dvrscope parse ovs-flows FILE` on several cores: the main thread reads the file in blocks of
- * whole lines (flow-blocks.ts) and hands each block to the least busy of N worker threads
- * (parse-worker.ts); the workers decode every flow of a block eagerly and count it (`--stats`) or
- * return its JSON; the main thread writes the results strictly in file order (a block finished
- * early waits for the ones before it) and merges the workers' counts at the end. At most
- * {@link AHEAD} blocks per worker are read ahead of the one being written, so memory stays bounded
+ * whole lines (flow-blocks.ts), hands blocks to N worker threads (parse-worker.ts; one per core but
+ * one) and decodes the rest itself; every flow of a block is decoded eagerly and counted
+ * (`--stats`) or written as JSON; the main thread writes the results strictly in file order (a
+ * block finished early waits for the ones before it) and merges the workers' counts at the end. At
+ * most {@link AHEAD} blocks per thread are read ahead of the one being written, so memory stays bounded
  * by the block size, not by the dump or the output. Line numbers are the file's: the main thread
  * counts each block's lines before handing it on.
  */
 import {availableParallelism} from 'node:os';
 import {Worker} from 'node:worker_threads';
 import type {ParseWarning} from '../../model/facts.js';
-import {BLOCK, type FlowMode, type FlowStatsData, fileLineBlocks} from './flow-blocks.js';
+import {JsonBytes} from '../../collectors/flows/json-bytes.js';
+import {
+	BLOCK,
+	type BlockResult,
+	type FileBlock,
+	type FlowMode,
+	type FlowStatsData,
+	OUT_BUFFER,
+	blockText,
+	decodeBlock,
+	fileLineBlocks,
+} from './flow-blocks.js';
+import {ovsFlowsCodec} from './flow-codec.js';
 import {FlowDocument, type FlowStreamResult} from './parse-output.js';
 
 /** Below this size one thread is faster than starting workers. */
 export const PARALLEL_MIN_BYTES = 4 * BLOCK;
-/** Blocks read ahead per worker. */
-const AHEAD = 3;
+/** Blocks read ahead per decoding thread (the workers and this one). */
+const AHEAD = 2;
+/** Blocks handed to one worker and not yet written back. */
+const WORKER_AHEAD = 2;
 /** A small young generation per worker: the flows of one block die young; bigger only costs memory. */
 const YOUNG_MB = 8;
-const MAX_WORKERS = 4;
+/** Decoding threads at most (the workers and this one). */
+const MAX_THREADS = 4;
 
 export type ToWorker =
 	| {type: 'block'; index: number; buffer: ArrayBuffer; length: number; lineOffset: number}
@@ -28,6 +43,7 @@ export type ToWorker =
 	| {type: 'end'};
 
 export type FromWorker =
+	| {type: 'ready'}
 	| {
 			type: 'block';
 			index: number;
@@ -39,12 +55,17 @@ export type FromWorker =
 	| {type: 'stats'; stats: FlowStatsData};
 
 type BlockReply = Extract<FromWorker, {type: 'block'}>;
+/** A block this thread decoded itself. */
+type MainBlock = BlockResult & {readonly main: true};
 
-/** How many worker threads for a file of this size: 0 (parse on the main thread) or 2 … 4. */
+/**
+ * How many worker threads for a file of this size: 0 (parse on the main thread alone) or 1 … 3 —
+ * one per core but this one, which decodes blocks too (each thread pays its own JIT warm-up: no
+ * idle thread beside busy workers).
+ */
 export function parseWorkerCount(fileBytes: number): number {
 	if (fileBytes < PARALLEL_MIN_BYTES) return 0;
-	const cores = Math.min(MAX_WORKERS, availableParallelism());
-	return cores >= 2 ? cores : 0;
+	return Math.min(MAX_THREADS, availableParallelism()) - 1;
 }
 
 /**
@@ -63,15 +84,46 @@ function startWorker(mode: FlowMode): Worker {
 	);
 }
 
-/** Parse a regular file's flows on `workers` threads; output identical to {@link streamFlows}. */
+/** A block decoded on this thread (its JSON into a free buffer of `free`, or a new one). */
+function decodeHere(
+	block: FileBlock,
+	mode: FlowMode,
+	document: FlowDocument,
+	json: JsonBytes,
+	free: ArrayBuffer[],
+): MainBlock {
+	if (mode !== 'stats') json.reset(free.pop() ?? new ArrayBuffer(OUT_BUFFER));
+	const text = blockText(block.bytes);
+	const result = decodeBlock(text, block.lineOffset, mode, ovsFlowsCodec, document.stats, json);
+	return {...result, main: true};
+}
+
+/** Yield to the event loop once (so worker replies waiting in it are taken). */
+const turn = (): Promise<void> =>
+	new Promise<void>(resolve => {
+		setImmediate(resolve);
+	});
+
+/**
+ * Parse a regular file's flows on `workers` threads and this one; output identical to
+ * {@link streamFlows}. The main thread reads the blocks, keeps each ready worker fed with up to
+ * {@link WORKER_AHEAD} blocks, decodes the next block itself when every worker has enough (or is
+ * still starting: a worker takes blocks only once it says it is ready, so its start-up and the
+ * main thread's first blocks overlap), and writes the results in file order. `waitForWorkers`:
+ * decode nothing here until every worker is ready (the tests, whose workers start slowly under
+ * tsx, so that blocks are surely decoded on both sides).
+ */
 export async function streamFlowsInWorkers(
 	fd: number,
 	mode: FlowMode,
 	workers: number,
+	options: {readonly waitForWorkers?: boolean} = {},
 ): Promise<FlowStreamResult> {
 	const document = new FlowDocument(mode);
 	const pool = Array.from({length: workers}, () => startWorker(mode));
-	const results = new Map<number, BlockReply>();
+	const ready = new Array<boolean>(workers).fill(false);
+	const used = new Array<boolean>(workers).fill(false);
+	const results = new Map<number, BlockReply | MainBlock>();
 	const counts: FlowStatsData[] = [];
 	let failure: Error | undefined;
 	let wake: (() => void) | undefined;
@@ -80,9 +132,10 @@ export async function streamFlowsInWorkers(
 			wake = resolve;
 		});
 	let finished = false;
-	for (const worker of pool) {
+	pool.forEach((worker, w) => {
 		worker.on('message', (message: FromWorker) => {
 			if (message.type === 'block') results.set(message.index, message);
+			else if (message.type === 'ready') ready[w] = true;
 			else counts.push(message.stats);
 			wake?.();
 		});
@@ -94,56 +147,81 @@ export async function streamFlowsInWorkers(
 			if (!finished) failure ??= new Error(`a parse worker thread exited (code ${code})`);
 			wake?.();
 		});
-	}
+	});
 	const busy = new Array<number>(workers).fill(0);
 	const owner = new Map<number, number>();
 	const blocks = fileLineBlocks(fd);
+	// This thread's blocks: their JSON goes into a buffer of its own until written, then is reused.
+	const free: ArrayBuffer[] = [];
+	const json = new JsonBytes();
+	const limit = AHEAD * (workers + 1);
 	let sent = 0;
 	let written = 0;
-	let reading = true;
+	const input = {reading: true};
+	const read = (): FileBlock | undefined => {
+		const next = blocks.next();
+		if (next.done !== true) return next.value;
+		input.reading = false;
+		return undefined;
+	};
 	try {
 		for (;;) {
-			while (reading && sent - written < AHEAD * workers) {
-				const next = blocks.next();
-				if (next.done === true) {
-					reading = false;
-					break;
+			// Feed the ready workers.
+			for (let w = 0; w < workers && input.reading; w++) {
+				while (ready[w] === true && (busy[w] ?? 0) < WORKER_AHEAD && sent - written < limit) {
+					const block = read();
+					if (block === undefined) break;
+					const {bytes, lineOffset} = block;
+					const message: ToWorker = {
+						type: 'block',
+						index: sent,
+						buffer: bytes.buffer as ArrayBuffer,
+						length: bytes.byteLength,
+						lineOffset,
+					};
+					pool[w]?.postMessage(message, [bytes.buffer as ArrayBuffer]);
+					busy[w] = (busy[w] ?? 0) + 1;
+					used[w] = true;
+					owner.set(sent++, w);
 				}
-				const w = busy.indexOf(Math.min(...busy));
-				const {bytes, lineOffset} = next.value;
-				const message: ToWorker = {
-					type: 'block',
-					index: sent,
-					buffer: bytes.buffer as ArrayBuffer,
-					length: bytes.byteLength,
-					lineOffset,
-				};
-				pool[w]?.postMessage(message, [bytes.buffer as ArrayBuffer]);
-				busy[w] = (busy[w] ?? 0) + 1;
-				owner.set(sent++, w);
 			}
-			if (!reading && written === sent) break;
+			// Write what is done, in file order.
 			const reply = results.get(written);
-			if (reply === undefined) {
-				if (failure !== undefined) throw failure;
-				await wait();
+			if (reply !== undefined) {
+				results.delete(written);
+				if ('main' in reply) {
+					const bytes = reply.json;
+					await document.add(reply, bytes, () => free.push(bytes.buffer as ArrayBuffer));
+				} else {
+					const w = owner.get(written) ?? 0;
+					owner.delete(written);
+					busy[w] = (busy[w] ?? 1) - 1;
+					await document.add(reply, reply.out ?? '', () => {
+						// Written: the output buffer goes back to its worker for the next block.
+						if (reply.out !== undefined)
+							pool[w]?.postMessage({type: 'buffer', buffer: reply.out.buffer as ArrayBuffer}, [
+								reply.out.buffer as ArrayBuffer,
+							]);
+					});
+				}
+				written++;
 				continue;
 			}
-			results.delete(written);
-			const w = owner.get(written) ?? 0;
-			owner.delete(written);
-			busy[w] = (busy[w] ?? 1) - 1;
-			await document.add(reply, reply.out ?? '', () => {
-				// Written: the output buffer goes back to its worker for the next block.
-				if (reply.out !== undefined)
-					pool[w]?.postMessage({type: 'buffer', buffer: reply.out.buffer as ArrayBuffer}, [
-						reply.out.buffer as ArrayBuffer,
-					]);
-			});
-			written++;
+			if (!input.reading && written === sent) break;
+			if (failure !== undefined) throw failure;
+			// Every worker has enough (or is starting): decode the next block here.
+			const here = options.waitForWorkers !== true || ready.every(Boolean);
+			const block = here && input.reading && sent - written < limit ? read() : undefined;
+			if (block !== undefined) {
+				results.set(sent++, decodeHere(block, mode, document, json, free));
+				await turn();
+				continue;
+			}
+			await wait();
 		}
-		for (const worker of pool) worker.postMessage({type: 'end'} satisfies ToWorker);
-		while (counts.length < workers) {
+		const ending = pool.filter((_, w) => used[w] === true);
+		for (const worker of ending) worker.postMessage({type: 'end'} satisfies ToWorker);
+		while (counts.length < ending.length) {
 			if (failure !== undefined) throw failure;
 			await wait();
 		}

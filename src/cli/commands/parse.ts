@@ -222,7 +222,10 @@ async function runFlowStream(file: string | undefined, mode: FlowMode): Promise<
 		const workers =
 			typeof input.stream === 'number' ? parseWorkerCount(fstatSync(input.stream).size) : 0;
 		if (typeof input.stream === 'number' && workers > 0)
-			result = await streamFlowsInWorkers(input.stream, mode, workers);
+			result = await streamFlowsInWorkers(input.stream, mode, workers, {
+				// A test hook: blocks decoded on the workers and this thread both, whatever the timing.
+				waitForWorkers: process.env['DVRSCOPE_PARSE_WAIT_WORKERS'] === '1',
+			});
 		else {
 			const {ovsFlowsCodec} = await import('./flow-codec.js');
 			result = await streamFlows(input.stream, mode, ovsFlowsCodec);
