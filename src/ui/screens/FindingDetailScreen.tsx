@@ -18,6 +18,7 @@ import {ListView, type ListRow} from '../components/ListView.js';
 import {severityMark, type Theme} from '../theme.js';
 import {hwindow, readableExcerpt, wrap} from '../text.js';
 import type {Evidence, Finding} from '../../diagnostics/types.js';
+import {openEvidence} from '../evidence.js';
 import type {AppState} from '../../state/store.js';
 
 type Line = {
@@ -304,17 +305,7 @@ function openLine(
 		state.flash('info', 'Evidence lines are marked ▸; Enter on one opens its capture.');
 		return;
 	}
-	if (captures?.[ev.capture] === undefined) {
-		state.flash('warning', `Capture ${ev.capture} is not in this capture set.`);
-		return;
-	}
-	state.pushView({
-		kind: 'capture',
-		capture: ev.capture,
-		lines: ev.lines,
-		excerpt: ev.excerpt,
-		...(ev.lines[0] === undefined ? {} : {line: ev.lines[0]}),
-	});
+	openEvidence(state, captures, ev);
 }
 
 /**

@@ -4,6 +4,7 @@ import {T} from '../components/T.js';
 import {ListView, type ListRow} from '../components/ListView.js';
 import {useAppStore, useAppStoreApi, useTheme} from '../context.js';
 import {useList} from '../hooks/use-list.js';
+import {openEvidence} from '../evidence.js';
 import {useClipboard} from '../hooks/use-clipboard.js';
 import {readableExcerpt, shortNs, trunc, wrap} from '../text.js';
 import type {Theme} from '../theme.js';
@@ -12,7 +13,6 @@ import {pathViewData, type PathViewData} from '../../state/path-view.js';
 import type {AppState, ViewRef} from '../../state/store.js';
 import type {PathHop, PathProof} from '../../diagnostics/path.js';
 import type {Evidence} from '../../diagnostics/types.js';
-import type {Snapshot} from '../../model/snapshot.js';
 
 /** Hop status as text: the meaning survives NO_COLOR. */
 export const HOP_MARK: Readonly<Record<PathHop['status'], string>> = {
@@ -275,7 +275,7 @@ function PathMain({
 			const line = lines[cursor];
 			// an evidence line ▸ (or its excerpt) opens the capture; any other row of a hop, the hop
 			if (line?.evidence !== undefined && !line.id.match(/^hop:\d+$/)) {
-				openEvidence(api.getState(), snapshot, line.evidence);
+				openEvidence(api.getState(), snapshot?.captures, line.evidence);
 				return;
 			}
 			const top = selectTop(api.getState()).view;
@@ -341,21 +341,6 @@ function PathMain({
 	);
 }
 
-/** Open an evidence line's capture at the line (or say why not). */
-function openEvidence(state: AppState, snapshot: Snapshot | undefined, ev: Evidence): void {
-	if (snapshot?.captures[ev.capture] === undefined) {
-		state.flash('warning', `Capture ${ev.capture} is not in this capture set.`);
-		return;
-	}
-	state.pushView({
-		kind: 'capture',
-		capture: ev.capture,
-		lines: ev.lines,
-		excerpt: ev.excerpt,
-		...(ev.lines[0] === undefined ? {} : {line: ev.lines[0]}),
-	});
-}
-
 /**
  * One hop's own view (Enter on a hop): its status, what it shows, the command that read it
  * (pasteable, broken with ` \`), and every evidence line with its whole excerpt — so a hop that
@@ -417,7 +402,7 @@ function HopView({
 				api.getState().flash('info', 'This hop has no evidence line to open.');
 				return;
 			}
-			openEvidence(api.getState(), snapshot, ev);
+			openEvidence(api.getState(), snapshot?.captures, ev);
 		},
 		'fix.copy': () => {
 			if (hop?.command === undefined) {
