@@ -398,3 +398,19 @@ export function analyseIncident(set: CaptureSet = makeIncidentSet()): {
 		},
 	};
 }
+
+/**
+ * The incident with `lines` appended to compute-1's br-tun dump (a big flow table for the
+ * console's flow index and filter tests).
+ */
+export function incidentWithBrTunFlows(lines: readonly string[]): CaptureSet {
+	const set = makeIncidentSet();
+	return {
+		...set,
+		captures: set.captures.map(c =>
+			c.node === 'compute-1' && c.kind === 'ovs-flows' && c.params?.['bridge'] === 'br-tun'
+				? {...c, stdout: `${c.stdout}${lines.join('\n')}\n`}
+				: c,
+		),
+	};
+}

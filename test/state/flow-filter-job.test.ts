@@ -2,25 +2,17 @@ import {describe, expect, it} from 'vitest';
 import {FlowFilterJob} from '../../src/state/flow-filter-job.js';
 import {filterFlows} from '../../src/state/flow-query.js';
 import {buildFlowIndex} from '../../src/state/flow-index.js';
-import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
+import {analyseIncident, incidentWithBrTunFlows} from '../helpers/incident.js';
 import type {CaptureSet} from '../../src/model/capture.js';
 
 /** The incident with 10,000 more flows in compute-1's br-tun dump (ten steps of rows). */
 function bigIncident(): CaptureSet {
-	const set = makeIncidentSet();
 	const lines: string[] = [];
 	for (let i = 0; i < 10_000; i++)
 		lines.push(
 			` cookie=0x1, duration=5.0s, table=${i % 3 === 0 ? 21 : 22}, n_packets=${i}, n_bytes=0, idle_age=1, priority=${1 + (i % 4)},dl_vlan=${1 + (i % 90)} actions=${i % 5 === 0 ? 'drop' : `strip_vlan,output:${2 + (i % 3)}`}`,
 		);
-	return {
-		...set,
-		captures: set.captures.map(c =>
-			c.node === 'compute-1' && c.kind === 'ovs-flows' && c.params?.['bridge'] === 'br-tun'
-				? {...c, stdout: `${c.stdout}${lines.join('\n')}\n`}
-				: c,
-		),
-	};
+	return incidentWithBrTunFlows(lines);
 }
 
 const index = buildFlowIndex(analyseIncident(bigIncident()).snapshot);

@@ -10,7 +10,7 @@ import {
 } from '../../src/state/flow-index.js';
 import {SessionController} from '../../src/console/controller.js';
 import {createAppStore} from '../../src/state/store.js';
-import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
+import {analyseIncident, incidentWithBrTunFlows} from '../helpers/incident.js';
 import type {CaptureSet} from '../../src/model/capture.js';
 import type {Flow} from '../../src/model/facts.js';
 import type {Snapshot} from '../../src/model/snapshot.js';
@@ -21,20 +21,12 @@ afterEach(() => {
 
 /** The incident with 10,000 more flows in compute-1's br-tun dump (several index steps). */
 function bigIncident(): CaptureSet {
-	const set = makeIncidentSet();
 	const lines: string[] = [];
 	for (let i = 0; i < 10_000; i++)
 		lines.push(
 			` cookie=0x1, duration=5.0s, table=22, n_packets=${i}, n_bytes=0, idle_age=1, priority=1,dl_vlan=${1 + (i % 90)} actions=strip_vlan,output:2`,
 		);
-	return {
-		...set,
-		captures: set.captures.map(c =>
-			c.node === 'compute-1' && c.kind === 'ovs-flows' && c.params?.['bridge'] === 'br-tun'
-				? {...c, stdout: `${c.stdout}${lines.join('\n')}\n`}
-				: c,
-		),
-	};
+	return incidentWithBrTunFlows(lines);
 }
 
 const rowsOf = (index: ReturnType<typeof buildFlowIndex>, filter: string): string[] =>

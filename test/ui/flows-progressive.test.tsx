@@ -11,7 +11,7 @@ import {
 	warmFlowIndex,
 } from '../../src/state/flow-index.js';
 import {filterFlows} from '../../src/state/flow-query.js';
-import {analyseIncident, makeIncidentSet} from '../helpers/incident.js';
+import {analyseIncident, incidentWithBrTunFlows} from '../helpers/incident.js';
 import {fakeController} from '../helpers/console.js';
 import {keys, renderTui} from '../helpers/render.js';
 import type {CaptureSet} from '../../src/model/capture.js';
@@ -24,20 +24,12 @@ afterEach(() => {
 
 /** The incident with 10,000 more flows at the end of compute-1's br-tun dump (ten index steps). */
 function bigIncident(): CaptureSet {
-	const set = makeIncidentSet();
 	const lines: string[] = [];
 	for (let i = 0; i < 10_000; i++)
 		lines.push(
 			` cookie=0x1, duration=5.0s, table=22, n_packets=${i}, n_bytes=0, idle_age=1, priority=1,dl_vlan=${1 + (i % 90)} actions=strip_vlan,output:2`,
 		);
-	return {
-		...set,
-		captures: set.captures.map(c =>
-			c.node === 'compute-1' && c.kind === 'ovs-flows' && c.params?.['bridge'] === 'br-tun'
-				? {...c, stdout: `${c.stdout}${lines.join('\n')}\n`}
-				: c,
-		),
-	};
+	return incidentWithBrTunFlows(lines);
 }
 
 /** The console on the big incident, on the Flows screen, with the store saying what idle indexing would. */
