@@ -128,7 +128,7 @@ function withinThreeRounds(
 	const delays = Object.entries(found)
 		.map(
 			([what, row]) =>
-				`${what} #${row.round} (+${row.round - run.truth.round} rounds) ${secs(row.at - run.started)}`,
+				`${what} #${row.round} (${row.round - run.truth.round < 0 ? '' : '+'}${row.round - run.truth.round} rounds) ${secs(row.at - run.started)}`,
 		)
 		.join(', ');
 	console.log(
