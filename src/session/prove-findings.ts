@@ -35,7 +35,11 @@ export function proofTargets(report: Pick<Report, 'snapshot' | 'diagnosis'>): Pr
 		const pair = proofPair(report.snapshot, finding);
 		if (pair === undefined) continue;
 		const id = `${pair.from} → ${pair.to}`;
-		const words = `stale entry ${String(finding.data['staleMac'] ?? '?')} on ${finding.nodes.join(', ')}, holder ${String(finding.data['ownerMac'] ?? '?')}`;
+		// ml2/ovn findings carry no staleMac/ownerMac: their data (port, port_security, MAC_Binding,
+		// virtual parent, holder) is what the proof rests on
+		const words = finding.ruleId.startsWith('ovn/')
+			? `${finding.ruleId} on ${finding.nodes.join(', ')}: ${JSON.stringify(finding.data)}`
+			: `stale entry ${String(finding.data['staleMac'] ?? '?')} on ${finding.nodes.join(', ')}, holder ${String(finding.data['ownerMac'] ?? '?')}`;
 		const had = targets.get(id);
 		targets.set(id, {...pair, evidence: had === undefined ? words : `${had.evidence}; ${words}`});
 	}
