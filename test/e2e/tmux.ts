@@ -80,7 +80,17 @@ export function tmuxSession(name: string, {waitMs = 60_000} = {}): TmuxSession {
 			.map(([k, v]) => `${k}=${JSON.stringify(v)}`)
 			.join(' ');
 		const line = `cd ${JSON.stringify(root)} && env -u CI NO_COLOR=1 ${vars} ${command}; echo "EXITED=$?"; sleep 600`;
-		run('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), line);
+		// The previous session's kill-session ends this socket's server when it was the last one;
+		// a new-session that reaches that server while it exits fails with "server exited
+		// unexpectedly" (seen on a loaded machine). Then try again on a fresh server.
+		for (let attempt = 1; ; attempt++)
+			try {
+				run('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), line);
+				return;
+			} catch (error) {
+				if (attempt >= 5 || !String(error).includes('server exited unexpectedly')) throw error;
+				Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200 * attempt);
+			}
 	};
 	return {
 		run,
