@@ -27,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import {readCaptureSet} from '../src/bundle/capture-set.js';
+import {catalogEntries} from '../src/collectors/catalog.js';
 import {shellQuote} from '../src/model/quote.js';
 import {freePort, makeKey, startSshd, type Sshd} from '../test/helpers/sshd.js';
 import {prepareFakeNodeBin} from '../test/helpers/fake-node.js';
@@ -61,9 +62,22 @@ const servers: Sshd[] = [];
 const env = {...process.env};
 delete env['SSH_AUTH_SOCK'];
 
-/** Batch sections recorded as captures of their own: not executions of their own. */
-const SECTION =
-	/^(ovs\.(flows|ofctl-show|fdb)|netns\.(neigh|addr|rule|route)|l3ha\.(state|keepalived-conf))$/;
+/**
+ * Batch sections recorded as captures of their own are not executions of their own: the parts of
+ * every catalog batch the node ran (per-item parts, and the single reads a fold runs in one
+ * execution, such as ovs.show in ovs.db-batch), and the L3-HA files.
+ */
+const PARTS = new Map(
+	catalogEntries.flatMap(e =>
+		e.sections !== undefined && 'parts' in e.sections
+			? [[e.id, new Set(e.sections.parts.map(p => p.catalogId))] as const]
+			: [],
+	),
+);
+const sectionTest = (ran: readonly string[]): ((id: string) => boolean) => {
+	const parts = new Set(ran.flatMap(id => [...(PARTS.get(id) ?? [])]));
+	return id => parts.has(id) || /^l3ha\.(state|keepalived-conf)$/.test(id);
+};
 
 /** N sshd endpoints with the fake node tools; the inventory and known_hosts dvrscope uses. */
 async function endpoints(): Promise<{
@@ -126,11 +140,11 @@ async function executions(dir: string, ports: readonly number[]): Promise<Map<nu
 	const execs = new Map<number, string[]>();
 	ports.forEach((port, i) => {
 		const node = `node-${String(i).padStart(3, '0')}`;
+		const mine = set.captures.filter(c => c.node === node);
+		const section = sectionTest(mine.map(c => c.catalogId ?? ''));
 		execs.set(
 			port,
-			set.captures
-				.filter(c => c.node === node && !SECTION.test(c.catalogId ?? ''))
-				.map(c => shellQuote(c.argv)),
+			mine.filter(c => !section(c.catalogId ?? '')).map(c => shellQuote(c.argv)),
 		);
 	});
 	return execs;
