@@ -42,24 +42,41 @@ export function hexToIp(value: string): string | undefined {
 	return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-const HEX_CODES = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102] as const;
+/** The character code of hex digit d (0–15), lower case. */
+const hexCode = (d: number): number => d + (d < 10 ? 48 : 87);
+
+/**
+ * A 48-bit number as `aa:bb:cc:dd:ee:ff`: one flat string of 17 character codes, without an
+ * array or a string per byte (this runs for every ARP responder's MAC `load:`).
+ */
+function macOf(n: number): string {
+	const hi = Math.floor(n / 0x1000000); // the upper 24 bits
+	const lo = n - hi * 0x1000000;
+	return String.fromCharCode(
+		hexCode((hi >>> 20) & 15),
+		hexCode((hi >>> 16) & 15),
+		58,
+		hexCode((hi >>> 12) & 15),
+		hexCode((hi >>> 8) & 15),
+		58,
+		hexCode((hi >>> 4) & 15),
+		hexCode(hi & 15),
+		58,
+		hexCode((lo >>> 20) & 15),
+		hexCode((lo >>> 16) & 15),
+		58,
+		hexCode((lo >>> 12) & 15),
+		hexCode((lo >>> 8) & 15),
+		58,
+		hexCode((lo >>> 4) & 15),
+		hexCode(lo & 15),
+	);
+}
 
 /** `0xfa163e763168` → `fa:16:3e:76:31:68`. Undefined when the value is not hex or wider than 48 bits. */
 export function hexToMac(value: string): string | undefined {
-	let n = hexValue(value, 12);
-	if (n < 0) return undefined;
-	// Built as one flat string (17 char codes), right to left.
-	const codes = new Array<number>(17);
-	for (let i = 16; i >= 0; i--) {
-		if (i % 3 === 2) {
-			codes[i] = 58; // ':'
-			continue;
-		}
-		const nibble = n % 16;
-		codes[i] = HEX_CODES[nibble] ?? 48;
-		n = (n - nibble) / 16;
-	}
-	return String.fromCharCode(...codes);
+	const n = hexValue(value, 12);
+	return n < 0 ? undefined : macOf(n);
 }
 
 function isDecimal(value: string): boolean {
@@ -193,7 +210,9 @@ export function decodeFieldValue(field: string, value: string): string | undefin
 		return isDecimal(value) ? hexToIp(Number(value).toString(16)) : hexToIp(value);
 	}
 	if (value.includes(':')) return value.toLowerCase();
-	return isDecimal(value) ? hexToMac(Number(value).toString(16)) : hexToMac(value);
+	if (!isDecimal(value)) return hexToMac(value);
+	const n = Number(value);
+	return n < 0x1000000000000 ? macOf(n) : undefined; // wider than 48 bits: no MAC
 }
 
 // ─── tables ──────────────────────────────────────────────────────────────────

@@ -53,9 +53,17 @@ export type FlowStatsData = {
 	actions: [string, number][];
 };
 
-const addTo = <K>(m: Map<K, number>, k: K, n: number): void => {
-	m.set(k, (m.get(k) ?? 0) + n);
+/** A counter held in its map: one lookup per count instead of a get and a set. */
+type Count = {n: number};
+
+const addTo = <K>(m: Map<K, Count>, k: K, n: number): void => {
+	const c = m.get(k);
+	if (c === undefined) m.set(k, {n});
+	else c.n += n;
 };
+
+const countsOf = <K>(m: ReadonlyMap<K, Count>): [K, number][] =>
+	Array.from(m, ([k, c]): [K, number] => [k, c.n]);
 
 /** `--stats`: what every flow's decoded fields add up to. */
 export class FlowStats {
@@ -63,18 +71,18 @@ export class FlowStats {
 	packets = 0;
 	bytes = 0;
 	decodedValues = 0;
-	readonly tables = new Map<number, number>();
-	readonly matchFields = new Map<string, number>();
-	readonly actions = new Map<string, number>();
+	readonly #tables = new Map<number, Count>();
+	readonly #matchFields = new Map<string, Count>();
+	readonly #actions = new Map<string, Count>();
 
 	add(r: FlowRecordLike): void {
 		this.flows++;
-		this.tables.set(r.table, (this.tables.get(r.table) ?? 0) + 1);
+		addTo(this.#tables, r.table, 1);
 		this.packets += r.packets ?? 0;
 		this.bytes += r.bytes ?? 0;
-		for (const key in r.match) this.matchFields.set(key, (this.matchFields.get(key) ?? 0) + 1);
+		for (const key in r.match) addTo(this.#matchFields, key, 1);
 		for (const action of r.actions) {
-			this.actions.set(action.type, (this.actions.get(action.type) ?? 0) + 1);
+			addTo(this.#actions, action.type, 1);
 			if (action.decoded !== undefined) this.decodedValues++;
 		}
 	}
@@ -85,9 +93,9 @@ export class FlowStats {
 			packets: this.packets,
 			bytes: this.bytes,
 			decodedValues: this.decodedValues,
-			tables: [...this.tables],
-			matchFields: [...this.matchFields],
-			actions: [...this.actions],
+			tables: countsOf(this.#tables),
+			matchFields: countsOf(this.#matchFields),
+			actions: countsOf(this.#actions),
 		};
 	}
 
@@ -97,24 +105,24 @@ export class FlowStats {
 		this.packets += d.packets;
 		this.bytes += d.bytes;
 		this.decodedValues += d.decodedValues;
-		for (const [k, n] of d.tables) addTo(this.tables, k, n);
-		for (const [k, n] of d.matchFields) addTo(this.matchFields, k, n);
-		for (const [k, n] of d.actions) addTo(this.actions, k, n);
+		for (const [k, n] of d.tables) addTo(this.#tables, k, n);
+		for (const [k, n] of d.matchFields) addTo(this.#matchFields, k, n);
+		for (const [k, n] of d.actions) addTo(this.#actions, k, n);
 	}
 
 	toJSON(): unknown {
-		const sorted = (m: ReadonlyMap<string | number, number>): Record<string, number> => {
+		const sorted = (m: ReadonlyMap<string | number, Count>): Record<string, number> => {
 			const out: Record<string, number> = {};
-			for (const [k, n] of [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out[k] = n;
+			for (const [k, n] of countsOf(m).sort((a, b) => (a[0] < b[0] ? -1 : 1))) out[k] = n;
 			return out;
 		};
 		return {
 			flows: this.flows,
 			packets: this.packets,
 			bytes: this.bytes,
-			tables: sorted(this.tables),
-			matchFields: sorted(this.matchFields),
-			actions: sorted(this.actions),
+			tables: sorted(this.#tables),
+			matchFields: sorted(this.#matchFields),
+			actions: sorted(this.#actions),
 			decodedValues: this.decodedValues,
 		};
 	}

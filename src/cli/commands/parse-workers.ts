@@ -16,6 +16,7 @@ import {
 	BLOCK,
 	type BlockResult,
 	type FileBlock,
+	type FlowCodec,
 	type FlowMode,
 	type FlowStatsData,
 	OUT_BUFFER,
@@ -23,7 +24,6 @@ import {
 	decodeBlock,
 	fileLineBlocks,
 } from './flow-blocks.js';
-import {ovsFlowsCodec} from './flow-codec.js';
 import {FlowDocument, type FlowStreamResult} from './parse-output.js';
 
 /** Below this size one thread is faster than starting workers. */
@@ -88,13 +88,14 @@ function startWorker(mode: FlowMode): Worker {
 function decodeHere(
 	block: FileBlock,
 	mode: FlowMode,
+	codec: FlowCodec,
 	document: FlowDocument,
 	json: JsonBytes,
 	free: ArrayBuffer[],
 ): MainBlock {
 	if (mode !== 'stats') json.reset(free.pop() ?? new ArrayBuffer(OUT_BUFFER));
 	const text = blockText(block.bytes);
-	const result = decodeBlock(text, block.lineOffset, mode, ovsFlowsCodec, document.stats, json);
+	const result = decodeBlock(text, block.lineOffset, mode, codec, document.stats, json);
 	return {...result, main: true};
 }
 
@@ -121,6 +122,8 @@ export async function streamFlowsInWorkers(
 ): Promise<FlowStreamResult> {
 	const document = new FlowDocument(mode);
 	const pool = Array.from({length: workers}, () => startWorker(mode));
+	// The decoder loads here while the workers start (not before: a worker's start is the longer).
+	const {ovsFlowsCodec} = await import('./flow-codec.js');
 	const ready = new Array<boolean>(workers).fill(false);
 	const used = new Array<boolean>(workers).fill(false);
 	const results = new Map<number, BlockReply | MainBlock>();
@@ -213,7 +216,7 @@ export async function streamFlowsInWorkers(
 			const here = options.waitForWorkers !== true || ready.every(Boolean);
 			const block = here && input.reading && sent - written < limit ? read() : undefined;
 			if (block !== undefined) {
-				results.set(sent++, decodeHere(block, mode, document, json, free));
+				results.set(sent++, decodeHere(block, mode, ovsFlowsCodec, document, json, free));
 				await turn();
 				continue;
 			}

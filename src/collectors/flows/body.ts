@@ -135,7 +135,7 @@ export class Interner {
 		if (hit !== undefined && hit.action.raw.length === e - s && t.startsWith(hit.action.raw, s))
 			return hit;
 		const slot: ActionSlot = {
-			action: classifyRaw(t, s, e, t.slice(s, e)),
+			action: actionOf(t, s, e, t.slice(s, e)),
 			json: undefined,
 			bytes: undefined,
 		};
@@ -176,7 +176,31 @@ export class Interner {
 	}
 }
 
-/** One action, `raw` exactly as printed (t[s, e)). */
+/** `load:V->F` with V starting at t[v] (`raw` is t[…, e)): the value decoded for address fields. */
+function loadAt(t: string, v: number, e: number, raw: string): FlowAction {
+	const i = t.indexOf('->', v);
+	if (i < 0 || i + 2 > e) return {type: 'other', name: 'load', arg: t.slice(v, e), raw};
+	const value = t.slice(v, i);
+	const field = t.slice(i + 2, e);
+	const decoded = decodeFieldValue(field, value);
+	return decoded === undefined
+		? {type: 'load', field, value, raw}
+		: {type: 'load', field, value, decoded, raw};
+}
+
+/**
+ * One action, `raw` exactly as printed (t[s, e)). The actions that are new in almost every flow
+ * (an ARP responder's own MAC and IP `load:`s and `mod_dl_src:`) are read here, from the text,
+ * without slicing the name and the argument first; the rest in {@link classifyRaw}.
+ */
+function actionOf(t: string, s: number, e: number, raw: string): FlowAction {
+	if (t.charCodeAt(s + 4) === COLON && e - s > 5 && eqAt(t, s, 'load'))
+		return loadAt(t, s + 5, e, raw);
+	if (t.charCodeAt(s + 10) === COLON && e - s > 11 && eqAt(t, s, 'mod_dl_src'))
+		return setField(raw, 'eth_src', t.slice(s + 11, e));
+	return classifyRaw(t, s, e, raw);
+}
+
 function classifyRaw(t: string, s: number, e: number, raw: string): FlowAction {
 	let k = s;
 	for (; k < e; k++) {
@@ -202,15 +226,6 @@ function classifyRaw(t: string, s: number, e: number, raw: string): FlowAction {
 			}
 			case 'resubmit':
 				return {type: 'resubmit', port: unquote(arg), raw};
-			case 'load': {
-				const parts = arrow(arg);
-				if (parts === undefined) return {type: 'other', name, arg, raw};
-				const [value, field] = parts;
-				const decoded = decodeFieldValue(field, value);
-				return decoded === undefined
-					? {type: 'load', field, value, raw}
-					: {type: 'load', field, value, decoded, raw};
-			}
 			case 'set_field': {
 				const parts = arrow(arg);
 				return parts === undefined
