@@ -75,19 +75,7 @@ type Report = {
 /** `dvrscope diagnose --json` from the built CLI, over the lab's real sshd or through kubectl. */
 function diagnose(via: 'ssh' | 'kubectl'): Report & {code: number | null; nodesRead: string[]} {
 	const home = mkdtempSync(path.join(tmpdir(), 'dvrscope-ovn-lab-'));
-	const env = Object.fromEntries(
-		Object.entries(process.env).filter(
-			([name]) => !name.startsWith('OS_') && name !== 'KUBECONFIG',
-		),
-	);
-	env['OS_CLIENT_CONFIG_FILE'] = path.join(repo, '.lab-state', 'clouds.yaml');
-	env['OS_CLOUD'] = 'lab';
-	env['KUBECACHEDIR'] = path.join(home, 'kube-cache');
-	const state = path.join(repo, '.lab-state');
-	const source =
-		via === 'ssh'
-			? ['--inventory', `${state}/inventory.yaml`, '--known-hosts', `${state}/known_hosts`]
-			: ['--kube-context', 'lab', '--kubeconfig', `${state}/kubeconfig`, '--openstack', 'api'];
+	const {env, source} = cliSource(via, home);
 	try {
 		const run = spawnSync(
 			process.execPath,
