@@ -13,16 +13,17 @@
  * Contestants, each a whole process under /usr/bin/time -v:
  *   dvrscope       `node dist/cli/main.js collect --inventory … --openstack none -q -o DIR`: one
  *                  ssh2 connection per node, up to 4 sessions at once on it, `--parallel` nodes at
- *                  a time, the capture set written to disk;
+ *                  a time, the capture set written (to tmpfs, as the baseline's outputs: see
+ *                  `written` below);
  *   controlmaster  `sh controlmaster.sh`: per node (xargs -P `--parallel`) one OpenSSH ControlMaster
  *                  (`ssh -o ControlMaster=auto -o ControlPath=… -o ControlPersist=…`), opened by the
  *                  node's first command, then the node's other commands 4 at a time (xargs -P 4)
- *                  as sessions on that master, output to files, `ssh -O exit` at the end;
+ *                  as sessions on that master, output to files (tmpfs), `ssh -O exit` at the end;
  *   per-command    (`--per-command`) one plain `ssh` per command, `xargs -P --parallel`.
  * The commands are exactly the executions dvrscope made in a first, untimed run (read back from
  * its capture set): the baselines get them ready-made — they do not discover namespaces first.
  */
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
@@ -58,6 +59,17 @@ const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist', 'cli', 'main.js');
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dvrscope-bench-fanout-'));
+/**
+ * Where both sides write what they collected (dvrscope's capture set, the baseline's output files):
+ * tmpfs when there is one. This machine's disk is a journal-less ext4: for minutes after a mass
+ * deletion (a previous bench's clean-up), every file created makes the kernel scan the recently
+ * deleted inodes of its group (perf: recently_deleted, find_inode_bit, rwsem_spin_on_owner) —
+ * 1–3 s of system time for the ~2,000 files of a 50-node capture set, 50–130 ms on the same disk
+ * otherwise — so disk figures depended on what ran before, not on either side.
+ */
+const written = mkdtempSync(
+	path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'dvrscope-bench-fanout-out-'),
+);
 const servers: Sshd[] = [];
 const env = {...process.env};
 delete env['SSH_AUTH_SOCK'];
@@ -78,6 +90,18 @@ const sectionTest = (ran: readonly string[]): ((id: string) => boolean) => {
 	const parts = new Set(ran.flatMap(id => [...(PARTS.get(id) ?? [])]));
 	return id => parts.has(id) || /^l3ha\.(state|keepalived-conf)$/.test(id);
 };
+
+/**
+ * A contestant's output moved out of the way for the next round and deleted only when the bench
+ * ends: deleted between rounds, its ~2,000 files' inodes make ext4 scan "recently deleted" inodes
+ * (and the writers spin on the group lock) for every file the NEXT contestant creates — seconds of
+ * system time charged to whichever side runs next (seen with perf: recently_deleted,
+ * rwsem_spin_on_owner), a cost of the bench, not of either side.
+ */
+let asides = 0;
+function setAside(dir: string): void {
+	if (existsSync(dir)) renameSync(dir, path.join(written, `done-${asides++}`));
+}
 
 /** N sshd endpoints with the fake node tools; the inventory and known_hosts dvrscope uses. */
 async function endpoints(): Promise<{
@@ -152,7 +176,7 @@ async function executions(dir: string, ports: readonly number[]): Promise<Map<nu
 
 async function main(): Promise<void> {
 	const {ports, inventory, knownHosts, user, key} = await endpoints();
-	const out = path.join(work, 'set');
+	const out = path.join(written, 'set');
 	const dvrscope: Contestant = {
 		name: 'dvrscope',
 		does: `node dist/cli/main.js collect --inventory (${NODES} nodes) --openstack none --concurrency ${PARALLEL} -q -o DIR: ssh2, one connection per node, ≤ 4 sessions at once on it, discovery then details, the capture set written`,
@@ -181,7 +205,7 @@ async function main(): Promise<void> {
 	const first = await timeOnce(dvrscope);
 	if (first.exit !== 0) throw new Error(`dvrscope collect exited ${first.exit}`);
 	const execs = await executions(out, ports);
-	rmSync(out, {recursive: true, force: true});
+	setAside(out);
 	const perNode = execs.get(ports[0]!)?.length ?? 0;
 	const total = [...execs.values()].reduce((sum, list) => sum + list.length, 0);
 
@@ -207,7 +231,7 @@ async function main(): Promise<void> {
 		.map(o => shellQuote([o]))
 		.join(' ');
 	const commands = path.join(work, 'commands');
-	const outputs = path.join(work, 'outputs');
+	const outputs = path.join(written, 'outputs');
 	for (const [port, list] of execs) {
 		mkdirSync(path.join(commands, String(port)), {recursive: true});
 		list.forEach((command, i) =>
@@ -263,8 +287,8 @@ async function main(): Promise<void> {
 	const contestants = [dvrscope, controlmaster, ...(opts['per-command'] ? [perCommand] : [])];
 	console.log(`  commands: ${perNode} executions per node, ${total} in all`);
 	const timings = await alternate(contestants, RUNS, name => {
-		if (name === 'dvrscope') rmSync(out, {recursive: true, force: true});
-		if (name === 'controlmaster') rmSync(outputs, {recursive: true, force: true});
+		if (name === 'dvrscope') setAside(out);
+		if (name === 'controlmaster') setAside(outputs);
 	});
 	report(contestants, timings);
 	console.log(`  load after: ${loadavg()}`);
@@ -298,4 +322,5 @@ try {
 } finally {
 	for (const server of servers) await server.stop();
 	rmSync(work, {recursive: true, force: true});
+	rmSync(written, {recursive: true, force: true});
 }

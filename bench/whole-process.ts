@@ -6,6 +6,7 @@
  */
 import {spawn} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
+import {availableParallelism as cpus} from 'node:os';
 
 export type Contestant = {
 	readonly name: string;
@@ -23,6 +24,8 @@ export type Timing = {
 	readonly rssKb: number[];
 	/** User + system CPU seconds (what the process used, whatever else the machine ran). */
 	readonly cpuS: number[];
+	/** CPU seconds the whole machine was busy during the run (the contestant, its servers, the rest). */
+	readonly machineCpuS: number[];
 	readonly exitCodes: number[];
 };
 
@@ -33,11 +36,21 @@ export const loadavg = (): string =>
 
 const TIME = '/usr/bin/time';
 
+/** Busy CPU seconds of the whole machine so far (all CPUs, /proc/stat, USER_HZ 100); NaN elsewhere. */
+export function machineBusyS(): number {
+	if (!existsSync('/proc/stat')) return NaN;
+	const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.trim().split(/\s+/).slice(1).map(Number);
+	if (cpu === undefined || cpu.length < 5) return NaN;
+	const total = cpu.slice(0, 8).reduce((sum, x) => sum + x, 0);
+	return (total - (cpu[3] ?? 0) - (cpu[4] ?? 0)) / 100;
+}
+
 /** One run under /usr/bin/time -v: wall seconds, peak RSS (kB), exit status. */
 export async function timeOnce(
 	c: Contestant,
-): Promise<{wallS: number; rssKb: number; cpuS: number; exit: number}> {
+): Promise<{wallS: number; rssKb: number; cpuS: number; machineCpuS: number; exit: number}> {
 	if (!existsSync(TIME)) throw new Error(`${TIME} is missing (Debian package "time")`);
+	const busyBefore = machineBusyS();
 	return new Promise((resolve, reject) => {
 		const child = spawn(TIME, ['-v', ...c.argv], {
 			env: c.env ?? process.env,
@@ -67,6 +80,7 @@ export async function timeOnce(
 				wallS: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
 				rssKb: Number(rss[1]),
 				cpuS: Number(user?.[1] ?? NaN) + Number(system?.[1] ?? NaN),
+				machineCpuS: machineBusyS() - busyBefore,
 				exit: exit === null ? 0 : Number(exit[1]),
 			});
 		});
@@ -84,6 +98,7 @@ export async function alternate(
 		wallS: [] as number[],
 		rssKb: [] as number[],
 		cpuS: [] as number[],
+		machineCpuS: [] as number[],
 		exitCodes: [] as number[],
 	}));
 	for (let round = 0; round < runs; round++) {
@@ -94,10 +109,11 @@ export async function alternate(
 			timing.wallS.push(t.wallS);
 			timing.rssKb.push(t.rssKb);
 			timing.cpuS.push(t.cpuS);
+			timing.machineCpuS.push(t.machineCpuS);
 			timing.exitCodes.push(t.exit);
 			after?.(c.name);
 			process.stderr.write(
-				`  round ${round + 1}/${runs} ${c.name}: ${t.wallS.toFixed(2)} s, ${t.cpuS.toFixed(2)} s CPU, ${(t.rssKb / 1024).toFixed(0)} MB, exit ${t.exit}\n`,
+				`  round ${round + 1}/${runs} ${c.name}: ${t.wallS.toFixed(2)} s, ${t.cpuS.toFixed(2)} s CPU (machine busy ${t.machineCpuS.toFixed(2)} s), ${(t.rssKb / 1024).toFixed(0)} MB, exit ${t.exit}\n`,
 			);
 		}
 	}
@@ -118,7 +134,7 @@ export function report(contestants: readonly Contestant[], timings: readonly Tim
 	for (const [i, t] of timings.entries()) {
 		const c = contestants[i];
 		console.log(
-			`  ${t.name}: median ${median(t.wallS).toFixed(2)} s (${range(t.wallS)} s over ${t.wallS.length} runs), CPU (user+sys) median ${median(t.cpuS).toFixed(2)} s, peak RSS median ${(median(t.rssKb) / 1024).toFixed(0)} MB, exit ${[...new Set(t.exitCodes)].join('/')}`,
+			`  ${t.name}: median ${median(t.wallS).toFixed(2)} s (${range(t.wallS)} s over ${t.wallS.length} runs), CPU (user+sys) median ${median(t.cpuS).toFixed(2)} s (machine busy ${median(t.machineCpuS).toFixed(2)} s of ${(median(t.wallS) * cpus()).toFixed(2)} s: the contestant, its servers and the rest), peak RSS median ${(median(t.rssKb) / 1024).toFixed(0)} MB, exit ${[...new Set(t.exitCodes)].join('/')}`,
 		);
 		if (c !== undefined) console.log(`      does: ${c.does}`);
 	}

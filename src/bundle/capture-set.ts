@@ -1,3 +1,4 @@
+import {mkdirSync, writeFileSync} from 'node:fs';
 import {mkdir, readFile, writeFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {z} from 'zod';
@@ -227,20 +228,30 @@ export function admitCaptureSet(set: CaptureSet): CaptureSet {
 	};
 }
 
-/** Write a capture set to `dir` (created if needed). Returns the manifest written. */
+/** Files written between two turns of the event loop by {@link writeCaptureSet}. */
+const WRITE_SLICE = 256;
+
+/**
+ * Write a capture set to `dir` (created if needed). Returns the manifest written. Each directory is
+ * made once and the files are written synchronously in slices of {@link WRITE_SLICE}, the event
+ * loop turning between slices: through the thread pool one after the other, a 50-node
+ * collection's ~2,000 small files took seconds of hand-offs, and ~0.25 s even 16 at a time
+ * (bench/fanout.ts); written here, ~0.05 s.
+ */
 export async function writeCaptureSet(dir: string, input: CaptureSet): Promise<CaptureSetManifest> {
 	const set = admitCaptureSet(input);
 	const manifest = parseManifest(set.manifest, 'capture set to write');
-	await mkdir(dir, {recursive: true});
+	const files: (readonly [string, string])[] = [];
 	for (const capture of set.captures) {
-		const files = captureFiles(capture);
-		const stdoutFile = capture.stdoutFile || files.stdout;
-		await mkdir(path.join(dir, path.dirname(stdoutFile)), {recursive: true});
-		await writeFile(path.join(dir, stdoutFile), capture.stdout);
-		if (capture.stderrFile !== undefined) {
-			await mkdir(path.join(dir, path.dirname(capture.stderrFile)), {recursive: true});
-			await writeFile(path.join(dir, capture.stderrFile), capture.stderr);
-		}
+		files.push([capture.stdoutFile || captureFiles(capture).stdout, capture.stdout]);
+		if (capture.stderrFile !== undefined) files.push([capture.stderrFile, capture.stderr]);
+	}
+	await mkdir(dir, {recursive: true});
+	for (const sub of new Set(files.map(([name]) => path.dirname(name))))
+		if (sub !== '.') mkdirSync(path.join(dir, sub), {recursive: true});
+	for (const [i, [name, body]] of files.entries()) {
+		if (i > 0 && i % WRITE_SLICE === 0) await new Promise(resolve => setImmediate(resolve));
+		writeFileSync(path.join(dir, name), body);
 	}
 	await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, '\t')}\n`);
 	return manifest;

@@ -5,23 +5,17 @@
  */
 import type {CaptureSet} from '../model/capture.js';
 import type {Transport} from '../transport/types.js';
-import {LocalTransport} from '../transport/local.js';
 import {OpenStackApi, type CloudApi} from '../transport/openstack-api.js';
 import {CloudConfigError, cloudConfigured, loadCloudConfig} from '../transport/openstack-config.js';
 import {SshTransport} from '../transport/ssh.js';
 import {loadSshConfig, type SshConfigFile} from '../transport/ssh-config.js';
-import {
-	createKubectlClient,
-	createKubectlTransport,
-	createPodResolver,
-} from '../transport/kubectl.js';
+import type * as KubectlModule from '../transport/kubectl.js';
+import type * as LocalModule from '../transport/local.js';
 import type {CatalogId} from '../collectors/catalog.js';
 import {collect, type CollectNode, type CollectOptions} from './collect.js';
 import type {SessionEventListener} from '../model/events.js';
 import {hostNames, loadInventory, nodeInfo, type Inventory} from './inventory.js';
 import {checkTarget, describeTarget, type Target} from './targets.js';
-import {prepareKubeCollection} from './kube.js';
-import {KubectlOpenStackApi} from '../transport/openstack-api-kubectl.js';
 
 export type LiveCollectOptions = {
 	/** Inventory file (or an already parsed inventory). */
@@ -210,13 +204,20 @@ type LiveSource = {
 	readonly description: string;
 };
 
-/** The `openstack` CLI run here (one process per call). */
-const localCloud = (): Transport => new LocalTransport({id: 'local', commandTimeoutMs: 120_000});
+/**
+ * The `openstack` CLI run here (one process per call). The local and kubectl transports (execa and
+ * its ~130 modules) are imported only when a collection uses them: an SSH collection starts
+ * without them.
+ */
+const localCloud = async (): Promise<Transport> => {
+	const {LocalTransport} = await import('../transport/local.js');
+	return new LocalTransport({id: 'local', commandTimeoutMs: 120_000});
+};
 
 /** A kubectl client and pod resolver, shared by every kubectl node and the cloud reader. */
 type KubeAccess = {
-	readonly client: ReturnType<typeof createKubectlClient>;
-	readonly resolver: ReturnType<typeof createPodResolver>;
+	readonly client: ReturnType<typeof KubectlModule.createKubectlClient>;
+	readonly resolver: ReturnType<typeof KubectlModule.createPodResolver>;
 };
 
 /** The nodes of an inventory file (ssh / kubectl / local each), the API as `--openstack` says. */
@@ -233,20 +234,27 @@ async function inventorySource(
 		throw new LiveCollectError((error as Error).message, {cause: error});
 	}
 	const needsKube = inventory.nodes.some(node => node.transport === 'kubectl');
-	const kube: KubeAccess | undefined =
+	const kubectl =
 		needsKube || options.openstack === 'kubectl'
+			? await import('../transport/kubectl.js')
+			: undefined;
+	const local = inventory.nodes.some(node => node.transport === 'local')
+		? await import('../transport/local.js')
+		: undefined;
+	const kube: KubeAccess | undefined =
+		kubectl !== undefined
 			? (() => {
-					const client = createKubectlClient({
+					const client = kubectl.createKubectlClient({
 						...(options.kubeContext === undefined ? {} : {context: options.kubeContext}),
 						...(options.kubeconfig === undefined ? {} : {kubeconfig: options.kubeconfig}),
 						...(options.kubeNamespace === undefined ? {} : {namespace: options.kubeNamespace}),
 					});
-					return {client, resolver: createPodResolver(client)};
+					return {client, resolver: kubectl.createPodResolver(client)};
 				})()
 			: undefined;
 	const nodes = inventory.nodes.map((node): CollectNode => ({
 		info: nodeInfo(node),
-		transport: inventoryTransport(node, options, sshConfig, kube),
+		transport: inventoryTransport(node, options, sshConfig, {kube, kubectl, local}),
 		hostNames: hostNames(node),
 		...(node.haConfsPath === undefined ? {} : {haConfsPath: node.haConfsPath}),
 	}));
@@ -255,9 +263,12 @@ async function inventorySource(
 		where === 'api'
 			? await apiCloud()
 			: where === 'local' || where === 'cli'
-				? localCloud()
+				? await localCloud()
 				: where === 'kubectl' && kube !== undefined
-					? new KubectlOpenStackApi({...kube, id: 'cloud'})
+					? new (await import('../transport/openstack-api-kubectl.js')).KubectlOpenStackApi({
+							...kube,
+							id: 'cloud',
+						})
 					: undefined;
 	return {nodes, cloud, description: `collected from inventory ${inventory.source}`};
 }
@@ -267,8 +278,13 @@ function inventoryTransport(
 	node: Inventory['nodes'][number],
 	options: LiveCollectOptions,
 	sshConfig: SshConfigFile,
-	kube: KubeAccess | undefined,
+	loaded: {
+		readonly kube: KubeAccess | undefined;
+		readonly kubectl: typeof KubectlModule | undefined;
+		readonly local: typeof LocalModule | undefined;
+	},
 ): Transport {
+	const {kube, kubectl, local} = loaded;
 	if (node.transport === 'ssh')
 		return new SshTransport({
 			id: node.id,
@@ -281,13 +297,19 @@ function inventoryTransport(
 			...(options.acceptNew === true ? {acceptNew: true} : {}),
 			...(options.timeoutS === undefined ? {} : {commandTimeoutMs: options.timeoutS * 1000}),
 		});
-	if (node.transport === 'kubectl' && kube !== undefined)
-		return createKubectlTransport({...kube, nodeName: node.kubernetesNode ?? node.id, id: node.id});
-	return new LocalTransport({id: node.id});
+	if (node.transport === 'kubectl' && kube !== undefined && kubectl !== undefined)
+		return kubectl.createKubectlTransport({
+			...kube,
+			nodeName: node.kubernetesNode ?? node.id,
+			id: node.id,
+		});
+	if (local === undefined) throw new Error(`node ${node.id}: its transport was not loaded`);
+	return new local.LocalTransport({id: node.id});
 }
 
 /** The nodes a Kubernetes context shows (MOSK node labels), the API as `--openstack` says. */
 async function kubeSource(options: LiveCollectOptions, signal: AbortSignal): Promise<LiveSource> {
+	const {prepareKubeCollection} = await import('./kube.js');
 	const prepared = await prepareKubeCollection(
 		{
 			...(options.kubeContext === undefined ? {} : {context: options.kubeContext}),
@@ -304,7 +326,7 @@ async function kubeSource(options: LiveCollectOptions, signal: AbortSignal): Pro
 			: where === 'cli'
 				? prepared.cloud
 				: where === 'local'
-					? localCloud()
+					? await localCloud()
 					: where === 'api'
 						? await apiCloud()
 						: undefined;
